@@ -1,0 +1,71 @@
+// Backend: the seam between duet's router and whatever produces an answer
+// (the in-process llama.cpp engine, Claude, an OpenAI-compatible server, or a
+// test's scripted backend).
+//
+// A backend receives a canonical ChatRequest and answers with the ChatEvent
+// sequence documented in model/chat.h, delivered to an EventSink. It never
+// sees wire JSON and never blocks the caller: Generate() returns at once and
+// the events arrive later, from a thread the backend owns.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "model/chat.h"
+
+namespace duet {
+
+// Receives one request's events.
+//
+// Contract for producers: events for one request are delivered one at a time
+// (never concurrently), in the order of model/chat.h, ending with exactly one
+// terminal event (kMessageStop or kError); nothing follows it.
+// Contract for implementations: OnEvent must not block for long (it runs on
+// the backend's thread); it may be called from any thread.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void OnEvent(ChatEvent event) = 0;
+};
+
+// Set by the api layer when the client disconnects or the server gives up on
+// a request at shutdown. Backends poll it between steps (tokens, upstream
+// reads) and then end the request with kError(kCancelled).
+class CancelFlag {
+ public:
+  void Cancel() { cancelled_.store(true, std::memory_order_relaxed); }
+  bool cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<bool> cancelled_{false};
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // Short stable name for logs and the ledger ("llama", "anthropic"...).
+  virtual std::string_view name() const = 0;
+
+  // The models this backend answers for. Thread-safe.
+  virtual std::vector<ModelInfo> ListModels() const = 0;
+
+  // Input tokens `request` would use, as this backend counts them.
+  // Returns kNotFound for a model it does not serve. Thread-safe.
+  virtual Result<int64_t> CountTokens(const ChatRequest& request) = 0;
+
+  // Starts answering `request` and returns without waiting. Events go to
+  // `sink`, which the backend keeps alive until it has delivered the
+  // terminal event. Request problems the backend finds (unknown model,
+  // prompt too long) come back as a first and only kError event, so the api
+  // layer can still answer with a proper HTTP error status. When `cancel` is
+  // set the backend stops soon and ends with kError(kCancelled).
+  // Thread-safe: may be called concurrently for different requests.
+  virtual void Generate(ChatRequest request, std::shared_ptr<EventSink> sink,
+                        std::shared_ptr<const CancelFlag> cancel) = 0;
+};
+
+}  // namespace duet

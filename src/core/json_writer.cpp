@@ -1,0 +1,201 @@
+#include "core/json_writer.h"
+
+#include <array>
+#include <cassert>
+#include <charconv>
+#include <cmath>
+
+namespace duet {
+namespace {
+
+constexpr char kHexDigits[] = "0123456789abcdef";
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char lead = byte(i);
+  size_t length = 0;
+  uint32_t min_code = 0;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+    min_code = 0x80;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    min_code = 0x800;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    min_code = 0x10000;
+  } else {
+    return 0;
+  }
+  if (i + length > s.size()) {
+    return 0;
+  }
+  uint32_t code = lead & (0x7F >> length);
+  for (size_t k = 1; k < length; ++k) {
+    const unsigned char c = byte(i + k);
+    if ((c & 0xC0) != 0x80) {
+      return 0;
+    }
+    code = (code << 6) | (c & 0x3F);
+  }
+  // Reject overlong forms, surrogates and code points past U+10FFFF.
+  if (code < min_code || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
+    return 0;
+  }
+  return length;
+}
+
+}  // namespace
+
+void AppendJsonString(std::string* out, std::string_view value) {
+  out->reserve(out->size() + value.size() + 2);
+  out->push_back('"');
+  size_t run_start = 0;
+  size_t i = 0;
+  const auto flush_run = [&] {
+    out->append(value.data() + run_start, i - run_start);
+  };
+  while (i < value.size()) {
+    const unsigned char c = static_cast<unsigned char>(value[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      const size_t length = Utf8SequenceLength(value, i);
+      if (length > 0) {
+        i += length;
+        continue;
+      }
+      flush_run();
+      out->append("\xEF\xBF\xBD");  // U+FFFD replaces one invalid byte.
+      ++i;
+      run_start = i;
+      continue;
+    }
+    flush_run();
+    switch (c) {
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      default: {
+        const char escaped[] = {'\\', 'u', '0', '0', kHexDigits[c >> 4],
+                                kHexDigits[c & 0xF]};
+        out->append(escaped, sizeof(escaped));
+      }
+    }
+    ++i;
+    run_start = i;
+  }
+  flush_run();
+  out->push_back('"');
+}
+
+void JsonWriter::BeforeValue() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (depth_ > 0) {
+    if (has_element_[depth_]) {
+      out_->push_back(',');
+    }
+    has_element_[depth_] = true;
+  }
+}
+
+void JsonWriter::BeginObject() {
+  BeforeValue();
+  out_->push_back('{');
+  assert(depth_ < kMaxDepth);
+  has_element_[++depth_] = false;
+}
+
+void JsonWriter::EndObject() {
+  assert(depth_ > 0 && !after_key_);
+  --depth_;
+  out_->push_back('}');
+}
+
+void JsonWriter::BeginArray() {
+  BeforeValue();
+  out_->push_back('[');
+  assert(depth_ < kMaxDepth);
+  has_element_[++depth_] = false;
+}
+
+void JsonWriter::EndArray() {
+  assert(depth_ > 0 && !after_key_);
+  --depth_;
+  out_->push_back(']');
+}
+
+void JsonWriter::Key(std::string_view key) {
+  assert(depth_ > 0 && !after_key_);
+  if (has_element_[depth_]) {
+    out_->push_back(',');
+  }
+  has_element_[depth_] = true;
+  AppendJsonString(out_, key);
+  out_->push_back(':');
+  after_key_ = true;
+}
+
+void JsonWriter::String(std::string_view value) {
+  BeforeValue();
+  AppendJsonString(out_, value);
+}
+
+void JsonWriter::Int(int64_t value) {
+  BeforeValue();
+  std::array<char, 24> buffer;
+  auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  out_->append(buffer.data(), end);
+}
+
+void JsonWriter::Double(double value) {
+  BeforeValue();
+  if (!std::isfinite(value)) {  // JSON has no NaN or infinity.
+    out_->append("null");
+    return;
+  }
+  std::array<char, 32> buffer;
+  auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  out_->append(buffer.data(), end);
+}
+
+void JsonWriter::Bool(bool value) {
+  BeforeValue();
+  out_->append(value ? "true" : "false");
+}
+
+void JsonWriter::Null() {
+  BeforeValue();
+  out_->append("null");
+}
+
+void JsonWriter::Raw(std::string_view json) {
+  BeforeValue();
+  out_->append(json);
+}
+
+}  // namespace duet

@@ -1,0 +1,285 @@
+// The canonical chat model: the one shape every layer between the protocol
+// adapters agrees on.
+//
+// Anthropic's Messages API is the richest of the supported protocols, so the
+// model follows its structure (content blocks, indexed stream events), and the
+// OpenAI adapter maps onto it. Router, backends and ledger see only these
+// types, never wire JSON. Pieces that duet carries without interpreting (tool
+// schemas, tool inputs, cache_control, unknown provider fields) travel as
+// RawJson: compact JSON text, valid by construction at the adapter that made it.
+//
+// Thread safety: plain values; copy or move them between threads freely.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace duet {
+
+// Compact JSON text that duet carries through without interpreting.
+// Empty `text` means "absent".
+struct RawJson {
+  std::string text;
+
+  bool empty() const { return text.empty(); }
+  friend bool operator==(const RawJson&, const RawJson&) = default;
+};
+
+// Which wire protocol a request arrived on, or a backend speaks.
+enum class ApiFlavor { kAnthropic, kOpenAI };
+
+enum class Role { kUser, kAssistant };
+
+enum class BlockType {
+  kText,
+  kImage,
+  kToolUse,
+  kToolResult,
+  kThinking,
+  kRedactedThinking,
+  kOther,  // any other block (document, server tool results...): see `raw`
+};
+
+struct ImageSource {
+  enum class Kind { kBase64, kUrl, kFile };
+  Kind kind = Kind::kBase64;
+  std::string media_type;  // "image/png"; set for kBase64
+  std::string data;        // base64 payload, URL, or file id, by `kind`
+
+  friend bool operator==(const ImageSource&, const ImageSource&) = default;
+};
+
+// One content block of a message. A flat struct rather than a variant: which
+// fields are meaningful depends on `type`, as documented per field.
+struct ContentBlock {
+  BlockType type = BlockType::kText;
+
+  // kText: the text. kThinking: the reasoning text.
+  std::string text;
+  // kThinking: the provider's signature (opaque). kRedactedThinking: the
+  // opaque `data` payload.
+  std::string signature;
+  // kImage.
+  ImageSource image;
+  // kToolUse: call id, tool name, and the input object.
+  std::string tool_id;
+  std::string tool_name;
+  RawJson tool_input;
+  // kToolResult: the id of the call it answers, its content and error flag.
+  std::string tool_use_id;
+  std::vector<ContentBlock> tool_result_content;
+  bool is_error = false;
+  // Any type: the block's cache_control object, carried through.
+  RawJson cache_control;
+  // kText: citations array when present, carried through.
+  RawJson citations;
+  // kOther: the whole block as received.
+  RawJson raw;
+
+  static ContentBlock Text(std::string text);
+  static ContentBlock ToolUse(std::string id, std::string name, RawJson input);
+  static ContentBlock Thinking(std::string thinking, std::string signature);
+
+  friend bool operator==(const ContentBlock&, const ContentBlock&) = default;
+};
+
+struct Message {
+  Role role = Role::kUser;
+  std::vector<ContentBlock> content;
+
+  friend bool operator==(const Message&, const Message&) = default;
+};
+
+// A tool the model may call. Custom (client) tools have an empty `type` and
+// a JSON-schema `input_schema`; provider-hosted tools (web search, bash...)
+// have their `type` and are carried whole in `raw`.
+struct Tool {
+  std::string name;
+  std::string description;
+  RawJson input_schema;
+  std::optional<bool> strict;
+  RawJson cache_control;
+  std::string type;  // "" for custom tools
+  RawJson raw;       // provider tools: the whole definition
+
+  friend bool operator==(const Tool&, const Tool&) = default;
+};
+
+struct ToolChoice {
+  enum class Mode { kAuto, kAny, kTool, kNone };
+  Mode mode = Mode::kAuto;
+  std::string name;  // kTool only
+  bool disable_parallel_tool_use = false;
+
+  friend bool operator==(const ToolChoice&, const ToolChoice&) = default;
+};
+
+struct ThinkingConfig {
+  enum class Mode { kDisabled, kEnabled, kAdaptive };
+  Mode mode = Mode::kDisabled;
+  int64_t budget_tokens = 0;  // kEnabled only
+  std::string display;        // "summarized" | "omitted" | ""
+
+  friend bool operator==(const ThinkingConfig&, const ThinkingConfig&) = default;
+};
+
+// Structured output: OpenAI `response_format`, Anthropic
+// `output_config.format`.
+struct ResponseFormat {
+  enum class Kind { kText, kJsonObject, kJsonSchema };
+  Kind kind = Kind::kText;
+  std::string name;  // json_schema name (OpenAI)
+  RawJson schema;
+  std::optional<bool> strict;
+
+  friend bool operator==(const ResponseFormat&, const ResponseFormat&) = default;
+};
+
+struct SamplingParams {
+  std::optional<double> temperature;
+  std::optional<double> top_p;
+  std::optional<int64_t> top_k;
+  std::optional<int64_t> seed;
+
+  friend bool operator==(const SamplingParams&, const SamplingParams&) = default;
+};
+
+struct ChatRequest {
+  std::string model;
+  std::vector<ContentBlock> system;  // text blocks, in order
+  std::vector<Message> messages;
+  // Required by Anthropic, optional for OpenAI; backends apply their own
+  // default when absent.
+  std::optional<int64_t> max_tokens;
+  std::vector<std::string> stop_sequences;
+  SamplingParams sampling;
+  bool stream = false;
+  // OpenAI stream_options.include_usage: send a final usage chunk.
+  bool stream_include_usage = false;
+  std::vector<Tool> tools;
+  std::optional<ToolChoice> tool_choice;
+  std::optional<ThinkingConfig> thinking;
+  std::optional<ResponseFormat> response_format;
+  std::string effort;   // output_config.effort / reasoning_effort; "" if unset
+  std::string user_id;  // metadata.user_id / user
+  // anthropic-beta flags, passed through to Anthropic upstreams.
+  std::vector<std::string> anthropic_betas;
+  // Top-level fields of the source protocol that duet does not model
+  // (service_tier, container, mcp_servers...), by key; forwarded unchanged to
+  // an upstream of the same protocol.
+  std::map<std::string, RawJson> extra;
+  // Where the request came from.
+  ApiFlavor source = ApiFlavor::kAnthropic;
+
+  friend bool operator==(const ChatRequest&, const ChatRequest&) = default;
+};
+
+enum class StopReason {
+  kEndTurn,
+  kMaxTokens,
+  kStopSequence,
+  kToolUse,
+  kPauseTurn,
+  kRefusal,
+  kContextWindowExceeded,
+};
+
+struct Usage {
+  int64_t input_tokens = 0;  // not read from or written to a cache
+  int64_t output_tokens = 0;  // all output, thinking included
+  int64_t cache_creation_input_tokens = 0;
+  int64_t cache_read_input_tokens = 0;
+  int64_t thinking_tokens = 0;  // the reasoning part of output_tokens
+
+  // input + cache writes + cache reads: the whole prompt.
+  int64_t prompt_tokens() const {
+    return input_tokens + cache_creation_input_tokens + cache_read_input_tokens;
+  }
+  friend bool operator==(const Usage&, const Usage&) = default;
+};
+
+// One step of a streamed answer. Every answer, streamed to the client or
+// not, is produced by a backend as this sequence:
+//
+//   kMessageStart
+//   ( kBlockStart  kBlockDelta*  kBlockStop )*    blocks indexed 0, 1, 2...
+//   kMessageDelta                                 stop reason + final usage
+//   kMessageStop
+//
+// with kPing allowed anywhere, and kError allowed anywhere as the last event
+// instead of the rest of the sequence.
+struct ChatEvent {
+  enum class Kind {
+    kMessageStart,
+    kBlockStart,
+    kBlockDelta,
+    kBlockStop,
+    kMessageDelta,
+    kMessageStop,
+    kPing,
+    kError,
+  };
+  enum class DeltaKind { kText, kThinking, kSignature, kInputJson };
+
+  Kind kind = Kind::kPing;
+  // kMessageStart: message id and model; kMessageStart and kMessageDelta:
+  // usage so far (cumulative, never incremental).
+  std::string message_id;
+  std::string model;
+  Usage usage;
+  // kBlockStart/kBlockDelta/kBlockStop: block index.
+  int index = 0;
+  // kBlockStart: the empty block (type; tool id and name for kToolUse).
+  ContentBlock block;
+  // kBlockDelta.
+  DeltaKind delta_kind = DeltaKind::kText;
+  std::string delta;
+  // kMessageDelta.
+  StopReason stop_reason = StopReason::kEndTurn;
+  std::string stop_sequence;  // set when stop_reason == kStopSequence
+  // kError.
+  Status error;
+
+  static ChatEvent MessageStart(std::string id, std::string model, Usage usage);
+  static ChatEvent BlockStart(int index, ContentBlock empty_block);
+  static ChatEvent Delta(int index, DeltaKind kind, std::string text);
+  static ChatEvent BlockStop(int index);
+  static ChatEvent MessageDelta(StopReason reason, Usage usage,
+                                std::string stop_sequence = {});
+  static ChatEvent MessageStop();
+  static ChatEvent Ping();
+  static ChatEvent Failure(Status status);
+
+  bool terminal() const {
+    return kind == Kind::kMessageStop || kind == Kind::kError;
+  }
+};
+
+// A complete answer: what a non-streaming client receives.
+struct ChatResponse {
+  std::string id;
+  std::string model;
+  std::vector<ContentBlock> content;
+  StopReason stop_reason = StopReason::kEndTurn;
+  std::string stop_sequence;
+  Usage usage;
+
+  friend bool operator==(const ChatResponse&, const ChatResponse&) = default;
+};
+
+// Model metadata for GET /v1/models.
+struct ModelInfo {
+  std::string id;
+  std::string display_name;
+  std::string owned_by;      // "duet", "anthropic", "llamacpp"...
+  int64_t created_unix = 0;  // seconds since the epoch
+  int64_t context_window = 0;
+  int64_t max_output_tokens = 0;
+};
+
+}  // namespace duet
