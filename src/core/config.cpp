@@ -1,0 +1,302 @@
+#include "core/config.h"
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "core/logging.h"
+
+namespace duet {
+namespace {
+
+// How one key is read and stored. Integers carry their allowed range;
+// strings an optional validator.
+struct KeySpec {
+  ConfigKeyInfo info;
+  std::function<int64_t&(Config&)> int_field;
+  int64_t min = 0;
+  int64_t max = std::numeric_limits<int64_t>::max();
+  std::function<std::string&(Config&)> string_field;
+  std::function<Status(std::string_view)> validate_string;
+};
+
+KeySpec IntKey(std::string name, std::string help,
+               std::function<int64_t&(Config&)> field, int64_t min,
+               int64_t max) {
+  KeySpec spec;
+  spec.info = {std::move(name), "integer", std::move(help)};
+  spec.int_field = std::move(field);
+  spec.min = min;
+  spec.max = max;
+  return spec;
+}
+
+KeySpec StringKey(std::string name, std::string help,
+                  std::function<std::string&(Config&)> field,
+                  std::function<Status(std::string_view)> validate = {}) {
+  KeySpec spec;
+  spec.info = {std::move(name), "string", std::move(help)};
+  spec.string_field = std::move(field);
+  spec.validate_string = std::move(validate);
+  return spec;
+}
+
+constexpr int64_t kMaxMillis = 24LL * 3600 * 1000;
+constexpr int64_t kGiB = 1024LL * 1024 * 1024;
+
+const std::vector<KeySpec>& Specs() {
+  static const std::vector<KeySpec> specs = {
+      StringKey("server.host", "address to listen on",
+                [](Config& c) -> std::string& { return c.server.host; }),
+      IntKey("server.port", "TCP port; 0 picks a free one",
+             [](Config& c) -> int64_t& { return c.server.port; }, 0, 65535),
+      IntKey("server.io_threads", "network I/O threads; 0 = one per core",
+             [](Config& c) -> int64_t& { return c.server.io_threads; }, 0,
+             256),
+      IntKey("server.max_body_bytes", "largest request body accepted (413 above)",
+             [](Config& c) -> int64_t& { return c.server.max_body_bytes; }, 1,
+             4 * kGiB),
+      IntKey("server.max_header_bytes", "largest request header block (431 above)",
+             [](Config& c) -> int64_t& { return c.server.max_header_bytes; },
+             1024, 1024 * 1024),
+      IntKey("server.header_timeout_ms", "time allowed to send request headers",
+             [](Config& c) -> int64_t& { return c.server.header_timeout_ms; },
+             1, kMaxMillis),
+      IntKey("server.body_timeout_ms", "time allowed to send a request body",
+             [](Config& c) -> int64_t& { return c.server.body_timeout_ms; }, 1,
+             kMaxMillis),
+      IntKey("server.idle_timeout_ms", "keep-alive connection idle limit",
+             [](Config& c) -> int64_t& { return c.server.idle_timeout_ms; }, 1,
+             kMaxMillis),
+      IntKey("server.write_timeout_ms", "time a client may stall reading a response",
+             [](Config& c) -> int64_t& { return c.server.write_timeout_ms; }, 1,
+             kMaxMillis),
+      IntKey("server.max_buffered_response_bytes",
+             "response bytes buffered for a slow reader before it is dropped",
+             [](Config& c) -> int64_t& {
+               return c.server.max_buffered_response_bytes;
+             },
+             64 * 1024, 4 * kGiB),
+      IntKey("server.shutdown_grace_ms",
+             "on SIGINT/SIGTERM, time in-flight answers get to finish",
+             [](Config& c) -> int64_t& { return c.server.shutdown_grace_ms; },
+             0, kMaxMillis),
+      StringKey("log.level", "trace, debug, info, warn, error or off",
+                [](Config& c) -> std::string& { return c.log.level; },
+                [](std::string_view level) {
+                  return IsValidLogLevel(level)
+                             ? Status::Ok()
+                             : InvalidArgument(
+                                   "expected one of trace, debug, info, warn, "
+                                   "error, off");
+                }),
+  };
+  return specs;
+}
+
+const KeySpec* FindSpec(std::string_view name) {
+  for (const KeySpec& spec : Specs()) {
+    if (spec.info.name == name) {
+      return &spec;
+    }
+  }
+  return nullptr;
+}
+
+Status KeyError(std::string_view source, std::string_view key,
+                std::string_view reason) {
+  std::string message(source);
+  message += ": ";
+  message += key;
+  message += ": ";
+  message += reason;
+  return InvalidArgument(std::move(message));
+}
+
+std::string RangeText(const KeySpec& spec) {
+  return "expected an integer in [" + std::to_string(spec.min) + ", " +
+         std::to_string(spec.max) + "]";
+}
+
+Status StoreInt(const KeySpec& spec, int64_t value, std::string_view source,
+                Config* config) {
+  if (value < spec.min || value > spec.max) {
+    return KeyError(source, spec.info.name, RangeText(spec));
+  }
+  spec.int_field(*config) = value;
+  return Status::Ok();
+}
+
+Status StoreString(const KeySpec& spec, std::string_view value,
+                   std::string_view source, Config* config) {
+  if (spec.validate_string) {
+    Status valid = spec.validate_string(value);
+    if (!valid.ok()) {
+      return KeyError(source, spec.info.name, valid.message());
+    }
+  }
+  spec.string_field(*config) = std::string(value);
+  return Status::Ok();
+}
+
+Status ApplyNode(const KeySpec& spec, const toml::node& node,
+                 std::string_view source, Config* config) {
+  if (spec.int_field) {
+    const auto* value = node.as_integer();
+    if (value == nullptr) {
+      return KeyError(source, spec.info.name, RangeText(spec));
+    }
+    return StoreInt(spec, value->get(), source, config);
+  }
+  const auto* value = node.as_string();
+  if (value == nullptr) {
+    return KeyError(source, spec.info.name, "expected a string");
+  }
+  return StoreString(spec, value->get(), source, config);
+}
+
+Status ApplyTable(const toml::table& table, const std::string& prefix,
+                  std::string_view source, Config* config) {
+  for (const auto& [key, node] : table) {
+    const std::string name =
+        prefix.empty() ? std::string(key.str())
+                       : prefix + "." + std::string(key.str());
+    if (const auto* child = node.as_table()) {
+      DUET_RETURN_IF_ERROR(ApplyTable(*child, name, source, config));
+      continue;
+    }
+    const KeySpec* spec = FindSpec(name);
+    if (spec == nullptr) {
+      return KeyError(source, name, "unknown key (see docs/configuration.md)");
+    }
+    DUET_RETURN_IF_ERROR(ApplyNode(*spec, node, source, config));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const std::vector<ConfigKeyInfo>& ConfigKeys() {
+  static const std::vector<ConfigKeyInfo> keys = [] {
+    std::vector<ConfigKeyInfo> out;
+    for (const KeySpec& spec : Specs()) {
+      out.push_back(spec.info);
+    }
+    return out;
+  }();
+  return keys;
+}
+
+std::vector<std::pair<std::string, std::string>> ConfigValues(
+    const Config& config) {
+  Config copy = config;  // the accessors hand out mutable references
+  std::vector<std::pair<std::string, std::string>> values;
+  for (const KeySpec& spec : Specs()) {
+    std::string text;
+    if (spec.int_field) {
+      text = std::to_string(spec.int_field(copy));
+    } else {
+      std::ostringstream quoted;
+      quoted << toml::value<std::string>(spec.string_field(copy));
+      text = quoted.str();
+    }
+    values.emplace_back(spec.info.name, std::move(text));
+  }
+  return values;
+}
+
+std::string ConfigToToml(const Config& config) {
+  std::string out;
+  std::string section;
+  for (const auto& [name, value] : ConfigValues(config)) {
+    const size_t dot = name.find('.');
+    const std::string key_section = name.substr(0, dot);
+    if (key_section != section) {
+      out += (out.empty() ? "[" : "\n[") + key_section + "]\n";
+      section = key_section;
+    }
+    out += name.substr(dot + 1) + " = " + value + "\n";
+  }
+  return out;
+}
+
+Status ApplyToml(std::string_view toml_text, std::string_view source_name,
+                 Config* config) {
+  toml::table table;
+  try {
+    table = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& error) {
+    std::ostringstream message;
+    message << source_name << ":" << error.source().begin.line << ":"
+            << error.source().begin.column << ": " << error.description();
+    return InvalidArgument(message.str());
+  }
+  return ApplyTable(table, "", source_name, config);
+}
+
+Status ApplyOverride(std::string_view key, std::string_view value,
+                     std::string_view source_name, Config* config) {
+  const KeySpec* spec = FindSpec(key);
+  if (spec == nullptr) {
+    return KeyError(source_name, key, "unknown key (see docs/configuration.md)");
+  }
+  if (spec->int_field) {
+    int64_t parsed = 0;
+    const char* end = value.data() + value.size();
+    auto [ptr, ec] = std::from_chars(value.data(), end, parsed);
+    if (ec != std::errc() || ptr != end || value.empty()) {
+      return KeyError(source_name, key, RangeText(*spec));
+    }
+    return StoreInt(*spec, parsed, source_name, config);
+  }
+  return StoreString(*spec, value, source_name, config);
+}
+
+Status ApplyEnvironment(const EnvLookup& getenv, Config* config) {
+  for (const KeySpec& spec : Specs()) {
+    std::string variable = "DUET_";
+    for (char c : spec.info.name) {
+      variable.push_back(c == '.' ? '_' : static_cast<char>(std::toupper(
+                                              static_cast<unsigned char>(c))));
+    }
+    if (const char* value = getenv(variable.c_str())) {
+      DUET_RETURN_IF_ERROR(
+          ApplyOverride(spec.info.name, value, variable, config));
+    }
+  }
+  return Status::Ok();
+}
+
+Status ApplyTomlFile(const std::string& path, Config* config) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    return NotFound("cannot read config file " + path);
+  }
+  std::stringstream contents;
+  contents << file.rdbuf();
+  return ApplyToml(contents.str(), path, config);
+}
+
+std::string DefaultConfigPath(const EnvLookup& getenv) {
+  if (const char* explicit_path = getenv("DUET_CONFIG")) {
+    return explicit_path;
+  }
+  std::filesystem::path base;
+  if (const char* xdg = getenv("XDG_CONFIG_HOME"); xdg != nullptr && *xdg) {
+    base = xdg;
+  } else if (const char* home = getenv("HOME"); home != nullptr && *home) {
+    base = std::filesystem::path(home) / ".config";
+  } else {
+    return "";
+  }
+  std::filesystem::path candidate = base / "duet" / "duet.toml";
+  std::error_code error;
+  return std::filesystem::exists(candidate, error) ? candidate.string() : "";
+}
+
+}  // namespace duet

@@ -1,0 +1,96 @@
+// Config: every setting duet reads, with its default written in the struct.
+//
+// Sources, later ones winning:
+//   1. the defaults below;
+//   2. a TOML file (--config PATH, else $DUET_CONFIG, else
+//      $XDG_CONFIG_HOME/duet/duet.toml or ~/.config/duet/duet.toml if present);
+//   3. environment variables DUET_<SECTION>_<KEY> (DUET_SERVER_PORT=9000);
+//   4. command-line flags (--port, --host, --log-level, --set key=value).
+//
+// Invalid input is rejected at startup with the source, the key and the
+// reason ("duet.toml: server.port: expected an integer in [0, 65535]");
+// unknown keys are rejected too, so a typo never silently does nothing.
+// docs/configuration.md lists every key; config/duet.toml is the reference
+// file, and a test checks that it matches these defaults.
+//
+// After loading, a Config is immutable and shared as
+// std::shared_ptr<const Config>. Thread safety: const access only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+
+namespace duet {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  int64_t port = 8400;  // 0 picks a free port (printed on stdout)
+  int64_t io_threads = 0;  // 0: one per CPU core
+  int64_t max_body_bytes = 32 * 1024 * 1024;  // Anthropic's own limit
+  int64_t max_header_bytes = 16 * 1024;
+  int64_t header_timeout_ms = 10'000;  // to receive a request's headers
+  int64_t body_timeout_ms = 60'000;    // to receive its body
+  int64_t idle_timeout_ms = 60'000;    // keep-alive connection with no request
+  int64_t write_timeout_ms = 60'000;   // a client that stops reading
+  int64_t max_buffered_response_bytes = 8 * 1024 * 1024;  // per slow client
+  int64_t shutdown_grace_ms = 10'000;  // in-flight answers may finish
+};
+
+struct LogConfig {
+  std::string level = "info";
+};
+
+struct Config {
+  ServerConfig server;
+  LogConfig log;
+};
+
+// Reads an environment variable; nullptr when unset. Injected so tests never
+// touch the process environment.
+using EnvLookup = std::function<const char*(const char*)>;
+
+// One documented configuration key.
+struct ConfigKeyInfo {
+  std::string name;  // "server.port"
+  std::string type;  // "integer", "string"
+  std::string help;
+};
+
+// Every key duet accepts, in documentation order.
+const std::vector<ConfigKeyInfo>& ConfigKeys();
+
+// Every key with its current value in `config`, as a TOML literal
+// ("8400", "\"127.0.0.1\""), in documentation order.
+std::vector<std::pair<std::string, std::string>> ConfigValues(
+    const Config& config);
+
+// `config` as a TOML document, one [section] per key prefix.
+std::string ConfigToToml(const Config& config);
+
+// Applies a TOML document to `config`. `source_name` prefixes errors.
+// Returns kInvalidArgument for syntax errors, unknown keys and bad values.
+Status ApplyToml(std::string_view toml_text, std::string_view source_name,
+                 Config* config);
+
+// Applies one "section.key" = "text" override (from the environment or a
+// flag), parsing the text as the key's type. kInvalidArgument on failure.
+Status ApplyOverride(std::string_view key, std::string_view value,
+                     std::string_view source_name, Config* config);
+
+// Applies every DUET_<SECTION>_<KEY> variable found through `getenv`.
+Status ApplyEnvironment(const EnvLookup& getenv, Config* config);
+
+// Reads and applies a TOML file. kNotFound if it cannot be read.
+Status ApplyTomlFile(const std::string& path, Config* config);
+
+// The file used when no --config is given: $DUET_CONFIG, else the XDG path
+// if that file exists, else "" (defaults only).
+std::string DefaultConfigPath(const EnvLookup& getenv);
+
+}  // namespace duet

@@ -1,0 +1,109 @@
+#include "core/config.h"
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace duet {
+namespace {
+
+TEST(ConfigTest, ReferenceFileMatchesTheDefaults) {
+  // config/duet.toml documents every key with its default; if a default
+  // changes in code or a key is added, this test points at the stale file.
+  Config from_file;
+  ASSERT_TRUE(ApplyTomlFile(DUET_SOURCE_DIR "/config/duet.toml", &from_file).ok());
+  EXPECT_EQ(ConfigValues(from_file), ConfigValues(Config()));
+
+  // And it sets every key explicitly, so none goes undocumented.
+  std::ifstream file(DUET_SOURCE_DIR "/config/duet.toml");
+  std::stringstream text;
+  text << file.rdbuf();
+  for (const ConfigKeyInfo& key : ConfigKeys()) {
+    const std::string bare = key.name.substr(key.name.find('.') + 1);
+    EXPECT_NE(text.str().find("\n" + bare + " = "), std::string::npos)
+        << key.name << " is missing from config/duet.toml";
+  }
+}
+
+TEST(ConfigTest, TomlOverridesDefaults) {
+  Config config;
+  Status status = ApplyToml(
+      "[server]\nport = 9000\nhost = \"0.0.0.0\"\n[log]\nlevel = \"debug\"\n",
+      "test.toml", &config);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(config.server.port, 9000);
+  EXPECT_EQ(config.server.host, "0.0.0.0");
+  EXPECT_EQ(config.log.level, "debug");
+  EXPECT_EQ(config.server.idle_timeout_ms, 60'000);  // untouched
+}
+
+TEST(ConfigTest, RejectsUnknownKeysWithSourceAndKey) {
+  Config config;
+  Status status = ApplyToml("[server]\nprot = 1\n", "duet.toml", &config);
+  EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(status.message(),
+            "duet.toml: server.prot: unknown key (see docs/configuration.md)");
+}
+
+TEST(ConfigTest, RejectsWrongTypesAndOutOfRangeValues) {
+  Config config;
+  EXPECT_EQ(ApplyToml("[server]\nport = \"80\"\n", "f.toml", &config).message(),
+            "f.toml: server.port: expected an integer in [0, 65535]");
+  EXPECT_EQ(ApplyToml("[server]\nport = 70000\n", "f.toml", &config).message(),
+            "f.toml: server.port: expected an integer in [0, 65535]");
+  EXPECT_EQ(ApplyToml("[log]\nlevel = \"loud\"\n", "f.toml", &config).message(),
+            "f.toml: log.level: expected one of trace, debug, info, warn, "
+            "error, off");
+  EXPECT_EQ(config.server.port, 8400);  // nothing half-applied to that key
+}
+
+TEST(ConfigTest, SyntaxErrorsNameLineAndColumn) {
+  Config config;
+  Status status = ApplyToml("[server\nport = 1\n", "bad.toml", &config);
+  EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(status.message().rfind("bad.toml:1:", 0), 0u) << status.message();
+}
+
+TEST(ConfigTest, EnvironmentVariablesUseSectionAndKeyNames) {
+  std::map<std::string, std::string> env = {{"DUET_SERVER_PORT", "0"},
+                                            {"DUET_LOG_LEVEL", "warn"},
+                                            {"UNRELATED", "x"}};
+  EnvLookup lookup = [&env](const char* name) -> const char* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  };
+  Config config;
+  ASSERT_TRUE(ApplyEnvironment(lookup, &config).ok());
+  EXPECT_EQ(config.server.port, 0);
+  EXPECT_EQ(config.log.level, "warn");
+
+  env["DUET_SERVER_PORT"] = "eighty";
+  Status status = ApplyEnvironment(lookup, &config);
+  EXPECT_EQ(status.message(),
+            "DUET_SERVER_PORT: server.port: expected an integer in [0, 65535]");
+}
+
+TEST(ConfigTest, OverridesParseTheKeysType) {
+  Config config;
+  ASSERT_TRUE(ApplyOverride("server.idle_timeout_ms", "250", "--set", &config).ok());
+  EXPECT_EQ(config.server.idle_timeout_ms, 250);
+  EXPECT_FALSE(ApplyOverride("server.idle_timeout_ms", "25x", "--set", &config).ok());
+  EXPECT_FALSE(ApplyOverride("server.idle_timeout_ms", "", "--set", &config).ok());
+  EXPECT_EQ(ApplyOverride("nope.key", "1", "--set", &config).message(),
+            "--set: nope.key: unknown key (see docs/configuration.md)");
+}
+
+TEST(ConfigTest, DefaultPathPrefersDuetConfigVariable) {
+  EnvLookup explicit_path = [](const char* name) -> const char* {
+    return std::string(name) == "DUET_CONFIG" ? "/etc/duet.toml" : nullptr;
+  };
+  EXPECT_EQ(DefaultConfigPath(explicit_path), "/etc/duet.toml");
+  EnvLookup nothing = [](const char*) -> const char* { return nullptr; };
+  EXPECT_EQ(DefaultConfigPath(nothing), "");
+}
+
+}  // namespace
+}  // namespace duet
