@@ -1,5 +1,7 @@
 #include "api/json_read.h"
 
+#include <cmath>
+#include <limits>
 #include <string>
 
 namespace duet::api {
@@ -21,6 +23,32 @@ Result<Json> ParseJsonObject(std::string_view body) {
     return Error(InvalidArgument("request body must be a JSON object"));
   }
   return parsed;
+}
+
+bool NestsDeeperThan(std::string_view json, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character cannot end the string
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) {
+        return true;
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
 }
 
 std::string JoinPath(std::string_view parent, std::string_view key) {
@@ -87,14 +115,22 @@ Result<std::optional<int64_t>> OptionalInt(const Json& object,
   if (value == nullptr) {
     return std::optional<int64_t>();
   }
-  if (value->is_number_integer()) {
+  if (value->is_number_unsigned()) {
+    const uint64_t number = value->get<uint64_t>();
+    if (number <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return std::optional<int64_t>(static_cast<int64_t>(number));
+    }
+  } else if (value->is_number_integer()) {
     return std::optional<int64_t>(value->get<int64_t>());
-  }
-  // 256.0 is an integer to most JSON producers (JavaScript has no ints).
-  if (value->is_number_float()) {
-    const double d = value->get<double>();
-    if (d == static_cast<double>(static_cast<int64_t>(d))) {
-      return std::optional<int64_t>(static_cast<int64_t>(d));
+  } else if (value->is_number_float()) {
+    // 256.0 counts as an integer: JavaScript clients have no integer type.
+    // The range is checked before converting; converting a double outside
+    // int64's range is undefined behaviour.
+    constexpr double kTwoToThe63 = 9223372036854775808.0;
+    const double number = value->get<double>();
+    if (number >= -kTwoToThe63 && number < kTwoToThe63 &&
+        std::trunc(number) == number) {
+      return std::optional<int64_t>(static_cast<int64_t>(number));
     }
   }
   return Error(WrongType(JoinPath(path, key), "an integer"));

@@ -29,6 +29,12 @@ using Json = nlohmann::ordered_json;
 // "malformed JSON body: <detail>" or "request body must be a JSON object".
 Result<Json> ParseJsonObject(std::string_view body);
 
+// True when arrays and objects in `json` nest deeper than `limit`. Counts
+// brackets outside strings only, in one pass without parsing; a malformed
+// text may be miscounted, but the parser rejects it anyway. Adapters check
+// this before parsing so hostile nesting cannot exhaust the stack.
+bool NestsDeeperThan(std::string_view json, int limit);
+
 // Joins a field path: JoinPath("messages.0", "role") == "messages.0.role";
 // JoinPath("", "model") == "model".
 std::string JoinPath(std::string_view parent, std::string_view key);
@@ -43,6 +49,8 @@ Result<std::string> RequireString(const Json& object, std::string_view key,
 Result<std::optional<std::string>> OptionalString(const Json& object,
                                                   std::string_view key,
                                                   std::string_view path);
+// An integer, or a float with no fraction inside int64's range (256.0:
+// JavaScript clients have no integer type); anything else is WrongType.
 Result<std::optional<int64_t>> OptionalInt(const Json& object,
                                            std::string_view key,
                                            std::string_view path);
