@@ -21,7 +21,8 @@ std::vector<ModelInfo> Router::ListModels() const {
 Result<Backend*> Router::Resolve(const std::string& model) const {
   if (model.empty() || model == options_.auto_model) {
     if (backends_.empty()) {
-      return Error(Unavailable("no backend is configured"));
+      return Error(NotFound("model: " + (model.empty() ? options_.auto_model : model) +
+                            ": no backend is configured"));
     }
     return backends_.front().get();
   }

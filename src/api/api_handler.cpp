@@ -1,0 +1,249 @@
+#include "api/api_handler.h"
+
+#include <string_view>
+#include <utility>
+
+#include "api/anthropic/messages_request.h"
+#include "api/chat_bridge.h"
+#include "api/openai/chat_request.h"
+#include "core/ids.h"
+#include "core/json_writer.h"
+
+namespace duet::api {
+namespace {
+
+constexpr std::string_view kMessagesPath = "/v1/messages";
+constexpr std::string_view kCountTokensPath = "/v1/messages/count_tokens";
+constexpr std::string_view kChatCompletionsPath = "/v1/chat/completions";
+constexpr std::string_view kModelsPath = "/v1/models";
+constexpr std::string_view kHealthPath = "/health";
+
+std::string_view TrimTrailingSlash(std::string_view path) {
+  while (path.size() > 1 && path.back() == '/') {
+    path.remove_suffix(1);
+  }
+  return path;
+}
+
+std::vector<std::string> SplitBetas(std::string_view header) {
+  std::vector<std::string> betas;
+  while (!header.empty()) {
+    const size_t comma = header.find(',');
+    std::string_view item = header.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') {
+      item.remove_prefix(1);
+    }
+    while (!item.empty() && item.back() == ' ') {
+      item.remove_suffix(1);
+    }
+    if (!item.empty()) {
+      betas.emplace_back(item);
+    }
+    if (comma == std::string_view::npos) {
+      break;
+    }
+    header.remove_prefix(comma + 1);
+  }
+  return betas;
+}
+
+http::Response JsonResponse(std::string body, const std::string& request_id) {
+  http::Response response;
+  response.headers = RequestIdHeaders(request_id);
+  response.body = std::move(body);
+  return response;
+}
+
+// One model object carrying both SDKs' fields: OpenAI reads id, object,
+// created, owned_by; Anthropic reads type, id, display_name, created_at.
+void WriteModel(JsonWriter& w, const ModelInfo& model) {
+  w.BeginObject();
+  w.Field("id", model.id);
+  w.Field("object", "model");
+  w.Field("type", "model");
+  w.Field("created", model.created_unix);
+  w.Field("owned_by", model.owned_by);
+  w.Field("display_name",
+          model.display_name.empty() ? model.id : model.display_name);
+  const std::time_t created = static_cast<std::time_t>(model.created_unix);
+  char timestamp[32];
+  std::tm utc{};
+  gmtime_r(&created, &utc);
+  std::strftime(timestamp, sizeof(timestamp), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  w.Field("created_at", timestamp);
+  if (model.context_window > 0) {
+    w.Field("max_input_tokens", model.context_window);
+  }
+  if (model.max_output_tokens > 0) {
+    w.Field("max_tokens", model.max_output_tokens);
+  }
+  w.EndObject();
+}
+
+}  // namespace
+
+ApiHandler::ApiHandler(Backend* backend, const Clock* clock)
+    : backend_(backend), clock_(clock) {}
+
+ApiFlavor ApiHandler::FlavorFor(const http::Request& request) {
+  const std::string_view path = request.path;
+  if (path.substr(0, kMessagesPath.size()) == kMessagesPath) {
+    return ApiFlavor::kAnthropic;
+  }
+  if (path.substr(0, kChatCompletionsPath.size()) == kChatCompletionsPath) {
+    return ApiFlavor::kOpenAI;
+  }
+  if (!request.Header("anthropic-version").empty() ||
+      !request.Header("x-api-key").empty()) {
+    return ApiFlavor::kAnthropic;
+  }
+  return ApiFlavor::kOpenAI;
+}
+
+http::Response ApiHandler::RejectedRequest(const http::Request& request,
+                                           const Status& status) {
+  return ErrorResponse(status, FlavorFor(request), NewId("req_"));
+}
+
+void ApiHandler::Handle(std::shared_ptr<http::Exchange> exchange) {
+  const http::Request& request = exchange->request();
+  const std::string request_id = NewId("req_");
+  const std::string_view path = TrimTrailingSlash(request.path);
+  const ApiFlavor flavor = FlavorFor(request);
+
+  const auto require_method = [&](std::string_view method) {
+    if (request.method == method) {
+      return true;
+    }
+    http::Response response = ErrorResponse(
+        InvalidArgument("method " + request.method + " is not allowed on " +
+                        std::string(path) + "; use " + std::string(method)),
+        flavor, request_id);
+    response.status = 405;
+    response.headers.emplace_back("Allow", std::string(method));
+    exchange->Respond(std::move(response));
+    return false;
+  };
+
+  if (path == kMessagesPath) {
+    if (require_method("POST")) {
+      HandleMessages(exchange, request_id);
+    }
+  } else if (path == kCountTokensPath) {
+    if (require_method("POST")) {
+      HandleCountTokens(exchange, request_id);
+    }
+  } else if (path == kChatCompletionsPath) {
+    if (require_method("POST")) {
+      HandleChatCompletions(exchange, request_id);
+    }
+  } else if (path == kModelsPath) {
+    if (require_method("GET")) {
+      exchange->Respond(ListModels(request_id));
+    }
+  } else if (path.substr(0, kModelsPath.size() + 1) ==
+             std::string(kModelsPath) + "/") {
+    if (require_method("GET")) {
+      exchange->Respond(GetModel(
+          std::string(path.substr(kModelsPath.size() + 1)), flavor, request_id));
+    }
+  } else if (path == kHealthPath) {
+    if (require_method("GET")) {
+      exchange->Respond(JsonResponse(R"({"status":"ok"})", request_id));
+    }
+  } else {
+    exchange->Respond(ErrorResponse(
+        NotFound("no endpoint " + request.method + " " + request.path),
+        flavor, request_id));
+  }
+}
+
+void ApiHandler::HandleMessages(const std::shared_ptr<http::Exchange>& exchange,
+                                const std::string& request_id) {
+  Result<ChatRequest> parsed =
+      anthropic::ParseMessagesRequest(exchange->request().body);
+  if (!parsed) {
+    exchange->Respond(
+        ErrorResponse(parsed.error(), ApiFlavor::kAnthropic, request_id));
+    return;
+  }
+  ChatRequest& chat = *parsed;
+  chat.anthropic_betas =
+      SplitBetas(exchange->request().Header("anthropic-beta"));
+  auto bridge = std::make_shared<ChatBridge>(exchange, MakeAnthropicRenderer(),
+                                             chat.stream, request_id);
+  backend_->Generate(std::move(chat), std::move(bridge),
+                     exchange->cancel_flag());
+}
+
+void ApiHandler::HandleCountTokens(
+    const std::shared_ptr<http::Exchange>& exchange,
+    const std::string& request_id) {
+  Result<ChatRequest> parsed = anthropic::ParseMessagesRequest(
+      exchange->request().body, {.require_max_tokens = false});
+  Result<int64_t> tokens =
+      parsed ? backend_->CountTokens(*parsed) : Error(parsed.error());
+  if (!tokens) {
+    exchange->Respond(
+        ErrorResponse(tokens.error(), ApiFlavor::kAnthropic, request_id));
+    return;
+  }
+  exchange->Respond(JsonResponse(
+      R"({"input_tokens":)" + std::to_string(*tokens) + "}", request_id));
+}
+
+void ApiHandler::HandleChatCompletions(
+    const std::shared_ptr<http::Exchange>& exchange,
+    const std::string& request_id) {
+  Result<ChatRequest> parsed =
+      openai::ParseChatCompletionRequest(exchange->request().body);
+  if (!parsed) {
+    exchange->Respond(
+        ErrorResponse(parsed.error(), ApiFlavor::kOpenAI, request_id));
+    return;
+  }
+  ChatRequest& chat = *parsed;
+  auto bridge = std::make_shared<ChatBridge>(
+      exchange,
+      MakeOpenAIRenderer(chat.model, clock_->NowUnixSeconds(),
+                         chat.stream_include_usage),
+      chat.stream, request_id);
+  backend_->Generate(std::move(chat), std::move(bridge),
+                     exchange->cancel_flag());
+}
+
+http::Response ApiHandler::ListModels(const std::string& request_id) const {
+  const std::vector<ModelInfo> models = backend_->ListModels();
+  std::string body;
+  JsonWriter w(&body);
+  w.BeginObject();
+  w.Field("object", "list");
+  w.Key("data");
+  w.BeginArray();
+  for (const ModelInfo& model : models) {
+    WriteModel(w, model);
+  }
+  w.EndArray();
+  w.Field("has_more", false);
+  w.Key("first_id");
+  models.empty() ? w.Null() : w.String(models.front().id);
+  w.Key("last_id");
+  models.empty() ? w.Null() : w.String(models.back().id);
+  w.EndObject();
+  return JsonResponse(std::move(body), request_id);
+}
+
+http::Response ApiHandler::GetModel(const std::string& id, ApiFlavor flavor,
+                                    const std::string& request_id) const {
+  for (const ModelInfo& model : backend_->ListModels()) {
+    if (model.id == id) {
+      std::string body;
+      JsonWriter w(&body);
+      WriteModel(w, model);
+      return JsonResponse(std::move(body), request_id);
+    }
+  }
+  return ErrorResponse(NotFound("model: " + id), flavor, request_id);
+}
+
+}  // namespace duet::api

@@ -1,0 +1,91 @@
+#include "api/chat_bridge.h"
+
+#include <utility>
+
+#include "api/error_response.h"
+
+namespace duet::api {
+
+http::HeaderList RequestIdHeaders(const std::string& request_id) {
+  return {{"request-id", request_id}, {"x-request-id", request_id}};
+}
+
+http::Response ErrorResponse(const Status& status, ApiFlavor api,
+                             const std::string& request_id) {
+  http::Response response;
+  response.status = HttpStatusFor(status.code(), api);
+  response.headers = RequestIdHeaders(request_id);
+  response.body = ErrorBody(status, api, request_id);
+  if (status.code() == ErrorCode::kResourceExhausted ||
+      status.code() == ErrorCode::kUnavailable) {
+    // Tell SDK clients that retrying is the right move.
+    response.headers.emplace_back("x-should-retry", "true");
+  }
+  return response;
+}
+
+ChatBridge::ChatBridge(std::shared_ptr<http::Exchange> exchange,
+                       std::unique_ptr<AnswerRenderer> renderer, bool stream,
+                       std::string request_id)
+    : exchange_(std::move(exchange)),
+      renderer_(std::move(renderer)),
+      stream_(stream),
+      request_id_(std::move(request_id)) {}
+
+http::Response ChatBridge::Head(int status, std::string content_type) const {
+  http::Response head;
+  head.status = status;
+  head.content_type = std::move(content_type);
+  head.headers = RequestIdHeaders(request_id_);
+  return head;
+}
+
+void ChatBridge::SendError(const Status& status) {
+  finished_ = true;
+  exchange_->Respond(ErrorResponse(status, renderer_->flavor(), request_id_));
+}
+
+void ChatBridge::OnEvent(ChatEvent event) {
+  if (finished_) {
+    return;
+  }
+  if (event.kind == ChatEvent::Kind::kError &&
+      event.error.code() == ErrorCode::kCancelled &&
+      exchange_->shutting_down()) {
+    // The client is still there; tell it why its answer stops.
+    event.error = Unavailable("duet is shutting down; retry the request");
+  }
+  if (!stream_) {
+    Status status = accumulator_.Add(event);
+    if (!status.ok()) {
+      SendError(status);
+      return;
+    }
+    if (accumulator_.complete()) {
+      finished_ = true;
+      http::Response response = Head(200, "application/json");
+      response.body = renderer_->RenderResponse(accumulator_.response());
+      exchange_->Respond(std::move(response));
+    }
+    return;
+  }
+  if (!started_) {
+    if (event.kind == ChatEvent::Kind::kError) {
+      SendError(event.error);
+      return;
+    }
+    started_ = true;
+    exchange_->BeginStream(Head(200, "text/event-stream; charset=utf-8"));
+  }
+  scratch_.clear();
+  renderer_->AppendStreamEvent(event, &scratch_);
+  if (!scratch_.empty()) {
+    exchange_->Stream(scratch_);
+  }
+  if (event.terminal()) {
+    finished_ = true;
+    exchange_->EndStream();
+  }
+}
+
+}  // namespace duet::api

@@ -1,0 +1,195 @@
+#include "api/http/server.h"
+
+#include <csignal>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <spdlog/spdlog.h>
+
+#include "api/http/session.h"
+
+namespace duet::api::http {
+
+namespace net = boost::asio;
+using net::ip::tcp;
+
+class HttpServer::Impl {
+ public:
+  Impl(Options options, Handler* handler)
+      : shared_(std::make_shared<ServerShared>()),
+        acceptor_(net::make_strand(io_)),
+        signals_(io_),
+        grace_timer_(io_),
+        work_(net::make_work_guard(io_)) {
+    shared_->options = std::move(options);
+    shared_->handler = handler;
+  }
+
+  Result<uint16_t> Start() {
+    const Options& options = shared_->options;
+    boost::system::error_code error;
+    const auto address = net::ip::make_address(options.host, error);
+    if (error) {
+      return Error(Unavailable("cannot listen on host '" + options.host +
+                               "': " + error.message()));
+    }
+    const tcp::endpoint endpoint(address, options.port);
+    acceptor_.open(endpoint.protocol(), error);
+    if (!error) {
+      acceptor_.set_option(net::socket_base::reuse_address(true), error);
+    }
+    if (!error) {
+      acceptor_.bind(endpoint, error);
+    }
+    if (!error) {
+      acceptor_.listen(net::socket_base::max_listen_connections, error);
+    }
+    if (error) {
+      return Error(Unavailable("cannot listen on " + options.host + ":" +
+                               std::to_string(options.port) + ": " +
+                               error.message()));
+    }
+    const uint16_t port = acceptor_.local_endpoint().port();
+
+    shared_->on_drained = [this] {
+      net::post(io_, [this] { FinishShutdown(); });
+    };
+    if (options.handle_signals) {
+      signals_.add(SIGINT);
+      signals_.add(SIGTERM);
+      signals_.async_wait([this](boost::system::error_code wait_error, int) {
+        if (!wait_error) {
+          spdlog::info("signal received: shutting down gracefully");
+          BeginShutdown();
+        }
+      });
+    }
+    Accept();
+
+    int threads = options.io_threads;
+    if (threads <= 0) {
+      threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    }
+    for (int i = 0; i < threads; ++i) {
+      threads_.emplace_back([this] { io_.run(); });
+    }
+    return port;
+  }
+
+  void Shutdown() {
+    net::post(io_, [this] { BeginShutdown(); });
+  }
+
+  void Wait() {
+    for (std::thread& thread : threads_) {
+      if (thread.joinable()) {
+        thread.join();
+      }
+    }
+    threads_.clear();
+  }
+
+  bool started() const { return !threads_.empty(); }
+
+ private:
+  void Accept() {
+    acceptor_.async_accept(
+        net::make_strand(io_),
+        [this](boost::system::error_code error, tcp::socket socket) {
+          if (error == net::error::operation_aborted ||
+              shared_->shutting_down.load()) {
+            return;
+          }
+          if (!error) {
+            boost::system::error_code ignored;
+            socket.set_option(tcp::no_delay(true), ignored);
+            std::make_shared<Session>(std::move(socket), shared_)->Start();
+          } else {
+            spdlog::warn("accept failed: {}", error.message());
+          }
+          Accept();
+        });
+  }
+
+  // Runs on io_ (not a session strand).
+  void BeginShutdown() {
+    if (shared_->shutting_down.exchange(true)) {
+      return;
+    }
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    signals_.cancel(ignored);
+    auto sessions = shared_->Snapshot();
+    if (sessions.empty()) {
+      FinishShutdown();
+      return;
+    }
+    spdlog::info("waiting up to {} ms for {} connection(s) to finish",
+                 shared_->options.shutdown_grace.count(), sessions.size());
+    for (const auto& session : sessions) {
+      session->OnShutdownStarted();
+    }
+    grace_timer_.expires_after(shared_->options.shutdown_grace);
+    grace_timer_.async_wait([this](boost::system::error_code error) {
+      if (error) {
+        return;  // drained before the grace period ended
+      }
+      auto remaining = shared_->Snapshot();
+      spdlog::warn("grace period over: cancelling {} answer(s) in flight",
+                   remaining.size());
+      for (const auto& session : remaining) {
+        session->CancelInFlight();
+      }
+      grace_timer_.expires_after(shared_->options.shutdown_cancel_wait);
+      grace_timer_.async_wait([this](boost::system::error_code wait_error) {
+        if (wait_error) {
+          return;
+        }
+        for (const auto& session : shared_->Snapshot()) {
+          session->Close();
+        }
+      });
+    });
+  }
+
+  // Runs on io_ once no session is left.
+  void FinishShutdown() {
+    if (finished_) {
+      return;
+    }
+    finished_ = true;
+    grace_timer_.cancel();
+    work_.reset();
+    spdlog::info("shutdown complete");
+  }
+
+  net::io_context io_;
+  std::shared_ptr<ServerShared> shared_;
+  tcp::acceptor acceptor_;
+  net::signal_set signals_;
+  net::steady_timer grace_timer_;
+  net::executor_work_guard<net::io_context::executor_type> work_;
+  std::vector<std::thread> threads_;
+  bool finished_ = false;
+};
+
+HttpServer::HttpServer(Options options, Handler* handler)
+    : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
+
+HttpServer::~HttpServer() {
+  if (impl_->started()) {
+    impl_->Shutdown();
+    impl_->Wait();
+  }
+}
+
+Result<uint16_t> HttpServer::Start() { return impl_->Start(); }
+void HttpServer::Shutdown() { impl_->Shutdown(); }
+void HttpServer::Wait() { impl_->Wait(); }
+
+}  // namespace duet::api::http

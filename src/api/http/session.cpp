@@ -1,0 +1,495 @@
+#include "api/http/session.h"
+
+#include <algorithm>
+#include <cctype>
+#include <utility>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace duet::api::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+std::string_view Request::Header(std::string_view lower_case_name) const {
+  for (const auto& [name, value] : headers) {
+    if (name == lower_case_name) {
+      return value;
+    }
+  }
+  return {};
+}
+
+void ServerShared::Register(const std::shared_ptr<Session>& session) {
+  std::lock_guard lock(mutex);
+  sessions.emplace(session.get(), session);
+}
+
+void ServerShared::Unregister(Session* session) {
+  std::function<void()> drained;
+  {
+    std::lock_guard lock(mutex);
+    sessions.erase(session);
+    if (sessions.empty() && shutting_down.load()) {
+      drained = on_drained;
+    }
+  }
+  if (drained) {
+    drained();
+  }
+}
+
+std::vector<std::shared_ptr<Session>> ServerShared::Snapshot() {
+  std::lock_guard lock(mutex);
+  std::vector<std::shared_ptr<Session>> out;
+  for (auto& [raw, weak] : sessions) {
+    if (auto session = weak.lock()) {
+      out.push_back(std::move(session));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+class SessionExchange final : public Exchange {
+ public:
+  SessionExchange(std::shared_ptr<Session> session, uint64_t id,
+                  Request request, std::shared_ptr<CancelFlag> cancel,
+                  std::shared_ptr<ServerShared> shared)
+      : session_(std::move(session)),
+        id_(id),
+        request_(std::move(request)),
+        cancel_(std::move(cancel)),
+        shared_(std::move(shared)) {}
+
+  const Request& request() const override { return request_; }
+  void Respond(Response response) override {
+    session_->PostRespond(id_, std::move(response));
+  }
+  void BeginStream(Response head) override {
+    session_->PostBeginStream(id_, std::move(head));
+  }
+  void Stream(std::string data) override {
+    session_->PostStream(id_, std::move(data));
+  }
+  void EndStream() override { session_->PostEndStream(id_); }
+  std::shared_ptr<CancelFlag> cancel_flag() const override { return cancel_; }
+  bool shutting_down() const override { return shared_->shutting_down.load(); }
+
+ private:
+  std::shared_ptr<Session> session_;
+  uint64_t id_;
+  Request request_;
+  std::shared_ptr<CancelFlag> cancel_;
+  std::shared_ptr<ServerShared> shared_;
+};
+
+Request ToRequest(const bhttp::request<bhttp::string_body>& message) {
+  Request request;
+  request.method = std::string(message.method_string());
+  const std::string_view target = message.target();
+  const size_t question = target.find('?');
+  request.path = std::string(target.substr(0, question));
+  if (question != std::string_view::npos) {
+    request.query = std::string(target.substr(question + 1));
+  }
+  for (const auto& field : message) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
+      return static_cast<char>(std::tolower(c));
+    });
+    request.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  request.body = message.body();
+  return request;
+}
+
+// Reason phrases Beast does not know (it predates them or they are vendor
+// codes that clients nevertheless see).
+std::string_view ReasonPhrase(int status) {
+  switch (status) {
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 499:
+      return "Client Closed Request";
+    case 529:
+      return "Overloaded";
+    default:
+      return bhttp::obsolete_reason(static_cast<bhttp::status>(status));
+  }
+}
+
+std::string Chunk(std::string_view data) {
+  return fmt::format("{:x}\r\n{}\r\n", data.size(), data);
+}
+
+}  // namespace
+
+Session::Session(net::ip::tcp::socket socket,
+                 std::shared_ptr<ServerShared> shared)
+    : stream_(std::move(socket)), shared_(std::move(shared)) {}
+
+Session::~Session() { shared_->Unregister(this); }
+
+void Session::Start() {
+  shared_->Register(shared_from_this());
+  net::dispatch(stream_.get_executor(),
+                [self = shared_from_this()] { self->ReadHeader(); });
+}
+
+void Session::ReadHeader() {
+  if (phase_ == Phase::kClosed) {
+    return;
+  }
+  if (shared_->shutting_down.load()) {
+    CloseNow();
+    return;
+  }
+  phase_ = Phase::kReading;
+  parser_.emplace();
+  parser_->header_limit(shared_->options.max_header_bytes);
+  // No body limit while the header is read: Beast would reject an oversized
+  // Content-Length before the header is complete, and the answer could not
+  // then be shaped for the API the request's path names. OnHeader checks
+  // Content-Length itself and sets the limit for chunked bodies.
+  parser_->body_limit(boost::none);
+  // The first request gets the header deadline; later ones on a kept-alive
+  // connection may idle first.
+  stream_.expires_after(first_request_ ? shared_->options.header_timeout
+                                       : shared_->options.idle_timeout);
+  bhttp::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code error, size_t) {
+        self->OnHeader(error);
+      });
+}
+
+void Session::OnHeader(beast::error_code error) {
+  if (phase_ == Phase::kClosed) {
+    return;
+  }
+  if (error == bhttp::error::header_limit) {
+    Reject(Status(ErrorCode::kHeadersTooLarge,
+                  "request headers exceed " +
+                      std::to_string(shared_->options.max_header_bytes) +
+                      " bytes"));
+    return;
+  }
+  if (error == bhttp::error::end_of_stream || error == beast::error::timeout ||
+      error == net::error::operation_aborted ||
+      error == net::error::connection_reset || error == net::error::eof) {
+    CloseNow();  // idle, slow or gone: nothing to answer
+    return;
+  }
+  if (error) {
+    Reject(InvalidArgument("malformed HTTP request: " + error.message()));
+    return;
+  }
+  first_request_ = false;
+  const auto& header = parser_->get();
+  if (const auto length = parser_->content_length();
+      length && *length > shared_->options.max_body_bytes) {
+    Reject(Status(ErrorCode::kPayloadTooLarge,
+                  "request body of " + std::to_string(*length) +
+                      " bytes exceeds the limit of " +
+                      std::to_string(shared_->options.max_body_bytes)));
+    return;
+  }
+  parser_->body_limit(shared_->options.max_body_bytes);
+  if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
+    // curl sends this for large bodies and waits for the go-ahead.
+    Enqueue("HTTP/1.1 100 Continue\r\n\r\n");
+  }
+  ReadBody();
+}
+
+void Session::ReadBody() {
+  stream_.expires_after(shared_->options.body_timeout);
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    [self = shared_from_this()](beast::error_code error,
+                                                size_t) { self->OnBody(error); });
+}
+
+void Session::OnBody(beast::error_code error) {
+  if (phase_ == Phase::kClosed) {
+    return;
+  }
+  if (error == bhttp::error::body_limit) {
+    Reject(Status(ErrorCode::kPayloadTooLarge,
+                  "request body exceeds the limit of " +
+                      std::to_string(shared_->options.max_body_bytes) +
+                      " bytes"));
+    return;
+  }
+  if (error) {
+    // Timeout or disconnect mid-body: the socket is unusable.
+    CloseNow();
+    return;
+  }
+  Dispatch();
+}
+
+void Session::Dispatch() {
+  phase_ = Phase::kHandling;
+  const auto& message = parser_->get();
+  keep_alive_ = message.keep_alive() && !shared_->shutting_down.load();
+  http10_ = message.version() < 11;
+  streaming_ = false;
+  response_done_ = false;
+  ++exchange_id_;
+  cancel_ = std::make_shared<CancelFlag>();
+  auto exchange = std::make_shared<SessionExchange>(
+      shared_from_this(), exchange_id_, ToRequest(message), cancel_, shared_);
+  parser_.reset();
+  stream_.expires_never();
+  WatchForDisconnect();
+  shared_->handler->Handle(std::move(exchange));
+}
+
+void Session::Reject(const Status& status) {
+  Request partial;
+  if (parser_ && parser_->is_header_done()) {
+    partial = ToRequest(parser_->get());
+    partial.body.clear();
+  }
+  Response response = shared_->handler->RejectedRequest(partial, status);
+  phase_ = Phase::kHandling;
+  keep_alive_ = false;  // the rest of the request is unread
+  http10_ = false;
+  response_done_ = true;
+  stream_.expires_never();
+  Enqueue(ResponseHead(response, Framing::kContentLength, response.body.size()) + response.body);
+}
+
+void Session::WatchForDisconnect() {
+  watching_ = true;
+  stream_.async_read_some(
+      buffer_.prepare(1024),
+      [self = shared_from_this()](beast::error_code error, size_t bytes) {
+        self->OnWatch(error, bytes);
+      });
+}
+
+void Session::OnWatch(beast::error_code error, size_t bytes) {
+  watching_ = false;
+  buffer_.commit(bytes);  // a pipelined next request stays buffered
+  if (phase_ == Phase::kClosed) {
+    return;
+  }
+  if (phase_ == Phase::kReading) {
+    // The exchange finished and cancelled the watch to read the next request.
+    ReadHeader();
+    return;
+  }
+  if (error && error != net::error::operation_aborted) {
+    spdlog::debug("client went away during an answer: {}", error.message());
+    cancel_->Cancel();
+    CloseNow();
+  }
+  // Data without error: a pipelined request arrived early. It waits in
+  // buffer_; disconnects are then noticed by the next write instead.
+}
+
+std::string Session::ResponseHead(const Response& response, Framing framing,
+                                  size_t content_length) const {
+  std::string head = fmt::format(
+      "HTTP/1.1 {} {}\r\nServer: {}\r\nContent-Type: {}\r\n", response.status,
+      ReasonPhrase(response.status),
+      shared_->options.server_header, response.content_type);
+  for (const auto& [name, value] : response.headers) {
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  }
+  switch (framing) {
+    case Framing::kContentLength:
+      head += fmt::format("Content-Length: {}\r\n", content_length);
+      break;
+    case Framing::kChunked:
+      head += "Transfer-Encoding: chunked\r\nCache-Control: no-cache\r\n";
+      break;
+    case Framing::kUntilClose:
+      head += "Cache-Control: no-cache\r\n";
+      break;
+  }
+  head += keep_alive_ ? "Connection: keep-alive\r\n\r\n"
+                      : "Connection: close\r\n\r\n";
+  return head;
+}
+
+void Session::PostRespond(uint64_t exchange_id, Response response) {
+  net::post(stream_.get_executor(), [self = shared_from_this(), exchange_id,
+                                     response = std::move(response)] {
+    if (self->exchange_id_ != exchange_id || self->phase_ != Phase::kHandling ||
+        self->response_done_ || self->streaming_) {
+      return;
+    }
+    self->response_done_ = true;
+    self->Enqueue(self->ResponseHead(response, Framing::kContentLength, response.body.size()) +
+                  response.body);
+  });
+}
+
+void Session::PostBeginStream(uint64_t exchange_id, Response head) {
+  net::post(stream_.get_executor(), [self = shared_from_this(), exchange_id,
+                                     head = std::move(head)] {
+    if (self->exchange_id_ != exchange_id || self->phase_ != Phase::kHandling ||
+        self->response_done_ || self->streaming_) {
+      return;
+    }
+    self->streaming_ = true;
+    if (self->http10_) {
+      // HTTP/1.0 has no chunked encoding: the body ends when we close.
+      self->keep_alive_ = false;
+      self->Enqueue(self->ResponseHead(head, Framing::kUntilClose, 0));
+      return;
+    }
+    self->Enqueue(self->ResponseHead(head, Framing::kChunked, 0));
+  });
+}
+
+void Session::PostStream(uint64_t exchange_id, std::string data) {
+  if (data.empty()) {
+    return;  // an empty chunk would end the chunked body
+  }
+  net::post(stream_.get_executor(), [self = shared_from_this(), exchange_id,
+                                     data = std::move(data)] {
+    if (self->exchange_id_ != exchange_id || self->phase_ != Phase::kHandling ||
+        !self->streaming_ || self->response_done_) {
+      return;
+    }
+    self->Enqueue(self->http10_ ? data : Chunk(data));
+  });
+}
+
+void Session::PostEndStream(uint64_t exchange_id) {
+  net::post(stream_.get_executor(),
+            [self = shared_from_this(), exchange_id] {
+              if (self->exchange_id_ != exchange_id ||
+                  self->phase_ != Phase::kHandling || !self->streaming_ ||
+                  self->response_done_) {
+                return;
+              }
+              self->response_done_ = true;
+              if (self->http10_) {
+                self->WriteNext();  // nothing to add; close when flushed
+                return;
+              }
+              self->Enqueue("0\r\n\r\n");
+            });
+}
+
+void Session::Enqueue(std::string bytes) {
+  if (phase_ == Phase::kClosed) {
+    return;
+  }
+  queued_bytes_ += bytes.size();
+  out_.push_back(std::move(bytes));
+  if (queued_bytes_ > shared_->options.max_buffered_response_bytes) {
+    spdlog::warn("dropping a client that stopped reading ({} bytes queued)",
+                 queued_bytes_);
+    if (cancel_) {
+      cancel_->Cancel();
+    }
+    CloseNow();
+    return;
+  }
+  WriteNext();
+}
+
+void Session::WriteNext() {
+  if (writing_ || phase_ == Phase::kClosed) {
+    return;
+  }
+  if (out_.empty()) {
+    if (response_done_ && phase_ == Phase::kHandling) {
+      FinishExchange();
+    }
+    return;
+  }
+  writing_ = true;
+  // Only the write timer is armed while the disconnect watch read is pending.
+  stream_.expires_after(shared_->options.write_timeout);
+  net::async_write(stream_, net::buffer(out_.front()),
+                   [self = shared_from_this()](beast::error_code error,
+                                               size_t) { self->OnWrite(error); });
+}
+
+void Session::OnWrite(beast::error_code error) {
+  writing_ = false;
+  if (phase_ == Phase::kClosed) {
+    return;
+  }
+  if (error) {
+    spdlog::debug("write failed, closing connection: {}", error.message());
+    if (cancel_) {
+      cancel_->Cancel();
+    }
+    CloseNow();
+    return;
+  }
+  queued_bytes_ -= out_.front().size();
+  out_.pop_front();
+  WriteNext();
+}
+
+void Session::FinishExchange() {
+  cancel_.reset();
+  if (!keep_alive_ || shared_->shutting_down.load()) {
+    CloseNow();
+    return;
+  }
+  phase_ = Phase::kReading;
+  if (watching_) {
+    // OnWatch sees kReading and starts reading the next request.
+    stream_.socket().cancel();
+    return;
+  }
+  ReadHeader();
+}
+
+void Session::CloseNow() {
+  if (phase_ == Phase::kClosed) {
+    return;
+  }
+  phase_ = Phase::kClosed;
+  out_.clear();
+  queued_bytes_ = 0;
+  beast::error_code ignored;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+  stream_.close();
+}
+
+void Session::OnShutdownStarted() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->phase_ == Phase::kReading) {
+      self->CloseNow();
+    } else {
+      self->keep_alive_ = false;
+    }
+  });
+}
+
+void Session::CancelInFlight() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->cancel_) {
+      self->cancel_->Cancel();
+    }
+  });
+}
+
+void Session::Close() {
+  net::post(stream_.get_executor(),
+            [self = shared_from_this()] { self->CloseNow(); });
+}
+
+}  // namespace duet::api::http

@@ -1,0 +1,108 @@
+// Session: one client connection of HttpServer (internal to src/api/http).
+//
+// All of a session's socket work runs on its strand. Exchanges answer from
+// any thread by posting onto that strand; writes are queued and sent one at a
+// time. While an answer is in flight, a one-byte read watches for the client
+// going away, so the backend can be cancelled instead of generating for
+// nobody.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "api/http/exchange.h"
+#include "api/http/server.h"
+
+namespace duet::api::http {
+
+class Session;
+
+// State shared by the server and all of its sessions.
+struct ServerShared {
+  HttpServer::Options options;
+  Handler* handler = nullptr;
+  std::atomic<bool> shutting_down{false};
+
+  std::mutex mutex;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  // Called (outside the lock) when the last session ends during shutdown.
+  std::function<void()> on_drained;
+
+  void Register(const std::shared_ptr<Session>& session);
+  void Unregister(Session* session);
+  std::vector<std::shared_ptr<Session>> Snapshot();
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(boost::asio::ip::tcp::socket socket,
+          std::shared_ptr<ServerShared> shared);
+  ~Session();
+
+  void Start();
+
+  // Called by the server at shutdown; each posts onto the strand.
+  void OnShutdownStarted();  // closes the connection if no answer is in flight
+  void CancelInFlight();     // cancels the backend of the answer in flight
+  void Close();              // closes the connection now
+
+  // Used by the Exchange, from any thread.
+  void PostRespond(uint64_t exchange_id, Response response);
+  void PostBeginStream(uint64_t exchange_id, Response head);
+  void PostStream(uint64_t exchange_id, std::string data);
+  void PostEndStream(uint64_t exchange_id);
+
+ private:
+  enum class Phase { kReading, kHandling, kClosed };
+  // How a response body is delimited.
+  enum class Framing { kContentLength, kChunked, kUntilClose };
+
+  void ReadHeader();
+  void OnHeader(boost::beast::error_code error);
+  void ReadBody();
+  void OnBody(boost::beast::error_code error);
+  void Dispatch();
+  void Reject(const Status& status);
+  void WatchForDisconnect();
+  void OnWatch(boost::beast::error_code error, size_t bytes);
+
+  // Strand-only helpers.
+  std::string ResponseHead(const Response& response, Framing framing,
+                           size_t content_length) const;
+  void Enqueue(std::string bytes);
+  void WriteNext();
+  void OnWrite(boost::beast::error_code error);
+  void FinishExchange();
+  void CloseNow();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::shared_ptr<ServerShared> shared_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>>
+      parser_;
+
+  Phase phase_ = Phase::kReading;
+  bool first_request_ = true;
+  bool keep_alive_ = true;
+  bool http10_ = false;
+  bool streaming_ = false;
+  bool response_done_ = false;  // the exchange's last byte is queued
+  bool watching_ = false;       // the disconnect watch read is pending
+  bool writing_ = false;
+  uint64_t exchange_id_ = 0;    // id of the exchange in flight
+  std::shared_ptr<CancelFlag> cancel_;
+  std::deque<std::string> out_;
+  uint64_t queued_bytes_ = 0;
+};
+
+}  // namespace duet::api::http

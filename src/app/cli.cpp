@@ -1,0 +1,119 @@
+#include "app/cli.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "app/serve.h"
+#include "core/config.h"
+#include "core/logging.h"
+#include "core/version.h"
+
+namespace duet {
+namespace {
+
+// Flags shared by every subcommand that loads configuration.
+struct ConfigFlags {
+  std::string config_path;
+  std::string host;
+  int64_t port = -1;
+  std::string log_level;
+  std::vector<std::string> sets;
+
+  void AddTo(CLI::App* command) {
+    command->add_option("--config", config_path,
+                        "TOML configuration file (default: $DUET_CONFIG, "
+                        "else ~/.config/duet/duet.toml if present)");
+    command->add_option("--host", host, "address to listen on (server.host)");
+    command->add_option("--port", port,
+                        "port to listen on, 0 for any free port (server.port)");
+    command->add_option("--log-level", log_level,
+                        "trace, debug, info, warn, error or off (log.level)");
+    command->add_option("--set", sets,
+                        "override any key: --set server.idle_timeout_ms=5000")
+        ->type_name("KEY=VALUE");
+  }
+
+  // Defaults, then the file, then the environment, then these flags.
+  Result<Config> Load() const {
+    Config config;
+    const EnvLookup getenv = [](const char* name) -> const char* {
+      return std::getenv(name);
+    };
+    const std::string path =
+        config_path.empty() ? DefaultConfigPath(getenv) : config_path;
+    if (!path.empty()) {
+      DUET_RETURN_IF_ERROR(ApplyTomlFile(path, &config));
+    }
+    DUET_RETURN_IF_ERROR(ApplyEnvironment(getenv, &config));
+    for (const std::string& set : sets) {
+      const size_t equals = set.find('=');
+      if (equals == std::string::npos) {
+        return Error(InvalidArgument("--set " + set + ": expected KEY=VALUE"));
+      }
+      DUET_RETURN_IF_ERROR(ApplyOverride(set.substr(0, equals),
+                                         set.substr(equals + 1), "--set",
+                                         &config));
+    }
+    if (!host.empty()) {
+      DUET_RETURN_IF_ERROR(ApplyOverride("server.host", host, "--host", &config));
+    }
+    if (port >= 0) {
+      DUET_RETURN_IF_ERROR(
+          ApplyOverride("server.port", std::to_string(port), "--port", &config));
+    }
+    if (!log_level.empty()) {
+      DUET_RETURN_IF_ERROR(
+          ApplyOverride("log.level", log_level, "--log-level", &config));
+    }
+    return config;
+  }
+};
+
+}  // namespace
+
+int RunCli(int argc, char** argv,
+           std::vector<std::shared_ptr<Backend>> extra_backends) {
+  CLI::App app{
+      "duet: a local-first LLM gateway serving the Anthropic Messages and "
+      "OpenAI Chat Completions APIs"};
+  app.set_version_flag("--version", std::string("duet ") + kVersion);
+  app.require_subcommand(1);
+
+  ConfigFlags flags;
+  CLI::App* serve = app.add_subcommand(
+      "serve", "Serve the Anthropic and OpenAI APIs until SIGINT/SIGTERM");
+  flags.AddTo(serve);
+  CLI::App* config_command = app.add_subcommand(
+      "config", "Print the effective configuration (file + environment + "
+                "flags) as TOML");
+  flags.AddTo(config_command);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  }
+
+  Result<Config> config = flags.Load();
+  if (!config) {
+    std::fprintf(stderr, "duet: invalid configuration: %s\n",
+                 config.error().message().c_str());
+    return 2;
+  }
+  if (config_command->parsed()) {
+    std::cout << ConfigToToml(*config);
+    return 0;
+  }
+  Status logging = InitLogging(config->log.level);
+  if (!logging.ok()) {
+    std::fprintf(stderr, "duet: %s\n", logging.message().c_str());
+    return 2;
+  }
+  return Serve(*config, std::move(extra_backends));
+}
+
+}  // namespace duet

@@ -1,0 +1,61 @@
+#include "app/serve.h"
+
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+
+#include "api/api_handler.h"
+#include "api/http/server.h"
+#include "core/clock.h"
+#include "route/router.h"
+
+namespace duet {
+namespace {
+
+api::http::HttpServer::Options ServerOptions(const ServerConfig& config) {
+  api::http::HttpServer::Options options;
+  options.host = config.host;
+  options.port = static_cast<uint16_t>(config.port);
+  options.io_threads = static_cast<int>(config.io_threads);
+  options.max_body_bytes = static_cast<uint64_t>(config.max_body_bytes);
+  options.max_header_bytes = static_cast<uint32_t>(config.max_header_bytes);
+  options.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+  options.body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
+  options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  options.write_timeout = std::chrono::milliseconds(config.write_timeout_ms);
+  options.max_buffered_response_bytes =
+      static_cast<uint64_t>(config.max_buffered_response_bytes);
+  options.shutdown_grace = std::chrono::milliseconds(config.shutdown_grace_ms);
+  return options;
+}
+
+}  // namespace
+
+int Serve(const Config& config,
+          std::vector<std::shared_ptr<Backend>> backends) {
+  if (backends.empty()) {
+    spdlog::warn(
+        "no backend is configured: requests will be answered with an error");
+  }
+  SystemClock clock;
+  Router router(std::move(backends));
+  api::ApiHandler handler(&router, &clock);
+  api::http::HttpServer server(ServerOptions(config.server), &handler);
+  Result<uint16_t> port = server.Start();
+  if (!port) {
+    spdlog::error("{}", port.error().message());
+    return 1;
+  }
+  const std::string host = config.server.host.find(':') == std::string::npos
+                               ? config.server.host
+                               : "[" + config.server.host + "]";
+  std::printf("duet listening on http://%s:%u\n", host.c_str(),
+              static_cast<unsigned>(*port));
+  std::fflush(stdout);
+  spdlog::info("serving the Anthropic API at /v1/messages and the OpenAI API "
+               "at /v1/chat/completions");
+  server.Wait();
+  return 0;
+}
+
+}  // namespace duet

@@ -1,0 +1,136 @@
+// Starts duet_scripted (duet with the scripted test backend) for the SDK
+// client tests, and the token rule of that backend
+// (tests/support/scripted_backend.h) so tests can predict usage exactly.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { after, before } from 'node:test';
+
+const LISTENING = /duet listening on (http:\/\/127\.0\.0\.1:(\d+))/;
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
+const KEPT_OUTPUT_CHARS = 8_000;
+
+function keepTail(text, more) {
+  const joined = text + more;
+  return joined.length > KEPT_OUTPUT_CHARS
+    ? joined.slice(joined.length - KEPT_OUTPUT_CHARS)
+    : joined;
+}
+
+// Starts `$DUET_SCRIPTED_BIN serve --port 0 --log-level warn` and resolves to
+// { baseUrl, stop() } once it prints its listening line. Rejects with the
+// server's output when it exits early or does not listen in time.
+export async function startServer() {
+  const bin = process.env.DUET_SCRIPTED_BIN;
+  if (!bin) {
+    throw new Error('DUET_SCRIPTED_BIN is not set (ctest sets it to the duet_scripted binary)');
+  }
+  const child = spawn(bin, ['serve', '--port', '0', '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  // Keep draining both pipes for the whole run so the server never blocks
+  // on a full pipe; keep the tails for error messages.
+  child.stderr.on('data', (chunk) => {
+    stderr = keepTail(stderr, chunk);
+  });
+  const exited = once(child, 'exit').then(([code, signal]) => ({ code, signal }));
+
+  const baseUrl = await new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (callback, value) => {
+      if (!settled) {
+        settled = true;
+        clearTimeout(timer);
+        callback(value);
+      }
+    };
+    const describe = () => `\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      finish(reject, new Error(
+        `${bin} did not print "duet listening on http://127.0.0.1:<port>" ` +
+        `within ${START_TIMEOUT_MS} ms${describe()}`));
+    }, START_TIMEOUT_MS);
+    child.stdout.on('data', (chunk) => {
+      stdout = keepTail(stdout, chunk);
+      const match = LISTENING.exec(stdout);
+      if (match) {
+        finish(resolve, match[1]);
+      }
+    });
+    child.on('error', (error) => {
+      finish(reject, new Error(`cannot start ${bin}: ${error.message}`));
+    });
+    exited.then(({ code, signal }) => {
+      finish(reject, new Error(
+        `${bin} exited before listening (code ${code}, signal ${signal})${describe()}`));
+    });
+  });
+
+  // Sends SIGTERM and resolves to { code, signal, stderr } once the server
+  // has exited (SIGKILL after STOP_TIMEOUT_MS).
+  async function stop() {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+    }
+    const killer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    const result = await exited;
+    clearTimeout(killer);
+    return { ...result, stderr };
+  }
+
+  return { baseUrl, stop };
+}
+
+// True for a clean end after SIGTERM: exit code 0, or killed by the SIGTERM
+// itself. A sanitizer report (non-zero code or SIGABRT) is not clean.
+export function exitedCleanly({ code, signal }) {
+  return code === 0 || (code === null && signal === 'SIGTERM');
+}
+
+// The scripted backend's input rule: ceil(UTF-8 bytes of all counted text
+// / 4), at least 1. `parts` are the strings it counts (system text, message
+// text, tool_use input JSON, tool_result text).
+export function scriptedInputTokens(...parts) {
+  const bytes = parts.reduce((sum, part) => sum + Buffer.byteLength(part, 'utf8'), 0);
+  return Math.max(1, Math.ceil(bytes / 4));
+}
+
+// The scripted backend's output rule: whitespace-separated words, at least 1.
+export function scriptedOutputTokens(...texts) {
+  const words = texts.join(' ').split(/\s+/).filter((word) => word.length > 0);
+  return Math.max(1, words.length);
+}
+
+// Registers node:test hooks for a test file: before its tests, starts the
+// server and calls `onListening(baseUrl)` (where the file builds its SDK
+// client); after them, stops the server and fails unless it exited cleanly.
+export function useServer(onListening) {
+  let server;
+  before(async () => {
+    server = await startServer();
+    onListening(server.baseUrl);
+  });
+  after(async () => {
+    const exit = await server?.stop();
+    if (exit) {
+      assert.ok(exitedCleanly(exit),
+        `server did not exit cleanly after SIGTERM: ${JSON.stringify(exit)}`);
+    }
+  });
+}
+
+// Awaits `promise`, which must reject; returns the error.
+export async function rejection(promise) {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  assert.fail('expected the call to fail');
+}
