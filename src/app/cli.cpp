@@ -32,6 +32,12 @@ struct ConfigFlags {
                         "port to listen on, 0 for any free port (server.port)");
     command->add_option("--log-level", log_level,
                         "trace, debug, info, warn, error or off (log.level)");
+    // A flag given twice takes its last value, so a wrapper script's
+    // defaults can be overridden by appending.
+    for (const char* name : {"--config", "--host", "--port", "--log-level"}) {
+      command->get_option(name)->multi_option_policy(
+          CLI::MultiOptionPolicy::TakeLast);
+    }
     command->add_option("--set", sets,
                         "override any key: --set server.idle_timeout_ms=5000")
         ->type_name("KEY=VALUE");

@@ -92,8 +92,9 @@ const std::vector<KeySpec>& Specs() {
                   return IsValidLogLevel(level)
                              ? Status::Ok()
                              : InvalidArgument(
-                                   "expected one of trace, debug, info, warn, "
-                                   "error, off");
+                                   "'" + std::string(level) +
+                                   "' is not one of trace, debug, info, "
+                                   "warn, error, off");
                 }),
   };
   return specs;
@@ -126,7 +127,9 @@ std::string RangeText(const KeySpec& spec) {
 Status StoreInt(const KeySpec& spec, int64_t value, std::string_view source,
                 Config* config) {
   if (value < spec.min || value > spec.max) {
-    return KeyError(source, spec.info.name, RangeText(spec));
+    return KeyError(source, spec.info.name,
+                    std::to_string(value) + " is out of range: " +
+                        RangeText(spec));
   }
   spec.int_field(*config) = value;
   return Status::Ok();

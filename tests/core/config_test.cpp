@@ -53,10 +53,11 @@ TEST(ConfigTest, RejectsWrongTypesAndOutOfRangeValues) {
   EXPECT_EQ(ApplyToml("[server]\nport = \"80\"\n", "f.toml", &config).message(),
             "f.toml: server.port: expected an integer in [0, 65535]");
   EXPECT_EQ(ApplyToml("[server]\nport = 70000\n", "f.toml", &config).message(),
-            "f.toml: server.port: expected an integer in [0, 65535]");
+            "f.toml: server.port: 70000 is out of range: expected an integer "
+            "in [0, 65535]");
   EXPECT_EQ(ApplyToml("[log]\nlevel = \"loud\"\n", "f.toml", &config).message(),
-            "f.toml: log.level: expected one of trace, debug, info, warn, "
-            "error, off");
+            "f.toml: log.level: 'loud' is not one of trace, debug, info, "
+            "warn, error, off");
   EXPECT_EQ(config.server.port, 8400);  // nothing half-applied to that key
 }
 

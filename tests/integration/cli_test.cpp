@@ -1,0 +1,218 @@
+// The command line and configuration as a user meets them: --version,
+// --help, `duet config`, and a configuration that is rejected at start with
+// its file, key and reason.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "integration/integration_test.h"
+
+namespace duet::integration {
+namespace {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs `env -i <environment> duet_scripted <arguments>` through the shell,
+// so no DUET_* variable or ~/.config file of the developer's leaks in.
+CommandResult RunDuet(const std::string& arguments,
+                      const std::string& environment = "") {
+  const std::string command = "env -i XDG_CONFIG_HOME=/nonexistent " +
+                              environment + " '" DUET_SCRIPTED_BIN "' " +
+                              arguments + " 2>&1";
+  CommandResult result;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) {
+    ADD_FAILURE() << "popen failed for " << command;
+    return result;
+  }
+  char buffer[4096];
+  size_t got = 0;
+  while ((got = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
+    result.output.append(buffer, got);
+  }
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  // Writes `contents` to a fresh file in a per-test temporary folder.
+  std::string WriteConfig(const std::string& contents) {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    folder_ = std::filesystem::temp_directory_path() /
+              ("duet-cli-test-" + std::to_string(::getpid()) + "-" +
+               info->name());
+    std::filesystem::create_directories(folder_);
+    const std::filesystem::path path = folder_ / "duet.toml";
+    std::ofstream(path) << contents;
+    return path.string();
+  }
+
+  void TearDown() override {
+    if (!folder_.empty()) {
+      std::error_code ignored;
+      std::filesystem::remove_all(folder_, ignored);
+    }
+  }
+
+  std::filesystem::path folder_;
+};
+
+TEST_F(CliTest, VersionPrintsTheVersion) {
+  const CommandResult result = RunDuet("--version");
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_EQ(result.output.rfind("duet ", 0), 0u) << result.output;
+}
+
+TEST_F(CliTest, HelpListsTheSubcommands) {
+  const CommandResult result = RunDuet("--help");
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_NE(result.output.find("serve"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("config"), std::string::npos) << result.output;
+}
+
+TEST_F(CliTest, SubcommandHelpListsItsFlags) {
+  const CommandResult result = RunDuet("serve --help");
+  EXPECT_EQ(result.exit_code, 0);
+  for (const char* flag : {"--config", "--host", "--port", "--log-level",
+                           "--set"}) {
+    EXPECT_NE(result.output.find(flag), std::string::npos)
+        << flag << " missing from\n" << result.output;
+  }
+}
+
+TEST_F(CliTest, NoSubcommandIsAUsageError) {
+  const CommandResult result = RunDuet("");
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.output.find("subcommand is required"), std::string::npos)
+      << result.output;
+}
+
+TEST_F(CliTest, ConfigPrintsDefaultsAsToml) {
+  const CommandResult result = RunDuet("config");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("port = 8400"), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("host = '127.0.0.1'"), std::string::npos)
+      << result.output;
+}
+
+TEST_F(CliTest, FileThenEnvironmentThenFlagsEachOverrideTheLast) {
+  const std::string path = WriteConfig(
+      "[server]\nport = 9001\nidle_timeout_ms = 1234\nmax_body_bytes = 5000\n");
+  EXPECT_NE(RunDuet("config --config " + path).output.find("port = 9001"),
+            std::string::npos);
+  const CommandResult env =
+      RunDuet("config --config " + path, "DUET_SERVER_PORT=9002");
+  EXPECT_NE(env.output.find("port = 9002"), std::string::npos) << env.output;
+  EXPECT_NE(env.output.find("idle_timeout_ms = 1234"), std::string::npos)
+      << env.output;
+  const CommandResult flags =
+      RunDuet("config --config " + path + " --port 9003 --set "
+              "server.max_body_bytes=7000",
+              "DUET_SERVER_PORT=9002");
+  EXPECT_NE(flags.output.find("port = 9003"), std::string::npos)
+      << flags.output;
+  EXPECT_NE(flags.output.find("max_body_bytes = 7000"), std::string::npos)
+      << flags.output;
+}
+
+TEST_F(CliTest, ARepeatedFlagTakesItsLastValue) {
+  const CommandResult result = RunDuet("config --port 9004 --port 9005");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("port = 9005"), std::string::npos)
+      << result.output;
+}
+
+TEST_F(CliTest, DuetConfigVariableNamesTheFile) {
+  const std::string path = WriteConfig("[log]\nlevel = \"debug\"\n");
+  const CommandResult result = RunDuet("config", "DUET_CONFIG=" + path);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("level = 'debug'"), std::string::npos)
+      << result.output;
+}
+
+// Each rejected configuration names where the problem is and why.
+struct BadConfigCase {
+  const char* name;
+  const char* toml;
+  const char* key;
+  const char* reason;
+};
+
+class BadConfigTest : public CliTest,
+                      public ::testing::WithParamInterface<BadConfigCase> {};
+
+TEST_P(BadConfigTest, ServeRefusesToStartAndSaysWhy) {
+  const BadConfigCase& bad = GetParam();
+  const std::string path = WriteConfig(bad.toml);
+  const CommandResult result = RunDuet("serve --port 0 --config " + path);
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find(path), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find(bad.key), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find(bad.reason), std::string::npos)
+      << result.output;
+  EXPECT_EQ(result.output.find("listening"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadConfigTest,
+    ::testing::Values(
+        BadConfigCase{"WrongType", "[server]\nport = \"eighty\"\n",
+                      "server.port", "expected"},
+        BadConfigCase{"OutOfRange", "[server]\nport = 70000\n", "server.port",
+                      "65535"},
+        BadConfigCase{"UnknownKey", "[server]\nprot = 8400\n", "server.prot",
+                      "unknown key"},
+        BadConfigCase{"UnknownSection", "[sever]\nport = 8400\n", "sever",
+                      "unknown key"},
+        BadConfigCase{"BadLogLevel", "[log]\nlevel = \"loud\"\n", "log.level",
+                      "loud"},
+        BadConfigCase{"NotToml", "[server\nport = 1\n", "", ":1:"}),
+    [](const ::testing::TestParamInfo<BadConfigCase>& param_info) {
+      return std::string(param_info.param.name);
+    });
+
+TEST_F(CliTest, MissingConfigFileIsAnError) {
+  const CommandResult result =
+      RunDuet("serve --port 0 --config /nonexistent/duet.toml");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("/nonexistent/duet.toml"), std::string::npos)
+      << result.output;
+}
+
+TEST_F(CliTest, BadEnvironmentValueNamesTheVariable) {
+  const CommandResult result =
+      RunDuet("serve --port 0", "DUET_SERVER_IO_THREADS=many");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("DUET_SERVER_IO_THREADS"), std::string::npos)
+      << result.output;
+}
+
+TEST_F(CliTest, BadSetFlagIsAnError) {
+  const CommandResult result = RunDuet("serve --port 0 --set server.port");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("KEY=VALUE"), std::string::npos)
+      << result.output;
+}
+
+TEST_F(CliTest, PortInUseIsAClearErrorNotAHang) {
+  ServerProcess first;
+  ASSERT_TRUE(first.Start({})) << first.error();
+  const CommandResult result =
+      RunDuet("serve --port " + std::to_string(first.port()));
+  EXPECT_NE(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find(std::to_string(first.port())),
+            std::string::npos)
+      << result.output;
+}
+
+}  // namespace
+}  // namespace duet::integration
