@@ -21,38 +21,10 @@
 #include "api/openai/chat_request.h"
 #include "api/openai/chat_response.h"
 #include "api/openai/chat_stream.h"
+#include "bench/typical_requests.h"
 
 namespace duet {
 namespace {
-
-// A realistic coding-assistant turn: system prompt, a short history, one
-// tool definition; about 2 KB.
-const std::string& AnthropicBody() {
-  static const std::string body = R"({"model":"claude-sonnet-4-5","max_tokens":1024,"stream":true,
-"system":"You are a careful senior engineer. Answer concisely, show code when it helps, and say when you are unsure.",
-"tools":[{"name":"read_file","description":"Read a file from the workspace","input_schema":{"type":"object","properties":{"path":{"type":"string","description":"Path relative to the workspace root"},"max_bytes":{"type":"integer"}},"required":["path"]}}],
-"messages":[
-{"role":"user","content":"Our service crashes under load. Here is the handler:\n\nfunc handle(w http.ResponseWriter, r *http.Request) {\n  mu.Lock()\n  defer mu.Unlock()\n  data, err := fetch(r.Context())\n  if err != nil { http.Error(w, err.Error(), 500); return }\n  cache[r.URL.Path] = data\n  w.Write(data)\n}\n\nWhat could go wrong when fetch is slow?"},
-{"role":"assistant","content":[{"type":"text","text":"Holding the mutex across fetch serialises every request behind the slowest upstream call. Let me look at fetch."},{"type":"tool_use","id":"toolu_01A","name":"read_file","input":{"path":"internal/fetch.go"}}]},
-{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_01A","content":"func fetch(ctx context.Context) ([]byte, error) {\n  req, _ := http.NewRequestWithContext(ctx, \"GET\", upstream, nil)\n  resp, err := client.Do(req)\n  if err != nil { return nil, err }\n  defer resp.Body.Close()\n  return io.ReadAll(resp.Body)\n}"},{"type":"text","text":"The client has no timeout set. Does that matter here, and how would you restructure the locking so that concurrent requests for different paths do not block each other?"}]}
-]})";
-  return body;
-}
-
-const std::string& OpenAIBody() {
-  static const std::string body = [] {
-    // The same conversation in OpenAI's shape.
-    return std::string(R"({"model":"gpt-4o","max_tokens":1024,"stream":true,"stream_options":{"include_usage":true},
-"messages":[
-{"role":"system","content":"You are a careful senior engineer. Answer concisely, show code when it helps, and say when you are unsure."},
-{"role":"user","content":"Our service crashes under load. Here is the handler:\n\nfunc handle(w http.ResponseWriter, r *http.Request) {\n  mu.Lock()\n  defer mu.Unlock()\n  data, err := fetch(r.Context())\n  if err != nil { http.Error(w, err.Error(), 500); return }\n  cache[r.URL.Path] = data\n  w.Write(data)\n}\n\nWhat could go wrong when fetch is slow?"},
-{"role":"assistant","content":"Holding the mutex across fetch serialises every request behind the slowest upstream call. Let me look at fetch.","tool_calls":[{"id":"call_01A","type":"function","function":{"name":"read_file","arguments":"{\"path\":\"internal/fetch.go\"}"}}]},
-{"role":"tool","tool_call_id":"call_01A","content":"func fetch(ctx context.Context) ([]byte, error) {\n  req, _ := http.NewRequestWithContext(ctx, \"GET\", upstream, nil)\n  resp, err := client.Do(req)\n  if err != nil { return nil, err }\n  defer resp.Body.Close()\n  return io.ReadAll(resp.Body)\n}"},
-{"role":"user","content":"The client has no timeout set. Does that matter here, and how would you restructure the locking so that concurrent requests for different paths do not block each other?"}],
-"tools":[{"type":"function","function":{"name":"read_file","description":"Read a file from the workspace","parameters":{"type":"object","properties":{"path":{"type":"string","description":"Path relative to the workspace root"},"max_bytes":{"type":"integer"}},"required":["path"]}}}]})");
-  }();
-  return body;
-}
 
 ChatResponse TypicalAnswer() {
   ChatResponse response;
@@ -75,7 +47,7 @@ void BM_RawJsonParseDump(benchmark::State& state, const std::string& body) {
 }
 
 void BM_AnthropicParseRender(benchmark::State& state) {
-  const std::string& body = AnthropicBody();
+  const std::string body = bench::TypicalAnthropicBody();
   const ChatResponse answer = TypicalAnswer();
   for (auto _ : state) {
     Result<ChatRequest> request = api::anthropic::ParseMessagesRequest(body);
@@ -87,7 +59,7 @@ void BM_AnthropicParseRender(benchmark::State& state) {
 }
 
 void BM_OpenAIParseRender(benchmark::State& state) {
-  const std::string& body = OpenAIBody();
+  const std::string body = bench::TypicalOpenAIBody();
   const ChatResponse answer = TypicalAnswer();
   for (auto _ : state) {
     Result<ChatRequest> request = api::openai::ParseChatCompletionRequest(body);
@@ -123,9 +95,9 @@ void BM_OpenAIStreamDelta(benchmark::State& state) {
   }
 }
 
-BENCHMARK_CAPTURE(BM_RawJsonParseDump, anthropic_body, AnthropicBody());
+BENCHMARK_CAPTURE(BM_RawJsonParseDump, anthropic_body, bench::TypicalAnthropicBody());
 BENCHMARK(BM_AnthropicParseRender);
-BENCHMARK_CAPTURE(BM_RawJsonParseDump, openai_body, OpenAIBody());
+BENCHMARK_CAPTURE(BM_RawJsonParseDump, openai_body, bench::TypicalOpenAIBody());
 BENCHMARK(BM_OpenAIParseRender);
 BENCHMARK(BM_AnthropicStreamDelta);
 BENCHMARK(BM_OpenAIStreamDelta);
