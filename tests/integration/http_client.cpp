@@ -267,6 +267,9 @@ std::optional<HttpResponse> HttpConnection::Parse(
     parser_ = std::make_unique<Parser>();
   }
   auto& parser = parser_->parser;
+  // Reading only the head must leave body bytes in pending_, where
+  // ReadSomeRaw() and the next ReadResponse() find them.
+  parser.eager(!head_only);
   bool eof = false;
   for (;;) {
     boost::beast::error_code parse_error;

@@ -65,7 +65,9 @@ class HttpServer {
   // Begins a graceful shutdown; returns at once. Idempotent.
   void Shutdown();
 
-  // Blocks until the shutdown completed and every I/O thread has exited.
+  // Blocks until the shutdown completed, every I/O thread has exited, and
+  // backends have released the exchanges they held (waiting at most
+  // shutdown_cancel_wait for that last part).
   void Wait();
 
  private:

@@ -55,14 +55,52 @@ std::vector<std::shared_ptr<Session>> ServerShared::Snapshot() {
   return out;
 }
 
+void ServerShared::ExchangeCreated() {
+  std::lock_guard lock(mutex);
+  ++live_exchanges;
+}
+
+void ServerShared::ExchangeDestroyed() {
+  bool none_left = false;
+  {
+    std::lock_guard lock(mutex);
+    none_left = --live_exchanges == 0;
+  }
+  if (none_left) {
+    exchanges_gone.notify_all();
+  }
+}
+
+bool ServerShared::WaitForExchanges(std::chrono::milliseconds limit) {
+  std::unique_lock lock(mutex);
+  return exchanges_gone.wait_for(lock, limit,
+                                 [this] { return live_exchanges == 0; });
+}
+
 namespace {
+
+// Counts one live exchange in ServerShared for as long as it exists.
+class ExchangeCount {
+ public:
+  explicit ExchangeCount(std::shared_ptr<ServerShared> shared)
+      : shared_(std::move(shared)) {
+    shared_->ExchangeCreated();
+  }
+  ~ExchangeCount() { shared_->ExchangeDestroyed(); }
+  ExchangeCount(const ExchangeCount&) = delete;
+  ExchangeCount& operator=(const ExchangeCount&) = delete;
+
+ private:
+  std::shared_ptr<ServerShared> shared_;
+};
 
 class SessionExchange final : public Exchange {
  public:
   SessionExchange(std::shared_ptr<Session> session, uint64_t id,
                   Request request, std::shared_ptr<CancelFlag> cancel,
                   std::shared_ptr<ServerShared> shared)
-      : session_(std::move(session)),
+      : count_(shared),
+        session_(std::move(session)),
         id_(id),
         request_(std::move(request)),
         cancel_(std::move(cancel)),
@@ -83,6 +121,7 @@ class SessionExchange final : public Exchange {
   bool shutting_down() const override { return shared_->shutting_down.load(); }
 
  private:
+  ExchangeCount count_;  // first member: released last, after session_
   std::shared_ptr<Session> session_;
   uint64_t id_;
   Request request_;
@@ -419,7 +458,16 @@ void Session::WriteNext() {
   writing_ = true;
   // Only the write timer is armed while the disconnect watch read is pending.
   stream_.expires_after(shared_->options.write_timeout);
-  net::async_write(stream_, net::buffer(out_.front()),
+  in_flight_.clear();
+  in_flight_buffers_.clear();
+  while (!out_.empty()) {
+    in_flight_.push_back(std::move(out_.front()));
+    out_.pop_front();
+  }
+  for (const std::string& bytes : in_flight_) {
+    in_flight_buffers_.push_back(net::buffer(bytes));
+  }
+  net::async_write(stream_, in_flight_buffers_,
                    [self = shared_from_this()](beast::error_code error,
                                                size_t) { self->OnWrite(error); });
 }
@@ -437,8 +485,11 @@ void Session::OnWrite(beast::error_code error) {
     CloseNow();
     return;
   }
-  queued_bytes_ -= out_.front().size();
-  out_.pop_front();
+  for (const std::string& bytes : in_flight_) {
+    queued_bytes_ -= bytes.size();
+  }
+  in_flight_.clear();
+  in_flight_buffers_.clear();
   WriteNext();
 }
 

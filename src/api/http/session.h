@@ -8,6 +8,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -15,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -38,9 +41,21 @@ struct ServerShared {
   // Called (outside the lock) when the last session ends during shutdown.
   std::function<void()> on_drained;
 
+  // Exchanges not yet destroyed (guarded by mutex). A backend can hold one
+  // through its sink after the connection closed, and destroying it releases
+  // its Session, whose socket belongs to the server's io_context: the server
+  // waits for this to reach zero before the io_context goes.
+  int live_exchanges = 0;
+  std::condition_variable exchanges_gone;
+
   void Register(const std::shared_ptr<Session>& session);
   void Unregister(Session* session);
   std::vector<std::shared_ptr<Session>> Snapshot();
+
+  void ExchangeCreated();
+  void ExchangeDestroyed();
+  // Waits up to `limit` for live_exchanges to reach zero. True when it did.
+  bool WaitForExchanges(std::chrono::milliseconds limit);
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -101,7 +116,11 @@ class Session : public std::enable_shared_from_this<Session> {
   bool writing_ = false;
   uint64_t exchange_id_ = 0;    // id of the exchange in flight
   std::shared_ptr<CancelFlag> cancel_;
-  std::deque<std::string> out_;
+  std::deque<std::string> out_;  // queued, not yet handed to a write
+  // What the write in progress sends: everything queued when it began, in
+  // one gathered write, so events produced during a write share a syscall.
+  std::vector<std::string> in_flight_;
+  std::vector<boost::asio::const_buffer> in_flight_buffers_;
   uint64_t queued_bytes_ = 0;
 };
 
