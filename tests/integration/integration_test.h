@@ -12,7 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "integration/http_client.h"
+#include "support/http_client.h"
 #include "integration/server_process.h"
 
 namespace duet::integration {

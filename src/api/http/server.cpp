@@ -30,6 +30,15 @@ class HttpServer::Impl {
     shared_->handler = handler;
   }
 
+  ~Impl() {
+    // Sessions that die while io_ is torn down must not post to it.
+    std::lock_guard lock(shared_->mutex);
+    shared_->on_drained = nullptr;
+  }
+
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
   Result<uint16_t> Start() {
     const Options& options = shared_->options;
     boost::system::error_code error;

@@ -106,8 +106,22 @@ class SessionExchange final : public Exchange {
         cancel_(std::move(cancel)),
         shared_(std::move(shared)) {}
 
+  // A handler or backend that lets go of the exchange without finishing it
+  // has a bug; the client still gets an end instead of a hung connection.
+  ~SessionExchange() override {
+    if (!finished_.load(std::memory_order_relaxed)) {
+      session_->PostAbandon(
+          id_, shared_->handler->RejectedRequest(
+                   request_, Internal("the answer ended without a response")));
+    }
+  }
+
+  SessionExchange(const SessionExchange&) = delete;
+  SessionExchange& operator=(const SessionExchange&) = delete;
+
   const Request& request() const override { return request_; }
   void Respond(Response response) override {
+    finished_ = true;
     session_->PostRespond(id_, std::move(response));
   }
   void BeginStream(Response head) override {
@@ -116,12 +130,16 @@ class SessionExchange final : public Exchange {
   void Stream(std::string data) override {
     session_->PostStream(id_, std::move(data));
   }
-  void EndStream() override { session_->PostEndStream(id_); }
+  void EndStream() override {
+    finished_ = true;
+    session_->PostEndStream(id_);
+  }
   std::shared_ptr<CancelFlag> cancel_flag() const override { return cancel_; }
   bool shutting_down() const override { return shared_->shutting_down.load(); }
 
  private:
   ExchangeCount count_;  // first member: released last, after session_
+  std::atomic<bool> finished_{false};  // Respond or EndStream was called
   std::shared_ptr<Session> session_;
   uint64_t id_;
   Request request_;
@@ -425,6 +443,33 @@ void Session::PostEndStream(uint64_t exchange_id) {
               }
               self->Enqueue("0\r\n\r\n");
             });
+}
+
+void Session::PostAbandon(uint64_t exchange_id, Response fallback) {
+  net::post(stream_.get_executor(), [self = shared_from_this(), exchange_id,
+                                     fallback = std::move(fallback)] {
+    if (self->exchange_id_ != exchange_id ||
+        self->phase_ != Phase::kHandling || self->response_done_) {
+      return;  // answered, or the connection is gone
+    }
+    spdlog::error("an answer was abandoned without a response; {}",
+                  self->streaming_ ? "closing its unfinished stream"
+                                   : "answering 500");
+    if (self->cancel_) {
+      self->cancel_->Cancel();
+    }
+    self->keep_alive_ = false;
+    self->response_done_ = true;
+    if (self->streaming_) {
+      // No terminating chunk: closing mid-body tells the client the stream
+      // is incomplete.
+      self->WriteNext();
+      return;
+    }
+    self->Enqueue(self->ResponseHead(fallback, Framing::kContentLength,
+                                     fallback.body.size()) +
+                  fallback.body);
+  });
 }
 
 void Session::Enqueue(std::string bytes) {
