@@ -10,6 +10,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
+  ccache                     # caches compiled objects (llama.cpp) outside the tree
   libboost1.81-dev           # Boost.Beast / Asio: async HTTP server and client
   nlohmann-json3-dev         # JSON parsing at the protocol edges
   libspdlog-dev libfmt-dev   # logging and formatting
