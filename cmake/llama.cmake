@@ -32,6 +32,8 @@ else()
   set(llama_source "${DUET_LLAMA_SOURCE_DIR}")
 endif()
 message(STATUS "llama.cpp: ${llama_source}")
+# The vocabulary-only GGUFs llama.cpp ships: tests build models from them.
+set(DUET_LLAMA_MODELS_DIR "${llama_source}/models" CACHE INTERNAL "")
 
 set(BUILD_SHARED_LIBS OFF CACHE BOOL "" FORCE)
 set(LLAMA_BUILD_COMMON ON CACHE BOOL "" FORCE)
