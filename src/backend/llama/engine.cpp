@@ -1,0 +1,103 @@
+#include "backend/llama/engine.h"
+
+#include <mutex>
+#include <string_view>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "llama.h"
+
+namespace duet::llama {
+namespace {
+
+// llama.cpp logs through duet's logger: its chatter at debug level, its
+// warnings and errors at theirs. Lines arrive in pieces; trailing newlines
+// are trimmed.
+void LogFromLlama(ggml_log_level level, const char* text, void*) {
+  std::string_view line(text);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
+    line.remove_suffix(1);
+  }
+  if (line.empty()) {
+    return;
+  }
+  switch (level) {
+    case GGML_LOG_LEVEL_ERROR:
+      spdlog::error("llama.cpp: {}", line);
+      break;
+    case GGML_LOG_LEVEL_WARN:
+      spdlog::warn("llama.cpp: {}", line);
+      break;
+    default:
+      spdlog::debug("llama.cpp: {}", line);
+      break;
+  }
+}
+
+// llama.cpp's process-wide state: initialised once, before the first model.
+void InitLlamaOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llama_log_set(LogFromLlama, nullptr);
+    llama_backend_init();
+  });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LlamaEngine>> LlamaEngine::Create(Options options) {
+  InitLlamaOnce();
+  std::vector<std::unique_ptr<ModelRunner>> runners;
+  for (RunnerOptions& model : options.models) {
+    Result<std::unique_ptr<ModelRunner>> runner =
+        ModelRunner::Load(std::move(model));
+    if (!runner) {
+      return Error(runner.error());
+    }
+    runners.push_back(std::move(*runner));
+  }
+  return std::unique_ptr<LlamaEngine>(new LlamaEngine(std::move(runners)));
+}
+
+LlamaEngine::LlamaEngine(std::vector<std::unique_ptr<ModelRunner>> runners)
+    : runners_(std::move(runners)) {}
+
+LlamaEngine::~LlamaEngine() = default;
+
+std::vector<ModelInfo> LlamaEngine::ListModels() const {
+  std::vector<ModelInfo> models;
+  for (const auto& runner : runners_) {
+    models.push_back(runner->info());
+  }
+  return models;
+}
+
+ModelRunner* LlamaEngine::Find(const std::string& model) const {
+  for (const auto& runner : runners_) {
+    if (runner->name() == model) {
+      return runner.get();
+    }
+  }
+  return nullptr;
+}
+
+Result<int64_t> LlamaEngine::CountTokens(const ChatRequest& request) {
+  ModelRunner* runner = Find(request.model);
+  if (runner == nullptr) {
+    return Error(NotFound("model: " + request.model));
+  }
+  return runner->CountTokens(request);
+}
+
+void LlamaEngine::Generate(ChatRequest request, std::shared_ptr<EventSink> sink,
+                           std::shared_ptr<const CancelFlag> cancel) {
+  ModelRunner* runner = Find(request.model);
+  if (runner == nullptr) {
+    sink->OnEvent(ChatEvent::Failure(NotFound("model: " + request.model)));
+    return;
+  }
+  runner->Submit(std::move(request), std::move(sink), std::move(cancel));
+}
+
+}  // namespace duet::llama

@@ -1,0 +1,439 @@
+#include "backend/llama/model_runner.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <utility>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "backend/llama/stop_matcher.h"
+#include "core/ids.h"
+#include "llama.h"
+
+namespace duet::llama {
+
+struct ModelRunner::Pending {
+  ChatRequest request;
+  std::shared_ptr<EventSink> sink;
+  std::shared_ptr<const CancelFlag> cancel;
+};
+
+// One parallel sequence of the context; its index is its llama seq_id.
+struct ModelRunner::Slot {
+  int id = 0;
+  bool active = false;
+  std::shared_ptr<EventSink> sink;
+  std::shared_ptr<const CancelFlag> cancel;
+  std::vector<llama_token> prompt;
+  size_t prompt_done = 0;       // prompt tokens already decoded
+  llama_pos position = 0;       // next position in the sequence
+  llama_token next = 0;         // sampled, not yet decoded
+  int batch_index = -1;         // where this step's logits are, or -1
+  int64_t generated = 0;
+  int64_t max_tokens = 0;
+  std::unique_ptr<llama_sampler, decltype(&llama_sampler_free)> sampler{
+      nullptr, llama_sampler_free};
+  std::unique_ptr<StopMatcher> stops;
+  Usage usage;
+};
+
+namespace {
+
+// A sampler chain for `params`: greedy at temperature 0, otherwise top-k,
+// top-p, temperature and a seeded draw (random seed when none is given).
+llama_sampler* NewSampler(const SamplingParams& params) {
+  llama_sampler* chain =
+      llama_sampler_chain_init(llama_sampler_chain_default_params());
+  const double temperature = params.temperature.value_or(1.0);
+  if (temperature <= 0) {
+    llama_sampler_chain_add(chain, llama_sampler_init_greedy());
+    return chain;
+  }
+  if (params.top_k && *params.top_k > 0) {
+    llama_sampler_chain_add(
+        chain, llama_sampler_init_top_k(static_cast<int32_t>(*params.top_k)));
+  }
+  if (params.top_p && *params.top_p < 1.0) {
+    llama_sampler_chain_add(
+        chain, llama_sampler_init_top_p(static_cast<float>(*params.top_p), 1));
+  }
+  llama_sampler_chain_add(
+      chain, llama_sampler_init_temp(static_cast<float>(temperature)));
+  const uint32_t seed = params.seed ? static_cast<uint32_t>(*params.seed)
+                                    : LLAMA_DEFAULT_SEED;
+  llama_sampler_chain_add(chain, llama_sampler_init_dist(seed));
+  return chain;
+}
+
+int DefaultThreads() {
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ModelRunner>> ModelRunner::Load(RunnerOptions options) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(options.path, error)) {
+    return Error(NotFound("model " + options.name + ": no GGUF file at " +
+                          options.path));
+  }
+  llama_model_params model_params = llama_model_default_params();
+  ::llama_model* model =
+      llama_model_load_from_file(options.path.c_str(), model_params);
+  if (model == nullptr) {
+    return Error(InvalidArgument("model " + options.name + ": llama.cpp "
+                                 "could not load " + options.path));
+  }
+  const int64_t trained = llama_model_n_ctx_train(model);
+  int64_t slot_context = options.context > 0
+                             ? options.context
+                             : std::min(trained, kDefaultMaxContext);
+  slot_context = std::min(slot_context, trained);
+
+  const int slots = std::max(1, options.slots);
+  const int threads = options.threads > 0 ? options.threads : DefaultThreads();
+  llama_context_params params = llama_context_default_params();
+  params.n_ctx = static_cast<uint32_t>(slot_context * slots);
+  params.n_batch = static_cast<uint32_t>(std::max(1, options.batch_size));
+  params.n_ubatch = params.n_batch;
+  params.n_seq_max = static_cast<uint32_t>(slots);
+  params.n_threads = threads;
+  params.n_threads_batch = threads;
+  params.kv_unified = false;  // each slot owns slot_context cells
+  ::llama_context* context = llama_init_from_model(model, params);
+  if (context == nullptr) {
+    llama_model_free(model);
+    return Error(Unavailable("model " + options.name +
+                             ": cannot create a context of " +
+                             std::to_string(params.n_ctx) + " tokens"));
+  }
+  Result<std::unique_ptr<ChatTemplates>> templates =
+      ChatTemplates::ForModel(model);
+  if (!templates) {
+    llama_free(context);
+    llama_model_free(model);
+    return Error(Status(templates.error().code(),
+                        "model " + options.name + ": " +
+                            templates.error().message()));
+  }
+  spdlog::info("model {} loaded from {}: {} slots of {} tokens, {} threads",
+               options.name, options.path, slots, slot_context, threads);
+  return std::unique_ptr<ModelRunner>(
+      new ModelRunner(std::move(options), model, context, slot_context,
+                      std::move(*templates)));
+}
+
+ModelRunner::ModelRunner(RunnerOptions options, ::llama_model* model,
+                         ::llama_context* context, int64_t slot_context,
+                         std::unique_ptr<ChatTemplates> templates)
+    : options_(std::move(options)),
+      model_(model),
+      context_handle_(context),
+      context_(slot_context),
+      templates_(std::move(templates)) {
+  for (int i = 0; i < std::max(1, options_.slots); ++i) {
+    auto slot = std::make_unique<Slot>();
+    slot->id = i;
+    slots_.push_back(std::move(slot));
+  }
+  thread_ = std::thread([this] { Run(); });
+}
+
+ModelRunner::~ModelRunner() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+  llama_free(context_handle_);
+  llama_model_free(model_);
+}
+
+ModelInfo ModelRunner::info() const {
+  ModelInfo info;
+  info.id = options_.name;
+  info.display_name = options_.name + " (local)";
+  info.owned_by = "llamacpp";
+  info.context_window = context_;
+  info.max_output_tokens = context_;
+  return info;
+}
+
+Result<std::vector<llama_token>> ModelRunner::Tokenize(
+    const std::string& text) const {
+  const llama_vocab* vocab = llama_model_get_vocab(model_);
+  std::vector<llama_token> tokens(text.size() + 16);
+  // The template already wrote the special tokens (BOS included) as text.
+  int n = llama_tokenize(vocab, text.data(), static_cast<int32_t>(text.size()),
+                         tokens.data(), static_cast<int32_t>(tokens.size()),
+                         /*add_special=*/false, /*parse_special=*/true);
+  if (n < 0) {
+    tokens.resize(static_cast<size_t>(-n));
+    n = llama_tokenize(vocab, text.data(), static_cast<int32_t>(text.size()),
+                       tokens.data(), static_cast<int32_t>(tokens.size()),
+                       false, true);
+  }
+  if (n < 0) {
+    return Error(Internal("tokenising the prompt failed"));
+  }
+  tokens.resize(static_cast<size_t>(n));
+  return tokens;
+}
+
+Result<int64_t> ModelRunner::CountTokens(const ChatRequest& request) const {
+  Result<std::string> prompt = templates_->Render(request);
+  if (!prompt) {
+    return Error(prompt.error());
+  }
+  Result<std::vector<llama_token>> tokens = Tokenize(*prompt);
+  if (!tokens) {
+    return Error(tokens.error());
+  }
+  return static_cast<int64_t>(tokens->size());
+}
+
+void ModelRunner::Submit(ChatRequest request, std::shared_ptr<EventSink> sink,
+                         std::shared_ptr<const CancelFlag> cancel) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_ &&
+        queue_.size() < static_cast<size_t>(std::max(0, options_.queue_size))) {
+      queue_.push_back({std::move(request), std::move(sink), std::move(cancel)});
+      wake_.notify_one();
+      return;
+    }
+  }
+  sink->OnEvent(ChatEvent::Failure(Status(
+      ErrorCode::kResourceExhausted,
+      "model " + options_.name + " is busy: " +
+          std::to_string(options_.queue_size) +
+          " requests are already waiting; retry later")));
+}
+
+void ModelRunner::Run() {
+  for (;;) {
+    std::deque<Pending> admitted;
+    {
+      std::unique_lock lock(mutex_);
+      const auto any_active = [this] {
+        return std::any_of(slots_.begin(), slots_.end(),
+                           [](const auto& slot) { return slot->active; });
+      };
+      wake_.wait(lock, [&] {
+        return stopping_ || !queue_.empty() || any_active();
+      });
+      if (stopping_) {
+        for (Pending& pending : queue_) {
+          pending.sink->OnEvent(
+              ChatEvent::Failure(Unavailable("the local engine is shutting down")));
+        }
+        queue_.clear();
+        break;
+      }
+      for (auto& slot : slots_) {
+        if (!slot->active && !queue_.empty()) {
+          admitted.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+      }
+    }
+    for (auto& slot : slots_) {
+      if (!slot->active && !admitted.empty()) {
+        Pending pending = std::move(admitted.front());
+        admitted.pop_front();
+        Admit(*slot, std::move(pending));
+      }
+    }
+    Step();
+  }
+  for (auto& slot : slots_) {
+    if (slot->active) {
+      Fail(*slot, Unavailable("the local engine is shutting down"));
+    }
+  }
+}
+
+bool ModelRunner::Admit(Slot& slot, Pending pending) {
+  if (pending.cancel && pending.cancel->cancelled()) {
+    pending.sink->OnEvent(ChatEvent::Failure(
+        Status(ErrorCode::kCancelled, "cancelled while waiting for a slot")));
+    return false;
+  }
+  Result<std::string> prompt = templates_->Render(pending.request);
+  Result<std::vector<llama_token>> tokens =
+      prompt ? Tokenize(*prompt) : Error(prompt.error());
+  if (!tokens) {
+    pending.sink->OnEvent(ChatEvent::Failure(tokens.error()));
+    return false;
+  }
+  if (tokens->empty()) {
+    pending.sink->OnEvent(ChatEvent::Failure(
+        InvalidArgument("the prompt rendered to no tokens")));
+    return false;
+  }
+  const auto prompt_tokens = static_cast<int64_t>(tokens->size());
+  if (prompt_tokens >= context_) {
+    pending.sink->OnEvent(ChatEvent::Failure(InvalidArgument(
+        "prompt is too long: " + std::to_string(prompt_tokens) +
+        " tokens, and model " + options_.name + "'s context window is " +
+        std::to_string(context_) + " tokens")));
+    return false;
+  }
+  llama_memory_seq_rm(llama_get_memory(context_handle_), slot.id, -1, -1);
+  slot.active = true;
+  slot.sink = std::move(pending.sink);
+  slot.cancel = std::move(pending.cancel);
+  slot.prompt = std::move(*tokens);
+  slot.prompt_done = 0;
+  slot.position = 0;
+  slot.batch_index = -1;
+  slot.generated = 0;
+  slot.max_tokens =
+      pending.request.max_tokens.value_or(options_.default_max_tokens);
+  slot.sampler.reset(NewSampler(pending.request.sampling));
+  slot.stops = std::make_unique<StopMatcher>(pending.request.stop_sequences);
+  slot.usage = Usage{};
+  slot.usage.input_tokens = prompt_tokens;
+  slot.usage.output_tokens = 0;
+
+  slot.sink->OnEvent(
+      ChatEvent::MessageStart(NewId("msg_"), options_.name, slot.usage));
+  slot.sink->OnEvent(ChatEvent::BlockStart(0, ContentBlock::Text("")));
+  if (slot.max_tokens <= 0) {
+    Finish(slot, StopReason::kMaxTokens);
+    return false;
+  }
+  return true;
+}
+
+bool ModelRunner::Step() {
+  const int capacity = std::max(1, options_.batch_size);
+  llama_batch batch = llama_batch_init(capacity, 0, 1);
+  const auto add = [&batch](llama_token token, llama_pos position,
+                            int sequence, bool logits) {
+    const int i = batch.n_tokens++;
+    batch.token[i] = token;
+    batch.pos[i] = position;
+    batch.n_seq_id[i] = 1;
+    batch.seq_id[i][0] = sequence;
+    batch.logits[i] = logits;
+    return i;
+  };
+
+  // Cancelled answers end before they cost another decode.
+  for (auto& slot : slots_) {
+    if (slot->active && slot->cancel && slot->cancel->cancelled()) {
+      Fail(*slot, Status(ErrorCode::kCancelled, "the client went away"));
+    }
+  }
+  // Generating slots first: one token each keeps every stream moving.
+  for (auto& slot : slots_) {
+    slot->batch_index = -1;
+    if (slot->active && slot->prompt_done == slot->prompt.size() &&
+        batch.n_tokens < capacity) {
+      slot->batch_index = add(slot->next, slot->position++, slot->id, true);
+    }
+  }
+  // Then prompt chunks, in slot order, within what is left of the batch.
+  for (auto& slot : slots_) {
+    if (!slot->active || slot->prompt_done == slot->prompt.size()) {
+      continue;
+    }
+    while (slot->prompt_done < slot->prompt.size() &&
+           batch.n_tokens < capacity) {
+      const bool last = slot->prompt_done + 1 == slot->prompt.size();
+      const int index = add(slot->prompt[slot->prompt_done++],
+                            slot->position++, slot->id, last);
+      if (last) {
+        slot->batch_index = index;
+      }
+    }
+  }
+  if (batch.n_tokens == 0) {
+    llama_batch_free(batch);
+    return false;
+  }
+  const int32_t decoded = llama_decode(context_handle_, batch);
+  llama_batch_free(batch);
+  if (decoded != 0) {
+    for (auto& slot : slots_) {
+      if (slot->active) {
+        Fail(*slot, Unavailable("llama_decode failed (" +
+                                std::to_string(decoded) + ")"));
+      }
+    }
+    return false;
+  }
+
+  const llama_vocab* vocab = llama_model_get_vocab(model_);
+  for (auto& slot : slots_) {
+    if (!slot->active || slot->batch_index < 0) {
+      continue;
+    }
+    const llama_token token =
+        llama_sampler_sample(slot->sampler.get(), context_handle_,
+                             slot->batch_index);
+    if (llama_vocab_is_eog(vocab, token)) {
+      Finish(*slot, StopReason::kEndTurn);
+      continue;
+    }
+    ++slot->generated;
+    slot->usage.output_tokens = slot->generated;
+    char piece[256];
+    const int length = llama_token_to_piece(vocab, token, piece, sizeof(piece),
+                                            0, /*special=*/false);
+    Emit(*slot, std::string_view(piece, static_cast<size_t>(std::max(0, length))));
+    if (!slot->active) {
+      continue;  // a stop sequence ended it
+    }
+    if (slot->generated >= slot->max_tokens) {
+      Finish(*slot, StopReason::kMaxTokens);
+    } else if (slot->position >= context_) {
+      Finish(*slot, StopReason::kContextWindowExceeded);
+    } else {
+      slot->next = token;
+    }
+  }
+  return true;
+}
+
+void ModelRunner::Emit(Slot& slot, std::string_view piece) {
+  std::string text = slot.stops->Push(piece);
+  if (!text.empty()) {
+    slot.sink->OnEvent(
+        ChatEvent::Delta(0, ChatEvent::DeltaKind::kText, std::move(text)));
+  }
+  if (slot.stops->stopped()) {
+    Finish(slot, StopReason::kStopSequence);
+  }
+}
+
+void ModelRunner::Finish(Slot& slot, StopReason reason) {
+  std::string tail = slot.stops->Finish();
+  if (!tail.empty()) {
+    slot.sink->OnEvent(
+        ChatEvent::Delta(0, ChatEvent::DeltaKind::kText, std::move(tail)));
+  }
+  slot.sink->OnEvent(ChatEvent::BlockStop(0));
+  slot.sink->OnEvent(
+      ChatEvent::MessageDelta(reason, slot.usage, slot.stops->matched()));
+  slot.sink->OnEvent(ChatEvent::MessageStop());
+  Release(slot);
+}
+
+void ModelRunner::Fail(Slot& slot, Status status) {
+  slot.sink->OnEvent(ChatEvent::Failure(std::move(status)));
+  Release(slot);
+}
+
+void ModelRunner::Release(Slot& slot) {
+  slot.active = false;
+  slot.sink.reset();
+  slot.cancel.reset();
+  slot.sampler.reset();
+  slot.batch_index = -1;
+}
+
+}  // namespace duet::llama

@@ -1,0 +1,112 @@
+// ModelRunner: one loaded GGUF model, served with continuous batching.
+//
+// The runner owns the llama_model, one llama_context with `slots` parallel
+// sequences, and one inference thread. Submit() only queues (bounded); the
+// inference thread admits queued requests into free slots, tokenises their
+// prompts, and then runs one llama_decode per step over every active slot:
+// prompt tokens of newly admitted slots (in chunks of at most batch_size)
+// together with one next token for each slot that is already generating.
+// Each slot samples its token with its own sampler chain, and its text goes
+// through a StopMatcher before it is streamed as ChatEvents.
+//
+// A request ends with kMessageStop (stop reason end_turn at the model's end
+// of generation, stop_sequence, max_tokens, or model_context_window_exceeded
+// when its slot's context is full), or with a single kError: kInvalidArgument
+// when the prompt does not fit the context window (never silent truncation),
+// kResourceExhausted when the queue is full, kCancelled when its CancelFlag
+// is set (checked every step), kUnavailable when the runner shuts down.
+//
+// Thread safety: Submit, CountTokens and the accessors may be called from
+// any thread. Events for one request come from the inference thread, in
+// order.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "backend/backend.h"
+#include "backend/llama/prompt.h"
+#include "core/status.h"
+#include "model/chat.h"
+
+struct llama_model;
+struct llama_context;
+
+namespace duet::llama {
+
+struct RunnerOptions {
+  std::string name;   // the model id clients ask for
+  std::string path;   // the GGUF file
+  // Context window of each slot in tokens; 0 takes the model's trained
+  // context, capped at kDefaultMaxContext.
+  int64_t context = 0;
+  int slots = 4;          // parallel sequences
+  int queue_size = 64;    // requests waiting for a slot
+  int threads = 0;        // inference threads; 0: hardware concurrency
+  int batch_size = 512;   // tokens per decode step
+  // Output limit when a request sets none (OpenAI requests may omit it).
+  int64_t default_max_tokens = 4096;
+};
+
+inline constexpr int64_t kDefaultMaxContext = 8192;
+
+class ModelRunner {
+ public:
+  // Loads the model and creates its context. kNotFound when the file does
+  // not exist, kInvalidArgument when llama.cpp cannot load it.
+  static Result<std::unique_ptr<ModelRunner>> Load(RunnerOptions options);
+  ~ModelRunner();  // ends queued and running requests, joins the thread
+
+  ModelRunner(const ModelRunner&) = delete;
+  ModelRunner& operator=(const ModelRunner&) = delete;
+
+  const std::string& name() const { return options_.name; }
+  // Each slot's context window, in tokens: what one request can use.
+  int64_t context_window() const { return context_; }
+  ModelInfo info() const;
+
+  // Tokens of `request`'s rendered prompt.
+  Result<int64_t> CountTokens(const ChatRequest& request) const;
+
+  void Submit(ChatRequest request, std::shared_ptr<EventSink> sink,
+              std::shared_ptr<const CancelFlag> cancel);
+
+ private:
+  struct Pending;
+  struct Slot;
+
+  ModelRunner(RunnerOptions options, ::llama_model* model,
+              ::llama_context* context, int64_t slot_context,
+              std::unique_ptr<ChatTemplates> templates);
+
+  Result<std::vector<int32_t>> Tokenize(const std::string& text) const;
+  void Run();                   // the inference thread
+  bool Admit(Slot& slot, Pending pending);  // false: ended at admission
+  bool Step();                  // one decode over all active slots
+  void Emit(Slot& slot, std::string_view piece);
+  void Finish(Slot& slot, StopReason reason);
+  void Fail(Slot& slot, Status status);
+  void Release(Slot& slot);
+
+  const RunnerOptions options_;
+  ::llama_model* model_;
+  ::llama_context* context_handle_;
+  const int64_t context_;
+  std::unique_ptr<ChatTemplates> templates_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Pending> queue_;  // guarded by mutex_
+  bool stopping_ = false;      // guarded by mutex_
+
+  std::vector<std::unique_ptr<Slot>> slots_;  // inference thread only
+  int64_t next_message_ = 1;                   // inference thread only
+  std::thread thread_;
+};
+
+}  // namespace duet::llama

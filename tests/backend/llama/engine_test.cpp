@@ -1,0 +1,291 @@
+// LlamaEngine on a generated tiny model (random weights, real tokenizer):
+// every request ends with the documented event sequence, and limits, stop
+// sequences, seeds, concurrency, the queue and cancellation behave.
+#include "backend/llama/engine.h"
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "model/accumulator.h"
+#include "support/collecting_sink.h"
+
+namespace duet::llama {
+namespace {
+
+using duet::testing::CollectingSink;
+
+constexpr const char* kModel = "tiny";
+
+ChatRequest Ask(const std::string& text, int64_t max_tokens = 16) {
+  ChatRequest request;
+  request.model = kModel;
+  request.max_tokens = max_tokens;
+  request.sampling.temperature = 0;  // greedy: answers repeat
+  Message message;
+  message.content.push_back(ContentBlock::Text(text));
+  request.messages.push_back(std::move(message));
+  return request;
+}
+
+struct Answer {
+  std::vector<ChatEvent> events;
+  Status error;  // OK unless the answer failed
+  ChatResponse response;
+};
+
+class LlamaEngineTest : public ::testing::Test {
+ protected:
+  static RunnerOptions TinyOptions() {
+    RunnerOptions options;
+    options.name = kModel;
+    options.path = DUET_TINY_MODEL;
+    options.context = 256;
+    options.slots = 4;
+    options.queue_size = 8;
+    options.threads = 1;
+    options.batch_size = 64;
+    return options;
+  }
+
+  static void SetUpTestSuite() {
+    Result<std::unique_ptr<LlamaEngine>> engine =
+        LlamaEngine::Create({.models = {TinyOptions()}});
+    ASSERT_TRUE(engine.has_value()) << engine.error().message();
+    engine_ = std::move(*engine).release();
+  }
+  static void TearDownTestSuite() {
+    delete engine_;
+    engine_ = nullptr;
+  }
+
+  static Answer Complete(ChatRequest request,
+                    std::shared_ptr<CancelFlag> cancel = nullptr,
+                    CollectingSink::Hook hook = nullptr) {
+    auto sink = std::make_shared<CollectingSink>(std::move(hook));
+    engine_->Generate(std::move(request), sink,
+                      cancel ? cancel : std::make_shared<CancelFlag>());
+    EXPECT_TRUE(sink->WaitForTerminal());
+    EXPECT_EQ(sink->terminal_count(), 1);
+    Answer answer;
+    answer.events = sink->events();
+    ResponseAccumulator accumulator;
+    for (const ChatEvent& event : answer.events) {
+      Status status = accumulator.Add(event);
+      if (!status.ok()) {
+        answer.error = status;
+        break;
+      }
+    }
+    if (accumulator.complete()) {
+      answer.response = accumulator.response();
+    }
+    return answer;
+  }
+
+  static std::string Text(const Answer& answer) {
+    std::string text;
+    for (const ContentBlock& block : answer.response.content) {
+      text += block.text;
+    }
+    return text;
+  }
+
+  static inline LlamaEngine* engine_ = nullptr;
+};
+
+TEST_F(LlamaEngineTest, ListsTheModelWithItsRealContextWindow) {
+  const std::vector<ModelInfo> models = engine_->ListModels();
+  ASSERT_EQ(models.size(), 1u);
+  EXPECT_EQ(models[0].id, kModel);
+  EXPECT_EQ(models[0].context_window, 256);
+  EXPECT_EQ(models[0].owned_by, "llamacpp");
+}
+
+TEST_F(LlamaEngineTest, AnswerIsAWellFormedEventSequence) {
+  const Answer answer = Complete(Ask("Hello there", 12));
+  ASSERT_TRUE(answer.error.ok()) << answer.error.message();
+  ASSERT_GE(answer.events.size(), 5u);
+  EXPECT_EQ(answer.events.front().kind, ChatEvent::Kind::kMessageStart);
+  EXPECT_EQ(answer.events.back().kind, ChatEvent::Kind::kMessageStop);
+  EXPECT_EQ(answer.response.model, kModel);
+  EXPECT_GT(answer.response.usage.input_tokens, 5);
+  EXPECT_GT(answer.response.usage.output_tokens, 0);
+  EXPECT_LE(answer.response.usage.output_tokens, 12);
+}
+
+TEST_F(LlamaEngineTest, MaxTokensEndsTheAnswerWithItsStopReason) {
+  const Answer answer = Complete(Ask("Count with me", 5));
+  ASSERT_TRUE(answer.error.ok()) << answer.error.message();
+  // The generated model (fixed seed, greedy) does not emit end-of-generation
+  // this early, so the limit is what ends the answer.
+  EXPECT_EQ(answer.response.stop_reason, StopReason::kMaxTokens);
+  EXPECT_EQ(answer.response.usage.output_tokens, 5);
+}
+
+TEST_F(LlamaEngineTest, GreedyAnswersRepeat) {
+  const std::string first = Text(Complete(Ask("The weather today", 16)));
+  EXPECT_EQ(Text(Complete(Ask("The weather today", 16))), first);
+}
+
+TEST_F(LlamaEngineTest, SeededSamplingRepeatsAndSeedsDiffer) {
+  auto seeded = [](int64_t seed) {
+    ChatRequest request = Ask("Tell me a story", 24);
+    request.sampling.temperature = 1.0;
+    request.sampling.seed = seed;
+    return Text(Complete(std::move(request)));
+  };
+  const std::string a = seeded(1);
+  EXPECT_EQ(seeded(1), a);
+  EXPECT_NE(seeded(2), a);
+}
+
+TEST_F(LlamaEngineTest, StopSequenceCutsTheAnswerWhereItAppears) {
+  const Answer free_answer = Complete(Ask("Write something", 32));
+  const std::string text = Text(free_answer);
+  ASSERT_GE(text.size(), 8u) << "the model answered too little to test stops";
+  // A stop sequence taken from the middle of the greedy answer.
+  const std::string stop = text.substr(text.size() / 2, 3);
+  ChatRequest request = Ask("Write something", 32);
+  request.stop_sequences = {stop};
+  const Answer stopped = Complete(std::move(request));
+  ASSERT_TRUE(stopped.error.ok()) << stopped.error.message();
+  EXPECT_EQ(stopped.response.stop_reason, StopReason::kStopSequence);
+  EXPECT_EQ(stopped.response.stop_sequence, stop);
+  EXPECT_EQ(Text(stopped), text.substr(0, text.find(stop)));
+}
+
+TEST_F(LlamaEngineTest, PromptLongerThanTheContextIsRefusedNotTruncated) {
+  std::string long_text;
+  for (int i = 0; i < 400; ++i) {
+    long_text += "word ";
+  }
+  const Answer answer = Complete(Ask(long_text));
+  ASSERT_EQ(answer.events.size(), 1u);
+  ASSERT_EQ(answer.events[0].kind, ChatEvent::Kind::kError);
+  EXPECT_EQ(answer.events[0].error.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(answer.events[0].error.message().find("context window is 256"),
+            std::string::npos)
+      << answer.events[0].error.message();
+}
+
+TEST_F(LlamaEngineTest, UnknownModelIsNotFound) {
+  ChatRequest request = Ask("hi");
+  request.model = "no-such-model";
+  const Answer answer = Complete(std::move(request));
+  ASSERT_EQ(answer.events.size(), 1u);
+  EXPECT_EQ(answer.events[0].error.code(), ErrorCode::kNotFound);
+}
+
+TEST_F(LlamaEngineTest, ToolsAreRefusedUntilSupported) {
+  ChatRequest request = Ask("hi");
+  Tool tool;
+  tool.name = "get_weather";
+  request.tools.push_back(tool);
+  const Answer answer = Complete(std::move(request));
+  ASSERT_EQ(answer.events.size(), 1u);
+  EXPECT_EQ(answer.events[0].error.code(), ErrorCode::kInvalidArgument);
+}
+
+TEST_F(LlamaEngineTest, ConcurrentAnswersMatchTheirSoloAnswers) {
+  const std::vector<std::string> prompts = {"alpha beta", "gamma delta",
+                                            "epsilon", "zeta eta theta"};
+  std::vector<std::string> solo;
+  for (const std::string& prompt : prompts) {
+    solo.push_back(Text(Complete(Ask(prompt, 12))));
+  }
+  // All four at once share decode steps (one batch, four sequences).
+  std::vector<std::shared_ptr<CollectingSink>> sinks;
+  for (const std::string& prompt : prompts) {
+    auto sink = std::make_shared<CollectingSink>();
+    engine_->Generate(Ask(prompt, 12), sink, std::make_shared<CancelFlag>());
+    sinks.push_back(sink);
+  }
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    ASSERT_TRUE(sinks[i]->WaitForTerminal());
+    ResponseAccumulator accumulator;
+    for (const ChatEvent& event : sinks[i]->events()) {
+      ASSERT_TRUE(accumulator.Add(event).ok());
+    }
+    ASSERT_TRUE(accumulator.complete());
+    std::string text;
+    for (const ContentBlock& block : accumulator.response().content) {
+      text += block.text;
+    }
+    EXPECT_EQ(text, solo[i]) << "prompt " << prompts[i];
+  }
+}
+
+TEST_F(LlamaEngineTest, CancelMidAnswerEndsWithCancelledAndFreesTheSlot) {
+  auto cancel = std::make_shared<CancelFlag>();
+  int deltas = 0;
+  const Answer answer = Complete(Ask("Go on and on", 200), cancel,
+                            [&](const ChatEvent& event) {
+                              if (event.kind == ChatEvent::Kind::kBlockDelta &&
+                                  ++deltas == 2) {
+                                cancel->Cancel();
+                              }
+                            });
+  ASSERT_GE(deltas, 2) << "the answer ended before it could be cancelled";
+  EXPECT_EQ(answer.events.back().kind, ChatEvent::Kind::kError);
+  EXPECT_EQ(answer.events.back().error.code(), ErrorCode::kCancelled);
+  // Every slot is usable afterwards.
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_TRUE(Complete(Ask("again", 4)).error.ok());
+  }
+}
+
+TEST(LlamaEngineQueueTest, FullQueueIsResourceExhausted) {
+  RunnerOptions options;
+  options.name = kModel;
+  options.path = DUET_TINY_MODEL;
+  options.context = 256;
+  options.slots = 1;
+  options.queue_size = 1;
+  options.threads = 1;
+  Result<std::unique_ptr<LlamaEngine>> engine =
+      LlamaEngine::Create({.models = {options}});
+  ASSERT_TRUE(engine.has_value()) << engine.error().message();
+  // Many requests at once: one runs, one waits, the rest are turned away.
+  std::vector<std::shared_ptr<CollectingSink>> sinks;
+  for (int i = 0; i < 6; ++i) {
+    auto sink = std::make_shared<CollectingSink>();
+    (*engine)->Generate(Ask("busy " + std::to_string(i), 64), sink,
+                        std::make_shared<CancelFlag>());
+    sinks.push_back(sink);
+  }
+  int exhausted = 0;
+  int answered = 0;
+  for (const auto& sink : sinks) {
+    ASSERT_TRUE(sink->WaitForTerminal());
+    const std::vector<ChatEvent> events = sink->events();
+    const ChatEvent& last = events.back();
+    if (last.kind == ChatEvent::Kind::kError) {
+      EXPECT_EQ(last.error.code(), ErrorCode::kResourceExhausted);
+      EXPECT_EQ(events.size(), 1u);
+      ++exhausted;
+    } else {
+      ++answered;
+    }
+  }
+  EXPECT_GE(answered, 1);
+  EXPECT_GE(exhausted, 1);
+  EXPECT_EQ(answered + exhausted, 6);
+}
+
+TEST(LlamaEngineLoadTest, MissingFileIsNotFoundAndNamesTheModel) {
+  RunnerOptions options;
+  options.name = "ghost";
+  options.path = "/nonexistent/model.gguf";
+  Result<std::unique_ptr<LlamaEngine>> engine =
+      LlamaEngine::Create({.models = {options}});
+  ASSERT_FALSE(engine.has_value());
+  EXPECT_EQ(engine.error().code(), ErrorCode::kNotFound);
+  EXPECT_NE(engine.error().message().find("ghost"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace duet::llama
