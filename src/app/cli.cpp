@@ -22,6 +22,7 @@ struct ConfigFlags {
   int64_t port = -1;
   std::string log_level;
   std::vector<std::string> sets;
+  std::vector<std::string> models;
 
   void AddTo(CLI::App* command) {
     command->add_option("--config", config_path,
@@ -38,6 +39,10 @@ struct ConfigFlags {
       command->get_option(name)->multi_option_policy(
           CLI::MultiOptionPolicy::TakeLast);
     }
+    command->add_option("--model", models,
+                        "serve a local GGUF model: --model qwen=/models/qwen.gguf "
+                        "(repeatable; same as [models.NAME] path)")
+        ->type_name("NAME=PATH");
     command->add_option("--set", sets,
                         "override any key: --set server.idle_timeout_ms=5000")
         ->type_name("KEY=VALUE");
@@ -63,6 +68,16 @@ struct ConfigFlags {
       DUET_RETURN_IF_ERROR(ApplyOverride(set.substr(0, equals),
                                          set.substr(equals + 1), "--set",
                                          &config));
+    }
+    for (const std::string& model : models) {
+      const size_t equals = model.find('=');
+      if (equals == std::string::npos || equals == 0) {
+        return Error(InvalidArgument("--model " + model +
+                                     ": expected NAME=PATH"));
+      }
+      DUET_RETURN_IF_ERROR(ApplyOverride(
+          "models." + model.substr(0, equals) + ".path",
+          model.substr(equals + 1), "--model", &config));
     }
     if (!host.empty()) {
       DUET_RETURN_IF_ERROR(ApplyOverride("server.host", host, "--host", &config));

@@ -6,6 +6,7 @@
 
 #include "api/api_handler.h"
 #include "api/http/server.h"
+#include "app/local_backend.h"
 #include "core/clock.h"
 #include "route/router.h"
 
@@ -33,6 +34,15 @@ api::http::HttpServer::Options ServerOptions(const ServerConfig& config) {
 
 int Serve(const Config& config,
           std::vector<std::shared_ptr<Backend>> backends) {
+  // Local models first: the first backend answers model "auto".
+  Result<std::shared_ptr<Backend>> local = MakeLocalBackend(config);
+  if (!local) {
+    spdlog::error("{}", local.error().message());
+    return 1;
+  }
+  if (*local) {
+    backends.insert(backends.begin(), std::move(*local));
+  }
   if (backends.empty()) {
     spdlog::warn(
         "no backend is configured: requests will be answered with an error");

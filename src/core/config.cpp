@@ -1,5 +1,7 @@
 #include "core/config.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -86,6 +88,25 @@ const std::vector<KeySpec>& Specs() {
              "on SIGINT/SIGTERM, time in-flight answers get to finish",
              [](Config& c) -> int64_t& { return c.server.shutdown_grace_ms; },
              0, kMaxMillis),
+      IntKey("local.slots", "requests a local model decodes together",
+             [](Config& c) -> int64_t& { return c.local.slots; }, 1, 256),
+      IntKey("local.queue_size",
+             "requests waiting for a free slot before 429s",
+             [](Config& c) -> int64_t& { return c.local.queue_size; }, 0,
+             1'000'000),
+      IntKey("local.threads", "inference threads per model; 0 = one per core",
+             [](Config& c) -> int64_t& { return c.local.threads; }, 0, 1024),
+      IntKey("local.batch_size", "tokens per decode step",
+             [](Config& c) -> int64_t& { return c.local.batch_size; }, 1,
+             65536),
+      IntKey("local.context",
+             "context window per slot in tokens; 0 = the model's, up to 8192",
+             [](Config& c) -> int64_t& { return c.local.context; }, 0,
+             10'000'000),
+      IntKey("local.default_max_tokens",
+             "output limit for requests that set none",
+             [](Config& c) -> int64_t& { return c.local.default_max_tokens; },
+             1, 10'000'000),
       StringKey("log.level", "trace, debug, info, warn, error or off",
                 [](Config& c) -> std::string& { return c.log.level; },
                 [](std::string_view level) {
@@ -163,9 +184,123 @@ Status ApplyNode(const KeySpec& spec, const toml::node& node,
   return StoreString(spec, value->get(), source, config);
 }
 
+LocalModelConfig& ModelNamed(std::string_view name, Config* config) {
+  for (LocalModelConfig& model : config->models) {
+    if (model.name == name) {
+      return model;
+    }
+  }
+  LocalModelConfig model;
+  model.name = std::string(name);
+  config->models.push_back(std::move(model));
+  return config->models.back();
+}
+
+// A model name becomes part of URLs and TOML keys: keep it plain.
+bool IsValidModelName(std::string_view name) {
+  return !name.empty() && name.size() <= 128 &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' ||
+                  c == '_' || c == '.' || c == ':';
+         });
+}
+
+// [models.NAME] tables: path (string) and context (integer >= 0).
+Status ApplyModels(const toml::table& models, std::string_view source,
+                   Config* config) {
+  // toml++ iterates keys sorted; models keep the order they were written in
+  // (the first one is the default model).
+  std::vector<std::pair<const toml::key*, const toml::node*>> ordered;
+  for (const auto& [name_key, node] : models) {
+    ordered.emplace_back(&name_key, &node);
+  }
+  std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
+    const toml::source_position& pa = a.first->source().begin;
+    const toml::source_position& pb = b.first->source().begin;
+    return pa.line != pb.line ? pa.line < pb.line : pa.column < pb.column;
+  });
+  for (const auto& [name_key_ptr, node_ptr] : ordered) {
+    const toml::key& name_key = *name_key_ptr;
+    const toml::node& node = *node_ptr;
+    const std::string name(name_key.str());
+    const std::string prefix = "models." + name;
+    if (!IsValidModelName(name)) {
+      return KeyError(source, prefix,
+                      "model names use letters, digits and - _ . : only");
+    }
+    const toml::table* fields = node.as_table();
+    if (fields == nullptr) {
+      return KeyError(source, prefix, "expected a table with a path");
+    }
+    LocalModelConfig& model = ModelNamed(name, config);
+    for (const auto& [field, value] : *fields) {
+      const std::string key = prefix + "." + std::string(field.str());
+      if (field.str() == "path") {
+        const auto* path = value.as_string();
+        if (path == nullptr || path->get().empty()) {
+          return KeyError(source, key, "expected a file path");
+        }
+        model.path = path->get();
+      } else if (field.str() == "context") {
+        const auto* context = value.as_integer();
+        if (context == nullptr || context->get() < 0) {
+          return KeyError(source, key, "expected an integer >= 0");
+        }
+        model.context = context->get();
+      } else {
+        return KeyError(source, key, "unknown key (path and context only)");
+      }
+    }
+    if (model.path.empty()) {
+      return KeyError(source, prefix + ".path", "required");
+    }
+  }
+  return Status::Ok();
+}
+
+// "models.NAME.FIELD" given as text (--set, --model).
+Status ApplyModelOverride(std::string_view key, std::string_view value,
+                          std::string_view source, Config* config) {
+  const std::string_view rest = key.substr(std::string_view("models.").size());
+  const size_t dot = rest.rfind('.');
+  const std::string_view name = rest.substr(0, dot);
+  const std::string_view field =
+      dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+  if (dot == std::string_view::npos || !IsValidModelName(name)) {
+    return KeyError(source, key, "expected models.NAME.path or models.NAME.context");
+  }
+  if (field == "path") {
+    if (value.empty()) {
+      return KeyError(source, key, "expected a file path");
+    }
+    ModelNamed(name, config).path = std::string(value);
+    return Status::Ok();
+  }
+  if (field == "context") {
+    int64_t parsed = 0;
+    const char* end = value.data() + value.size();
+    auto [ptr, ec] = std::from_chars(value.data(), end, parsed);
+    if (ec != std::errc() || ptr != end || value.empty() || parsed < 0) {
+      return KeyError(source, key, "expected an integer >= 0");
+    }
+    LocalModelConfig& model = ModelNamed(name, config);
+    model.context = parsed;
+    return Status::Ok();
+  }
+  return KeyError(source, key, "unknown key (path and context only)");
+}
+
 Status ApplyTable(const toml::table& table, const std::string& prefix,
                   std::string_view source, Config* config) {
   for (const auto& [key, node] : table) {
+    if (prefix.empty() && key.str() == "models") {
+      const toml::table* models = node.as_table();
+      if (models == nullptr) {
+        return KeyError(source, "models", "expected a table of [models.NAME]");
+      }
+      DUET_RETURN_IF_ERROR(ApplyModels(*models, source, config));
+      continue;
+    }
     const std::string name =
         prefix.empty() ? std::string(key.str())
                        : prefix + "." + std::string(key.str());
@@ -225,6 +360,12 @@ std::string ConfigToToml(const Config& config) {
     }
     out += name.substr(dot + 1) + " = " + value + "\n";
   }
+  for (const LocalModelConfig& model : config.models) {
+    std::ostringstream path;
+    path << toml::value<std::string>(model.path);
+    out += "\n[models." + model.name + "]\npath = " + path.str() +
+           "\ncontext = " + std::to_string(model.context) + "\n";
+  }
   return out;
 }
 
@@ -244,6 +385,9 @@ Status ApplyToml(std::string_view toml_text, std::string_view source_name,
 
 Status ApplyOverride(std::string_view key, std::string_view value,
                      std::string_view source_name, Config* config) {
+  if (key.rfind("models.", 0) == 0) {
+    return ApplyModelOverride(key, value, source_name, config);
+  }
   const KeySpec* spec = FindSpec(key);
   if (spec == nullptr) {
     return KeyError(source_name, key, "unknown key (see docs/configuration.md)");

@@ -46,9 +46,29 @@ struct LogConfig {
   std::string level = "info";
 };
 
+// The in-process llama.cpp engine: settings shared by every local model.
+struct LocalConfig {
+  int64_t slots = 4;          // requests decoded together, per model
+  int64_t queue_size = 64;    // requests waiting for a slot (then 429)
+  int64_t threads = 0;        // inference threads; 0 = one per core
+  int64_t batch_size = 512;   // tokens per decode step
+  int64_t context = 0;        // tokens per slot; 0 = the model's, up to 8192
+  int64_t default_max_tokens = 4096;  // when a request sets no limit
+};
+
+// One GGUF model served locally: [models.NAME] in TOML, --model NAME=PATH
+// on the command line, or --set models.NAME.path=PATH.
+struct LocalModelConfig {
+  std::string name;      // the model id clients ask for
+  std::string path;      // the .gguf file
+  int64_t context = 0;   // overrides local.context for this model
+};
+
 struct Config {
   ServerConfig server;
   LogConfig log;
+  LocalConfig local;
+  std::vector<LocalModelConfig> models;  // in the order first configured
 };
 
 // Reads an environment variable; nullptr when unset. Injected so tests never
@@ -79,7 +99,8 @@ Status ApplyToml(std::string_view toml_text, std::string_view source_name,
                  Config* config);
 
 // Applies one "section.key" = "text" override (from the environment or a
-// flag), parsing the text as the key's type. kInvalidArgument on failure.
+// flag), parsing the text as the key's type. Also takes
+// "models.NAME.path" and "models.NAME.context". kInvalidArgument on failure.
 Status ApplyOverride(std::string_view key, std::string_view value,
                      std::string_view source_name, Config* config);
 

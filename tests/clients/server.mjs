@@ -18,15 +18,15 @@ function keepTail(text, more) {
     : joined;
 }
 
-// Starts `$DUET_SCRIPTED_BIN serve --port 0 --log-level warn` and resolves to
+// Starts `$DUET_SCRIPTED_BIN serve --port 0 --log-level warn <extraArgs>` and resolves to
 // { baseUrl, stop() } once it prints its listening line. Rejects with the
 // server's output when it exits early or does not listen in time.
-export async function startServer() {
+export async function startServer(extraArgs = []) {
   const bin = process.env.DUET_SCRIPTED_BIN;
   if (!bin) {
     throw new Error('DUET_SCRIPTED_BIN is not set (ctest sets it to the duet_scripted binary)');
   }
-  const child = spawn(bin, ['serve', '--port', '0', '--log-level', 'warn'], {
+  const child = spawn(bin, ['serve', '--port', '0', '--log-level', 'warn', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -108,12 +108,13 @@ export function scriptedOutputTokens(...texts) {
 }
 
 // Registers node:test hooks for a test file: before its tests, starts the
-// server and calls `onListening(baseUrl)` (where the file builds its SDK
-// client); after them, stops the server and fails unless it exited cleanly.
-export function useServer(onListening) {
+// server (with `extraArgs`) and calls `onListening(baseUrl)` (where the file
+// builds its SDK client); after them, stops the server and fails unless it
+// exited cleanly.
+export function useServer(onListening, extraArgs = []) {
   let server;
   before(async () => {
-    server = await startServer();
+    server = await startServer(extraArgs);
     onListening(server.baseUrl);
   });
   after(async () => {

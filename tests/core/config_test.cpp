@@ -108,3 +108,72 @@ TEST(ConfigTest, DefaultPathPrefersDuetConfigVariable) {
 
 }  // namespace
 }  // namespace duet
+
+namespace duet {
+namespace {
+
+TEST(ConfigModelsTest, TablesDeclareModelsInOrder) {
+  Config config;
+  ASSERT_TRUE(ApplyToml("[models.small]\npath = \"/m/small.gguf\"\n"
+                        "[models.big-7b]\npath = \"/m/big.gguf\"\n"
+                        "context = 16384\n",
+                        "f.toml", &config)
+                  .ok());
+  ASSERT_EQ(config.models.size(), 2u);
+  EXPECT_EQ(config.models[0].name, "small");
+  EXPECT_EQ(config.models[0].path, "/m/small.gguf");
+  EXPECT_EQ(config.models[0].context, 0);
+  EXPECT_EQ(config.models[1].name, "big-7b");
+  EXPECT_EQ(config.models[1].context, 16384);
+}
+
+TEST(ConfigModelsTest, PrintedConfigReadsBackTheSame) {
+  Config config;
+  ASSERT_TRUE(ApplyOverride("models.a.path", "/m/a b.gguf", "--model", &config).ok());
+  ASSERT_TRUE(ApplyOverride("models.a.context", "2048", "--set", &config).ok());
+  ASSERT_TRUE(ApplyOverride("local.slots", "2", "--set", &config).ok());
+  Config again;
+  ASSERT_TRUE(ApplyToml(ConfigToToml(config), "printed", &again).ok())
+      << ConfigToToml(config);
+  ASSERT_EQ(again.models.size(), 1u);
+  EXPECT_EQ(again.models[0].path, "/m/a b.gguf");
+  EXPECT_EQ(again.models[0].context, 2048);
+  EXPECT_EQ(again.local.slots, 2);
+}
+
+TEST(ConfigModelsTest, LaterSourcesChangeTheSameModel) {
+  Config config;
+  ASSERT_TRUE(ApplyToml("[models.m]\npath = \"/old.gguf\"\ncontext = 100\n",
+                        "f.toml", &config)
+                  .ok());
+  ASSERT_TRUE(ApplyOverride("models.m.path", "/new.gguf", "--model", &config).ok());
+  ASSERT_EQ(config.models.size(), 1u);
+  EXPECT_EQ(config.models[0].path, "/new.gguf");
+  EXPECT_EQ(config.models[0].context, 100);
+}
+
+TEST(ConfigModelsTest, MistakesNameTheKey) {
+  const auto error = [](std::string_view toml) {
+    Config config;
+    return ApplyToml(toml, "f.toml", &config).message();
+  };
+  EXPECT_EQ(error("[models.m]\ncontext = 5\n"), "f.toml: models.m.path: required");
+  EXPECT_EQ(error("[models.m]\npath = \"/x\"\nthreads = 2\n"),
+            "f.toml: models.m.threads: unknown key (path and context only)");
+  EXPECT_EQ(error("[models.m]\npath = 3\n"),
+            "f.toml: models.m.path: expected a file path");
+  EXPECT_EQ(error("[models.m]\npath = \"/x\"\ncontext = -1\n"),
+            "f.toml: models.m.context: expected an integer >= 0");
+  EXPECT_EQ(error("[models]\nm = \"/x\"\n"),
+            "f.toml: models.m: expected a table with a path");
+  EXPECT_EQ(error("[models.\"a b\"]\npath = \"/x\"\n"),
+            "f.toml: models.a b: model names use letters, digits and - _ . : only");
+  Config config;
+  EXPECT_EQ(ApplyOverride("models.m", "/x", "--set", &config).message(),
+            "--set: models.m: expected models.NAME.path or models.NAME.context");
+  EXPECT_EQ(ApplyOverride("models.m.context", "lots", "--set", &config).message(),
+            "--set: models.m.context: expected an integer >= 0");
+}
+
+}  // namespace
+}  // namespace duet

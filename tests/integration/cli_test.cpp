@@ -131,6 +131,32 @@ TEST_F(CliTest, ARepeatedFlagTakesItsLastValue) {
       << result.output;
 }
 
+TEST_F(CliTest, ModelFlagDeclaresALocalModel) {
+  const CommandResult result =
+      RunDuet("config --model qwen=/models/q.gguf --set models.qwen.context=2048");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("[models.qwen]\npath = '/models/q.gguf'\n"
+                               "context = 2048"),
+            std::string::npos)
+      << result.output;
+}
+
+TEST_F(CliTest, ModelFlagWithoutAPathIsAnError) {
+  const CommandResult result = RunDuet("serve --port 0 --model qwen");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("NAME=PATH"), std::string::npos) << result.output;
+}
+
+TEST_F(CliTest, ModelThatCannotBeLoadedStopsServeNamingIt) {
+  const CommandResult result =
+      RunDuet("serve --port 0 --model ghost=/nonexistent/ghost.gguf");
+  EXPECT_NE(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("ghost"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("/nonexistent/ghost.gguf"), std::string::npos)
+      << result.output;
+  EXPECT_EQ(result.output.find("listening"), std::string::npos);
+}
+
 TEST_F(CliTest, DuetConfigVariableNamesTheFile) {
   const std::string path = WriteConfig("[log]\nlevel = \"debug\"\n");
   const CommandResult result = RunDuet("config", "DUET_CONFIG=" + path);

@@ -1,6 +1,7 @@
 #include "backend/llama/model_runner.h"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <utility>
 #include <vector>
@@ -156,6 +157,15 @@ ModelInfo ModelRunner::info() const {
   info.id = options_.name;
   info.display_name = options_.name + " (local)";
   info.owned_by = "llamacpp";
+  // When the model file was last written: the closest thing to a release.
+  std::error_code error;
+  const auto written = std::filesystem::last_write_time(options_.path, error);
+  if (!error) {
+    info.created_unix = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::file_clock::to_sys(written)
+                                .time_since_epoch())
+                            .count();
+  }
   info.context_window = context_;
   info.max_output_tokens = context_;
   return info;
@@ -198,8 +208,12 @@ void ModelRunner::Submit(ChatRequest request, std::shared_ptr<EventSink> sink,
                          std::shared_ptr<const CancelFlag> cancel) {
   {
     std::lock_guard lock(mutex_);
-    if (!stopping_ &&
-        queue_.size() < static_cast<size_t>(std::max(0, options_.queue_size))) {
+    // A request may wait when every slot is taken; queue_size bounds how
+    // many do.
+    const int free_slots = static_cast<int>(slots_.size()) - busy_slots_;
+    const auto room =
+        static_cast<size_t>(std::max(0, options_.queue_size) + free_slots);
+    if (!stopping_ && queue_.size() < room) {
       queue_.push_back({std::move(request), std::move(sink), std::move(cancel)});
       wake_.notify_one();
       return;
@@ -213,6 +227,7 @@ void ModelRunner::Submit(ChatRequest request, std::shared_ptr<EventSink> sink,
 }
 
 void ModelRunner::Run() {
+  std::deque<Pending> abandoned;  // queued when the runner stopped
   for (;;) {
     std::deque<Pending> admitted;
     {
@@ -225,17 +240,14 @@ void ModelRunner::Run() {
         return stopping_ || !queue_.empty() || any_active();
       });
       if (stopping_) {
-        for (Pending& pending : queue_) {
-          pending.sink->OnEvent(
-              ChatEvent::Failure(Unavailable("the local engine is shutting down")));
-        }
-        queue_.clear();
+        abandoned.swap(queue_);
         break;
       }
       for (auto& slot : slots_) {
         if (!slot->active && !queue_.empty()) {
           admitted.push_back(std::move(queue_.front()));
           queue_.pop_front();
+          ++busy_slots_;
         }
       }
     }
@@ -243,10 +255,18 @@ void ModelRunner::Run() {
       if (!slot->active && !admitted.empty()) {
         Pending pending = std::move(admitted.front());
         admitted.pop_front();
-        Admit(*slot, std::move(pending));
+        if (!Admit(*slot, std::move(pending))) {
+          std::lock_guard lock(mutex_);
+          --busy_slots_;  // ended at admission: the slot stays free
+        }
       }
     }
     Step();
+  }
+  // Sinks are called without the lock held.
+  for (Pending& pending : abandoned) {
+    pending.sink->OnEvent(
+        ChatEvent::Failure(Unavailable("the local engine is shutting down")));
   }
   for (auto& slot : slots_) {
     if (slot->active) {
@@ -302,8 +322,7 @@ bool ModelRunner::Admit(Slot& slot, Pending pending) {
       ChatEvent::MessageStart(NewId("msg_"), options_.name, slot.usage));
   slot.sink->OnEvent(ChatEvent::BlockStart(0, ContentBlock::Text("")));
   if (slot.max_tokens <= 0) {
-    Finish(slot, StopReason::kMaxTokens);
-    return false;
+    Finish(slot, StopReason::kMaxTokens);  // releases the slot
   }
   return true;
 }
@@ -429,6 +448,10 @@ void ModelRunner::Fail(Slot& slot, Status status) {
 }
 
 void ModelRunner::Release(Slot& slot) {
+  {
+    std::lock_guard lock(mutex_);
+    --busy_slots_;
+  }
   slot.active = false;
   slot.sink.reset();
   slot.cancel.reset();

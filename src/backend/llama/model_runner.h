@@ -86,7 +86,9 @@ class ModelRunner {
 
   Result<std::vector<int32_t>> Tokenize(const std::string& text) const;
   void Run();                   // the inference thread
-  bool Admit(Slot& slot, Pending pending);  // false: ended at admission
+  // Starts `pending` in `slot`. False when it ended with an error before it
+  // took the slot (the slot stays free).
+  bool Admit(Slot& slot, Pending pending);
   bool Step();                  // one decode over all active slots
   void Emit(Slot& slot, std::string_view piece);
   void Finish(Slot& slot, StopReason reason);
@@ -103,6 +105,7 @@ class ModelRunner {
   std::condition_variable wake_;
   std::deque<Pending> queue_;  // guarded by mutex_
   bool stopping_ = false;      // guarded by mutex_
+  int busy_slots_ = 0;         // slots admitted or active; guarded by mutex_
 
   std::vector<std::unique_ptr<Slot>> slots_;  // inference thread only
   int64_t next_message_ = 1;                   // inference thread only

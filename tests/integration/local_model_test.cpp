@@ -1,0 +1,212 @@
+// The local engine through the real binary: duet serves the generated tiny
+// GGUF model (--model tiny=...) on both APIs, streaming and not, and its
+// limits come back as each API's own errors.
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "integration/integration_test.h"
+
+namespace duet::integration {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr int kContext = 256;
+
+// A greedy request for the tiny model, in either API's shape (the two share
+// these fields); OpenAI streams also ask for the usage chunk.
+std::string LocalBody(bool openai, const std::string& text, int max_tokens,
+                      bool stream) {
+  Json body = {{"model", "tiny"},
+               {"max_tokens", max_tokens},
+               {"temperature", 0},
+               {"messages", {{{"role", "user"}, {"content", text}}}}};
+  if (stream) {
+    body["stream"] = true;
+    if (openai) {
+      body["stream_options"] = {{"include_usage", true}};
+    }
+  }
+  return body.dump();
+}
+
+std::string LocalAnthropicBody(const std::string& text, int max_tokens,
+                               bool stream = false) {
+  return LocalBody(false, text, max_tokens, stream);
+}
+
+std::string LocalOpenAIBody(const std::string& text, int max_tokens,
+                            bool stream = false) {
+  return LocalBody(true, text, max_tokens, stream);
+}
+
+std::string LongPrompt() {
+  std::string text;
+  for (int i = 0; i < 2 * kContext; ++i) {
+    text += "word ";
+  }
+  return text;
+}
+
+class LocalModelTest : public SharedServerTest<LocalModelTest> {
+ public:
+  static std::vector<std::string> ExtraFlags() {
+    return {"--model", std::string("tiny=") + DUET_TINY_MODEL, "--set",
+            "local.context=" + std::to_string(kContext), "--set",
+            "local.slots=2", "--set", "local.threads=1"};
+  }
+
+ protected:
+  void SetUp() override {
+    if (std::string(DUET_TINY_MODEL).empty()) {
+      GTEST_SKIP() << "built without llama.cpp";
+    }
+    SharedServerTest<LocalModelTest>::SetUp();
+  }
+
+  HttpResponse Post(const HttpRequest& request) {
+    std::string error;
+    auto response = Fetch(port(), request, &error);
+    if (!response) {
+      ADD_FAILURE() << error;
+      return HttpResponse();
+    }
+    return *response;
+  }
+};
+
+TEST_F(LocalModelTest, ListedWithItsRealContextWindow) {
+  HttpRequest request;
+  request.target = "/v1/models/tiny";
+  const Json model = ParseJson(Post(request).body);
+  EXPECT_EQ(model["id"], "tiny");
+  EXPECT_EQ(model["owned_by"], "llamacpp");
+  EXPECT_EQ(model["max_input_tokens"], kContext);
+}
+
+TEST_F(LocalModelTest, AnthropicAnswerStopsAtMaxTokens) {
+  const HttpResponse response =
+      Post(AnthropicPost(LocalAnthropicBody("Hello", 6)));
+  ASSERT_EQ(response.status, 200) << response.body;
+  const Json body = ParseJson(response.body);
+  EXPECT_EQ(body["model"], "tiny");
+  EXPECT_EQ(body["stop_reason"], "max_tokens");
+  EXPECT_EQ(body["usage"]["output_tokens"], 6);
+  EXPECT_GT(body["usage"]["input_tokens"].get<int>(), 1);
+  EXPECT_FALSE(body["content"][0]["text"].get<std::string>().empty());
+}
+
+TEST_F(LocalModelTest, StreamedAnswerEqualsTheWholeAnswer) {
+  const Json whole =
+      ParseJson(Post(AnthropicPost(LocalAnthropicBody("Tell me", 10))).body);
+  const HttpResponse streamed =
+      Post(AnthropicPost(LocalAnthropicBody("Tell me", 10, true)));
+  const std::vector<SseEvent> events = ExpectAnthropicStream(streamed);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().event, "message_stop");
+  EXPECT_EQ(AnthropicStreamText(events), whole["content"][0]["text"]);
+}
+
+TEST_F(LocalModelTest, OpenAIStreamEndsWithLengthUsageAndDone) {
+  const HttpResponse response =
+      Post(OpenAIPost(LocalOpenAIBody("Hello", 4, true)));
+  const std::vector<Json> chunks = ExpectOpenAIStream(response);
+  ASSERT_GE(chunks.size(), 3u);
+  const Json& finish = chunks[chunks.size() - 2];
+  EXPECT_EQ(finish["choices"][0]["finish_reason"], "length");
+  EXPECT_EQ(chunks.back()["usage"]["completion_tokens"], 4);
+  const Json whole =
+      ParseJson(Post(OpenAIPost(LocalOpenAIBody("Hello", 4))).body);
+  EXPECT_EQ(OpenAIStreamText(chunks), whole["choices"][0]["message"]["content"]);
+}
+
+TEST_F(LocalModelTest, PromptBeyondTheContextIsA400InEachShape) {
+  const std::string anthropic = ExpectAnthropicError(
+      Post(AnthropicPost(LocalAnthropicBody(LongPrompt(), 4))), 400,
+      "invalid_request_error");
+  EXPECT_NE(anthropic.find("context window is 256 tokens"), std::string::npos)
+      << anthropic;
+  const Json openai = ExpectOpenAIError(
+      Post(OpenAIPost(LocalOpenAIBody(LongPrompt(), 4, true))), 400,
+      "invalid_request_error");
+  EXPECT_NE(openai["message"].get<std::string>().find("prompt is too long"),
+            std::string::npos);
+}
+
+TEST_F(LocalModelTest, CountTokensUsesTheModelsTokenizer) {
+  const HttpResponse response = Post(AnthropicPost(
+      R"({"model":"tiny","messages":[{"role":"user","content":"Hello"}]})",
+      "/v1/messages/count_tokens"));
+  ASSERT_EQ(response.status, 200) << response.body;
+  const int tokens = ParseJson(response.body)["input_tokens"];
+  const Json answer =
+      ParseJson(Post(AnthropicPost(LocalAnthropicBody("Hello", 1))).body);
+  EXPECT_EQ(tokens, answer["usage"]["input_tokens"]);
+}
+
+// A server with one slot and no queue: what happens when it is busy, and
+// that a client who leaves gives its slot back.
+class BusyLocalModelTest : public IntegrationTest {
+ protected:
+  void SetUp() override {
+    if (std::string(DUET_TINY_MODEL).empty()) {
+      GTEST_SKIP() << "built without llama.cpp";
+    }
+    ASSERT_NO_FATAL_FAILURE(StartServer(
+        {"--model", std::string("tiny=") + DUET_TINY_MODEL, "--set",
+         "local.context=2048", "--set", "local.slots=1", "--set",
+         "local.queue_size=0", "--set", "local.threads=1"}));
+  }
+
+  // Starts a long streamed answer and waits until it is generating.
+  void StartLongStream(HttpConnection& connection) {
+    ASSERT_TRUE(connection.Connect(port()));
+    ASSERT_TRUE(connection.Send(
+        AnthropicPost(LocalAnthropicBody("Go on", 1500, /*stream=*/true))));
+    const auto head = connection.ReadResponseHead(milliseconds(10'000));
+    ASSERT_TRUE(head.has_value()) << connection.error();
+    ASSERT_EQ(head->status, 200);
+  }
+};
+
+TEST_F(BusyLocalModelTest, FullModelAnswers429InEachShape) {
+  HttpConnection busy;
+  ASSERT_NO_FATAL_FAILURE(StartLongStream(busy));
+  const auto anthropic =
+      Fetch(port(), AnthropicPost(LocalAnthropicBody("me too", 4)));
+  ASSERT_TRUE(anthropic.has_value());
+  const std::string message =
+      ExpectAnthropicError(*anthropic, 429, "rate_limit_error");
+  EXPECT_NE(message.find("busy"), std::string::npos) << message;
+  EXPECT_EQ(anthropic->Header("x-should-retry"), "true");
+  const auto openai = Fetch(port(), OpenAIPost(LocalOpenAIBody("me too", 4)));
+  ASSERT_TRUE(openai.has_value());
+  ExpectOpenAIError(*openai, 429, "rate_limit_error");
+}
+
+TEST_F(BusyLocalModelTest, ClientThatLeavesMidStreamFreesTheSlot) {
+  {
+    HttpConnection leaving;
+    ASSERT_NO_FATAL_FAILURE(StartLongStream(leaving));
+    EXPECT_FALSE(leaving.ReadSomeRaw(milliseconds(5000)).empty());
+  }  // closed mid-answer: about 1500 tokens were still to come
+  // With one slot and no queue, only a freed slot can take this request.
+  const auto deadline = std::chrono::steady_clock::now() + milliseconds(10'000);
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto response =
+        Fetch(port(), AnthropicPost(LocalAnthropicBody("my turn", 3)));
+    ASSERT_TRUE(response.has_value());
+    status = response->status;
+    if (status == 200) {
+      break;
+    }
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  EXPECT_EQ(status, 200) << "the abandoned answer kept its slot";
+}
+
+}  // namespace
+}  // namespace duet::integration
