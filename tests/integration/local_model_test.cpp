@@ -94,7 +94,9 @@ TEST_F(LocalModelTest, AnthropicAnswerStopsAtMaxTokens) {
   EXPECT_EQ(body["model"], "tiny");
   EXPECT_EQ(body["stop_reason"], "max_tokens");
   EXPECT_EQ(body["usage"]["output_tokens"], 6);
-  EXPECT_GT(body["usage"]["input_tokens"].get<int>(), 1);
+  EXPECT_GT(body["usage"]["input_tokens"].get<int>() +
+                body["usage"]["cache_read_input_tokens"].get<int>(),
+            1);
   EXPECT_FALSE(body["content"][0]["text"].get<std::string>().empty());
 }
 
@@ -122,6 +124,23 @@ TEST_F(LocalModelTest, OpenAIStreamEndsWithLengthUsageAndDone) {
   EXPECT_EQ(OpenAIStreamText(chunks), whole["choices"][0]["message"]["content"]);
 }
 
+TEST_F(LocalModelTest, RepeatedPromptIsServedFromTheCache) {
+  const std::string body = LocalAnthropicBody("Repeat after me", 3);
+  const Json first = ParseJson(Post(AnthropicPost(body)).body);
+  const Json again = ParseJson(Post(AnthropicPost(body)).body);
+  const int prompt = first["usage"]["input_tokens"].get<int>() +
+                     first["usage"]["cache_read_input_tokens"].get<int>();
+  // Everything but the last prompt token (whose logits start the answer).
+  EXPECT_EQ(again["usage"]["cache_read_input_tokens"], prompt - 1);
+  EXPECT_EQ(again["usage"]["input_tokens"], 1);
+  EXPECT_EQ(again["content"], first["content"]);
+  // OpenAI clients see the reuse as cached_tokens.
+  const Json openai = ParseJson(
+      Post(OpenAIPost(LocalOpenAIBody("Repeat after me", 3))).body);
+  EXPECT_GT(openai["usage"]["prompt_tokens_details"]["cached_tokens"].get<int>(),
+            0);
+}
+
 TEST_F(LocalModelTest, PromptBeyondTheContextIsA400InEachShape) {
   const std::string anthropic = ExpectAnthropicError(
       Post(AnthropicPost(LocalAnthropicBody(LongPrompt(), 4))), 400,
@@ -143,7 +162,9 @@ TEST_F(LocalModelTest, CountTokensUsesTheModelsTokenizer) {
   const int tokens = ParseJson(response.body)["input_tokens"];
   const Json answer =
       ParseJson(Post(AnthropicPost(LocalAnthropicBody("Hello", 1))).body);
-  EXPECT_EQ(tokens, answer["usage"]["input_tokens"]);
+  // Tokens reused from an earlier answer's cache count as cache reads.
+  EXPECT_EQ(tokens, answer["usage"]["input_tokens"].get<int>() +
+                        answer["usage"]["cache_read_input_tokens"].get<int>());
 }
 
 // A server with one slot and no queue: what happens when it is busy, and

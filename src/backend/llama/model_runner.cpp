@@ -28,6 +28,10 @@ struct ModelRunner::Slot {
   std::shared_ptr<const CancelFlag> cancel;
   std::vector<llama_token> prompt;
   size_t prompt_done = 0;       // prompt tokens already decoded
+  // The tokens whose keys and values this sequence holds, in order. Kept
+  // after an answer ends, so the next prompt that starts the same way (the
+  // next turn of a conversation) decodes only what is new.
+  std::vector<llama_token> cached;
   llama_pos position = 0;       // next position in the sequence
   llama_token next = 0;         // sampled, not yet decoded
   int batch_index = -1;         // where this step's logits are, or -1
@@ -251,14 +255,10 @@ void ModelRunner::Run() {
         }
       }
     }
-    for (auto& slot : slots_) {
-      if (!slot->active && !admitted.empty()) {
-        Pending pending = std::move(admitted.front());
-        admitted.pop_front();
-        if (!Admit(*slot, std::move(pending))) {
-          std::lock_guard lock(mutex_);
-          --busy_slots_;  // ended at admission: the slot stays free
-        }
+    for (Pending& pending : admitted) {
+      if (!Admit(std::move(pending))) {
+        std::lock_guard lock(mutex_);
+        --busy_slots_;  // ended at admission: the slot stays free
       }
     }
     Step();
@@ -275,7 +275,27 @@ void ModelRunner::Run() {
   }
 }
 
-bool ModelRunner::Admit(Slot& slot, Pending pending) {
+ModelRunner::Slot& ModelRunner::ChooseSlot(
+    const std::vector<llama_token>& prompt, size_t* reusable) {
+  Slot* best = nullptr;
+  *reusable = 0;
+  for (auto& slot : slots_) {
+    if (slot->active) {
+      continue;
+    }
+    const auto mismatch = std::mismatch(slot->cached.begin(), slot->cached.end(),
+                                        prompt.begin(), prompt.end());
+    const auto common =
+        static_cast<size_t>(mismatch.first - slot->cached.begin());
+    if (best == nullptr || common > *reusable) {
+      best = slot.get();
+      *reusable = common;
+    }
+  }
+  return *best;  // Run admits no more requests than there are free slots
+}
+
+bool ModelRunner::Admit(Pending pending) {
   if (pending.cancel && pending.cancel->cancelled()) {
     pending.sink->OnEvent(ChatEvent::Failure(
         Status(ErrorCode::kCancelled, "cancelled while waiting for a slot")));
@@ -301,13 +321,23 @@ bool ModelRunner::Admit(Slot& slot, Pending pending) {
         std::to_string(context_) + " tokens")));
     return false;
   }
-  llama_memory_seq_rm(llama_get_memory(context_handle_), slot.id, -1, -1);
+  size_t reuse = 0;
+  Slot& slot = ChooseSlot(*tokens, &reuse);
+  // The last prompt token is always decoded: its logits start the answer.
+  reuse = std::min(reuse, tokens->size() - 1);
+  llama_memory_t memory = llama_get_memory(context_handle_);
+  if (!llama_memory_seq_rm(memory, slot.id, static_cast<llama_pos>(reuse), -1)) {
+    // Some models' memory cannot drop a tail: start the sequence over.
+    llama_memory_seq_rm(memory, slot.id, -1, -1);
+    reuse = 0;
+  }
+  slot.cached.resize(reuse);
   slot.active = true;
   slot.sink = std::move(pending.sink);
   slot.cancel = std::move(pending.cancel);
   slot.prompt = std::move(*tokens);
-  slot.prompt_done = 0;
-  slot.position = 0;
+  slot.prompt_done = reuse;
+  slot.position = static_cast<llama_pos>(reuse);
   slot.batch_index = -1;
   slot.generated = 0;
   slot.max_tokens =
@@ -315,7 +345,8 @@ bool ModelRunner::Admit(Slot& slot, Pending pending) {
   slot.sampler.reset(NewSampler(pending.request.sampling));
   slot.stops = std::make_unique<StopMatcher>(pending.request.stop_sequences);
   slot.usage = Usage{};
-  slot.usage.input_tokens = prompt_tokens;
+  slot.usage.input_tokens = prompt_tokens - static_cast<int64_t>(reuse);
+  slot.usage.cache_read_input_tokens = static_cast<int64_t>(reuse);
   slot.usage.output_tokens = 0;
 
   slot.sink->OnEvent(
@@ -330,8 +361,9 @@ bool ModelRunner::Admit(Slot& slot, Pending pending) {
 bool ModelRunner::Step() {
   const int capacity = std::max(1, options_.batch_size);
   llama_batch batch = llama_batch_init(capacity, 0, 1);
-  const auto add = [&batch](llama_token token, llama_pos position,
-                            int sequence, bool logits) {
+  const auto add = [&batch, this](llama_token token, llama_pos position,
+                                  int sequence, bool logits) {
+    slots_[static_cast<size_t>(sequence)]->cached.push_back(token);
     const int i = batch.n_tokens++;
     batch.token[i] = token;
     batch.pos[i] = position;
@@ -377,7 +409,10 @@ bool ModelRunner::Step() {
   const int32_t decoded = llama_decode(context_handle_, batch);
   llama_batch_free(batch);
   if (decoded != 0) {
+    // What this step added is in an unknown state: forget every sequence.
     for (auto& slot : slots_) {
+      llama_memory_seq_rm(llama_get_memory(context_handle_), slot->id, -1, -1);
+      slot->cached.clear();
       if (slot->active) {
         Fail(*slot, Unavailable("llama_decode failed (" +
                                 std::to_string(decoded) + ")"));

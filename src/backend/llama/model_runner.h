@@ -9,6 +9,12 @@
 // Each slot samples its token with its own sampler chain, and its text goes
 // through a StopMatcher before it is streamed as ChatEvents.
 //
+// A slot keeps its keys and values after an answer ends. A new request goes
+// to the free slot whose cached tokens share the longest prefix with its
+// prompt, and only the rest of the prompt is decoded: the next turn of a
+// conversation costs its new tokens, not the whole history. The reused part
+// is reported as cache_read_input_tokens (input_tokens counts the rest).
+//
 // A request ends with kMessageStop (stop reason end_turn at the model's end
 // of generation, stop_sequence, max_tokens, or model_context_window_exceeded
 // when its slot's context is full), or with a single kError: kInvalidArgument
@@ -86,9 +92,12 @@ class ModelRunner {
 
   Result<std::vector<int32_t>> Tokenize(const std::string& text) const;
   void Run();                   // the inference thread
-  // Starts `pending` in `slot`. False when it ended with an error before it
-  // took the slot (the slot stays free).
-  bool Admit(Slot& slot, Pending pending);
+  // The free slot whose cached tokens share the longest prefix with
+  // `prompt` (that length in *reusable). REQUIRES: a free slot exists.
+  Slot& ChooseSlot(const std::vector<int32_t>& prompt, size_t* reusable);
+  // Starts `pending` in the best free slot, reusing its cached prefix. False
+  // when it ended with an error before it took a slot.
+  bool Admit(Pending pending);
   bool Step();                  // one decode over all active slots
   void Emit(Slot& slot, std::string_view piece);
   void Finish(Slot& slot, StopReason reason);

@@ -158,6 +158,34 @@ TEST_F(LlamaEngineTest, StopSequenceCutsTheAnswerWhereItAppears) {
   EXPECT_EQ(Text(stopped), text.substr(0, text.find(stop)));
 }
 
+TEST_F(LlamaEngineTest, NextTurnOfAConversationReusesItsPrefix) {
+  const ChatRequest first = Ask("Plan three days in Lisbon, please.", 8);
+  const Answer one = Complete(first);
+  ASSERT_TRUE(one.error.ok()) << one.error.message();
+  const int64_t first_prompt = one.response.usage.input_tokens +
+                               one.response.usage.cache_read_input_tokens;
+
+  ChatRequest second = first;
+  Message reply;
+  reply.role = Role::kAssistant;
+  reply.content.push_back(ContentBlock::Text(Text(one)));
+  second.messages.push_back(reply);
+  Message follow_up;
+  follow_up.content.push_back(ContentBlock::Text("And where should we eat?"));
+  second.messages.push_back(follow_up);
+  Result<int64_t> second_prompt = engine_->CountTokens(second);
+  ASSERT_TRUE(second_prompt.has_value());
+
+  const Answer two = Complete(second);
+  ASSERT_TRUE(two.error.ok()) << two.error.message();
+  const Usage& usage = two.response.usage;
+  EXPECT_EQ(usage.input_tokens + usage.cache_read_input_tokens, *second_prompt);
+  // The whole first turn is reused (give or take a token where the
+  // template joins the answer), and only the new part is decoded.
+  EXPECT_GE(usage.cache_read_input_tokens, first_prompt - 2);
+  EXPECT_LT(usage.input_tokens, *second_prompt - first_prompt + 8);
+}
+
 TEST_F(LlamaEngineTest, PromptLongerThanTheContextIsRefusedNotTruncated) {
   std::string long_text;
   for (int i = 0; i < 400; ++i) {
