@@ -3,10 +3,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
+#include "app/run_chat.h"
 #include "app/serve.h"
 #include "core/config.h"
 #include "core/logging.h"
@@ -108,6 +110,17 @@ int RunCli(int argc, char** argv,
   CLI::App* serve = app.add_subcommand(
       "serve", "Serve the Anthropic and OpenAI APIs until SIGINT/SIGTERM");
   flags.AddTo(serve);
+  CLI::App* run = app.add_subcommand(
+      "run", "Chat with a local model in the terminal (streaming; /help "
+             "inside lists the commands)");
+  std::string run_model;
+  std::vector<std::string> run_prompt;
+  run->add_option("model", run_model,
+                  "a configured model name, or a path to a .gguf file")
+      ->required();
+  run->add_option("prompt", run_prompt,
+                  "answer this one prompt and exit, instead of chatting");
+  flags.AddTo(run);
   CLI::App* config_command = app.add_subcommand(
       "config", "Print the effective configuration (file + environment + "
                 "flags) as TOML");
@@ -129,10 +142,23 @@ int RunCli(int argc, char** argv,
     std::cout << ConfigToToml(*config);
     return 0;
   }
+  if (run->parsed() && flags.log_level.empty() && config->log.level == "info") {
+    config->log.level = "warn";  // keep the terminal for the conversation
+  }
   Status logging = InitLogging(config->log.level);
   if (!logging.ok()) {
     std::fprintf(stderr, "duet: %s\n", logging.message().c_str());
     return 2;
+  }
+  if (run->parsed()) {
+    std::optional<std::string> prompt;
+    if (!run_prompt.empty()) {
+      prompt = run_prompt.front();
+      for (size_t i = 1; i < run_prompt.size(); ++i) {
+        *prompt += " " + run_prompt[i];
+      }
+    }
+    return RunChat(*config, run_model, prompt, std::cin, std::cout);
   }
   return Serve(*config, std::move(extra_backends));
 }

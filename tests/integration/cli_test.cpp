@@ -157,6 +157,48 @@ TEST_F(CliTest, ModelThatCannotBeLoadedStopsServeNamingIt) {
   EXPECT_EQ(result.output.find("listening"), std::string::npos);
 }
 
+TEST_F(CliTest, RunAnswersOnePromptAndExits) {
+  if (std::string(DUET_TINY_MODEL).empty()) {
+    GTEST_SKIP() << "built without llama.cpp";
+  }
+  const CommandResult result =
+      RunDuet(std::string("run ") + DUET_TINY_MODEL +
+              " Hello there --set local.default_max_tokens=5");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_GT(result.output.size(), 1u) << "no answer was printed";
+  EXPECT_EQ(result.output.find(">>>"), std::string::npos) << result.output;
+}
+
+TEST_F(CliTest, RunChatsTurnByTurnWithCommands) {
+  if (std::string(DUET_TINY_MODEL).empty()) {
+    GTEST_SKIP() << "built without llama.cpp";
+  }
+  const std::string input = WriteConfig(
+      "Hi\n\"\"\"\nfirst line\nsecond line\n\"\"\"\n/clear\n/nope\n/help\n/bye\n"
+      "never read\n");
+  const CommandResult result =
+      RunDuet(std::string("run ") + DUET_TINY_MODEL +
+              " --set local.default_max_tokens=4 < " + input);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  size_t prompts = 0;
+  for (size_t at = result.output.find(">>> "); at != std::string::npos;
+       at = result.output.find(">>> ", at + 1)) {
+    ++prompts;
+  }
+  EXPECT_EQ(prompts, 6u) << result.output;  // 2 turns, 3 commands, /bye
+  EXPECT_NE(result.output.find("Cleared the conversation."), std::string::npos);
+  EXPECT_NE(result.output.find("Unknown command /nope"), std::string::npos);
+  EXPECT_NE(result.output.find("/think on|off"), std::string::npos);
+}
+
+TEST_F(CliTest, RunWithAnUnknownModelSaysSo) {
+  const CommandResult result = RunDuet("run no-such-model");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("no model named 'no-such-model'"),
+            std::string::npos)
+      << result.output;
+}
+
 TEST_F(CliTest, DuetConfigVariableNamesTheFile) {
   const std::string path = WriteConfig("[log]\nlevel = \"debug\"\n");
   const CommandResult result = RunDuet("config", "DUET_CONFIG=" + path);

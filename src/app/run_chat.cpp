@@ -1,0 +1,227 @@
+#include "app/run_chat.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <istream>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <utility>
+#include <vector>
+
+#include "app/local_backend.h"
+#include "backend/backend.h"
+
+namespace duet {
+namespace {
+
+// The answer in progress, for the SIGINT handler (an atomic store is all a
+// handler may do).
+std::atomic<CancelFlag*> g_answer_in_progress{nullptr};
+
+extern "C" void OnInterrupt(int) {
+  CancelFlag* answer = g_answer_in_progress.load();
+  if (answer != nullptr) {
+    answer->Cancel();
+  } else {
+    std::_Exit(130);  // Ctrl-C at the prompt: leave like a shell does
+  }
+}
+
+// Streams text deltas to the terminal and lets the caller wait for the end.
+class TerminalSink final : public EventSink {
+ public:
+  explicit TerminalSink(std::ostream& out) : out_(out) {}
+
+  void OnEvent(ChatEvent event) override {
+    std::lock_guard lock(mutex_);
+    if (event.kind == ChatEvent::Kind::kBlockDelta &&
+        event.delta_kind == ChatEvent::DeltaKind::kText) {
+      out_ << event.delta << std::flush;
+      text_ += event.delta;
+    } else if (event.kind == ChatEvent::Kind::kError) {
+      error_ = event.error;
+    }
+    if (event.terminal()) {
+      done_ = true;
+      changed_.notify_all();
+    }
+  }
+
+  // Waits for the end; the answer's text, or its error.
+  Result<std::string> Wait() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return done_; });
+    if (!error_.ok()) {
+      return Error(error_);
+    }
+    return text_;
+  }
+
+ private:
+  std::ostream& out_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool done_ = false;
+  std::string text_;
+  Status error_;
+};
+
+// One turn: streams the answer to `out` and returns its text.
+Result<std::string> Ask(Backend& backend, ChatRequest request,
+                        std::ostream& out) {
+  auto sink = std::make_shared<TerminalSink>(out);
+  auto cancel = std::make_shared<CancelFlag>();
+  g_answer_in_progress.store(cancel.get());
+  backend.Generate(std::move(request), sink, cancel);
+  Result<std::string> answer = sink->Wait();
+  g_answer_in_progress.store(nullptr);
+  out << "\n";
+  return answer;
+}
+
+Message UserMessage(std::string text) {
+  Message message;
+  message.role = Role::kUser;
+  message.content.push_back(ContentBlock::Text(std::move(text)));
+  return message;
+}
+
+// The configuration with only the model `name_or_path` (a configured name,
+// or a .gguf file named by its stem).
+Result<Config> ConfigForModel(Config config, const std::string& name_or_path) {
+  for (const LocalModelConfig& model : config.models) {
+    if (model.name == name_or_path) {
+      config.models = {model};
+      return config;
+    }
+  }
+  std::error_code error;
+  if (std::filesystem::is_regular_file(name_or_path, error)) {
+    LocalModelConfig model;
+    model.name = std::filesystem::path(name_or_path).stem().string();
+    model.path = name_or_path;
+    config.models = {model};
+    return config;
+  }
+  return Error(NotFound("no model named '" + name_or_path +
+                        "' is configured, and no such file exists"));
+}
+
+constexpr const char* kHelp =
+    "Commands:\n"
+    "  /bye          leave (also Ctrl-D)\n"
+    "  /clear        forget the conversation\n"
+    "  /think on|off ask for the model's thinking mode\n"
+    "  /help         this list\n"
+    "  \"\"\"           begin or end a multi-line message\n"
+    "Ctrl-C stops an answer in progress.\n";
+
+}  // namespace
+
+int RunChat(const Config& base, const std::string& model,
+            const std::optional<std::string>& prompt, std::istream& in,
+            std::ostream& out) {
+  Result<Config> config = ConfigForModel(base, model);
+  if (!config) {
+    std::fprintf(stderr, "duet: %s\n", config.error().message().c_str());
+    return 2;
+  }
+  Result<std::shared_ptr<Backend>> backend = MakeLocalBackend(*config);
+  if (!backend) {
+    std::fprintf(stderr, "duet: %s\n", backend.error().message().c_str());
+    return 1;
+  }
+  std::signal(SIGINT, OnInterrupt);
+
+  ChatRequest request;
+  request.model = config->models.front().name;
+  if (prompt) {
+    request.messages.push_back(UserMessage(*prompt));
+    Result<std::string> answer = Ask(**backend, request, out);
+    if (!answer) {
+      std::fprintf(stderr, "duet: %s\n", answer.error().message().c_str());
+      return 1;
+    }
+    return 0;
+  }
+
+  bool thinking = false;
+  std::string line;
+  for (;;) {
+    out << ">>> " << std::flush;
+    if (!std::getline(in, line)) {
+      out << "\n";
+      break;
+    }
+    if (line == "/bye" || line == "/exit") {
+      break;
+    }
+    if (line == "/help" || line == "/?") {
+      out << kHelp;
+      continue;
+    }
+    if (line == "/clear") {
+      request.messages.clear();
+      out << "Cleared the conversation.\n";
+      continue;
+    }
+    if (line == "/think on" || line == "/think off") {
+      thinking = line == "/think on";
+      out << "Thinking mode " << (thinking ? "requested" : "off")
+          << (thinking ? " (local models answer without a separate "
+                         "thinking block for now)."
+                       : ".")
+          << "\n";
+      continue;
+    }
+    if (!line.empty() && line[0] == '/') {
+      out << "Unknown command " << line << "; /help lists them.\n";
+      continue;
+    }
+    std::string text = line;
+    if (line.rfind("\"\"\"", 0) == 0) {
+      text = line.substr(3);
+      std::string more;
+      while (std::getline(in, more)) {
+        const size_t end = more.find("\"\"\"");
+        if (end != std::string::npos) {
+          text += (text.empty() ? "" : "\n") + more.substr(0, end);
+          break;
+        }
+        text += (text.empty() ? "" : "\n") + more;
+      }
+    }
+    if (text.empty()) {
+      continue;
+    }
+    request.messages.push_back(UserMessage(text));
+    if (thinking) {
+      ThinkingConfig think;
+      think.mode = ThinkingConfig::Mode::kAdaptive;
+      request.thinking = think;
+    } else {
+      request.thinking.reset();
+    }
+    Result<std::string> answer = Ask(**backend, request, out);
+    if (!answer) {
+      request.messages.pop_back();  // the turn did not happen
+      if (answer.error().code() == ErrorCode::kCancelled) {
+        out << "(answer stopped)\n";
+      } else {
+        std::fprintf(stderr, "duet: %s\n", answer.error().message().c_str());
+      }
+      continue;
+    }
+    Message reply;
+    reply.role = Role::kAssistant;
+    reply.content.push_back(ContentBlock::Text(std::move(*answer)));
+    request.messages.push_back(std::move(reply));
+  }
+  return 0;
+}
+
+}  // namespace duet

@@ -1,0 +1,28 @@
+// `duet run MODEL [PROMPT]`: chat with a local model in the terminal, the
+// way `ollama run` does, with the engine in-process (no server).
+//
+// MODEL is a configured model name ([models.NAME] / --model) or a path to a
+// .gguf file. With PROMPT, prints one answer and exits. Otherwise reads
+// turns from `in` until end of input or /bye: a line is a message; text
+// between lines of """ is one multi-line message; /clear forgets the
+// conversation; /think on|off asks for the model's thinking mode; /help
+// lists the commands. Answers stream to `out` as they are decoded, and the
+// conversation is kept, so each turn reuses the cached prefix of the last.
+// Ctrl-C stops the answer in progress (at the prompt, it exits).
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "core/config.h"
+
+namespace duet {
+
+// Returns the process exit code: 0, 1 when the model cannot be loaded, 2
+// when MODEL names nothing.
+int RunChat(const Config& config, const std::string& model,
+            const std::optional<std::string>& prompt, std::istream& in,
+            std::ostream& out);
+
+}  // namespace duet
