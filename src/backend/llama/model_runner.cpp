@@ -39,22 +39,31 @@ struct ModelRunner::Slot {
   int64_t max_tokens = 0;
   std::unique_ptr<llama_sampler, decltype(&llama_sampler_free)> sampler{
       nullptr, llama_sampler_free};
+  bool greedy = false;  // temperature 0: argmax of the logits, no sampler
   std::unique_ptr<StopMatcher> stops;
   Usage usage;
 };
 
 namespace {
 
-// A sampler chain for `params`: greedy at temperature 0, otherwise top-k,
-// top-p, temperature and a seeded draw (random seed when none is given).
+bool IsGreedy(const SamplingParams& params) {
+  return params.temperature.value_or(1.0) <= 0;
+}
+
+// The most likely token: what a greedy sampler picks, without building the
+// candidate array a sampler chain needs (a large vocabulary makes that the
+// biggest per-token cost outside the model itself).
+llama_token ArgMax(const float* logits, int32_t n_vocab) {
+  return static_cast<llama_token>(std::max_element(logits, logits + n_vocab) -
+                                  logits);
+}
+
+// A sampler chain for non-greedy `params`: top-k, top-p, temperature and a
+// seeded draw (random seed when none is given).
 llama_sampler* NewSampler(const SamplingParams& params) {
   llama_sampler* chain =
       llama_sampler_chain_init(llama_sampler_chain_default_params());
   const double temperature = params.temperature.value_or(1.0);
-  if (temperature <= 0) {
-    llama_sampler_chain_add(chain, llama_sampler_init_greedy());
-    return chain;
-  }
   if (params.top_k && *params.top_k > 0) {
     llama_sampler_chain_add(
         chain, llama_sampler_init_top_k(static_cast<int32_t>(*params.top_k)));
@@ -142,6 +151,8 @@ ModelRunner::ModelRunner(RunnerOptions options, ::llama_model* model,
     slot->id = i;
     slots_.push_back(std::move(slot));
   }
+  batch_ = std::make_unique<llama_batch>(
+      llama_batch_init(std::max(1, options_.batch_size), 0, 1));
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -152,6 +163,7 @@ ModelRunner::~ModelRunner() {
   }
   wake_.notify_all();
   thread_.join();
+  llama_batch_free(*batch_);
   llama_free(context_handle_);
   llama_model_free(model_);
 }
@@ -342,7 +354,9 @@ bool ModelRunner::Admit(Pending pending) {
   slot.generated = 0;
   slot.max_tokens =
       pending.request.max_tokens.value_or(options_.default_max_tokens);
-  slot.sampler.reset(NewSampler(pending.request.sampling));
+  slot.greedy = IsGreedy(pending.request.sampling);
+  slot.sampler.reset(slot.greedy ? nullptr
+                                 : NewSampler(pending.request.sampling));
   slot.stops = std::make_unique<StopMatcher>(pending.request.stop_sequences);
   slot.usage = Usage{};
   slot.usage.input_tokens = prompt_tokens - static_cast<int64_t>(reuse);
@@ -360,7 +374,8 @@ bool ModelRunner::Admit(Pending pending) {
 
 bool ModelRunner::Step() {
   const int capacity = std::max(1, options_.batch_size);
-  llama_batch batch = llama_batch_init(capacity, 0, 1);
+  llama_batch& batch = *batch_;
+  batch.n_tokens = 0;
   const auto add = [&batch, this](llama_token token, llama_pos position,
                                   int sequence, bool logits) {
     slots_[static_cast<size_t>(sequence)]->cached.push_back(token);
@@ -403,11 +418,9 @@ bool ModelRunner::Step() {
     }
   }
   if (batch.n_tokens == 0) {
-    llama_batch_free(batch);
     return false;
   }
   const int32_t decoded = llama_decode(context_handle_, batch);
-  llama_batch_free(batch);
   if (decoded != 0) {
     // What this step added is in an unknown state: forget every sequence.
     for (auto& slot : slots_) {
@@ -427,8 +440,11 @@ bool ModelRunner::Step() {
       continue;
     }
     const llama_token token =
-        llama_sampler_sample(slot->sampler.get(), context_handle_,
-                             slot->batch_index);
+        slot->greedy
+            ? ArgMax(llama_get_logits_ith(context_handle_, slot->batch_index),
+                     llama_vocab_n_tokens(vocab))
+            : llama_sampler_sample(slot->sampler.get(), context_handle_,
+                                   slot->batch_index);
     if (llama_vocab_is_eog(vocab, token)) {
       Finish(*slot, StopReason::kEndTurn);
       continue;

@@ -42,6 +42,7 @@
 
 struct llama_model;
 struct llama_context;
+struct llama_batch;
 
 namespace duet::llama {
 
@@ -117,6 +118,7 @@ class ModelRunner {
   int busy_slots_ = 0;         // slots admitted or active; guarded by mutex_
 
   std::vector<std::unique_ptr<Slot>> slots_;  // inference thread only
+  std::unique_ptr<::llama_batch> batch_;       // reused by every step
   int64_t next_message_ = 1;                   // inference thread only
   std::thread thread_;
 };

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Local engine benchmark, side by side in one run: duet's embedded engine vs
+# llama.cpp's own llama-bench and llama-server, same pinned source, same
+# generated model (the shape of Qwen2.5-0.5B at q8_0), same thread count.
+#
+#   bench/local_engine.sh              # THREADS=2 by default
+#   THREADS=8 bench/local_engine.sh
+#
+# Never part of the test suite. Prints a table of rates, ratios and targets.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+threads="${THREADS:-2}"
+
+scripts/install-deps.sh >&2
+cmake --preset release >&2
+cmake --build --preset release --target duet make_test_model >&2
+tools="$(bench/build-llama-tools.sh)"
+
+cache="${DUET_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/duet}"
+llama_source="$(scripts/fetch-llama.sh)"
+model="$cache/bench-models/qwen-shape-0.5b-q8_0.gguf"
+if [[ ! -f "$model" ]]; then
+  mkdir -p "$(dirname "$model")"
+  build/release/make_test_model --vocab "$llama_source/models/ggml-vocab-qwen2.gguf" \
+    --out "$model" --shape 0.5b --type q8_0 >&2
+fi
+
+node bench/local_engine.mjs --model "$model" --duet build/release/duet \
+  --llama-bench "$tools/llama-bench" --llama-server "$tools/llama-server" \
+  --threads "$threads" --repeat "${REPEAT:-3}"
