@@ -141,6 +141,28 @@ TEST_F(LocalModelTest, RepeatedPromptIsServedFromTheCache) {
             0);
 }
 
+TEST_F(LocalModelTest, OpenAIResponseFormatGivesSchemaValidJson) {
+  Json body = ParseJson(LocalOpenAIBody("Is it raining?", 48));
+  body["response_format"] = {
+      {"type", "json_schema"},
+      {"json_schema",
+       {{"name", "verdict"},
+        {"schema",
+         {{"type", "object"},
+          {"properties", {{"raining", {{"type", "boolean"}}}}},
+          {"required", {"raining"}},
+          {"additionalProperties", false}}}}}};
+  const HttpResponse response = Post(OpenAIPost(body.dump()));
+  ASSERT_EQ(response.status, 200) << response.body;
+  const Json completion = ParseJson(response.body);
+  EXPECT_EQ(completion["choices"][0]["finish_reason"], "stop");
+  const Json content = Json::parse(
+      completion["choices"][0]["message"]["content"].get<std::string>(), nullptr,
+      false);
+  ASSERT_TRUE(content.is_object()) << completion;
+  EXPECT_TRUE(content["raining"].is_boolean()) << content;
+}
+
 TEST_F(LocalModelTest, PromptBeyondTheContextIsA400InEachShape) {
   const std::string anthropic = ExpectAnthropicError(
       Post(AnthropicPost(LocalAnthropicBody(LongPrompt(), 4))), 400,

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include <spdlog/spdlog.h>
 
+#include "backend/llama/grammar.h"
 #include "backend/llama/stop_matcher.h"
 #include "core/ids.h"
 #include "llama.h"
@@ -58,12 +60,28 @@ llama_token ArgMax(const float* logits, int32_t n_vocab) {
                                   logits);
 }
 
-// A sampler chain for non-greedy `params`: top-k, top-p, temperature and a
-// seeded draw (random seed when none is given).
-llama_sampler* NewSampler(const SamplingParams& params) {
+// A sampler chain: the grammar first when there is one, then greedy at
+// temperature 0, or top-k, top-p, temperature and a seeded draw (random
+// seed when none is given). Null when the grammar does not parse.
+llama_sampler* NewSampler(const SamplingParams& params,
+                          const llama_vocab* vocab,
+                          const std::optional<std::string>& grammar) {
   llama_sampler* chain =
       llama_sampler_chain_init(llama_sampler_chain_default_params());
+  if (grammar) {
+    llama_sampler* constrained =
+        llama_sampler_init_grammar(vocab, grammar->c_str(), "root");
+    if (constrained == nullptr) {
+      llama_sampler_free(chain);
+      return nullptr;
+    }
+    llama_sampler_chain_add(chain, constrained);
+  }
   const double temperature = params.temperature.value_or(1.0);
+  if (temperature <= 0) {
+    llama_sampler_chain_add(chain, llama_sampler_init_greedy());
+    return chain;
+  }
   if (params.top_k && *params.top_k > 0) {
     llama_sampler_chain_add(
         chain, llama_sampler_init_top_k(static_cast<int32_t>(*params.top_k)));
@@ -333,6 +351,24 @@ bool ModelRunner::Admit(Pending pending) {
         std::to_string(context_) + " tokens")));
     return false;
   }
+  Result<std::optional<std::string>> grammar_result =
+      GrammarFor(pending.request.response_format);
+  if (!grammar_result) {
+    pending.sink->OnEvent(ChatEvent::Failure(grammar_result.error()));
+    return false;
+  }
+  const std::optional<std::string>& grammar = *grammar_result;
+  // A grammar needs the sampler chain; plain greedy takes the argmax.
+  const bool greedy = IsGreedy(pending.request.sampling) && !grammar;
+  llama_sampler* sampler =
+      greedy ? nullptr
+             : NewSampler(pending.request.sampling,
+                          llama_model_get_vocab(model_), grammar);
+  if (!greedy && sampler == nullptr) {
+    pending.sink->OnEvent(ChatEvent::Failure(Internal(
+        "response_format: llama.cpp rejected the grammar made from the schema")));
+    return false;
+  }
   size_t reuse = 0;
   Slot& slot = ChooseSlot(*tokens, &reuse);
   // The last prompt token is always decoded: its logits start the answer.
@@ -354,9 +390,8 @@ bool ModelRunner::Admit(Pending pending) {
   slot.generated = 0;
   slot.max_tokens =
       pending.request.max_tokens.value_or(options_.default_max_tokens);
-  slot.greedy = IsGreedy(pending.request.sampling);
-  slot.sampler.reset(slot.greedy ? nullptr
-                                 : NewSampler(pending.request.sampling));
+  slot.greedy = greedy;
+  slot.sampler.reset(sampler);
   slot.stops = std::make_unique<StopMatcher>(pending.request.stop_sequences);
   slot.usage = Usage{};
   slot.usage.input_tokens = prompt_tokens - static_cast<int64_t>(reuse);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "model/accumulator.h"
 #include "support/collecting_sink.h"
@@ -184,6 +185,45 @@ TEST_F(LlamaEngineTest, NextTurnOfAConversationReusesItsPrefix) {
   // template joins the answer), and only the new part is decoded.
   EXPECT_GE(usage.cache_read_input_tokens, first_prompt - 2);
   EXPECT_LT(usage.input_tokens, *second_prompt - first_prompt + 8);
+}
+
+TEST_F(LlamaEngineTest, JsonSchemaOutputIsValidJsonMatchingTheSchema) {
+  for (const double temperature : {0.0, 1.0}) {
+    SCOPED_TRACE(temperature);
+    ChatRequest request = Ask("Is it raining?", 48);
+    request.sampling.temperature = temperature;
+    request.sampling.seed = 3;
+    ResponseFormat format;
+    format.kind = ResponseFormat::Kind::kJsonSchema;
+    format.schema.text =
+        R"({"type":"object","properties":{"answer":{"enum":["yes","no"]}},)"
+        R"("required":["answer"],"additionalProperties":false})";
+    request.response_format = format;
+    const Answer answer = Complete(std::move(request));
+    ASSERT_TRUE(answer.error.ok()) << answer.error.message();
+    // The grammar also ends the answer once the JSON is complete.
+    EXPECT_EQ(answer.response.stop_reason, StopReason::kEndTurn);
+    const nlohmann::json parsed =
+        nlohmann::json::parse(Text(answer), nullptr, /*allow_exceptions=*/false);
+    ASSERT_TRUE(parsed.is_object()) << Text(answer);
+    ASSERT_EQ(parsed.size(), 1u) << Text(answer);
+    EXPECT_TRUE(parsed["answer"] == "yes" || parsed["answer"] == "no")
+        << Text(answer);
+  }
+}
+
+TEST_F(LlamaEngineTest, UnusableSchemaIsRefused) {
+  ChatRequest request = Ask("hi");
+  ResponseFormat format;
+  format.kind = ResponseFormat::Kind::kJsonSchema;
+  format.schema.text = R"({"type":"object","properties":{"x":{"$ref":"#/nowhere"}}})";
+  request.response_format = format;
+  const Answer answer = Complete(std::move(request));
+  ASSERT_EQ(answer.events.size(), 1u);
+  EXPECT_EQ(answer.events[0].kind, ChatEvent::Kind::kError);
+  EXPECT_NE(answer.events[0].error.message().find("response_format"),
+            std::string::npos)
+      << answer.events[0].error.message();
 }
 
 TEST_F(LlamaEngineTest, PromptLongerThanTheContextIsRefusedNotTruncated) {
