@@ -48,6 +48,21 @@ struct ModelRunner::Slot {
 
 namespace {
 
+// The text of `token` (special tokens render as nothing).
+std::string Piece(const llama_vocab* vocab, llama_token token) {
+  std::string piece(64, '\0');
+  int length = llama_token_to_piece(vocab, token, piece.data(),
+                                    static_cast<int32_t>(piece.size()), 0,
+                                    /*special=*/false);
+  if (length < 0) {  // longer than the buffer: -length is what it needs
+    piece.resize(static_cast<size_t>(-length));
+    length = llama_token_to_piece(vocab, token, piece.data(),
+                                  static_cast<int32_t>(piece.size()), 0, false);
+  }
+  piece.resize(static_cast<size_t>(std::max(0, length)));
+  return piece;
+}
+
 bool IsGreedy(const SamplingParams& params) {
   return params.temperature.value_or(1.0) <= 0;
 }
@@ -264,6 +279,7 @@ void ModelRunner::Run() {
   std::deque<Pending> abandoned;  // queued when the runner stopped
   for (;;) {
     std::deque<Pending> admitted;
+    std::vector<Pending> gone;  // cancelled while waiting in the queue
     {
       std::unique_lock lock(mutex_);
       const auto any_active = [this] {
@@ -277,6 +293,16 @@ void ModelRunner::Run() {
         abandoned.swap(queue_);
         break;
       }
+      // A client that left while waiting frees its place in the queue now,
+      // not when a slot would have reached it.
+      for (auto it = queue_.begin(); it != queue_.end();) {
+        if (it->cancel && it->cancel->cancelled()) {
+          gone.push_back(std::move(*it));
+          it = queue_.erase(it);
+        } else {
+          ++it;
+        }
+      }
       for (auto& slot : slots_) {
         if (!slot->active && !queue_.empty()) {
           admitted.push_back(std::move(queue_.front()));
@@ -284,6 +310,10 @@ void ModelRunner::Run() {
           ++busy_slots_;
         }
       }
+    }
+    for (Pending& pending : gone) {
+      pending.sink->OnEvent(ChatEvent::Failure(
+          Status(ErrorCode::kCancelled, "cancelled while waiting for a slot")));
     }
     for (Pending& pending : admitted) {
       if (!Admit(std::move(pending))) {
@@ -486,10 +516,7 @@ bool ModelRunner::Step() {
     }
     ++slot->generated;
     slot->usage.output_tokens = slot->generated;
-    char piece[256];
-    const int length = llama_token_to_piece(vocab, token, piece, sizeof(piece),
-                                            0, /*special=*/false);
-    Emit(*slot, std::string_view(piece, static_cast<size_t>(std::max(0, length))));
+    Emit(*slot, Piece(vocab, token));
     if (!slot->active) {
       continue;  // a stop sequence ended it
     }

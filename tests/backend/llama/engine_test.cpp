@@ -344,6 +344,35 @@ TEST(LlamaEngineQueueTest, FullQueueIsResourceExhausted) {
   EXPECT_EQ(answered + exhausted, 6);
 }
 
+TEST(LlamaEngineQueueTest, WaitingRequestCancelledLeavesTheQueueAtOnce) {
+  RunnerOptions options;
+  options.name = kModel;
+  options.path = DUET_TINY_MODEL;
+  options.context = 256;
+  options.slots = 1;
+  options.queue_size = 4;
+  options.threads = 1;
+  Result<std::unique_ptr<LlamaEngine>> engine =
+      LlamaEngine::Create({.models = {options}});
+  ASSERT_TRUE(engine.has_value()) << engine.error().message();
+  auto running_cancel = std::make_shared<CancelFlag>();
+  auto running = std::make_shared<CollectingSink>();
+  (*engine)->Generate(Ask("long answer", 240), running, running_cancel);
+  ASSERT_TRUE(running->WaitForEvents(3));  // it holds the only slot
+
+  auto waiting_cancel = std::make_shared<CancelFlag>();
+  auto waiting = std::make_shared<CollectingSink>();
+  (*engine)->Generate(Ask("waiting"), waiting, waiting_cancel);
+  waiting_cancel->Cancel();
+  ASSERT_TRUE(waiting->WaitForTerminal(std::chrono::seconds(10)));
+  const std::vector<ChatEvent> events = waiting->events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].error.code(), ErrorCode::kCancelled);
+  EXPECT_EQ(running->terminal_count(), 0) << "the running answer was not done";
+  running_cancel->Cancel();
+  EXPECT_TRUE(running->WaitForTerminal());
+}
+
 TEST(LlamaEngineLoadTest, MissingFileIsNotFoundAndNamesTheModel) {
   RunnerOptions options;
   options.name = "ghost";
