@@ -9,7 +9,7 @@
 // The tokenizer (every tokenizer.* key) is copied from VOCAB.gguf, one of the
 // vocabulary-only files llama.cpp ships under models/ (for example
 // ggml-vocab-llama-spm.gguf or ggml-vocab-qwen2.gguf). A ChatML chat template
-// is added unless the vocabulary file has one. The output is noise, but
+// with tool calling is added unless the vocabulary file has one. The output is noise, but
 // loading, tokenising, templating, decoding, sampling and caching all run for
 // real on it.
 //
@@ -45,18 +45,37 @@ struct Shape {
 constexpr Shape kTiny = {64, 2, 4, 2, 128, 4096, true};
 constexpr Shape kHalfBillion = {896, 24, 14, 2, 4864, 32768, true};
 
-// ChatML, written for duet: system, user, assistant and tool turns, and the
-// assistant prompt when asked for.
-constexpr const char* kChatMlTemplate =
-    "{%- for message in messages -%}"
-    "{{- '<|im_start|>' + message['role'] + '\\n' -}}"
-    "{%- if message['content'] is string -%}{{- message['content'] -}}"
-    "{%- else -%}{%- for part in message['content'] -%}"
-    "{%- if part['type'] == 'text' -%}{{- part['text'] -}}{%- endif -%}"
-    "{%- endfor -%}{%- endif -%}"
-    "{{- '<|im_end|>\\n' -}}"
-    "{%- endfor -%}"
-    "{%- if add_generation_prompt -%}{{- '<|im_start|>assistant\\n' -}}{%- endif -%}";
+// ChatML, written for duet: system, user and assistant turns, plus tool
+// definitions in the system turn, tool calls as <tool_call>{...}</tool_call>
+// in assistant turns, and tool results as <tool_response> user turns, so
+// llama.cpp's chat library can derive a tool-call grammar and parser from it.
+constexpr const char* kChatMlTemplate = R"JINJA({%- if tools -%}
+{{- '<|im_start|>system\n' -}}
+{%- if messages[0]['role'] == 'system' -%}{{- messages[0]['content'] + '\n\n' -}}{%- endif -%}
+{{- 'You may call one or more functions. Their signatures:\n<tools>\n' -}}
+{%- for tool in tools -%}{{- tool | tojson -}}{{- '\n' -}}{%- endfor -%}
+{{- '</tools>\nTo call a function, write <tool_call>{"name": <name>, "arguments": <arguments object>}</tool_call>.<|im_end|>\n' -}}
+{%- elif messages[0]['role'] == 'system' -%}
+{{- '<|im_start|>system\n' + messages[0]['content'] + '<|im_end|>\n' -}}
+{%- endif -%}
+{%- for message in messages -%}
+{%- if message['role'] == 'system' -%}
+{%- elif message['role'] == 'tool' -%}
+{{- '<|im_start|>user\n<tool_response>\n' + message['content'] + '\n</tool_response><|im_end|>\n' -}}
+{%- elif message['role'] == 'assistant' and message['tool_calls'] -%}
+{{- '<|im_start|>assistant\n' -}}{%- if message['content'] -%}{{- message['content'] -}}{%- endif -%}
+{%- for call in message['tool_calls'] -%}
+{{- '<tool_call>{"name": "' + call['function']['name'] + '", "arguments": ' -}}
+{%- if call['function']['arguments'] is string -%}{{- call['function']['arguments'] -}}{%- else -%}{{- call['function']['arguments'] | tojson -}}{%- endif -%}
+{{- '}</tool_call>' -}}
+{%- endfor -%}
+{{- '<|im_end|>\n' -}}
+{%- else -%}
+{{- '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>\n' -}}
+{%- endif -%}
+{%- endfor -%}
+{%- if add_generation_prompt -%}{{- '<|im_start|>assistant\n' -}}{%- endif -%}
+)JINJA";
 
 struct Options {
   std::string vocab_path;

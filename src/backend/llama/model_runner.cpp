@@ -1,7 +1,9 @@
 #include "backend/llama/model_runner.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <exception>
 #include <filesystem>
 #include <optional>
 #include <utility>
@@ -11,6 +13,7 @@
 
 #include "backend/llama/grammar.h"
 #include "backend/llama/stop_matcher.h"
+#include "backend/llama/structured_output.h"
 #include "core/ids.h"
 #include "llama.h"
 
@@ -42,25 +45,47 @@ struct ModelRunner::Slot {
   std::unique_ptr<llama_sampler, decltype(&llama_sampler_free)> sampler{
       nullptr, llama_sampler_free};
   bool greedy = false;  // temperature 0: argmax of the logits, no sampler
-  std::unique_ptr<StopMatcher> stops;
+  std::unique_ptr<StopMatcher> stops;  // the client's and the template's
+  std::vector<std::string> client_stops;
+  // Set when the answer is parsed into blocks (tools or thinking).
+  std::unique_ptr<StructuredOutput> structured;
   Usage usage;
 };
 
 namespace {
 
-// The text of `token` (special tokens render as nothing).
-std::string Piece(const llama_vocab* vocab, llama_token token) {
+// The text of `token`; special tokens render as nothing unless `special`.
+std::string Piece(const llama_vocab* vocab, llama_token token,
+                  bool special = false) {
   std::string piece(64, '\0');
   int length = llama_token_to_piece(vocab, token, piece.data(),
                                     static_cast<int32_t>(piece.size()), 0,
-                                    /*special=*/false);
+                                    special);
   if (length < 0) {  // longer than the buffer: -length is what it needs
     piece.resize(static_cast<size_t>(-length));
     length = llama_token_to_piece(vocab, token, piece.data(),
-                                  static_cast<int32_t>(piece.size()), 0, false);
+                                  static_cast<int32_t>(piece.size()), 0, special);
   }
   piece.resize(static_cast<size_t>(std::max(0, length)));
   return piece;
+}
+
+// The last tokens of `tokens` whose pieces spell exactly `text`, or none
+// when no token boundary falls where `text` begins. Taken from the prompt
+// itself rather than tokenising `text` alone, which would add the leading
+// space SentencePiece vocabularies put before a first word.
+std::vector<llama_token> TailSpelling(const llama_vocab* vocab,
+                                      const std::vector<llama_token>& tokens,
+                                      const std::string& text) {
+  std::string spelled;
+  for (size_t count = 1; count <= tokens.size() && spelled.size() < text.size();
+       ++count) {
+    spelled.insert(0, Piece(vocab, tokens[tokens.size() - count], true));
+    if (spelled == text) {
+      return {tokens.end() - static_cast<std::ptrdiff_t>(count), tokens.end()};
+    }
+  }
+  return {};
 }
 
 bool IsGreedy(const SamplingParams& params) {
@@ -75,18 +100,51 @@ llama_token ArgMax(const float* logits, int32_t n_vocab) {
                                   logits);
 }
 
+// The grammar a request's sampling must follow: a response_format schema,
+// or the tool-call syntax of the model's template (lazy when a tool call is
+// optional, started by its triggers).
+struct GrammarSpec {
+  std::string grammar;
+  bool lazy = false;
+  std::vector<std::string> trigger_patterns;
+  std::vector<llama_token> trigger_tokens;
+  // Tokens the template already wrote for the answer's start, which a
+  // non-lazy tool-call grammar expects to have seen.
+  std::vector<llama_token> prefill;
+};
+
 // A sampler chain: the grammar first when there is one, then greedy at
 // temperature 0, or top-k, top-p, temperature and a seeded draw (random
-// seed when none is given). Null when the grammar does not parse.
+// seed when none is given). Null when llama.cpp rejects the grammar.
 llama_sampler* NewSampler(const SamplingParams& params,
-                          const llama_vocab* vocab,
-                          const std::optional<std::string>& grammar) {
+                          const llama_vocab* vocab, const GrammarSpec* spec) {
   llama_sampler* chain =
       llama_sampler_chain_init(llama_sampler_chain_default_params());
-  if (grammar) {
-    llama_sampler* constrained =
-        llama_sampler_init_grammar(vocab, grammar->c_str(), "root");
+  if (spec != nullptr) {
+    llama_sampler* constrained = nullptr;
+    if (spec->lazy) {
+      std::vector<const char*> patterns;
+      for (const std::string& pattern : spec->trigger_patterns) {
+        patterns.push_back(pattern.c_str());
+      }
+      constrained = llama_sampler_init_grammar_lazy_patterns(
+          vocab, spec->grammar.c_str(), "root", patterns.data(),
+          patterns.size(), spec->trigger_tokens.data(),
+          spec->trigger_tokens.size());
+    } else {
+      constrained = llama_sampler_init_grammar(vocab, spec->grammar.c_str(), "root");
+    }
     if (constrained == nullptr) {
+      llama_sampler_free(chain);
+      return nullptr;
+    }
+    try {
+      for (const llama_token token : spec->prefill) {
+        llama_sampler_accept(constrained, token);
+      }
+    } catch (const std::exception&) {
+      // The grammar does not start with the template's text after all.
+      llama_sampler_free(constrained);
       llama_sampler_free(chain);
       return nullptr;
     }
@@ -242,11 +300,11 @@ Result<std::vector<llama_token>> ModelRunner::Tokenize(
 }
 
 Result<int64_t> ModelRunner::CountTokens(const ChatRequest& request) const {
-  Result<std::string> prompt = templates_->Render(request);
-  if (!prompt) {
-    return Error(prompt.error());
+  Result<RenderedPrompt> rendered = templates_->Render(request);
+  if (!rendered) {
+    return Error(rendered.error());
   }
-  Result<std::vector<llama_token>> tokens = Tokenize(*prompt);
+  Result<std::vector<llama_token>> tokens = Tokenize(rendered->prompt);
   if (!tokens) {
     return Error(tokens.error());
   }
@@ -361,9 +419,9 @@ bool ModelRunner::Admit(Pending pending) {
         Status(ErrorCode::kCancelled, "cancelled while waiting for a slot")));
     return false;
   }
-  Result<std::string> prompt = templates_->Render(pending.request);
+  Result<RenderedPrompt> rendered = templates_->Render(pending.request);
   Result<std::vector<llama_token>> tokens =
-      prompt ? Tokenize(*prompt) : Error(prompt.error());
+      rendered ? Tokenize(rendered->prompt) : Error(rendered.error());
   if (!tokens) {
     pending.sink->OnEvent(ChatEvent::Failure(tokens.error()));
     return false;
@@ -381,22 +439,44 @@ bool ModelRunner::Admit(Pending pending) {
         std::to_string(context_) + " tokens")));
     return false;
   }
-  Result<std::optional<std::string>> grammar_result =
+  Result<std::optional<std::string>> schema_grammar =
       GrammarFor(pending.request.response_format);
-  if (!grammar_result) {
-    pending.sink->OnEvent(ChatEvent::Failure(grammar_result.error()));
+  if (!schema_grammar) {
+    pending.sink->OnEvent(ChatEvent::Failure(schema_grammar.error()));
     return false;
   }
-  const std::optional<std::string>& grammar = *grammar_result;
+  std::optional<GrammarSpec> grammar;
+  if (*schema_grammar && !rendered->grammar.empty()) {
+    pending.sink->OnEvent(ChatEvent::Failure(InvalidArgument(
+        "response_format: the local engine cannot constrain both the JSON "
+        "format and tool calls in one request")));
+    return false;
+  }
+  if (*schema_grammar) {
+    grammar.emplace();
+    grammar->grammar = **schema_grammar;
+  } else if (!rendered->grammar.empty()) {
+    grammar.emplace();
+    grammar->grammar = rendered->grammar;
+    grammar->lazy = rendered->grammar_lazy;
+    grammar->trigger_patterns = rendered->trigger_patterns;
+    grammar->trigger_tokens = rendered->trigger_tokens;
+    if (!grammar->lazy && !rendered->generation_prompt.empty()) {
+      grammar->prefill = TailSpelling(llama_model_get_vocab(model_), *tokens,
+                                      rendered->generation_prompt);
+    }
+  }
   // A grammar needs the sampler chain; plain greedy takes the argmax.
   const bool greedy = IsGreedy(pending.request.sampling) && !grammar;
   llama_sampler* sampler =
       greedy ? nullptr
              : NewSampler(pending.request.sampling,
-                          llama_model_get_vocab(model_), grammar);
+                          llama_model_get_vocab(model_),
+                          grammar ? &*grammar : nullptr);
   if (!greedy && sampler == nullptr) {
     pending.sink->OnEvent(ChatEvent::Failure(Internal(
-        "response_format: llama.cpp rejected the grammar made from the schema")));
+        "llama.cpp rejected the grammar for this request's " +
+        std::string(*schema_grammar ? "response_format" : "tool calls"))));
     return false;
   }
   size_t reuse = 0;
@@ -422,7 +502,15 @@ bool ModelRunner::Admit(Pending pending) {
       pending.request.max_tokens.value_or(options_.default_max_tokens);
   slot.greedy = greedy;
   slot.sampler.reset(sampler);
-  slot.stops = std::make_unique<StopMatcher>(pending.request.stop_sequences);
+  std::vector<std::string> stops = pending.request.stop_sequences;
+  stops.insert(stops.end(), rendered->additional_stops.begin(),
+               rendered->additional_stops.end());
+  slot.stops = std::make_unique<StopMatcher>(std::move(stops));
+  slot.client_stops = pending.request.stop_sequences;
+  slot.structured.reset();
+  if (rendered->structured) {
+    slot.structured = std::make_unique<StructuredOutput>(rendered->parser);
+  }
   slot.usage = Usage{};
   slot.usage.input_tokens = prompt_tokens - static_cast<int64_t>(reuse);
   slot.usage.cache_read_input_tokens = static_cast<int64_t>(reuse);
@@ -430,7 +518,9 @@ bool ModelRunner::Admit(Pending pending) {
 
   slot.sink->OnEvent(
       ChatEvent::MessageStart(NewId("msg_"), options_.name, slot.usage));
-  slot.sink->OnEvent(ChatEvent::BlockStart(0, ContentBlock::Text("")));
+  if (!slot.structured) {
+    slot.sink->OnEvent(ChatEvent::BlockStart(0, ContentBlock::Text("")));
+  }
   if (slot.max_tokens <= 0) {
     Finish(slot, StopReason::kMaxTokens);  // releases the slot
   }
@@ -504,12 +594,18 @@ bool ModelRunner::Step() {
     if (!slot->active || slot->batch_index < 0) {
       continue;
     }
-    const llama_token token =
-        slot->greedy
-            ? ArgMax(llama_get_logits_ith(context_handle_, slot->batch_index),
-                     llama_vocab_n_tokens(vocab))
-            : llama_sampler_sample(slot->sampler.get(), context_handle_,
-                                   slot->batch_index);
+    llama_token token = LLAMA_TOKEN_NULL;
+    try {
+      token = slot->greedy
+                  ? ArgMax(llama_get_logits_ith(context_handle_, slot->batch_index),
+                           llama_vocab_n_tokens(vocab))
+                  : llama_sampler_sample(slot->sampler.get(), context_handle_,
+                                         slot->batch_index);
+    } catch (const std::exception& error) {
+      // llama.cpp's grammar sampler throws when it cannot go on.
+      Fail(*slot, Internal(std::string("sampling failed: ") + error.what()));
+      continue;
+    }
     if (llama_vocab_is_eog(vocab, token)) {
       Finish(*slot, StopReason::kEndTurn);
       continue;
@@ -532,25 +628,49 @@ bool ModelRunner::Step() {
 }
 
 void ModelRunner::Emit(Slot& slot, std::string_view piece) {
-  std::string text = slot.stops->Push(piece);
-  if (!text.empty()) {
+  Deliver(slot, slot.stops->Push(piece));
+  if (slot.stops->stopped()) {
+    // A template's own end marker is a natural end, not a client's stop.
+    const bool client_stop =
+        std::find(slot.client_stops.begin(), slot.client_stops.end(),
+                  slot.stops->matched()) != slot.client_stops.end();
+    Finish(slot, client_stop ? StopReason::kStopSequence : StopReason::kEndTurn);
+  }
+}
+
+void ModelRunner::Deliver(Slot& slot, std::string text) {
+  if (text.empty()) {
+    return;
+  }
+  if (!slot.structured) {
     slot.sink->OnEvent(
         ChatEvent::Delta(0, ChatEvent::DeltaKind::kText, std::move(text)));
+    return;
   }
-  if (slot.stops->stopped()) {
-    Finish(slot, StopReason::kStopSequence);
+  std::vector<ChatEvent> events;
+  slot.structured->Append(text, &events);
+  for (ChatEvent& event : events) {
+    slot.sink->OnEvent(std::move(event));
   }
 }
 
 void ModelRunner::Finish(Slot& slot, StopReason reason) {
-  std::string tail = slot.stops->Finish();
-  if (!tail.empty()) {
-    slot.sink->OnEvent(
-        ChatEvent::Delta(0, ChatEvent::DeltaKind::kText, std::move(tail)));
+  Deliver(slot, slot.stops->Finish());
+  if (slot.structured) {
+    std::vector<ChatEvent> events;
+    slot.structured->Finish(&events);
+    for (ChatEvent& event : events) {
+      slot.sink->OnEvent(std::move(event));
+    }
+    if (slot.structured->tool_calls() > 0 && reason == StopReason::kEndTurn) {
+      reason = StopReason::kToolUse;
+    }
+  } else {
+    slot.sink->OnEvent(ChatEvent::BlockStop(0));
   }
-  slot.sink->OnEvent(ChatEvent::BlockStop(0));
-  slot.sink->OnEvent(
-      ChatEvent::MessageDelta(reason, slot.usage, slot.stops->matched()));
+  const std::string stop_sequence =
+      reason == StopReason::kStopSequence ? slot.stops->matched() : "";
+  slot.sink->OnEvent(ChatEvent::MessageDelta(reason, slot.usage, stop_sequence));
   slot.sink->OnEvent(ChatEvent::MessageStop());
   Release(slot);
 }

@@ -101,6 +101,9 @@ class ModelRunner {
   bool Admit(Pending pending);
   bool Step();                  // one decode over all active slots
   void Emit(Slot& slot, std::string_view piece);
+  // Sends released answer text: as text deltas, or through the slot's
+  // structured-output parser as blocks.
+  void Deliver(Slot& slot, std::string text);
   void Finish(Slot& slot, StopReason reason);
   void Fail(Slot& slot, Status status);
   void Release(Slot& slot);

@@ -4,40 +4,95 @@
 #include <utility>
 #include <vector>
 
-#include "chat.h"  // llama.cpp common
+#include "chat.h"    // llama.cpp common
+#include "common.h"  // llama.cpp common: regex_escape
 
 namespace duet::llama {
 namespace {
 
-std::string_view RoleName(Role role) {
-  return role == Role::kUser ? "user" : "assistant";
-}
-
-// The text of `blocks`, or kInvalidArgument for what the engine cannot
-// render yet. `where` names the blocks in errors ("messages.2").
-Result<std::string> TextOf(const std::vector<ContentBlock>& blocks,
-                           const std::string& where) {
-  std::string text;
-  for (size_t i = 0; i < blocks.size(); ++i) {
-    const ContentBlock& block = blocks[i];
+// One template message per canonical message. User turns carrying tool
+// results become one "tool" message per result (what templates expect);
+// assistant turns carry their tool calls. `where` names the message.
+Result<std::vector<common_chat_msg>> ToTemplateMessages(const Message& message,
+                                                        const std::string& where) {
+  std::vector<common_chat_msg> out;
+  common_chat_msg turn;
+  turn.role = message.role == Role::kUser ? "user" : "assistant";
+  for (size_t i = 0; i < message.content.size(); ++i) {
+    const ContentBlock& block = message.content[i];
+    const std::string path = where + ".content." + std::to_string(i);
     switch (block.type) {
       case BlockType::kText:
-        if (!text.empty() && !block.text.empty()) {
-          text += "\n\n";
+        if (!turn.content.empty() && !block.text.empty()) {
+          turn.content += "\n\n";
         }
-        text += block.text;
+        turn.content += block.text;
         break;
       case BlockType::kThinking:
       case BlockType::kRedactedThinking:
         break;  // reasoning from an earlier turn is not replayed
+      case BlockType::kToolUse: {
+        common_chat_tool_call call;
+        call.id = block.tool_id;
+        call.name = block.tool_name;
+        call.arguments = block.tool_input.empty() ? "{}" : block.tool_input.text;
+        turn.tool_calls.push_back(std::move(call));
+        break;
+      }
+      case BlockType::kToolResult: {
+        common_chat_msg result;
+        result.role = "tool";
+        result.tool_call_id = block.tool_use_id;
+        for (const ContentBlock& part : block.tool_result_content) {
+          if (part.type != BlockType::kText) {
+            return Error(InvalidArgument(
+                path + ": the local engine takes text tool results only"));
+          }
+          result.content += part.text;
+        }
+        out.push_back(std::move(result));
+        break;
+      }
       default:
         return Error(InvalidArgument(
-            where + ".content." + std::to_string(i) +
-            ": the local engine does not support this content type yet "
-            "(text only)"));
+            path + ": the local engine does not support this content type "
+                   "yet (text, tool calls and tool results only)"));
     }
   }
-  return text;
+  if (!turn.content.empty() || !turn.tool_calls.empty() || out.empty()) {
+    out.push_back(std::move(turn));
+  }
+  return out;
+}
+
+// llama.cpp's trigger kinds as regexes and tokens, the way its own sampler
+// setup reads them.
+void AddTriggers(const std::vector<common_grammar_trigger>& triggers,
+                 RenderedPrompt* rendered) {
+  for (const common_grammar_trigger& trigger : triggers) {
+    switch (trigger.type) {
+      case COMMON_GRAMMAR_TRIGGER_TYPE_WORD:
+        rendered->trigger_patterns.push_back(regex_escape(trigger.value));
+        break;
+      case COMMON_GRAMMAR_TRIGGER_TYPE_PATTERN:
+        rendered->trigger_patterns.push_back(trigger.value);
+        break;
+      case COMMON_GRAMMAR_TRIGGER_TYPE_PATTERN_FULL: {
+        std::string anchored = trigger.value;
+        if (anchored.empty() || anchored.front() != '^') {
+          anchored.insert(anchored.begin(), '^');
+        }
+        if (anchored.back() != '$') {
+          anchored.push_back('$');
+        }
+        rendered->trigger_patterns.push_back(anchored);
+        break;
+      }
+      case COMMON_GRAMMAR_TRIGGER_TYPE_TOKEN:
+        rendered->trigger_tokens.push_back(trigger.token);
+        break;
+    }
+  }
 }
 
 }  // namespace
@@ -59,38 +114,102 @@ ChatTemplates::ChatTemplates(::common_chat_templates* templates)
 
 ChatTemplates::~ChatTemplates() { common_chat_templates_free(templates_); }
 
-Result<std::string> ChatTemplates::Render(const ChatRequest& request) const {
-  if (!request.tools.empty()) {
-    return Error(InvalidArgument(
-        "tools: the local engine does not support tool use yet"));
-  }
+Result<RenderedPrompt> ChatTemplates::Render(const ChatRequest& request) const {
   common_chat_templates_inputs inputs;
   inputs.use_jinja = true;
   inputs.add_generation_prompt = true;
-  inputs.enable_thinking = false;
-  if (!request.system.empty()) {
-    Result<std::string> system = TextOf(request.system, "system");
-    if (!system) {
-      return Error(system.error());
+  const bool thinking =
+      request.thinking &&
+      request.thinking->mode != ThinkingConfig::Mode::kDisabled;
+  inputs.enable_thinking = thinking;
+  inputs.reasoning_format =
+      thinking ? COMMON_REASONING_FORMAT_DEEPSEEK : COMMON_REASONING_FORMAT_NONE;
+  for (size_t i = 0; i < request.tools.size(); ++i) {
+    const Tool& tool = request.tools[i];
+    if (!tool.type.empty()) {
+      return Error(InvalidArgument(
+          "tools." + std::to_string(i) + ": the local engine runs custom "
+          "tools only, not provider tools like " + tool.type));
     }
-    common_chat_msg message;
-    message.role = "system";
-    message.content = std::move(*system);
-    inputs.messages.push_back(std::move(message));
+    inputs.tools.push_back(
+        {tool.name, tool.description,
+         tool.input_schema.empty() ? R"({"type":"object"})"
+                                   : tool.input_schema.text});
+  }
+  if (request.tool_choice) {
+    switch (request.tool_choice->mode) {
+      case ToolChoice::Mode::kAuto:
+        inputs.tool_choice = COMMON_CHAT_TOOL_CHOICE_AUTO;
+        break;
+      case ToolChoice::Mode::kAny:
+        inputs.tool_choice = COMMON_CHAT_TOOL_CHOICE_REQUIRED;
+        break;
+      case ToolChoice::Mode::kNone:
+        inputs.tool_choice = COMMON_CHAT_TOOL_CHOICE_NONE;
+        break;
+      case ToolChoice::Mode::kTool: {
+        // Offer only the named tool, and require a call.
+        std::vector<common_chat_tool> named;
+        for (const common_chat_tool& tool : inputs.tools) {
+          if (tool.name == request.tool_choice->name) {
+            named.push_back(tool);
+          }
+        }
+        if (named.empty()) {
+          return Error(InvalidArgument("tool_choice.name: no tool named " +
+                                       request.tool_choice->name));
+        }
+        inputs.tools = std::move(named);
+        inputs.tool_choice = COMMON_CHAT_TOOL_CHOICE_REQUIRED;
+        break;
+      }
+    }
+    inputs.parallel_tool_calls = !request.tool_choice->disable_parallel_tool_use;
+  } else {
+    inputs.parallel_tool_calls = !inputs.tools.empty();
+  }
+
+  if (!request.system.empty()) {
+    common_chat_msg system;
+    system.role = "system";
+    for (const ContentBlock& block : request.system) {
+      if (!system.content.empty() && !block.text.empty()) {
+        system.content += "\n\n";
+      }
+      system.content += block.text;
+    }
+    inputs.messages.push_back(std::move(system));
   }
   for (size_t i = 0; i < request.messages.size(); ++i) {
-    Result<std::string> text = TextOf(request.messages[i].content,
-                                      "messages." + std::to_string(i));
-    if (!text) {
-      return Error(text.error());
+    Result<std::vector<common_chat_msg>> messages = ToTemplateMessages(
+        request.messages[i], "messages." + std::to_string(i));
+    if (!messages) {
+      return Error(messages.error());
     }
-    common_chat_msg message;
-    message.role = std::string(RoleName(request.messages[i].role));
-    message.content = std::move(*text);
-    inputs.messages.push_back(std::move(message));
+    for (common_chat_msg& message : *messages) {
+      inputs.messages.push_back(std::move(message));
+    }
   }
+
   try {
-    return common_chat_templates_apply(templates_, inputs).prompt;
+    common_chat_params params = common_chat_templates_apply(templates_, inputs);
+    RenderedPrompt rendered;
+    rendered.prompt = std::move(params.prompt);
+    rendered.structured = !inputs.tools.empty() || thinking;
+    if (!inputs.tools.empty() && inputs.tool_choice != COMMON_CHAT_TOOL_CHOICE_NONE) {
+      rendered.grammar = params.grammar;
+      rendered.grammar_lazy = params.grammar_lazy;
+      AddTriggers(params.grammar_triggers, &rendered);
+    }
+    rendered.generation_prompt = params.generation_prompt;
+    rendered.additional_stops = params.additional_stops;
+    auto parser = std::make_shared<common_chat_parser_params>(params);
+    parser->reasoning_format = inputs.reasoning_format;
+    if (!params.parser.empty()) {
+      parser->parser.load(params.parser);
+    }
+    rendered.parser = std::move(parser);
+    return rendered;
   } catch (const std::exception& error) {
     return Error(InvalidArgument(
         std::string("the model's chat template failed on this request: ") +

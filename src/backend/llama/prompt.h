@@ -1,25 +1,45 @@
-// Turning a canonical ChatRequest into the prompt text a local model reads,
-// with the model's own chat template (Jinja, from the GGUF) through
-// llama.cpp's common chat library.
+// Turning a canonical ChatRequest into what a local model reads and how its
+// output is read back, with the model's own chat template (Jinja, from the
+// GGUF) through llama.cpp's common chat library.
 //
-// This first version of the engine answers with text only: requests that
-// carry tool definitions, tool calls or results, or images are refused with
-// kInvalidArgument naming what is not supported yet, rather than being
-// silently flattened into text. Thinking blocks in the history are dropped
-// (the model never saw them as its own tokens), and the model's thinking
-// mode is off.
+// Tool definitions go into the template; earlier tool calls and results are
+// rendered as the template writes them. When tools are offered, the library
+// also derives from the template a grammar for the model's tool-call syntax
+// (lazy, triggered by that syntax, unless a tool call is required) and a
+// parser that turns the generated text back into content, reasoning and tool
+// calls. Images are refused with kInvalidArgument; thinking blocks in the
+// history are dropped (the template decides how to replay reasoning).
 #pragma once
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "model/chat.h"
 
 struct llama_model;
 struct common_chat_templates;
+struct common_chat_parser_params;
 
 namespace duet::llama {
+
+// How the model's output must be read for one request.
+struct RenderedPrompt {
+  std::string prompt;
+  // Structured output (tools offered, or thinking asked for): the text is
+  // parsed into content, reasoning and tool calls; otherwise it is content.
+  bool structured = false;
+  std::string grammar;        // tool-call grammar, "" for none
+  bool grammar_lazy = false;  // applies only once a trigger appears
+  std::vector<std::string> trigger_patterns;  // regexes that start it
+  std::vector<int32_t> trigger_tokens;        // tokens that start it
+  // Tokens of the text the template already wrote for the answer's start;
+  // a non-lazy grammar is advanced past them before sampling.
+  std::string generation_prompt;
+  std::vector<std::string> additional_stops;
+  std::shared_ptr<const common_chat_parser_params> parser;
+};
 
 // The chat templates of one loaded model. Thread-safe after construction
 // (templates are read-only).
@@ -33,7 +53,7 @@ class ChatTemplates {
   ~ChatTemplates();
 
   // The prompt for `request`, ending with the assistant's turn opened.
-  Result<std::string> Render(const ChatRequest& request) const;
+  Result<RenderedPrompt> Render(const ChatRequest& request) const;
 
  private:
   explicit ChatTemplates(::common_chat_templates* templates);

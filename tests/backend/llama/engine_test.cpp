@@ -248,11 +248,120 @@ TEST_F(LlamaEngineTest, UnknownModelIsNotFound) {
   EXPECT_EQ(answer.events[0].error.code(), ErrorCode::kNotFound);
 }
 
-TEST_F(LlamaEngineTest, ToolsAreRefusedUntilSupported) {
-  ChatRequest request = Ask("hi");
+Tool WeatherTool() {
   Tool tool;
   tool.name = "get_weather";
-  request.tools.push_back(tool);
+  tool.description = "Current weather for a city";
+  tool.input_schema.text =
+      R"({"type":"object","properties":{"city":{"type":"string","maxLength":12}},)"
+      R"("required":["city"],"additionalProperties":false})";
+  return tool;
+}
+
+Tool TimeTool() {
+  Tool tool;
+  tool.name = "get_time";
+  tool.description = "Current time in a time zone";
+  tool.input_schema.text =
+      R"({"type":"object","properties":{"zone":{"enum":["UTC","CET"]}},)"
+      R"("required":["zone"],"additionalProperties":false})";
+  return tool;
+}
+
+// The tool_use blocks of an answer.
+std::vector<ContentBlock> ToolUses(const Answer& answer) {
+  std::vector<ContentBlock> uses;
+  for (const ContentBlock& block : answer.response.content) {
+    if (block.type == BlockType::kToolUse) {
+      uses.push_back(block);
+    }
+  }
+  return uses;
+}
+
+TEST_F(LlamaEngineTest, RequiredToolCallRequestRunsUnderTheToolGrammar) {
+  ChatRequest request = Ask("What is the weather in Paris?", 48);
+  request.tools = {WeatherTool(), TimeTool()};
+  ToolChoice any;
+  any.mode = ToolChoice::Mode::kAny;
+  request.tool_choice = any;
+  const Answer answer = Complete(std::move(request));
+  ASSERT_TRUE(answer.error.ok()) << answer.error.message();
+  // The template's grammar lets a model write some text before its call,
+  // and random weights may never get to the call: whatever tool_use blocks
+  // there are must be well-formed, and a call means stop_reason tool_use.
+  const std::vector<ContentBlock> uses = ToolUses(answer);
+  if (!uses.empty()) {
+    EXPECT_EQ(answer.response.stop_reason, StopReason::kToolUse);
+  }
+  for (const ContentBlock& use : uses) {
+    EXPECT_EQ(use.tool_id.rfind("toolu_", 0), 0u) << use.tool_id;
+    const nlohmann::json input = nlohmann::json::parse(
+        use.tool_input.text, nullptr, /*allow_exceptions=*/false);
+    ASSERT_TRUE(input.is_object()) << use.tool_input.text;
+    if (use.tool_name == "get_weather") {
+      EXPECT_TRUE(input["city"].is_string()) << input;
+    } else {
+      ASSERT_EQ(use.tool_name, "get_time");
+      EXPECT_TRUE(input["zone"] == "UTC" || input["zone"] == "CET") << input;
+    }
+  }
+}
+
+TEST_F(LlamaEngineTest, NamedToolChoiceOffersOnlyThatTool) {
+  ChatRequest request = Ask("What time is it?", 48);
+  request.tools = {WeatherTool(), TimeTool()};
+  ToolChoice named;
+  named.mode = ToolChoice::Mode::kTool;
+  named.name = "get_time";
+  request.tool_choice = named;
+  const Answer answer = Complete(std::move(request));
+  ASSERT_TRUE(answer.error.ok()) << answer.error.message();
+  for (const ContentBlock& use : ToolUses(answer)) {
+    EXPECT_EQ(use.tool_name, "get_time");  // the only tool offered
+  }
+}
+
+TEST_F(LlamaEngineTest, ToolResultsInTheHistoryAreAnswered) {
+  ChatRequest request = Ask("What is the weather in Paris?", 8);
+  request.tools = {WeatherTool()};
+  Message call;
+  call.role = Role::kAssistant;
+  call.content.push_back(ContentBlock::ToolUse(
+      "toolu_1", "get_weather", RawJson{R"({"city":"Paris"})"}));
+  request.messages.push_back(call);
+  Message result;
+  ContentBlock tool_result;
+  tool_result.type = BlockType::kToolResult;
+  tool_result.tool_use_id = "toolu_1";
+  tool_result.tool_result_content.push_back(ContentBlock::Text("Sunny, 21 C"));
+  result.content.push_back(tool_result);
+  request.messages.push_back(result);
+  Result<int64_t> tokens = engine_->CountTokens(request);
+  ASSERT_TRUE(tokens.has_value()) << tokens.error().message();
+  const Answer answer = Complete(std::move(request));
+  EXPECT_TRUE(answer.error.ok()) << answer.error.message();
+  EXPECT_FALSE(answer.response.content.empty());
+}
+
+TEST_F(LlamaEngineTest, OptionalToolsLeaveAPlainAnswerAlone) {
+  ChatRequest request = Ask("Just say hello.", 12);
+  request.tools = {WeatherTool()};  // tool_choice auto: the grammar is lazy
+  const Answer answer = Complete(std::move(request));
+  ASSERT_TRUE(answer.error.ok()) << answer.error.message();
+  ASSERT_FALSE(answer.response.content.empty());
+  if (ToolUses(answer).empty()) {
+    EXPECT_EQ(answer.response.content[0].type, BlockType::kText);
+    EXPECT_NE(answer.response.stop_reason, StopReason::kToolUse);
+  }
+}
+
+TEST_F(LlamaEngineTest, ProviderToolsAreRefused) {
+  ChatRequest request = Ask("hi");
+  Tool search;
+  search.name = "web_search";
+  search.type = "web_search_20250305";
+  request.tools.push_back(search);
   const Answer answer = Complete(std::move(request));
   ASSERT_EQ(answer.events.size(), 1u);
   EXPECT_EQ(answer.events[0].error.code(), ErrorCode::kInvalidArgument);

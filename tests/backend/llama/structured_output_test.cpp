@@ -1,0 +1,122 @@
+// StructuredOutput with the parser llama.cpp derives from a real chat
+// template (the tiny test model's ChatML with tool calls): generated text,
+// arriving in arbitrary pieces, becomes text and tool_use blocks.
+#include "backend/llama/structured_output.h"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "backend/llama/prompt.h"
+#include "llama.h"
+#include "model/accumulator.h"
+
+namespace duet::llama {
+namespace {
+
+class StructuredOutputTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    llama_log_set([](ggml_log_level, const char*, void*) {}, nullptr);
+    llama_backend_init();
+    llama_model_params params = llama_model_default_params();
+    params.vocab_only = true;  // the template and tokenizer are enough
+    model_ = llama_model_load_from_file(DUET_TINY_MODEL, params);
+    ASSERT_NE(model_, nullptr);
+    Result<std::unique_ptr<ChatTemplates>> templates =
+        ChatTemplates::ForModel(model_);
+    ASSERT_TRUE(templates.has_value()) << templates.error().message();
+    templates_ = templates->release();
+  }
+  static void TearDownTestSuite() {
+    delete templates_;
+    llama_model_free(model_);
+  }
+
+  static RenderedPrompt RenderWithTools() {
+    ChatRequest request;
+    request.model = "tiny";
+    Message message;
+    message.content.push_back(ContentBlock::Text("Weather in Paris?"));
+    request.messages.push_back(message);
+    Tool tool;
+    tool.name = "get_weather";
+    tool.input_schema.text =
+        R"({"type":"object","properties":{"city":{"type":"string"}},"required":["city"]})";
+    request.tools.push_back(tool);
+    Result<RenderedPrompt> rendered = templates_->Render(request);
+    EXPECT_TRUE(rendered.has_value()) << rendered.error().message();
+    return rendered ? *rendered : RenderedPrompt{};
+  }
+
+  // Feeds `text` in pieces of `piece` bytes, then finishes; folds the
+  // events into a response (with message start/stop around them).
+  static ChatResponse Run(const std::string& text, size_t piece) {
+    const RenderedPrompt rendered = RenderWithTools();
+    StructuredOutput output(rendered.parser);
+    std::vector<ChatEvent> events;
+    events.push_back(ChatEvent::MessageStart("msg_1", "tiny", {}));
+    for (size_t at = 0; at < text.size(); at += piece) {
+      output.Append(text.substr(at, piece), &events);
+    }
+    output.Finish(&events);
+    events.push_back(ChatEvent::MessageDelta(StopReason::kToolUse, {}));
+    events.push_back(ChatEvent::MessageStop());
+    ResponseAccumulator accumulator;
+    for (const ChatEvent& event : events) {
+      const Status status = accumulator.Add(event);
+      EXPECT_TRUE(status.ok()) << status.message();
+    }
+    EXPECT_TRUE(accumulator.complete());
+    EXPECT_EQ(output.tool_calls() > 0, text.find("<tool_call>") != std::string::npos);
+    return accumulator.response();
+  }
+
+  static inline ::llama_model* model_ = nullptr;
+  static inline ChatTemplates* templates_ = nullptr;
+};
+
+TEST_F(StructuredOutputTest, TemplateWithToolsYieldsAGrammarAndAParser) {
+  const RenderedPrompt rendered = RenderWithTools();
+  EXPECT_TRUE(rendered.structured);
+  EXPECT_FALSE(rendered.grammar.empty());
+  EXPECT_NE(rendered.prompt.find("get_weather"), std::string::npos)
+      << "the tool definitions must reach the prompt";
+}
+
+TEST_F(StructuredOutputTest, ToolCallBecomesAToolUseBlockWhateverThePieces) {
+  const std::string text =
+      "Let me check.<tool_call>{\"name\": \"get_weather\", "
+      "\"arguments\": {\"city\": \"Paris\"}}</tool_call>";
+  for (const size_t piece : {1u, 3u, 7u, 200u}) {
+    SCOPED_TRACE(piece);
+    const ChatResponse response = Run(text, piece);
+    ASSERT_EQ(response.content.size(), 2u);
+    EXPECT_EQ(response.content[0].type, BlockType::kText);
+    EXPECT_EQ(response.content[0].text, "Let me check.");
+    const ContentBlock& call = response.content[1];
+    ASSERT_EQ(call.type, BlockType::kToolUse);
+    EXPECT_EQ(call.tool_name, "get_weather");
+    EXPECT_EQ(call.tool_id.rfind("toolu_", 0), 0u);
+    EXPECT_EQ(nlohmann::json::parse(call.tool_input.text),
+              nlohmann::json::parse(R"({"city":"Paris"})"));
+  }
+}
+
+TEST_F(StructuredOutputTest, PlainAnswerIsOneTextBlock) {
+  const ChatResponse response = Run("It is sunny in Paris.", 4);
+  ASSERT_EQ(response.content.size(), 1u);
+  EXPECT_EQ(response.content[0].text, "It is sunny in Paris.");
+}
+
+TEST_F(StructuredOutputTest, EmptyAnswerStillHasAnEmptyTextBlock) {
+  const ChatResponse response = Run("", 4);
+  ASSERT_EQ(response.content.size(), 1u);
+  EXPECT_EQ(response.content[0].type, BlockType::kText);
+  EXPECT_EQ(response.content[0].text, "");
+}
+
+}  // namespace
+}  // namespace duet::llama
