@@ -4,7 +4,7 @@
 //
 //   make_test_model --vocab VOCAB.gguf --out MODEL.gguf
 //                   [--shape tiny|0.5b] [--type f32|f16|q8_0|q4_0]
-//                   [--seed N] [--context N]
+//                   [--seed N] [--context N] [--chat-template FILE.jinja]
 //
 // The tokenizer (every tokenizer.* key) is copied from VOCAB.gguf, one of the
 // vocabulary-only files llama.cpp ships under models/ (for example
@@ -84,6 +84,7 @@ struct Options {
   ggml_type type = GGML_TYPE_F32;
   uint32_t seed = 42;
   uint32_t context = 0;  // 0: the shape's
+  std::string chat_template;  // "" : the vocabulary's, else ChatML + tools
 };
 
 [[noreturn]] void Usage(const char* why) {
@@ -91,7 +92,7 @@ struct Options {
                "make_test_model: %s\n"
                "usage: make_test_model --vocab VOCAB.gguf --out MODEL.gguf "
                "[--shape tiny|0.5b] [--type f32|f16|q8_0|q4_0] [--seed N] "
-               "[--context N]\n",
+               "[--context N] [--chat-template FILE.jinja]\n",
                why);
   std::exit(2);
 }
@@ -130,6 +131,18 @@ Options ParseOptions(int argc, char** argv) {
       }
     } else if (flag == "--seed") {
       options.seed = static_cast<uint32_t>(std::strtoul(argv[i + 1], nullptr, 10));
+    } else if (flag == "--chat-template") {
+      std::FILE* file = std::fopen(argv[i + 1], "rb");
+      if (file == nullptr) {
+        Usage("--chat-template: cannot read the file");
+      }
+      char buffer[4096];
+      size_t got = 0;
+      options.chat_template.clear();
+      while ((got = std::fread(buffer, 1, sizeof(buffer), file)) > 0) {
+        options.chat_template.append(buffer, got);
+      }
+      std::fclose(file);
     } else if (flag == "--context") {
       options.context = static_cast<uint32_t>(std::strtoul(argv[i + 1], nullptr, 10));
     } else {
@@ -243,7 +256,9 @@ int main(int argc, char** argv) {
       gguf_remove_key(out, name.c_str());
     }
   }
-  if (gguf_find_key(out, "tokenizer.chat_template") < 0) {
+  if (!options.chat_template.empty()) {
+    gguf_set_val_str(out, "tokenizer.chat_template", options.chat_template.c_str());
+  } else if (gguf_find_key(out, "tokenizer.chat_template") < 0) {
     gguf_set_val_str(out, "tokenizer.chat_template", kChatMlTemplate);
   }
 

@@ -38,8 +38,20 @@ class TerminalSink final : public EventSink {
 
   void OnEvent(ChatEvent event) override {
     std::lock_guard lock(mutex_);
+    if (event.kind == ChatEvent::Kind::kBlockStart &&
+        event.block.type == BlockType::kThinking) {
+      out_ << "Thinking...\n" << std::flush;
+    } else if (event.kind == ChatEvent::Kind::kBlockStop && thinking_) {
+      out_ << "\n...done thinking.\n\n" << std::flush;
+    }
+    if (event.kind == ChatEvent::Kind::kBlockStart) {
+      thinking_ = event.block.type == BlockType::kThinking;
+    }
     if (event.kind == ChatEvent::Kind::kBlockDelta &&
-        event.delta_kind == ChatEvent::DeltaKind::kText) {
+        event.delta_kind == ChatEvent::DeltaKind::kThinking) {
+      out_ << event.delta << std::flush;
+    } else if (event.kind == ChatEvent::Kind::kBlockDelta &&
+               event.delta_kind == ChatEvent::DeltaKind::kText) {
       out_ << event.delta << std::flush;
       text_ += event.delta;
     } else if (event.kind == ChatEvent::Kind::kError) {
@@ -66,6 +78,7 @@ class TerminalSink final : public EventSink {
   std::mutex mutex_;
   std::condition_variable changed_;
   bool done_ = false;
+  bool thinking_ = false;  // the open block is a thinking block
   std::string text_;
   Status error_;
 };
@@ -115,7 +128,7 @@ constexpr const char* kHelp =
     "Commands:\n"
     "  /bye          leave (also Ctrl-D)\n"
     "  /clear        forget the conversation\n"
-    "  /think on|off ask for the model's thinking mode\n"
+    "  /think on|off switch the model's thinking (if its template can)\n"
     "  /help         this list\n"
     "  \"\"\"           begin or end a multi-line message\n"
     "Ctrl-C stops an answer in progress.\n";
@@ -171,10 +184,8 @@ int RunChat(const Config& base, const std::string& model,
     }
     if (line == "/think on" || line == "/think off") {
       thinking = line == "/think on";
-      out << "Thinking mode " << (thinking ? "requested" : "off")
-          << (thinking ? " (local models answer without a separate "
-                         "thinking block for now)."
-                       : ".")
+      out << "Thinking " << (thinking ? "on" : "off")
+          << (thinking ? " (for models whose chat template can think)." : ".")
           << "\n";
       continue;
     }

@@ -5,7 +5,8 @@
 // .gguf file. With PROMPT, prints one answer and exits. Otherwise reads
 // turns from `in` until end of input or /bye: a line is a message; text
 // between lines of """ is one multi-line message; /clear forgets the
-// conversation; /think on|off asks for the model's thinking mode; /help
+// conversation; /think on|off switches the model's thinking mode (its
+// reasoning is shown between "Thinking..." and "...done thinking."); /help
 // lists the commands. Answers stream to `out` as they are decoded, and the
 // conversation is kept, so each turn reuses the cached prefix of the last.
 // Ctrl-C stops the answer in progress (at the prompt, it exits).

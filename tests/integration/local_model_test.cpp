@@ -189,6 +189,73 @@ TEST_F(LocalModelTest, CountTokensUsesTheModelsTokenizer) {
                         answer["usage"]["cache_read_input_tokens"].get<int>());
 }
 
+// A model whose template thinks in <think> tags: thinking requests come
+// back as thinking blocks (Anthropic) and reasoning_content (OpenAI).
+class ThinkingModelTest : public SharedServerTest<ThinkingModelTest> {
+ public:
+  static std::vector<std::string> ExtraFlags() {
+    return {"--model", std::string("thinker=") + DUET_TINY_THINKING_MODEL,
+            "--set", "local.context=256", "--set", "local.threads=1"};
+  }
+
+ protected:
+  void SetUp() override {
+    if (std::string(DUET_TINY_THINKING_MODEL).empty()) {
+      GTEST_SKIP() << "built without llama.cpp";
+    }
+    SharedServerTest<ThinkingModelTest>::SetUp();
+  }
+};
+
+TEST_F(ThinkingModelTest, AnthropicThinkingStreamsAThinkingBlockFirst) {
+  // The template opens <think>; random weights never close it, so the
+  // whole answer is reasoning.
+  const Json body = {{"model", "thinker"},
+                     {"max_tokens", 2048},
+                     {"thinking", {{"type", "enabled"}, {"budget_tokens", 1024}}},
+                     {"stream", true},
+                     {"messages", {{{"role", "user"}, {"content", "Why?"}}}}};
+  const auto response = Fetch(port(), AnthropicPost(body.dump()));
+  ASSERT_TRUE(response.has_value());
+  const std::vector<SseEvent> events = ExpectAnthropicStream(*response);
+  ASSERT_GE(events.size(), 3u);
+  const Json first_block = ParseJson(events[1].data);
+  EXPECT_EQ(first_block["content_block"]["type"], "thinking") << events[1].data;
+  bool thinking_delta = false;
+  for (const SseEvent& event : events) {
+    thinking_delta |= event.data.find("\"thinking_delta\"") != std::string::npos;
+  }
+  EXPECT_TRUE(thinking_delta);
+  EXPECT_EQ(events.back().event, "message_stop");
+}
+
+TEST_F(ThinkingModelTest, WithoutThinkingTheAnswerIsText) {
+  const Json body = {{"model", "thinker"},
+                     {"max_tokens", 6},
+                     {"temperature", 0},
+                     {"messages", {{{"role", "user"}, {"content", "Why?"}}}}};
+  const auto response = Fetch(port(), AnthropicPost(body.dump()));
+  ASSERT_TRUE(response.has_value());
+  const Json answer = ParseJson(response->body);
+  ASSERT_EQ(answer["content"].size(), 1u) << answer;
+  EXPECT_EQ(answer["content"][0]["type"], "text");
+}
+
+TEST_F(ThinkingModelTest, OpenAIReasoningEffortGivesReasoningContent) {
+  const Json body = {{"model", "thinker"},
+                     {"max_tokens", 8},
+                     {"reasoning_effort", "low"},
+                     {"messages", {{{"role", "user"}, {"content", "Why?"}}}}};
+  const auto response = Fetch(port(), OpenAIPost(body.dump()));
+  ASSERT_TRUE(response.has_value());
+  ASSERT_EQ(response->status, 200) << response->body;
+  const Json completion = ParseJson(response->body);
+  EXPECT_FALSE(completion["choices"][0]["message"]
+                   .value("reasoning_content", "")
+                   .empty())
+      << completion;
+}
+
 // A server with one slot and no queue: what happens when it is busy, and
 // that a client who leaves gives its slot back.
 class BusyLocalModelTest : public IntegrationTest {

@@ -118,9 +118,12 @@ Result<RenderedPrompt> ChatTemplates::Render(const ChatRequest& request) const {
   common_chat_templates_inputs inputs;
   inputs.use_jinja = true;
   inputs.add_generation_prompt = true;
+  // Anthropic asks with `thinking`; OpenAI with reasoning_effort ("none"
+  // turns it off).
   const bool thinking =
-      request.thinking &&
-      request.thinking->mode != ThinkingConfig::Mode::kDisabled;
+      (request.thinking &&
+       request.thinking->mode != ThinkingConfig::Mode::kDisabled) ||
+      (!request.effort.empty() && request.effort != "none");
   inputs.enable_thinking = thinking;
   inputs.reasoning_format =
       thinking ? COMMON_REASONING_FORMAT_DEEPSEEK : COMMON_REASONING_FORMAT_NONE;

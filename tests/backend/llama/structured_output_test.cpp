@@ -118,5 +118,55 @@ TEST_F(StructuredOutputTest, EmptyAnswerStillHasAnEmptyTextBlock) {
   EXPECT_EQ(response.content[0].text, "");
 }
 
+// The thinking template: reasoning in <think> tags becomes a thinking block
+// before the text block.
+TEST(StructuredOutputThinkingTest, ReasoningBecomesAThinkingBlockFirst) {
+  llama_model_params params = llama_model_default_params();
+  params.vocab_only = true;
+  ::llama_model* model =
+      llama_model_load_from_file(DUET_TINY_THINKING_MODEL, params);
+  ASSERT_NE(model, nullptr);
+  Result<std::unique_ptr<ChatTemplates>> templates = ChatTemplates::ForModel(model);
+  ASSERT_TRUE(templates.has_value()) << templates.error().message();
+  ChatRequest request;
+  Message message;
+  message.content.push_back(ContentBlock::Text("Why is the sky blue?"));
+  request.messages.push_back(message);
+  ThinkingConfig thinking;
+  thinking.mode = ThinkingConfig::Mode::kEnabled;
+  thinking.budget_tokens = 1024;
+  request.thinking = thinking;
+  Result<RenderedPrompt> rendered = (*templates)->Render(request);
+  ASSERT_TRUE(rendered.has_value()) << rendered.error().message();
+  EXPECT_TRUE(rendered->structured);
+
+  const std::string text = "Light scatters.\n</think>\n\nRayleigh scattering.";
+  for (const size_t piece : {1u, 5u, 100u}) {
+    SCOPED_TRACE(piece);
+    StructuredOutput output(rendered->parser);
+    std::vector<ChatEvent> events;
+    events.push_back(ChatEvent::MessageStart("msg_1", "tiny", {}));
+    for (size_t at = 0; at < text.size(); at += piece) {
+      output.Append(text.substr(at, piece), &events);
+    }
+    output.Finish(&events);
+    events.push_back(ChatEvent::MessageDelta(StopReason::kEndTurn, {}));
+    events.push_back(ChatEvent::MessageStop());
+    ResponseAccumulator accumulator;
+    for (const ChatEvent& event : events) {
+      ASSERT_TRUE(accumulator.Add(event).ok());
+    }
+    const ChatResponse& response = accumulator.response();
+    ASSERT_EQ(response.content.size(), 2u);
+    EXPECT_EQ(response.content[0].type, BlockType::kThinking);
+    EXPECT_EQ(response.content[0].text.rfind("Light scatters.", 0), 0u)
+        << response.content[0].text;
+    EXPECT_EQ(response.content[1].type, BlockType::kText);
+    EXPECT_EQ(response.content[1].text, "Rayleigh scattering.");
+  }
+  templates->reset();
+  llama_model_free(model);
+}
+
 }  // namespace
 }  // namespace duet::llama
