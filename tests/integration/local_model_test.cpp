@@ -141,6 +141,57 @@ TEST_F(LocalModelTest, RepeatedPromptIsServedFromTheCache) {
             0);
 }
 
+TEST_F(LocalModelTest, StopSequenceCutsTheAnswerInEachApi) {
+  const Json whole =
+      ParseJson(Post(AnthropicPost(LocalAnthropicBody("Write on", 24))).body);
+  const std::string text = whole["content"][0]["text"];
+  ASSERT_GE(text.size(), 8u) << "too little text to pick a stop sequence";
+  const std::string stop = text.substr(text.size() / 2, 3);
+  const std::string before = text.substr(0, text.find(stop));
+
+  Json anthropic = ParseJson(LocalAnthropicBody("Write on", 24));
+  anthropic["stop_sequences"] = {stop};
+  const Json cut = ParseJson(Post(AnthropicPost(anthropic.dump())).body);
+  EXPECT_EQ(cut["stop_reason"], "stop_sequence");
+  EXPECT_EQ(cut["stop_sequence"], stop);
+  EXPECT_EQ(cut["content"][0]["text"], before);
+
+  Json openai = ParseJson(LocalOpenAIBody("Write on", 24, /*stream=*/true));
+  openai["stop"] = stop;
+  const std::vector<Json> chunks = ExpectOpenAIStream(Post(OpenAIPost(openai.dump())));
+  ASSERT_GE(chunks.size(), 2u);
+  EXPECT_EQ(OpenAIStreamText(chunks), before);
+  EXPECT_EQ(chunks[chunks.size() - 2]["choices"][0]["finish_reason"], "stop");
+}
+
+TEST_F(LocalModelTest, ConcurrentAnswersAreIndependent) {
+  // Each of 4 different questions, asked alone and then all at once (the
+  // server's 2 slots batch them), gets the same greedy answer.
+  const std::vector<std::string> questions = {"one two", "three four",
+                                              "five six", "seven eight"};
+  std::vector<std::string> alone;
+  for (const std::string& question : questions) {
+    alone.push_back(ParseJson(Post(AnthropicPost(LocalAnthropicBody(question, 10))).body)
+                        ["content"][0]["text"]);
+  }
+  std::vector<std::string> together(questions.size());
+  std::vector<std::thread> clients;
+  const uint16_t server_port = port();
+  for (size_t i = 0; i < questions.size(); ++i) {
+    clients.emplace_back([&, i] {
+      const auto response = Fetch(
+          server_port, AnthropicPost(LocalAnthropicBody(questions[i], 10, true)));
+      if (response) {
+        together[i] = AnthropicStreamText(ParseSse(response->body));
+      }
+    });
+  }
+  for (std::thread& client : clients) {
+    client.join();
+  }
+  EXPECT_EQ(together, alone);
+}
+
 TEST_F(LocalModelTest, OpenAIResponseFormatGivesSchemaValidJson) {
   Json body = ParseJson(LocalOpenAIBody("Is it raining?", 48));
   body["response_format"] = {
