@@ -171,6 +171,37 @@ llama_sampler* NewSampler(const SamplingParams& params,
   return chain;
 }
 
+// The grammar `request` must be sampled under: its response_format schema,
+// or the tool-call grammar its template produced (never both).
+Result<std::optional<GrammarSpec>> RequestGrammar(
+    const llama_vocab* vocab, const ChatRequest& request,
+    const RenderedPrompt& rendered, const std::vector<llama_token>& prompt) {
+  Result<std::optional<std::string>> schema = GrammarFor(request.response_format);
+  if (!schema) {
+    return Error(schema.error());
+  }
+  if (*schema && !rendered.grammar.empty()) {
+    return Error(InvalidArgument(
+        "response_format: the local engine cannot constrain both the JSON "
+        "format and tool calls in one request"));
+  }
+  std::optional<GrammarSpec> grammar;
+  if (*schema) {
+    grammar.emplace();
+    grammar->grammar = **schema;
+  } else if (!rendered.grammar.empty()) {
+    grammar.emplace();
+    grammar->grammar = rendered.grammar;
+    grammar->lazy = rendered.grammar_lazy;
+    grammar->trigger_patterns = rendered.trigger_patterns;
+    grammar->trigger_tokens = rendered.trigger_tokens;
+    if (!grammar->lazy && !rendered.generation_prompt.empty()) {
+      grammar->prefill = TailSpelling(vocab, prompt, rendered.generation_prompt);
+    }
+  }
+  return grammar;
+}
+
 int DefaultThreads() {
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
@@ -439,33 +470,14 @@ bool ModelRunner::Admit(Pending pending) {
         std::to_string(context_) + " tokens")));
     return false;
   }
-  Result<std::optional<std::string>> schema_grammar =
-      GrammarFor(pending.request.response_format);
-  if (!schema_grammar) {
-    pending.sink->OnEvent(ChatEvent::Failure(schema_grammar.error()));
+  Result<std::optional<GrammarSpec>> grammar_result =
+      RequestGrammar(llama_model_get_vocab(model_), pending.request, *rendered,
+                     *tokens);
+  if (!grammar_result) {
+    pending.sink->OnEvent(ChatEvent::Failure(grammar_result.error()));
     return false;
   }
-  std::optional<GrammarSpec> grammar;
-  if (*schema_grammar && !rendered->grammar.empty()) {
-    pending.sink->OnEvent(ChatEvent::Failure(InvalidArgument(
-        "response_format: the local engine cannot constrain both the JSON "
-        "format and tool calls in one request")));
-    return false;
-  }
-  if (*schema_grammar) {
-    grammar.emplace();
-    grammar->grammar = **schema_grammar;
-  } else if (!rendered->grammar.empty()) {
-    grammar.emplace();
-    grammar->grammar = rendered->grammar;
-    grammar->lazy = rendered->grammar_lazy;
-    grammar->trigger_patterns = rendered->trigger_patterns;
-    grammar->trigger_tokens = rendered->trigger_tokens;
-    if (!grammar->lazy && !rendered->generation_prompt.empty()) {
-      grammar->prefill = TailSpelling(llama_model_get_vocab(model_), *tokens,
-                                      rendered->generation_prompt);
-    }
-  }
+  const std::optional<GrammarSpec>& grammar = *grammar_result;
   // A grammar needs the sampler chain; plain greedy takes the argmax.
   const bool greedy = IsGreedy(pending.request.sampling) && !grammar;
   llama_sampler* sampler =
@@ -476,7 +488,8 @@ bool ModelRunner::Admit(Pending pending) {
   if (!greedy && sampler == nullptr) {
     pending.sink->OnEvent(ChatEvent::Failure(Internal(
         "llama.cpp rejected the grammar for this request's " +
-        std::string(*schema_grammar ? "response_format" : "tool calls"))));
+        std::string(pending.request.response_format ? "response_format"
+                                                    : "tool calls"))));
     return false;
   }
   size_t reuse = 0;
