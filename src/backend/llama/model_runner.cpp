@@ -49,6 +49,8 @@ struct ModelRunner::Slot {
   std::vector<std::string> client_stops;
   // Set when the answer is parsed into blocks (tools or thinking).
   std::unique_ptr<StructuredOutput> structured;
+  // Special tokens rendered as text for that parser.
+  std::vector<llama_token> preserved;
   Usage usage;
 };
 
@@ -488,8 +490,8 @@ bool ModelRunner::Admit(Pending pending) {
   if (!greedy && sampler == nullptr) {
     pending.sink->OnEvent(ChatEvent::Failure(Internal(
         "llama.cpp rejected the grammar for this request's " +
-        std::string(pending.request.response_format ? "response_format"
-                                                    : "tool calls"))));
+        std::string(grammar && rendered->grammar.empty() ? "response_format"
+                                                         : "tool calls"))));
     return false;
   }
   size_t reuse = 0;
@@ -521,8 +523,15 @@ bool ModelRunner::Admit(Pending pending) {
   slot.stops = std::make_unique<StopMatcher>(std::move(stops));
   slot.client_stops = pending.request.stop_sequences;
   slot.structured.reset();
+  slot.preserved.clear();
   if (rendered->structured) {
     slot.structured = std::make_unique<StructuredOutput>(rendered->parser);
+    for (const std::string& text : rendered->preserved_tokens) {
+      Result<std::vector<llama_token>> token = Tokenize(text);
+      if (token && token->size() == 1) {  // a single special token
+        slot.preserved.push_back(token->front());
+      }
+    }
   }
   slot.usage = Usage{};
   slot.usage.input_tokens = prompt_tokens - static_cast<int64_t>(reuse);
@@ -625,7 +634,10 @@ bool ModelRunner::Step() {
     }
     ++slot->generated;
     slot->usage.output_tokens = slot->generated;
-    Emit(*slot, Piece(vocab, token));
+    const bool preserved =
+        std::find(slot->preserved.begin(), slot->preserved.end(), token) !=
+        slot->preserved.end();
+    Emit(*slot, Piece(vocab, token, preserved));
     if (!slot->active) {
       continue;  // a stop sequence ended it
     }

@@ -206,6 +206,7 @@ Result<RenderedPrompt> ChatTemplates::Render(const ChatRequest& request) const {
     }
     rendered.generation_prompt = params.generation_prompt;
     rendered.additional_stops = params.additional_stops;
+    rendered.preserved_tokens = params.preserved_tokens;
     auto parser = std::make_shared<common_chat_parser_params>(params);
     parser->reasoning_format = inputs.reasoning_format;
     if (!params.parser.empty()) {

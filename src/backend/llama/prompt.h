@@ -38,6 +38,9 @@ struct RenderedPrompt {
   // a non-lazy grammar is advanced past them before sampling.
   std::string generation_prompt;
   std::vector<std::string> additional_stops;
+  // Special tokens the parser must see as text (a template's <tool_call>,
+  // <think>...): they are rendered into the answer instead of dropped.
+  std::vector<std::string> preserved_tokens;
   std::shared_ptr<const common_chat_parser_params> parser;
 };
 

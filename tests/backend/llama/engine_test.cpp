@@ -38,19 +38,21 @@ struct Answer {
   ChatResponse response;
 };
 
+// The tiny model with 256-token slots and one inference thread.
+RunnerOptions TinyOptions(int slots = 4, int queue_size = 8) {
+  RunnerOptions options;
+  options.name = kModel;
+  options.path = DUET_TINY_MODEL;
+  options.context = 256;
+  options.slots = slots;
+  options.queue_size = queue_size;
+  options.threads = 1;
+  options.batch_size = 64;
+  return options;
+}
+
 class LlamaEngineTest : public ::testing::Test {
  protected:
-  static RunnerOptions TinyOptions() {
-    RunnerOptions options;
-    options.name = kModel;
-    options.path = DUET_TINY_MODEL;
-    options.context = 256;
-    options.slots = 4;
-    options.queue_size = 8;
-    options.threads = 1;
-    options.batch_size = 64;
-    return options;
-  }
 
   static void SetUpTestSuite() {
     Result<std::unique_ptr<LlamaEngine>> engine =
@@ -416,15 +418,8 @@ TEST_F(LlamaEngineTest, CancelMidAnswerEndsWithCancelledAndFreesTheSlot) {
 }
 
 TEST(LlamaEngineQueueTest, FullQueueIsResourceExhausted) {
-  RunnerOptions options;
-  options.name = kModel;
-  options.path = DUET_TINY_MODEL;
-  options.context = 256;
-  options.slots = 1;
-  options.queue_size = 1;
-  options.threads = 1;
   Result<std::unique_ptr<LlamaEngine>> engine =
-      LlamaEngine::Create({.models = {options}});
+      LlamaEngine::Create({.models = {TinyOptions(/*slots=*/1, /*queue_size=*/1)}});
   ASSERT_TRUE(engine.has_value()) << engine.error().message();
   // Many requests at once: one runs, one waits, the rest are turned away.
   std::vector<std::shared_ptr<CollectingSink>> sinks;
@@ -454,15 +449,8 @@ TEST(LlamaEngineQueueTest, FullQueueIsResourceExhausted) {
 }
 
 TEST(LlamaEngineQueueTest, WaitingRequestCancelledLeavesTheQueueAtOnce) {
-  RunnerOptions options;
-  options.name = kModel;
-  options.path = DUET_TINY_MODEL;
-  options.context = 256;
-  options.slots = 1;
-  options.queue_size = 4;
-  options.threads = 1;
   Result<std::unique_ptr<LlamaEngine>> engine =
-      LlamaEngine::Create({.models = {options}});
+      LlamaEngine::Create({.models = {TinyOptions(/*slots=*/1, /*queue_size=*/4)}});
   ASSERT_TRUE(engine.has_value()) << engine.error().message();
   auto running_cancel = std::make_shared<CancelFlag>();
   auto running = std::make_shared<CollectingSink>();
