@@ -15,12 +15,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/anthropic/messages_request.h"
-#include "api/anthropic/messages_response.h"
-#include "api/anthropic/messages_stream.h"
-#include "api/openai/chat_request.h"
-#include "api/openai/chat_response.h"
-#include "api/openai/chat_stream.h"
+#include "wire/anthropic/messages_request.h"
+#include "wire/anthropic/messages_response.h"
+#include "wire/anthropic/messages_stream.h"
+#include "wire/openai/chat_request.h"
+#include "wire/openai/chat_response.h"
+#include "wire/openai/chat_stream.h"
 #include "bench/typical_requests.h"
 
 namespace duet {
@@ -50,8 +50,8 @@ void BM_AnthropicParseRender(benchmark::State& state) {
   const std::string body = bench::TypicalAnthropicBody();
   const ChatResponse answer = TypicalAnswer();
   for (auto _ : state) {
-    Result<ChatRequest> request = api::anthropic::ParseMessagesRequest(body);
-    std::string out = api::anthropic::WriteMessage(answer);
+    Result<ChatRequest> request = wire::anthropic::ParseMessagesRequest(body);
+    std::string out = wire::anthropic::WriteMessage(answer);
     benchmark::DoNotOptimize(request);
     benchmark::DoNotOptimize(out);
   }
@@ -62,8 +62,8 @@ void BM_OpenAIParseRender(benchmark::State& state) {
   const std::string body = bench::TypicalOpenAIBody();
   const ChatResponse answer = TypicalAnswer();
   for (auto _ : state) {
-    Result<ChatRequest> request = api::openai::ParseChatCompletionRequest(body);
-    std::string out = api::openai::WriteChatCompletion(answer, 1735000000);
+    Result<ChatRequest> request = wire::openai::ParseChatCompletionRequest(body);
+    std::string out = wire::openai::WriteChatCompletion(answer, 1735000000);
     benchmark::DoNotOptimize(request);
     benchmark::DoNotOptimize(out);
   }
@@ -72,7 +72,7 @@ void BM_OpenAIParseRender(benchmark::State& state) {
 
 // One streamed token: the per-token cost of the SSE path.
 void BM_AnthropicStreamDelta(benchmark::State& state) {
-  api::anthropic::StreamWriter writer;
+  wire::anthropic::StreamWriter writer;
   const ChatEvent delta = ChatEvent::Delta(0, ChatEvent::DeltaKind::kText, " token");
   std::string out;
   for (auto _ : state) {
@@ -83,7 +83,7 @@ void BM_AnthropicStreamDelta(benchmark::State& state) {
 }
 
 void BM_OpenAIStreamDelta(benchmark::State& state) {
-  api::openai::StreamWriter writer("chatcmpl-bench", "gpt-4o", 1735000000, true);
+  wire::openai::StreamWriter writer("chatcmpl-bench", "gpt-4o", 1735000000, true);
   std::string out;
   writer.Append(ChatEvent::MessageStart("m", "gpt-4o", {}), &out);
   writer.Append(ChatEvent::BlockStart(0, ContentBlock::Text("")), &out);

@@ -1,9 +1,9 @@
 #include "api/answer_renderer.h"
 
-#include "api/anthropic/messages_response.h"
-#include "api/anthropic/messages_stream.h"
-#include "api/openai/chat_response.h"
-#include "api/openai/chat_stream.h"
+#include "wire/anthropic/messages_response.h"
+#include "wire/anthropic/messages_stream.h"
+#include "wire/openai/chat_response.h"
+#include "wire/openai/chat_stream.h"
 #include "core/ids.h"
 
 namespace duet::api {
@@ -16,11 +16,11 @@ class AnthropicRenderer final : public AnswerRenderer {
     writer_.Append(event, out);
   }
   std::string RenderResponse(const ChatResponse& response) override {
-    return anthropic::WriteMessage(response);
+    return wire::anthropic::WriteMessage(response);
   }
 
  private:
-  anthropic::StreamWriter writer_;
+  wire::anthropic::StreamWriter writer_;
 };
 
 class OpenAIRenderer final : public AnswerRenderer {
@@ -38,13 +38,13 @@ class OpenAIRenderer final : public AnswerRenderer {
   std::string RenderResponse(const ChatResponse& response) override {
     ChatResponse with_id = response;
     with_id.id = id_;
-    return openai::WriteChatCompletion(with_id, created_unix_);
+    return wire::openai::WriteChatCompletion(with_id, created_unix_);
   }
 
  private:
   std::string id_;
   int64_t created_unix_;
-  openai::StreamWriter writer_;
+  wire::openai::StreamWriter writer_;
 };
 
 }  // namespace

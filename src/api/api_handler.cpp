@@ -3,9 +3,9 @@
 #include <string_view>
 #include <utility>
 
-#include "api/anthropic/messages_request.h"
+#include "wire/anthropic/messages_request.h"
 #include "api/chat_bridge.h"
-#include "api/openai/chat_request.h"
+#include "wire/openai/chat_request.h"
 #include "core/ids.h"
 #include "core/json_writer.h"
 
@@ -161,7 +161,7 @@ void ApiHandler::Handle(std::shared_ptr<http::Exchange> exchange) {
 void ApiHandler::HandleMessages(const std::shared_ptr<http::Exchange>& exchange,
                                 const std::string& request_id) {
   Result<ChatRequest> parsed =
-      anthropic::ParseMessagesRequest(exchange->request().body);
+      wire::anthropic::ParseMessagesRequest(exchange->request().body);
   if (!parsed) {
     exchange->Respond(
         ErrorResponse(parsed.error(), ApiFlavor::kAnthropic, request_id));
@@ -179,7 +179,7 @@ void ApiHandler::HandleMessages(const std::shared_ptr<http::Exchange>& exchange,
 void ApiHandler::HandleCountTokens(
     const std::shared_ptr<http::Exchange>& exchange,
     const std::string& request_id) {
-  Result<ChatRequest> parsed = anthropic::ParseMessagesRequest(
+  Result<ChatRequest> parsed = wire::anthropic::ParseMessagesRequest(
       exchange->request().body, {.require_max_tokens = false});
   Result<int64_t> tokens =
       parsed ? backend_->CountTokens(*parsed) : Error(parsed.error());
@@ -196,7 +196,7 @@ void ApiHandler::HandleChatCompletions(
     const std::shared_ptr<http::Exchange>& exchange,
     const std::string& request_id) {
   Result<ChatRequest> parsed =
-      openai::ParseChatCompletionRequest(exchange->request().body);
+      wire::openai::ParseChatCompletionRequest(exchange->request().body);
   if (!parsed) {
     exchange->Respond(
         ErrorResponse(parsed.error(), ApiFlavor::kOpenAI, request_id));

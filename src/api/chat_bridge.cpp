@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "api/error_response.h"
+#include "wire/error_response.h"
 
 namespace duet::api {
 
@@ -13,9 +13,9 @@ http::HeaderList RequestIdHeaders(const std::string& request_id) {
 http::Response ErrorResponse(const Status& status, ApiFlavor api,
                              const std::string& request_id) {
   http::Response response;
-  response.status = HttpStatusFor(status.code(), api);
+  response.status = wire::HttpStatusFor(status.code(), api);
   response.headers = RequestIdHeaders(request_id);
-  response.body = ErrorBody(status, api, request_id);
+  response.body = wire::ErrorBody(status, api, request_id);
   if (status.code() == ErrorCode::kResourceExhausted ||
       status.code() == ErrorCode::kUnavailable) {
     // Tell SDK clients that retrying is the right move.

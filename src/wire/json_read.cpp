@@ -1,0 +1,178 @@
+#include "wire/json_read.h"
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+namespace duet::wire {
+
+Result<Json> ParseJsonObject(std::string_view body) {
+  Json parsed = Json::parse(body, /*cb=*/nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) {
+    // Re-parse with exceptions only on the error path, for the position.
+    try {
+      Json ignored = Json::parse(body);
+      (void)ignored;
+    } catch (const Json::parse_error& e) {
+      return Error(InvalidArgument(std::string("malformed JSON body: ") +
+                                   e.what()));
+    }
+    return Error(InvalidArgument("malformed JSON body"));
+  }
+  if (!parsed.is_object()) {
+    return Error(InvalidArgument("request body must be a JSON object"));
+  }
+  return parsed;
+}
+
+bool NestsDeeperThan(std::string_view json, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character cannot end the string
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) {
+        return true;
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
+std::string JoinPath(std::string_view parent, std::string_view key) {
+  if (parent.empty()) {
+    return std::string(key);
+  }
+  std::string out(parent);
+  out += '.';
+  out += key;
+  return out;
+}
+
+std::string JoinPath(std::string_view parent, size_t index) {
+  return JoinPath(parent, std::to_string(index));
+}
+
+const Json* FindMember(const Json& object, std::string_view key) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) {
+    return nullptr;
+  }
+  return &*it;
+}
+
+Status FieldRequired(std::string_view path) {
+  return InvalidArgument(std::string(path) + ": Field required");
+}
+
+Status WrongType(std::string_view path, std::string_view expected) {
+  return InvalidArgument(std::string(path) + ": expected " +
+                         std::string(expected));
+}
+
+Result<std::string> RequireString(const Json& object, std::string_view key,
+                                  std::string_view path) {
+  const Json* value = FindMember(object, key);
+  const std::string field = JoinPath(path, key);
+  if (value == nullptr) {
+    return Error(FieldRequired(field));
+  }
+  if (!value->is_string()) {
+    return Error(WrongType(field, "a string"));
+  }
+  return value->get<std::string>();
+}
+
+Result<std::optional<std::string>> OptionalString(const Json& object,
+                                                  std::string_view key,
+                                                  std::string_view path) {
+  const Json* value = FindMember(object, key);
+  if (value == nullptr) {
+    return std::optional<std::string>();
+  }
+  if (!value->is_string()) {
+    return Error(WrongType(JoinPath(path, key), "a string"));
+  }
+  return std::optional<std::string>(value->get<std::string>());
+}
+
+Result<std::optional<int64_t>> OptionalInt(const Json& object,
+                                           std::string_view key,
+                                           std::string_view path) {
+  const Json* value = FindMember(object, key);
+  if (value == nullptr) {
+    return std::optional<int64_t>();
+  }
+  if (value->is_number_unsigned()) {
+    const uint64_t number = value->get<uint64_t>();
+    if (number <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return std::optional<int64_t>(static_cast<int64_t>(number));
+    }
+  } else if (value->is_number_integer()) {
+    return std::optional<int64_t>(value->get<int64_t>());
+  } else if (value->is_number_float()) {
+    // 256.0 counts as an integer: JavaScript clients have no integer type.
+    // The range is checked before converting; converting a double outside
+    // int64's range is undefined behaviour.
+    constexpr double kTwoToThe63 = 9223372036854775808.0;
+    const double number = value->get<double>();
+    if (number >= -kTwoToThe63 && number < kTwoToThe63 &&
+        std::trunc(number) == number) {
+      return std::optional<int64_t>(static_cast<int64_t>(number));
+    }
+  }
+  return Error(WrongType(JoinPath(path, key), "an integer"));
+}
+
+Result<std::optional<double>> OptionalNumber(const Json& object,
+                                             std::string_view key,
+                                             std::string_view path) {
+  const Json* value = FindMember(object, key);
+  if (value == nullptr) {
+    return std::optional<double>();
+  }
+  if (!value->is_number()) {
+    return Error(WrongType(JoinPath(path, key), "a number"));
+  }
+  return std::optional<double>(value->get<double>());
+}
+
+Result<std::optional<bool>> OptionalBool(const Json& object,
+                                         std::string_view key,
+                                         std::string_view path) {
+  const Json* value = FindMember(object, key);
+  if (value == nullptr) {
+    return std::optional<bool>();
+  }
+  if (!value->is_boolean()) {
+    return Error(WrongType(JoinPath(path, key), "a boolean"));
+  }
+  return std::optional<bool>(value->get<bool>());
+}
+
+RawJson ToRawJson(const Json& value) {
+  // Replace invalid UTF-8 rather than throw: input came from the parser, so
+  // this only matters for values duet built itself.
+  return RawJson{value.dump(-1, ' ', false, Json::error_handler_t::replace)};
+}
+
+Json FromRawJson(const RawJson& raw, Json fallback) {
+  if (raw.empty()) {
+    return fallback;
+  }
+  return Json::parse(raw.text, nullptr, /*allow_exceptions=*/false);
+}
+
+}  // namespace duet::wire

@@ -1,0 +1,74 @@
+// Typed reads from parsed JSON for the protocol adapters, with errors that
+// name the field the way the APIs do ("messages.0.role: Field required").
+//
+// nlohmann::json stays inside src/wire: adapters parse with these helpers and
+// hand only canonical types (model/chat.h) to the rest of duet.
+//
+// Every function returns kInvalidArgument on a type mismatch; a member that is
+// absent or JSON null counts as "not given" for the Optional* readers.
+// Thread safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+#include "model/chat.h"
+
+namespace duet::wire {
+
+// ordered_json keeps keys in the order received, so tool schemas and tool
+// inputs reach the model exactly as the client wrote them.
+using Json = nlohmann::ordered_json;
+
+// Parses a request body that must be one JSON object. Errors:
+// "malformed JSON body: <detail>" or "request body must be a JSON object".
+Result<Json> ParseJsonObject(std::string_view body);
+
+// True when arrays and objects in `json` nest deeper than `limit`. Counts
+// brackets outside strings only, in one pass without parsing; a malformed
+// text may be miscounted, but the parser rejects it anyway. Adapters check
+// this before parsing so hostile nesting cannot exhaust the stack.
+bool NestsDeeperThan(std::string_view json, int limit);
+
+// Joins a field path: JoinPath("messages.0", "role") == "messages.0.role";
+// JoinPath("", "model") == "model".
+std::string JoinPath(std::string_view parent, std::string_view key);
+std::string JoinPath(std::string_view parent, size_t index);
+
+// The member `key` of `object`, or nullptr when absent or null.
+// REQUIRES: object.is_object().
+const Json* FindMember(const Json& object, std::string_view key);
+
+Result<std::string> RequireString(const Json& object, std::string_view key,
+                                  std::string_view path);
+Result<std::optional<std::string>> OptionalString(const Json& object,
+                                                  std::string_view key,
+                                                  std::string_view path);
+// An integer, or a float with no fraction inside int64's range (256.0:
+// JavaScript clients have no integer type); anything else is WrongType.
+Result<std::optional<int64_t>> OptionalInt(const Json& object,
+                                           std::string_view key,
+                                           std::string_view path);
+Result<std::optional<double>> OptionalNumber(const Json& object,
+                                             std::string_view key,
+                                             std::string_view path);
+Result<std::optional<bool>> OptionalBool(const Json& object,
+                                         std::string_view key,
+                                         std::string_view path);
+
+// "<path>: Field required" / "<path>: expected <what>".
+Status FieldRequired(std::string_view path);
+Status WrongType(std::string_view path, std::string_view expected);
+
+// Compact JSON text of `value`, for carrying it through as RawJson.
+RawJson ToRawJson(const Json& value);
+// Parses RawJson back; an empty RawJson gives `fallback`.
+// REQUIRES: raw holds valid JSON (true for every RawJson duet makes).
+Json FromRawJson(const RawJson& raw, Json fallback = Json::object());
+
+}  // namespace duet::wire
