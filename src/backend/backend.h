@@ -8,11 +8,11 @@
 // the events arrive later, from a thread the backend owns.
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <string_view>
 #include <vector>
 
+#include "core/cancel.h"
 #include "core/status.h"
 #include "model/chat.h"
 
@@ -29,18 +29,6 @@ class EventSink {
  public:
   virtual ~EventSink() = default;
   virtual void OnEvent(ChatEvent event) = 0;
-};
-
-// Set by the api layer when the client disconnects or the server gives up on
-// a request at shutdown. Backends poll it between steps (tokens, upstream
-// reads) and then end the request with kError(kCancelled).
-class CancelFlag {
- public:
-  void Cancel() { cancelled_.store(true, std::memory_order_relaxed); }
-  bool cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<bool> cancelled_{false};
 };
 
 class Backend {

@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "backend/backend.h"
+#include "core/cancel.h"
 #include "core/status.h"
 
 namespace duet::api::http {

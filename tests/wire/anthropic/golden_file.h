@@ -1,4 +1,4 @@
-// Reads the hand-written golden files under tests/api/anthropic/golden/.
+// Reads the hand-written golden files under tests/wire/anthropic/golden/.
 #pragma once
 
 #include <fstream>

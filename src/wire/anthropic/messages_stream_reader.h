@@ -1,0 +1,63 @@
+// StreamReader: an Anthropic Messages SSE stream, as the API sends it
+// (protocols.md §1.9), read back into canonical ChatEvents. The inverse of
+// StreamWriter, used by the Anthropic backend to re-emit an upstream answer
+// event by event as its bytes arrive.
+//
+//   message_start        -> kMessageStart (id, model, usage)
+//   content_block_start  -> kBlockStart (text, tool_use with id and name,
+//                           thinking, redacted_thinking; any other block
+//                           type is carried whole as kOther)
+//   content_block_delta  -> kBlockDelta (text_delta, thinking_delta,
+//                           signature_delta, input_json_delta; deltas of
+//                           types duet does not model, such as
+//                           citations_delta, are dropped)
+//   content_block_stop   -> kBlockStop
+//   message_delta        -> kMessageDelta; its usage fields overwrite the
+//                           running totals from message_start (they are
+//                           cumulative, never added)
+//   message_stop         -> kMessageStop
+//   ping                 -> kPing
+//   error                -> kError with the code of its error.type
+//   unknown events       -> ignored, as the API's versioning policy asks
+//
+// Usage is passed through as the upstream counted it, never recomputed.
+//
+// Thread safety: none; one reader per stream.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "model/chat.h"
+#include "wire/sse_decoder.h"
+
+namespace duet::wire::anthropic {
+
+class StreamReader {
+ public:
+  // Feeds raw body bytes (cut anywhere) and appends the events they
+  // complete to `*events`. Fails with kUnavailable ("upstream stream: ...")
+  // when the stream breaks the protocol: data that is not a JSON object,
+  // events out of order (a delta before message_start, a second
+  // message_start), or an event too large. After a failure, or after a
+  // terminal event, further input is ignored.
+  Status Feed(std::string_view bytes, std::vector<ChatEvent>* events);
+
+  // True once message_stop or an error event was read.
+  bool finished() const { return finished_; }
+  // True once message_start was read.
+  bool started() const { return started_; }
+
+ private:
+  Status OnEvent(const SseEvent& sse, std::vector<ChatEvent>* events);
+
+  SseDecoder decoder_;
+  std::vector<SseEvent> pending_;
+  Usage usage_;
+  bool started_ = false;
+  bool finished_ = false;
+  bool failed_ = false;
+};
+
+}  // namespace duet::wire::anthropic

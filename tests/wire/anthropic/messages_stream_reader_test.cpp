@@ -1,0 +1,157 @@
+// StreamReader: Anthropic SSE read back into ChatEvents. The golden streams
+// are the hand-written transcripts StreamWriter is held to; reading one and
+// writing it again must give the same bytes, whatever the read chunking.
+#include "wire/anthropic/messages_stream_reader.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "golden_file.h"
+#include "wire/anthropic/messages_stream.h"
+
+namespace duet::wire::anthropic {
+namespace {
+
+using testing::ReadGolden;
+
+// Reads `bytes` in chunks of `chunk` bytes; fails the test on a Status.
+std::vector<ChatEvent> Read(std::string_view bytes, size_t chunk) {
+  StreamReader reader;
+  std::vector<ChatEvent> events;
+  for (size_t pos = 0; pos < bytes.size(); pos += chunk) {
+    Status status = reader.Feed(bytes.substr(pos, chunk), &events);
+    EXPECT_TRUE(status.ok()) << status.ToString();
+  }
+  return events;
+}
+
+std::string Write(const std::vector<ChatEvent>& events) {
+  StreamWriter writer;
+  std::string out;
+  for (const ChatEvent& event : events) {
+    writer.Append(event, &out);
+  }
+  return out;
+}
+
+struct GoldenCase {
+  const char* file;
+  // The reader keeps usage cumulative: a message_delta that omits
+  // input_tokens gets message_start's, which the writer then prints.
+  const char* written_usage_from = "";
+  const char* written_usage_to = "";
+};
+
+class GoldenStreamTest : public ::testing::TestWithParam<GoldenCase> {};
+
+TEST_P(GoldenStreamTest, ReadThenWrittenAgainMatches) {
+  const std::string golden = ReadGolden(GetParam().file);
+  ASSERT_FALSE(golden.empty());
+  std::string expected = golden;
+  if (const std::string from = GetParam().written_usage_from; !from.empty()) {
+    const size_t at = expected.find(from);
+    ASSERT_NE(at, std::string::npos);
+    expected.replace(at, from.size(), GetParam().written_usage_to);
+  }
+  for (size_t chunk : {size_t{1}, size_t{7}, size_t{64}, golden.size()}) {
+    EXPECT_EQ(Write(Read(golden, chunk)), expected) << "chunk " << chunk;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Golden, GoldenStreamTest,
+    ::testing::Values(GoldenCase{"text_stream.sse",
+                                 "\"usage\":{\"output_tokens\":6}",
+                                 "\"usage\":{\"input_tokens\":11,"
+                                 "\"output_tokens\":6}"},
+                      GoldenCase{"tool_use_stream.sse"},
+                      GoldenCase{"thinking_stream.sse"},
+                      GoldenCase{"error_stream.sse"}));
+
+TEST(StreamReaderTest, RecordedStreamWithSpacedPingAndExtraFields) {
+  // As the API sends it: "caller" on the tool block, service_tier in usage,
+  // a ping with a space in its JSON, and an event type from the future.
+  const std::string stream =
+      "event: message_start\n"
+      "data: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude-sonnet-4-5\",\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":472,\"cache_creation_input_tokens\":5,\"cache_read_input_tokens\":100,\"output_tokens\":2,\"service_tier\":\"standard\"}}}\n\n"
+      "event: content_block_start\n"
+      "data: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"get_weather\",\"caller\":{\"type\":\"direct\"},\"input\":{}}}\n\n"
+      "event: ping\n"
+      "data: {\"type\": \"ping\"}\n\n"
+      "event: shiny_new_event\n"
+      "data: {\"type\":\"shiny_new_event\"}\n\n"
+      "event: content_block_delta\n"
+      "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"ci\"}}\n\n"
+      "event: content_block_delta\n"
+      "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"citations_delta\",\"citation\":{}}}\n\n"
+      "event: content_block_stop\n"
+      "data: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+      "event: message_delta\n"
+      "data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":40}}\n\n"
+      "event: message_stop\n"
+      "data: {\"type\":\"message_stop\"}\n\n";
+  const std::vector<ChatEvent> events = Read(stream, 5);
+  ASSERT_EQ(events.size(), 7u);
+  EXPECT_EQ(events[0].kind, ChatEvent::Kind::kMessageStart);
+  EXPECT_EQ(events[0].message_id, "msg_1");
+  EXPECT_EQ(events[0].model, "claude-sonnet-4-5");
+  EXPECT_EQ(events[0].usage.input_tokens, 472);
+  EXPECT_EQ(events[0].usage.cache_read_input_tokens, 100);
+  EXPECT_EQ(events[1].block.type, BlockType::kToolUse);
+  EXPECT_EQ(events[1].block.tool_id, "toolu_1");
+  EXPECT_EQ(events[1].block.tool_name, "get_weather");
+  EXPECT_EQ(events[2].kind, ChatEvent::Kind::kPing);
+  EXPECT_EQ(events[3].delta_kind, ChatEvent::DeltaKind::kInputJson);
+  EXPECT_EQ(events[3].delta, "{\"ci");
+  EXPECT_EQ(events[4].kind, ChatEvent::Kind::kBlockStop);
+  // message_delta usage overwrites output_tokens and keeps the rest.
+  EXPECT_EQ(events[5].stop_reason, StopReason::kToolUse);
+  EXPECT_EQ(events[5].usage.output_tokens, 40);
+  EXPECT_EQ(events[5].usage.input_tokens, 472);
+  EXPECT_EQ(events[5].usage.cache_creation_input_tokens, 5);
+  EXPECT_EQ(events[6].kind, ChatEvent::Kind::kMessageStop);
+}
+
+TEST(StreamReaderTest, MidStreamErrorKeepsItsKind) {
+  const std::vector<ChatEvent> events = Read(
+      "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"model\":\"c\",\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}}\n\n"
+      "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"later\"}}\n\n"
+      "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
+      3);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].kind, ChatEvent::Kind::kError);
+  EXPECT_EQ(events[1].error,
+            Status(ErrorCode::kResourceExhausted, "later"));
+}
+
+TEST(StreamReaderTest, ProtocolViolationsFail) {
+  const char* bad[] = {
+      "data: not json\n\n",
+      "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n",
+      "event: message_start\ndata: {\"type\":\"message_start\"}\n\n",
+      "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{}}\n\n"
+      "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{}}\n\n",
+  };
+  for (const char* stream : bad) {
+    StreamReader reader;
+    std::vector<ChatEvent> events;
+    const Status status = reader.Feed(stream, &events);
+    EXPECT_EQ(status.code(), ErrorCode::kUnavailable) << stream;
+    EXPECT_FALSE(reader.finished());
+  }
+}
+
+TEST(StreamReaderTest, EventTypeComesFromJsonWhenTheEventLineIsMissing) {
+  const std::vector<ChatEvent> events = Read(
+      "data: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"model\":\"c\"}}\n\n"
+      "data: {\"type\":\"message_stop\"}\n\n",
+      1000);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].kind, ChatEvent::Kind::kMessageStop);
+}
+
+}  // namespace
+}  // namespace duet::wire::anthropic
