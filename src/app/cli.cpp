@@ -10,6 +10,7 @@
 
 #include "app/run_chat.h"
 #include "app/serve.h"
+#include "app/sim_command.h"
 #include "core/config.h"
 #include "core/logging.h"
 #include "core/version.h"
@@ -125,11 +126,39 @@ int RunCli(int argc, char** argv,
       "config", "Print the effective configuration (file + environment + "
                 "flags) as TOML");
   flags.AddTo(config_command);
+  CLI::App* sim = app.add_subcommand(
+      "sim", "Serve a local simulator of the Anthropic API (for tests and "
+             "demos; its answers are not from Claude)");
+  SimCommandOptions sim_options;
+  std::string sim_log_level = "info";
+  sim->add_option("--host", sim_options.host, "address to listen on")
+      ->capture_default_str();
+  sim->add_option("--port", sim_options.port, "port, 0 for any free port")
+      ->capture_default_str();
+  sim->add_option("--api-key", sim_options.api_key,
+                  "the only key accepted (default: any non-empty key)");
+  sim->add_option("--requests-per-minute", sim_options.requests_per_minute)
+      ->capture_default_str();
+  sim->add_option("--input-tokens-per-minute",
+                  sim_options.input_tokens_per_minute)
+      ->capture_default_str();
+  sim->add_option("--output-tokens-per-minute",
+                  sim_options.output_tokens_per_minute)
+      ->capture_default_str();
+  sim->add_option("--log-level", sim_log_level)->capture_default_str();
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     return app.exit(error);
+  }
+
+  if (sim->parsed()) {
+    if (Status logging = InitLogging(sim_log_level); !logging.ok()) {
+      std::fprintf(stderr, "duet: %s\n", logging.message().c_str());
+      return 2;
+    }
+    return RunSimulator(sim_options);
   }
 
   Result<Config> config = flags.Load();

@@ -41,7 +41,7 @@ struct Response {
 // One request/response exchange.
 // Thread safety: all methods may be called from any thread. Call either
 // Respond once, or BeginStream once, then Stream any number of times, then
-// EndStream once; calls after the client went away are ignored.
+// EndStream once (or Abort at any point); calls after the client went away are ignored.
 class Exchange {
  public:
   virtual ~Exchange() = default;
@@ -51,6 +51,11 @@ class Exchange {
   virtual void BeginStream(Response head) = 0;
   virtual void Stream(std::string data) = 0;
   virtual void EndStream() = 0;
+  // Ends the exchange by closing the connection instead of answering: bytes
+  // already queued are flushed, then the socket closes, so a streaming
+  // client sees a cut stream and any other client sees the connection drop
+  // before a response. For simulating broken servers; counts as finished.
+  virtual void Abort() = 0;
 
   // Set when the client disconnects, stalls past the write timeout, or the
   // server gives up on in-flight work at shutdown. Hand it to the backend.

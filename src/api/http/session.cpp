@@ -134,6 +134,10 @@ class SessionExchange final : public Exchange {
     finished_ = true;
     session_->PostEndStream(id_);
   }
+  void Abort() override {
+    finished_ = true;
+    session_->PostAbort(id_);
+  }
   std::shared_ptr<CancelFlag> cancel_flag() const override { return cancel_; }
   bool shutting_down() const override { return shared_->shutting_down.load(); }
 
@@ -443,6 +447,23 @@ void Session::PostEndStream(uint64_t exchange_id) {
               }
               self->Enqueue("0\r\n\r\n");
             });
+}
+
+void Session::PostAbort(uint64_t exchange_id) {
+  net::post(stream_.get_executor(), [self = shared_from_this(), exchange_id] {
+    if (self->exchange_id_ != exchange_id ||
+        self->phase_ != Phase::kHandling || self->response_done_) {
+      return;
+    }
+    if (self->cancel_) {
+      self->cancel_->Cancel();
+    }
+    // Without keep-alive, finishing the exchange closes the connection once
+    // the queue is flushed; a stream gets no terminating chunk.
+    self->keep_alive_ = false;
+    self->response_done_ = true;
+    self->WriteNext();
+  });
 }
 
 void Session::PostAbandon(uint64_t exchange_id, Response fallback) {

@@ -76,6 +76,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void PostBeginStream(uint64_t exchange_id, Response head);
   void PostStream(uint64_t exchange_id, std::string data);
   void PostEndStream(uint64_t exchange_id);
+  // Flushes what is queued for the exchange, then closes the connection.
+  void PostAbort(uint64_t exchange_id);
   // The exchange was destroyed: unless it was answered, send `fallback` (or,
   // mid-stream, close the connection) so the client is not left waiting.
   void PostAbandon(uint64_t exchange_id, Response fallback);
