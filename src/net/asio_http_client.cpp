@@ -1,0 +1,559 @@
+#include "net/asio_http_client.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+#include <variant>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "net/basic_auth.h"
+
+namespace duet::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using Strand = asio::strand<asio::io_context::executor_type>;
+
+namespace {
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto kWatchTick = std::chrono::milliseconds(50);
+constexpr size_t kReadChunk = 16 * 1024;
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+struct Connection {
+  explicit Connection(PlainStream plain) : stream(std::move(plain)) {}
+  Connection(PlainStream plain, ssl::context& context)
+      : stream(std::in_place_type<TlsStream>, std::move(plain), context) {}
+
+  beast::tcp_stream& Lowest() {
+    return std::visit(
+        [](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); },
+        stream);
+  }
+
+  std::variant<PlainStream, TlsStream> stream;
+  beast::flat_buffer buffer;
+  std::chrono::steady_clock::time_point idle_since;
+};
+
+// True when an idle pooled connection can still be used: the peer has not
+// closed it and has sent nothing unasked (which would be a close_notify or
+// garbage).
+bool LooksAlive(Connection& connection) {
+  if (connection.buffer.size() > 0) {
+    return false;
+  }
+  char byte = 0;
+  const ssize_t got = ::recv(connection.Lowest().socket().native_handle(),
+                             &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+bool IsTimeout(const beast::error_code& error) {
+  return error == beast::error::timeout;
+}
+
+// A connection-level failure that a stale pooled connection produces when
+// the server closed it while idle.
+bool IsStaleConnectionError(const beast::error_code& error) {
+  return error == bhttp::error::end_of_stream || error == asio::error::eof ||
+         error == asio::error::connection_reset ||
+         error == asio::error::broken_pipe ||
+         error == ssl::error::stream_truncated;
+}
+
+}  // namespace
+
+std::string_view HttpResponseHead::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key == name) {
+      return value;
+    }
+  }
+  return {};
+}
+
+class AsioHttpClient::Impl {
+ public:
+  struct Call {
+    Call(Strand strand_in, HttpRequest request_in, HttpTimeouts timeouts_in,
+         std::shared_ptr<HttpResponseHandler> handler_in,
+         std::shared_ptr<const CancelFlag> cancel_in)
+        : strand(std::move(strand_in)),
+          request(std::move(request_in)),
+          timeouts(timeouts_in),
+          handler(std::move(handler_in)),
+          cancel(std::move(cancel_in)),
+          watch(strand) {}
+
+    Strand strand;
+    HttpRequest request;
+    HttpTimeouts timeouts;
+    std::shared_ptr<HttpResponseHandler> handler;
+    std::shared_ptr<const CancelFlag> cancel;
+    asio::steady_timer watch;
+    Url url;
+    std::optional<Url> proxy;
+    // What the watch closes to stop the call (set per phase, strand-only).
+    tcp::resolver* resolver = nullptr;
+    Connection* connection = nullptr;
+    std::optional<std::chrono::steady_clock::time_point> resolve_deadline;
+    bool resolve_timed_out = false;
+    bool aborted = false;  // cancelled or the client is shutting down
+    bool head_received = false;
+    bool done = false;
+  };
+
+  Impl(Options options, ssl::context tls)
+      : options_(std::move(options)),
+        tls_(std::move(tls)),
+        work_(io_.get_executor()) {
+    const int threads = std::max(1, options_.io_threads);
+    for (int i = 0; i < threads; ++i) {
+      threads_.emplace_back([this] { io_.run(); });
+    }
+  }
+
+  ~Impl() {
+    {
+      std::lock_guard lock(mutex_);
+      shutting_down_ = true;
+      for (const std::shared_ptr<Call>& call : live_) {
+        asio::post(call->strand, [call] { Abort(*call); });
+      }
+      pool_.clear();
+    }
+    work_.reset();
+    for (std::thread& thread : threads_) {
+      thread.join();
+    }
+  }
+
+  void Send(HttpRequest request, HttpTimeouts timeouts,
+            std::shared_ptr<HttpResponseHandler> handler,
+            std::shared_ptr<const CancelFlag> cancel) {
+    auto call = std::make_shared<Call>(asio::make_strand(io_), std::move(request),
+                                       timeouts, std::move(handler),
+                                       std::move(cancel));
+    {
+      std::lock_guard lock(mutex_);
+      if (shutting_down_) {
+        call->handler->OnComplete(
+            Status(ErrorCode::kCancelled, "the HTTP client is shutting down"),
+            false);
+        return;
+      }
+      live_.insert(call);
+    }
+    asio::co_spawn(call->strand, Run(call), asio::detached);
+  }
+
+  size_t IdleConnections() const {
+    std::lock_guard lock(mutex_);
+    size_t count = 0;
+    for (const auto& [key, connections] : pool_) {
+      count += connections.size();
+    }
+    return count;
+  }
+
+ private:
+  static void Abort(Call& call) {
+    if (call.done || call.aborted) {
+      return;
+    }
+    call.aborted = true;
+    if (call.resolver != nullptr) {
+      call.resolver->cancel();
+    }
+    if (call.connection != nullptr) {
+      beast::error_code ignored;
+      call.connection->Lowest().socket().close(ignored);
+    }
+  }
+
+  // Polls the cancel flag and the resolve deadline while the call runs.
+  static void Watch(const std::shared_ptr<Call>& call) {
+    call->watch.expires_after(kWatchTick);
+    call->watch.async_wait([call](const beast::error_code& error) {
+      if (error || call->done) {
+        return;
+      }
+      if (call->cancel && call->cancel->cancelled()) {
+        Abort(*call);
+        return;
+      }
+      if (call->resolve_deadline && call->resolver != nullptr &&
+          std::chrono::steady_clock::now() > *call->resolve_deadline) {
+        call->resolve_timed_out = true;
+        call->resolver->cancel();
+      }
+      Watch(call);
+    });
+  }
+
+  std::string PoolKey(const Call& call) const {
+    std::string key = call.url.scheme + "://" + call.url.Authority();
+    if (call.proxy) {
+      key += " via " + call.proxy->Authority();
+    }
+    return key;
+  }
+
+  std::unique_ptr<Connection> TakeIdle(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    auto it = pool_.find(key);
+    if (it == pool_.end()) {
+      return nullptr;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    while (!it->second.empty()) {
+      std::unique_ptr<Connection> connection = std::move(it->second.back());
+      it->second.pop_back();
+      if (now - connection->idle_since <= options_.max_idle_age &&
+          LooksAlive(*connection)) {
+        return connection;
+      }
+    }
+    return nullptr;
+  }
+
+  void ReturnToPool(const std::string& key, std::unique_ptr<Connection> connection) {
+    connection->idle_since = std::chrono::steady_clock::now();
+    connection->Lowest().expires_never();
+    std::lock_guard lock(mutex_);
+    if (shutting_down_) {
+      return;
+    }
+    std::vector<std::unique_ptr<Connection>>& idle = pool_[key];
+    if (idle.size() < options_.max_idle_per_origin) {
+      idle.push_back(std::move(connection));
+    }
+  }
+
+  void Finish(const std::shared_ptr<Call>& call, Status status) {
+    call->done = true;
+    call->watch.cancel();
+    call->resolver = nullptr;
+    call->connection = nullptr;
+    if (call->aborted && !status.ok()) {
+      status = Status(ErrorCode::kCancelled, "the call was cancelled");
+    }
+    call->handler->OnComplete(std::move(status), call->head_received);
+    std::lock_guard lock(mutex_);
+    live_.erase(call);
+  }
+
+  asio::awaitable<void> Run(std::shared_ptr<Call> call) {
+    Result<Url> url = Url::Parse(call->request.url);
+    if (!url) {
+      Finish(call, url.error());
+      co_return;
+    }
+    call->url = std::move(*url);
+    call->proxy = options_.proxy.ProxyFor(call->url);
+    if (call->proxy && call->proxy->tls()) {
+      Finish(call, InvalidArgument("https:// proxies are not supported; use "
+                                   "an http:// proxy (https requests are "
+                                   "tunnelled through it with CONNECT)"));
+      co_return;
+    }
+    Watch(call);
+    const std::string key = PoolKey(*call);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      std::unique_ptr<Connection> connection =
+          attempt == 0 ? TakeIdle(key) : nullptr;
+      const bool reused = connection != nullptr;
+      if (!connection) {
+        Result<std::unique_ptr<Connection>> made = co_await Connect(call);
+        if (!made) {
+          Finish(call, made.error());
+          co_return;
+        }
+        connection = std::move(*made);
+      }
+      call->connection = connection.get();
+      bool keep_alive = false;
+      bool stale = false;
+      Status status = co_await std::visit(
+          [&](auto& stream) {
+            return Exchange(call, *connection, stream, &keep_alive, &stale);
+          },
+          connection->stream);
+      call->connection = nullptr;
+      if (!status.ok() && reused && stale && !call->aborted) {
+        continue;  // the server had closed the pooled connection: once more
+      }
+      if (status.ok() && keep_alive && !call->aborted) {
+        ReturnToPool(key, std::move(connection));
+      }
+      Finish(call, std::move(status));
+      co_return;
+    }
+  }
+
+  asio::awaitable<Result<std::unique_ptr<Connection>>> Connect(
+      std::shared_ptr<Call> call) {
+    const Url& hop = call->proxy ? *call->proxy : call->url;
+    const std::string name = call->url.Display();
+    tcp::resolver resolver(call->strand);
+    call->resolver = &resolver;
+    call->resolve_deadline =
+        std::chrono::steady_clock::now() + call->timeouts.connect;
+    auto [resolve_error, endpoints] = co_await resolver.async_resolve(
+        hop.host, std::to_string(hop.port), kTuple);
+    call->resolver = nullptr;
+    call->resolve_deadline.reset();
+    if (call->resolve_timed_out) {
+      co_return Error(Status(ErrorCode::kDeadlineExceeded,
+                             "resolving " + hop.Display() + " timed out"));
+    }
+    if (resolve_error) {
+      co_return Error(Unavailable("could not resolve " + hop.Display() + ": " +
+                                  resolve_error.message()));
+    }
+    PlainStream plain(call->strand);
+    auto connection = std::make_unique<Connection>(std::move(plain));
+    call->connection = connection.get();
+    PlainStream& socket = std::get<PlainStream>(connection->stream);
+    socket.expires_after(call->timeouts.connect);
+    auto [connect_error, endpoint] =
+        co_await socket.async_connect(endpoints, kTuple);
+    if (connect_error) {
+      co_return Error(IsTimeout(connect_error)
+                          ? Status(ErrorCode::kDeadlineExceeded,
+                                   "connecting to " + hop.Display() + " timed out")
+                          : Unavailable("could not connect to " + hop.Display() +
+                                        ": " + connect_error.message()));
+    }
+    socket.socket().set_option(tcp::no_delay(true));
+    if (call->proxy && call->url.tls()) {
+      Status tunnel = co_await OpenTunnel(*call, socket, connection->buffer);
+      if (!tunnel.ok()) {
+        co_return Error(std::move(tunnel));
+      }
+    }
+    if (!call->url.tls()) {
+      co_return connection;
+    }
+    auto secure = std::make_unique<Connection>(std::move(socket), tls_);
+    call->connection = secure.get();
+    TlsStream& tls = std::get<TlsStream>(secure->stream);
+    // SNI. SSL_set_tlsext_host_name is a macro with a C cast; this is it.
+    if (SSL_ctrl(tls.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                 TLSEXT_NAMETYPE_host_name,
+                 const_cast<char*>(call->url.host.c_str())) != 1) {
+      co_return Error(Unavailable("TLS setup for " + name + " failed"));
+    }
+    tls.set_verify_mode(ssl::verify_peer);
+    tls.set_verify_callback(ssl::host_name_verification(call->url.host));
+    auto [handshake_error] =
+        co_await tls.async_handshake(ssl::stream_base::client, kTuple);
+    if (handshake_error) {
+      co_return Error(IsTimeout(handshake_error)
+                          ? Status(ErrorCode::kDeadlineExceeded,
+                                   "TLS handshake with " + name + " timed out")
+                          : Unavailable("TLS handshake with " + name +
+                                        " failed: " + handshake_error.message()));
+    }
+    co_return secure;
+  }
+
+  // CONNECT host:port through the proxy, so TLS runs end to end inside.
+  asio::awaitable<Status> OpenTunnel(const Call& call, PlainStream& socket,
+                                     beast::flat_buffer& buffer) {
+    bhttp::request<bhttp::empty_body> request{bhttp::verb::connect,
+                                              call.url.Authority(), 11};
+    request.set(bhttp::field::host, call.url.Authority());
+    if (!call.proxy->user_info.empty()) {
+      request.set(bhttp::field::proxy_authorization,
+                  BasicAuthorization(call.proxy->user_info));
+    }
+    auto [write_error, written] = co_await bhttp::async_write(socket, request, kTuple);
+    bhttp::response_parser<bhttp::empty_body> parser;
+    parser.skip(true);  // a CONNECT answer has no body
+    beast::error_code read_error;
+    if (!write_error) {
+      std::tie(read_error, std::ignore) =
+          co_await bhttp::async_read_header(socket, buffer, parser, kTuple);
+    }
+    const std::string proxy = call.proxy->Display();
+    if (write_error || read_error) {
+      const beast::error_code& error = write_error ? write_error : read_error;
+      co_return IsTimeout(error)
+          ? Status(ErrorCode::kDeadlineExceeded, "proxy " + proxy + " timed out")
+          : Unavailable("proxy " + proxy + " failed: " + error.message());
+    }
+    if (parser.get().result_int() != 200) {
+      co_return Unavailable("proxy " + proxy + " refused the tunnel to " +
+                            call.url.Display() + ": HTTP " +
+                            std::to_string(parser.get().result_int()));
+    }
+    co_return Status::Ok();
+  }
+
+  template <typename Stream>
+  asio::awaitable<Status> Exchange(std::shared_ptr<Call> call,
+                                   Connection& connection, Stream& stream,
+                                   bool* keep_alive, bool* stale) {
+    const std::string name = call->url.Display();
+    beast::tcp_stream& lowest = beast::get_lowest_layer(stream);
+    const HttpRequest& source = call->request;
+
+    bhttp::request<bhttp::string_body> request;
+    request.method_string(source.method);
+    request.version(11);
+    // Plain http through a proxy uses the absolute form.
+    request.target(call->proxy && !call->url.tls()
+                       ? call->url.scheme + "://" + call->url.HostHeader() +
+                             call->url.target
+                       : call->url.target);
+    request.set(bhttp::field::host, call->url.HostHeader());
+    for (const auto& [header, value] : source.headers) {
+      request.insert(header, value);
+    }
+    if (call->proxy && !call->url.tls() && !call->proxy->user_info.empty()) {
+      request.set(bhttp::field::proxy_authorization,
+                  BasicAuthorization(call->proxy->user_info));
+    }
+    request.body() = source.body;
+    request.prepare_payload();
+    request.keep_alive(true);
+
+    lowest.expires_after(call->timeouts.first_byte);
+    auto [write_error, written] = co_await bhttp::async_write(stream, request, kTuple);
+    if (write_error) {
+      *stale = IsStaleConnectionError(write_error);
+      co_return IsTimeout(write_error)
+          ? Status(ErrorCode::kDeadlineExceeded, "sending to " + name + " timed out")
+          : Unavailable("sending to " + name + " failed: " + write_error.message());
+    }
+
+    bhttp::response_parser<bhttp::buffer_body> parser;
+    parser.body_limit(boost::none);
+    auto [head_error, head_bytes] = co_await bhttp::async_read_header(
+        stream, connection.buffer, parser, kTuple);
+    if (head_error) {
+      *stale = IsStaleConnectionError(head_error) && head_bytes == 0;
+      co_return IsTimeout(head_error)
+          ? Status(ErrorCode::kDeadlineExceeded,
+                   "no response from " + name + " within " +
+                       std::to_string(call->timeouts.first_byte.count()) + " ms")
+          : Unavailable("no response from " + name + ": " + head_error.message());
+    }
+    HttpResponseHead head;
+    head.status = static_cast<int>(parser.get().result_int());
+    for (const auto& field : parser.get()) {
+      std::string header(field.name_string());
+      for (char& c : header) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+      head.headers.emplace_back(std::move(header), std::string(field.value()));
+    }
+    call->head_received = true;
+    if (!call->handler->OnHead(head)) {
+      call->aborted = true;
+      co_return Status(ErrorCode::kCancelled, "stopped by the response handler");
+    }
+
+    std::vector<char> chunk(kReadChunk);
+    while (!parser.is_done()) {
+      parser.get().body().data = chunk.data();
+      parser.get().body().size = chunk.size();
+      lowest.expires_after(call->timeouts.idle);
+      auto [read_error, read_bytes] =
+          co_await bhttp::async_read(stream, connection.buffer, parser, kTuple);
+      const size_t got = chunk.size() - parser.get().body().size;
+      if (got > 0 && !call->handler->OnBody(std::string_view(chunk.data(), got))) {
+        call->aborted = true;
+        co_return Status(ErrorCode::kCancelled, "stopped by the response handler");
+      }
+      if (read_error == bhttp::error::need_buffer) {
+        continue;
+      }
+      if (read_error) {
+        co_return IsTimeout(read_error)
+            ? Status(ErrorCode::kDeadlineExceeded,
+                     "the response from " + name + " stalled for " +
+                         std::to_string(call->timeouts.idle.count()) + " ms")
+            : Unavailable("the response from " + name +
+                          " broke off: " + read_error.message());
+      }
+    }
+    *keep_alive = parser.keep_alive();
+    co_return Status::Ok();
+  }
+
+  const Options options_;
+  ssl::context tls_;
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  std::vector<std::thread> threads_;
+
+  mutable std::mutex mutex_;
+  bool shutting_down_ = false;  // GUARDED_BY(mutex_)
+  std::map<std::string, std::vector<std::unique_ptr<Connection>>>
+      pool_;  // GUARDED_BY(mutex_)
+  std::set<std::shared_ptr<Call>> live_;  // GUARDED_BY(mutex_)
+};
+
+Result<std::unique_ptr<AsioHttpClient>> AsioHttpClient::Create(Options options) {
+  ssl::context tls(ssl::context::tls_client);
+  beast::error_code error;
+  tls.set_default_verify_paths(error);
+  if (error) {
+    return Error(Internal("cannot load the system's CA certificates: " +
+                          error.message()));
+  }
+  if (!options.ca_file.empty()) {
+    tls.load_verify_file(options.ca_file, error);
+    if (error) {
+      return Error(InvalidArgument("cannot load CA file " + options.ca_file +
+                                   ": " + error.message()));
+    }
+  }
+  tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                  ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                  ssl::context::no_tlsv1_1);
+  return std::unique_ptr<AsioHttpClient>(new AsioHttpClient(
+      std::make_unique<Impl>(std::move(options), std::move(tls))));
+}
+
+AsioHttpClient::AsioHttpClient(std::unique_ptr<Impl> impl)
+    : impl_(std::move(impl)) {}
+
+AsioHttpClient::~AsioHttpClient() = default;
+
+void AsioHttpClient::Send(HttpRequest request, HttpTimeouts timeouts,
+                          std::shared_ptr<HttpResponseHandler> handler,
+                          std::shared_ptr<const CancelFlag> cancel) {
+  impl_->Send(std::move(request), timeouts, std::move(handler), std::move(cancel));
+}
+
+size_t AsioHttpClient::IdleConnections() const { return impl_->IdleConnections(); }
+
+}  // namespace duet::net
