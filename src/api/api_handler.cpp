@@ -25,6 +25,16 @@ std::string_view TrimTrailingSlash(std::string_view path) {
   return path;
 }
 
+// Routing wishes a client states in headers:
+//   x-duet-fallback: never   answer from the chosen backend or fail; no
+//                            fallback to a local model
+void ApplyRouteHeaders(const http::Request& request, ChatRequest* chat) {
+  const std::string_view fallback = request.Header("x-duet-fallback");
+  if (fallback == "never" || fallback == "off" || fallback == "false") {
+    chat->route_hints.allow_fallback = false;
+  }
+}
+
 std::vector<std::string> SplitBetas(std::string_view header) {
   std::vector<std::string> betas;
   while (!header.empty()) {
@@ -170,6 +180,7 @@ void ApiHandler::HandleMessages(const std::shared_ptr<http::Exchange>& exchange,
   ChatRequest& chat = *parsed;
   chat.anthropic_betas =
       SplitBetas(exchange->request().Header("anthropic-beta"));
+  ApplyRouteHeaders(exchange->request(), &chat);
   auto bridge = std::make_shared<ChatBridge>(exchange, MakeAnthropicRenderer(),
                                              chat.stream, request_id);
   backend_->Generate(std::move(chat), std::move(bridge),
@@ -203,6 +214,7 @@ void ApiHandler::HandleChatCompletions(
     return;
   }
   ChatRequest& chat = *parsed;
+  ApplyRouteHeaders(exchange->request(), &chat);
   auto bridge = std::make_shared<ChatBridge>(
       exchange,
       MakeOpenAIRenderer(chat.model, clock_->NowUnixSeconds(),

@@ -32,11 +32,32 @@ ChatBridge::ChatBridge(std::shared_ptr<http::Exchange> exchange,
       stream_(stream),
       request_id_(std::move(request_id)) {}
 
+namespace {
+
+// Header values must stay one line of printable ASCII whatever an upstream
+// put in its error message.
+std::string HeaderSafe(std::string_view text) {
+  std::string out;
+  for (char c : text.substr(0, 300)) {
+    out.push_back(c >= 0x20 && c < 0x7f ? c : ' ');
+  }
+  return out;
+}
+
+}  // namespace
+
 http::Response ChatBridge::Head(int status, std::string content_type) const {
   http::Response head;
   head.status = status;
   head.content_type = std::move(content_type);
   head.headers = RequestIdHeaders(request_id_);
+  if (!route_.backend.empty()) {
+    head.headers.emplace_back("x-duet-backend", HeaderSafe(route_.backend));
+  }
+  if (!route_.fallback_reason.empty()) {
+    head.headers.emplace_back("x-duet-fallback",
+                              HeaderSafe(route_.fallback_reason));
+  }
   return head;
 }
 
@@ -54,6 +75,9 @@ void ChatBridge::OnEvent(ChatEvent event) {
       exchange_->shutting_down()) {
     // The client is still there; tell it why its answer stops.
     event.error = Unavailable("duet is shutting down; retry the request");
+  }
+  if (event.kind == ChatEvent::Kind::kMessageStart) {
+    route_ = event.route;
   }
   if (!stream_) {
     Status status = accumulator_.Add(event);

@@ -39,6 +39,7 @@ class ChatBridge final : public EventSink {
   std::string request_id_;
   bool started_ = false;   // the SSE head was sent
   bool finished_ = false;  // the response is complete
+  RouteNote route_;  // from kMessageStart, sent as x-duet-* headers
   ResponseAccumulator accumulator_;
   std::string scratch_;  // reused render buffer
 };

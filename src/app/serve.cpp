@@ -1,11 +1,13 @@
 #include "app/serve.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include <spdlog/spdlog.h>
 
 #include "api/api_handler.h"
 #include "api/http/server.h"
+#include "app/cloud_backends.h"
 #include "app/local_backend.h"
 #include "core/clock.h"
 #include "route/router.h"
@@ -34,21 +36,35 @@ api::http::HttpServer::Options ServerOptions(const ServerConfig& config) {
 
 int Serve(const Config& config,
           std::vector<std::shared_ptr<Backend>> backends) {
-  // Local models first: the first backend answers model "auto".
+  SystemClock clock;
+  // Declared before the router: the HTTP client outlives every backend.
+  Result<CloudBackends> cloud = MakeCloudBackends(
+      config, [](const char* name) -> const char* { return std::getenv(name); },
+      &clock);
+  if (!cloud) {
+    spdlog::error("{}", cloud.error().message());
+    return 1;
+  }
+  for (std::shared_ptr<Backend>& backend : cloud->backends) {
+    backends.push_back(std::move(backend));
+  }
+  // Local models first: the first backend answers model "auto", and the
+  // local engine is where failed cloud requests fall back to.
   Result<std::shared_ptr<Backend>> local = MakeLocalBackend(config);
   if (!local) {
     spdlog::error("{}", local.error().message());
     return 1;
   }
+  Router::Options router_options;
   if (*local) {
+    router_options.fallback = *local;
     backends.insert(backends.begin(), std::move(*local));
   }
   if (backends.empty()) {
     spdlog::warn(
         "no backend is configured: requests will be answered with an error");
   }
-  SystemClock clock;
-  Router router(std::move(backends));
+  Router router(std::move(backends), std::move(router_options));
   api::ApiHandler handler(&router, &clock);
   api::http::HttpServer server(ServerOptions(config.server), &handler);
   Result<uint16_t> port = server.Start();

@@ -41,6 +41,17 @@ class Backend {
   // The models this backend answers for. Thread-safe.
   virtual std::vector<ModelInfo> ListModels() const = 0;
 
+  // True when `model` names one of this backend's models, by id or by an
+  // alias the backend knows. Thread-safe.
+  virtual bool Serves(std::string_view model) const {
+    for (const ModelInfo& info : ListModels()) {
+      if (info.id == model) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   // Input tokens `request` would use, as this backend counts them.
   // Returns kNotFound for a model it does not serve. Thread-safe.
   virtual Result<int64_t> CountTokens(const ChatRequest& request) = 0;

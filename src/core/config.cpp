@@ -20,6 +20,7 @@ namespace {
 // strings an optional validator.
 struct KeySpec {
   ConfigKeyInfo info;
+  bool secret = false;  // printed as "<redacted>" when set
   std::function<int64_t&(Config&)> int_field;
   int64_t min = 0;
   int64_t max = std::numeric_limits<int64_t>::max();
@@ -46,6 +47,17 @@ KeySpec StringKey(std::string name, std::string help,
   spec.string_field = std::move(field);
   spec.validate_string = std::move(validate);
   return spec;
+}
+
+KeySpec SecretKey(KeySpec spec) {
+  spec.secret = true;
+  return spec;
+}
+
+Status ValidateHttpUrl(std::string_view url) {
+  return url.starts_with("http://") || url.starts_with("https://")
+             ? Status::Ok()
+             : InvalidArgument("expected an http:// or https:// URL");
 }
 
 constexpr int64_t kMaxMillis = 24LL * 3600 * 1000;
@@ -107,6 +119,44 @@ const std::vector<KeySpec>& Specs() {
              "output limit for requests that set none",
              [](Config& c) -> int64_t& { return c.local.default_max_tokens; },
              1, 10'000'000),
+      StringKey("anthropic.base_url", "Anthropic API base URL",
+                [](Config& c) -> std::string& { return c.anthropic.base_url; },
+                ValidateHttpUrl),
+      StringKey("anthropic.api_key_env",
+                "environment variable holding the Anthropic API key",
+                [](Config& c) -> std::string& { return c.anthropic.api_key_env; }),
+      SecretKey(StringKey("anthropic.api_key",
+                          "Anthropic API key (prefer the environment)",
+                          [](Config& c) -> std::string& { return c.anthropic.api_key; })),
+      StringKey("anthropic.version", "anthropic-version header sent upstream",
+                [](Config& c) -> std::string& { return c.anthropic.version; }),
+      StringKey("anthropic.catalog_file",
+                "Claude model catalogue (TOML); empty = built in",
+                [](Config& c) -> std::string& { return c.anthropic.catalog_file; }),
+      StringKey("anthropic.ca_file", "extra trusted CA certificates (PEM)",
+                [](Config& c) -> std::string& { return c.anthropic.ca_file; }),
+      IntKey("anthropic.connect_timeout_ms", "DNS + TCP + TLS connect limit",
+             [](Config& c) -> int64_t& { return c.anthropic.connect_timeout_ms; },
+             1, kMaxMillis),
+      IntKey("anthropic.first_byte_timeout_ms", "wait for the response head",
+             [](Config& c) -> int64_t& { return c.anthropic.first_byte_timeout_ms; },
+             1, kMaxMillis),
+      IntKey("anthropic.idle_timeout_ms", "longest silence inside a stream",
+             [](Config& c) -> int64_t& { return c.anthropic.idle_timeout_ms; },
+             1, kMaxMillis),
+      IntKey("anthropic.max_retries", "retries on 429/5xx/529/connection errors",
+             [](Config& c) -> int64_t& { return c.anthropic.max_retries; }, 0, 10),
+      IntKey("anthropic.retry_budget_ms", "all retries end within this",
+             [](Config& c) -> int64_t& { return c.anthropic.retry_budget_ms; },
+             0, kMaxMillis),
+      IntKey("anthropic.breaker_failures",
+             "consecutive failures that open the circuit breaker",
+             [](Config& c) -> int64_t& { return c.anthropic.breaker_failures; },
+             1, 1000),
+      IntKey("anthropic.breaker_cooldown_ms",
+             "open breaker waits this long before a probe",
+             [](Config& c) -> int64_t& { return c.anthropic.breaker_cooldown_ms; },
+             1, kMaxMillis),
       StringKey("log.level", "trace, debug, info, warn, error or off",
                 [](Config& c) -> std::string& { return c.log.level; },
                 [](std::string_view level) {
@@ -340,7 +390,10 @@ std::vector<std::pair<std::string, std::string>> ConfigValues(
       text = std::to_string(spec.int_field(copy));
     } else {
       std::ostringstream quoted;
-      quoted << toml::value<std::string>(spec.string_field(copy));
+      const std::string& value = spec.string_field(copy);
+      quoted << toml::value<std::string>(spec.secret && !value.empty()
+                                             ? std::string("<redacted>")
+                                             : value);
       text = quoted.str();
     }
     values.emplace_back(spec.info.name, std::move(text));

@@ -64,10 +64,29 @@ struct LocalModelConfig {
   int64_t context = 0;   // overrides local.context for this model
 };
 
+// Claude through the Anthropic API. Enabled when an API key is found: the
+// variable named by api_key_env (ANTHROPIC_API_KEY), else api_key.
+struct AnthropicConfig {
+  std::string base_url = "https://api.anthropic.com";
+  std::string api_key_env = "ANTHROPIC_API_KEY";
+  std::string api_key;  // prefer the environment; never printed
+  std::string version = "2023-06-01";  // the anthropic-version header
+  std::string catalog_file;  // "" = the built-in config/claude-models.toml
+  std::string ca_file;       // extra trusted CAs (PEM), for TLS proxies
+  int64_t connect_timeout_ms = 10'000;
+  int64_t first_byte_timeout_ms = 120'000;
+  int64_t idle_timeout_ms = 120'000;  // the API pings every few seconds
+  int64_t max_retries = 2;
+  int64_t retry_budget_ms = 20'000;  // retries end by then; then fallback
+  int64_t breaker_failures = 3;      // consecutive failures that open it
+  int64_t breaker_cooldown_ms = 30'000;  // then one probe request
+};
+
 struct Config {
   ServerConfig server;
   LogConfig log;
   LocalConfig local;
+  AnthropicConfig anthropic;
   std::vector<LocalModelConfig> models;  // in the order first configured
 };
 

@@ -149,6 +149,16 @@ struct SamplingParams {
   friend bool operator==(const SamplingParams&, const SamplingParams&) = default;
 };
 
+// What the client asked of duet's routing (from request headers), as
+// opposed to what it asked of the model.
+struct RouteHints {
+  // False when the client forbids answering from a fallback backend
+  // (x-duet-fallback: never): it gets the chosen backend's error instead.
+  bool allow_fallback = true;
+
+  friend bool operator==(const RouteHints&, const RouteHints&) = default;
+};
+
 struct ChatRequest {
   std::string model;
   std::vector<ContentBlock> system;  // text blocks, in order
@@ -175,6 +185,7 @@ struct ChatRequest {
   std::map<std::string, RawJson> extra;
   // Where the request came from.
   ApiFlavor source = ApiFlavor::kAnthropic;
+  RouteHints route_hints;
 
   friend bool operator==(const ChatRequest&, const ChatRequest&) = default;
 };
@@ -201,6 +212,14 @@ struct Usage {
     return input_tokens + cache_creation_input_tokens + cache_read_input_tokens;
   }
   friend bool operator==(const Usage&, const Usage&) = default;
+};
+
+// How an answer was routed: set by the router on kMessageStart, shown to
+// the client as response headers.
+struct RouteNote {
+  std::string backend;  // the backend that answers ("llama", "anthropic")
+  // Set when a fallback answers: why the first choice could not.
+  std::string fallback_reason;
 };
 
 // One step of a streamed answer. Every answer, streamed to the client or
@@ -244,6 +263,8 @@ struct ChatEvent {
   std::string stop_sequence;  // set when stop_reason == kStopSequence
   // kError.
   Status error;
+  // kMessageStart: how the answer was routed.
+  RouteNote route;
 
   static ChatEvent MessageStart(std::string id, std::string model, Usage usage);
   static ChatEvent BlockStart(int index, ContentBlock empty_block);

@@ -5,9 +5,6 @@
 #include <functional>
 #include <set>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -63,33 +60,6 @@ std::vector<SimModel> DefaultSimModels() {
   }
   return models;
 }
-
-// One thread and its timers: delayed first bytes and slow streams.
-class ClaudeSimulator::Scheduler {
- public:
-  Scheduler() : work_(io_.get_executor()), thread_([this] { io_.run(); }) {}
-  ~Scheduler() {
-    work_.reset();
-    io_.stop();
-    thread_.join();
-  }
-
-  void After(std::chrono::milliseconds delay, std::function<void()> task) {
-    auto timer = std::make_shared<boost::asio::steady_timer>(io_, delay);
-    timer->async_wait([timer, task = std::move(task)](
-                          const boost::system::error_code& error) {
-      if (!error) {
-        task();
-      }
-    });
-  }
-
- private:
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type>
-      work_;
-  std::thread thread_;
-};
 
 namespace {
 
@@ -223,7 +193,7 @@ ClaudeSimulator::ClaudeSimulator(Options options, const Clock* clock)
     : options_(std::move(options)),
       clock_(clock),
       rate_limits_(options_.rate_limits, clock),
-      scheduler_(std::make_unique<Scheduler>()) {}
+      scheduler_(std::make_unique<net::DelayQueue>()) {}
 
 ClaudeSimulator::~ClaudeSimulator() = default;
 
@@ -443,7 +413,6 @@ void ClaudeSimulator::HandleMessages(
     http::Response head;
     head.content_type = "text/event-stream";
     head.headers = CommonHeaders(request_id);
-    head.headers.emplace_back("cache-control", "no-cache");
     start = [job, head = std::move(head), after]() mutable {
       job->exchange->BeginStream(std::move(head));
       Continue(job, after);

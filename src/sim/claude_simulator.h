@@ -41,6 +41,7 @@
 #include "api/http/exchange.h"
 #include "core/clock.h"
 #include "model/chat.h"
+#include "net/delay_queue.h"
 #include "sim/rate_limits.h"
 #include "sim/sim_turn.h"
 
@@ -96,8 +97,6 @@ class ClaudeSimulator final : public api::http::Handler {
   void EnqueueTurns(std::vector<SimTurn> turns);
 
  private:
-  class Scheduler;
-
   void HandleMessages(const std::shared_ptr<api::http::Exchange>& exchange,
                       const std::string& request_id);
   void HandleCountTokens(const std::shared_ptr<api::http::Exchange>& exchange,
@@ -118,7 +117,7 @@ class ClaudeSimulator final : public api::http::Handler {
   const Options options_;
   const Clock* clock_;
   RateLimits rate_limits_;
-  std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<net::DelayQueue> scheduler_;  // delays and slow streams
 
   mutable std::mutex mutex_;
   std::deque<RecordedRequest> recorded_;  // GUARDED_BY(mutex_)

@@ -2,38 +2,15 @@
 
 #include <algorithm>
 
+#include "model/text_size.h"
+
 namespace duet::sim {
 namespace {
 
 constexpr std::string_view kSignature = "c2ltdWxhdGVkIHNpZ25hdHVyZQ==";
 
-size_t CountChars(std::string_view text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
 int64_t TokensForChars(size_t chars) {
   return std::max<int64_t>(1, static_cast<int64_t>((chars + 3) / 4));
-}
-
-size_t BlockChars(const ContentBlock& block) {
-  switch (block.type) {
-    case BlockType::kText:
-    case BlockType::kThinking:
-      return CountChars(block.text);
-    case BlockType::kToolUse:
-      return CountChars(block.tool_name) + CountChars(block.tool_input.text);
-    case BlockType::kToolResult: {
-      size_t chars = 0;
-      for (const ContentBlock& inner : block.tool_result_content) {
-        chars += BlockChars(inner);
-      }
-      return chars;
-    }
-    default:
-      return 0;
-  }
 }
 
 // The largest prefix of `text` with at most `max_chars` characters.
@@ -100,20 +77,7 @@ std::string EchoText(const ChatRequest& request) {
 }  // namespace
 
 int64_t CountInputTokens(const ChatRequest& request) {
-  size_t chars = 0;
-  for (const ContentBlock& block : request.system) {
-    chars += BlockChars(block);
-  }
-  for (const Message& message : request.messages) {
-    for (const ContentBlock& block : message.content) {
-      chars += BlockChars(block);
-    }
-  }
-  for (const Tool& tool : request.tools) {
-    chars += CountChars(tool.name) + CountChars(tool.description) +
-             CountChars(tool.input_schema.text);
-  }
-  return TokensForChars(chars);
+  return TokensForChars(RequestChars(request));
 }
 
 int64_t CountOutputTokens(std::string_view text) {
@@ -163,21 +127,31 @@ ChatResponse BuildAnswer(const ChatRequest& request, const SimTurn& turn,
       reason = StopReason::kToolUse;
     }
     if (block.type == BlockType::kText) {
+      // The text is written left to right: the stop sequence that is
+      // complete first ends it, whatever its place in stop_sequences.
+      size_t stop_at = std::string::npos;
+      size_t stop_end = std::string::npos;
       for (const std::string& stop : request.stop_sequences) {
         const size_t at = stop.empty() ? std::string::npos : block.text.find(stop);
-        if (at != std::string::npos) {
-          block.text.resize(at);
+        if (at != std::string::npos && at + stop.size() < stop_end) {
+          stop_at = at;
+          stop_end = at + stop.size();
           answer.stop_sequence = stop;
-          reason = StopReason::kStopSequence;
-          cut = true;
-          break;
         }
+      }
+      if (stop_at != std::string::npos) {
+        block.text.resize(stop_at);
+        reason = StopReason::kStopSequence;
+        cut = true;
       }
     }
     if (block.type == BlockType::kText || block.type == BlockType::kThinking) {
       const size_t chars = CountChars(block.text);
       if (output_chars + chars > budget_chars) {
-        block.text.resize(PrefixBytes(block.text, budget_chars - output_chars));
+        // Tool input before this block may already exceed the budget.
+        const size_t left =
+            budget_chars > output_chars ? budget_chars - output_chars : 0;
+        block.text.resize(PrefixBytes(block.text, left));
         answer.stop_sequence.clear();
         reason = StopReason::kMaxTokens;
         cut = true;

@@ -1,5 +1,5 @@
-// Starts duet_scripted (duet with the scripted test backend) for the SDK
-// client tests, and the token rule of that backend
+// Starts duet_scripted (duet with the scripted test backend) or `duet sim`
+// for the SDK client tests, and the token rule of that backend
 // (tests/support/scripted_backend.h) so tests can predict usage exactly.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { after, before } from 'node:test';
 
 const LISTENING = /duet listening on (http:\/\/127\.0\.0\.1:(\d+))/;
+const SIM_LISTENING = /duet sim listening on (http:\/\/127\.0\.0\.1:(\d+))/;
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 const KEPT_OUTPUT_CHARS = 8_000;
@@ -26,7 +27,25 @@ export async function startServer(extraArgs = []) {
   if (!bin) {
     throw new Error('DUET_SCRIPTED_BIN is not set (ctest sets it to the duet_scripted binary)');
   }
-  const child = spawn(bin, ['serve', '--port', '0', '--log-level', 'warn', ...extraArgs], {
+  return startProcess(bin, ['serve', '--port', '0', '--log-level', 'warn', ...extraArgs],
+    LISTENING);
+}
+
+// Starts `$DUET_BIN sim --port 0 --log-level warn <extraArgs>` (the Claude
+// simulator, src/sim/claude_simulator.h), like startServer.
+export async function startSimulator(extraArgs = []) {
+  const bin = process.env.DUET_BIN;
+  if (!bin) {
+    throw new Error('DUET_BIN is not set (ctest sets it to the duet binary)');
+  }
+  return startProcess(bin, ['sim', '--port', '0', '--log-level', 'warn', ...extraArgs],
+    SIM_LISTENING);
+}
+
+// Spawns `bin args...` and resolves to { baseUrl, stop() } once its stdout
+// matches `listening` (group 1: the base URL).
+async function startProcess(bin, args, listening) {
+  const child = spawn(bin, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -53,12 +72,12 @@ export async function startServer(extraArgs = []) {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       finish(reject, new Error(
-        `${bin} did not print "duet listening on http://127.0.0.1:<port>" ` +
+        `${bin} did not print a line matching ${listening} ` +
         `within ${START_TIMEOUT_MS} ms${describe()}`));
     }, START_TIMEOUT_MS);
     child.stdout.on('data', (chunk) => {
       stdout = keepTail(stdout, chunk);
-      const match = LISTENING.exec(stdout);
+      const match = listening.exec(stdout);
       if (match) {
         finish(resolve, match[1]);
       }

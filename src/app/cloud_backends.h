@@ -1,0 +1,29 @@
+// The remote backends as configured ([anthropic]), and the HTTP client they
+// share. Declare the result before anything that holds its backends, so the
+// client outlives them.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "backend/backend.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "net/http_client.h"
+
+namespace duet {
+
+struct CloudBackends {
+  std::unique_ptr<net::HttpClient> http_client;
+  std::vector<std::shared_ptr<Backend>> backends;
+};
+
+// Claude is configured when the variable named by anthropic.api_key_env is
+// set (or anthropic.api_key is); otherwise it is left out and that is
+// logged. Fails on a bad catalogue, CA file or proxy variable. `clock` must
+// outlive the result.
+Result<CloudBackends> MakeCloudBackends(const Config& config,
+                                        const EnvLookup& getenv,
+                                        const Clock* clock);
+
+}  // namespace duet

@@ -1,0 +1,77 @@
+#include "backend/anthropic/rate_limit_state.h"
+
+#include <charconv>
+#include <cmath>
+
+namespace duet::anthropic {
+namespace {
+
+int64_t IntHeader(const net::HttpResponseHead& head, std::string_view name,
+                  int64_t keep) {
+  const std::string_view text = head.Header(name);
+  int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+    return keep;
+  }
+  return value;
+}
+
+}  // namespace
+
+std::optional<std::chrono::milliseconds> RetryAfter(
+    const net::HttpResponseHead& head) {
+  if (const std::string_view ms = head.Header("retry-after-ms"); !ms.empty()) {
+    double value = 0;
+    auto [end, error] = std::from_chars(ms.data(), ms.data() + ms.size(), value);
+    if (error == std::errc() && end == ms.data() + ms.size() && value >= 0 &&
+        std::isfinite(value)) {
+      return std::chrono::milliseconds(static_cast<int64_t>(std::ceil(value)));
+    }
+  }
+  if (const std::string_view s = head.Header("retry-after"); !s.empty()) {
+    double value = 0;
+    auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (error == std::errc() && end == s.data() + s.size() && value >= 0 &&
+        std::isfinite(value) && value < 86'400) {
+      return std::chrono::milliseconds(static_cast<int64_t>(std::ceil(value * 1000)));
+    }
+  }
+  return std::nullopt;
+}
+
+void RateLimitState::Update(const net::HttpResponseHead& head,
+                            std::chrono::steady_clock::time_point now) {
+  const std::string prefix = "anthropic-ratelimit-";
+  std::lock_guard lock(mutex_);
+  RateLimitSnapshot& s = snapshot_;
+  s.requests_limit = IntHeader(head, prefix + "requests-limit", s.requests_limit);
+  s.requests_remaining =
+      IntHeader(head, prefix + "requests-remaining", s.requests_remaining);
+  s.tokens_limit = IntHeader(head, prefix + "tokens-limit", s.tokens_limit);
+  s.tokens_remaining = IntHeader(head, prefix + "tokens-remaining", s.tokens_remaining);
+  s.input_tokens_remaining =
+      IntHeader(head, prefix + "input-tokens-remaining", s.input_tokens_remaining);
+  s.output_tokens_remaining =
+      IntHeader(head, prefix + "output-tokens-remaining", s.output_tokens_remaining);
+  if (std::string_view reset = head.Header(prefix + "requests-reset"); !reset.empty()) {
+    s.requests_reset = std::string(reset);
+  }
+  if (std::string_view reset = head.Header(prefix + "tokens-reset"); !reset.empty()) {
+    s.tokens_reset = std::string(reset);
+  }
+  if (head.status == 429 || head.status == 529) {
+    if (std::optional<std::chrono::milliseconds> wait = RetryAfter(head)) {
+      s.retry_not_before = now + *wait;
+    }
+  } else if (head.status >= 200 && head.status < 300) {
+    s.retry_not_before.reset();
+  }
+}
+
+RateLimitSnapshot RateLimitState::Snapshot() const {
+  std::lock_guard lock(mutex_);
+  return snapshot_;
+}
+
+}  // namespace duet::anthropic
