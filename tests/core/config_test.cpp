@@ -175,5 +175,25 @@ TEST(ConfigModelsTest, MistakesNameTheKey) {
             "--set: models.m.context: expected an integer >= 0");
 }
 
+TEST(ConfigTest, AnthropicKeysAndTheApiKeyIsNeverPrinted) {
+  Config config;
+  ASSERT_TRUE(ApplyToml("[anthropic]\nbase_url = \"http://127.0.0.1:9\"\n"
+                        "api_key = \"sk-ant-secret-value\"\nmax_retries = 5\n",
+                        "f.toml", &config)
+                  .ok());
+  EXPECT_EQ(config.anthropic.base_url, "http://127.0.0.1:9");
+  EXPECT_EQ(config.anthropic.api_key, "sk-ant-secret-value");
+  EXPECT_EQ(config.anthropic.max_retries, 5);
+  const std::string printed = ConfigToToml(config);
+  EXPECT_EQ(printed.find("sk-ant-secret-value"), std::string::npos);
+  EXPECT_NE(printed.find("api_key = '<redacted>'"), std::string::npos);
+  // An unset key prints as empty, so the reference file stays accurate.
+  EXPECT_NE(ConfigToToml(Config()).find("api_key = ''"), std::string::npos);
+  EXPECT_EQ(ApplyOverride("anthropic.base_url", "ftp://x", "--set", &config).message(),
+            "--set: anthropic.base_url: expected an http:// or https:// URL");
+  EXPECT_EQ(ApplyOverride("anthropic.max_retries", "11", "--set", &config).message(),
+            "--set: anthropic.max_retries: 11 is out of range: expected an integer in [0, 10]");
+}
+
 }  // namespace
 }  // namespace duet

@@ -11,26 +11,13 @@
 #include <string>
 #include <string_view>
 
-#include "core/clock.h"
+#include "support/fake_clock.h"
 
 namespace duet::sim {
 namespace {
 
 // A clock that moves only when the test says so.
-class FakeClock final : public Clock {
- public:
-  explicit FakeClock(int64_t unix_seconds) : now_(unix_seconds) {}
-
-  int64_t NowUnixSeconds() const override { return now_.load(); }
-  std::chrono::steady_clock::time_point SteadyNow() const override {
-    return std::chrono::steady_clock::time_point(
-        std::chrono::seconds(now_.load()));
-  }
-  void Advance(int64_t seconds) { now_ += seconds; }
-
- private:
-  std::atomic<int64_t> now_;
-};
+using duet::testing::FakeClock;
 
 // 2023-11-14T22:13:20Z.
 constexpr int64_t kStart = 1'700'000'000;
@@ -93,7 +80,7 @@ TEST(RateLimitsTest, RemainingCountsDownWithRequestsAndTokens) {
   EXPECT_EQ(Remaining(limits, "output-tokens"), "30");
   EXPECT_EQ(Remaining(limits, "tokens"), "120");
 
-  clock.Advance(5);
+  clock.Advance(std::chrono::seconds(5));
   ASSERT_TRUE(limits.Admit(25).allowed);
   EXPECT_EQ(Remaining(limits, "requests"), "1");
   EXPECT_EQ(Remaining(limits, "input-tokens"), "65");
@@ -106,7 +93,7 @@ TEST(RateLimitsTest, RefusesTheRequestOverTheRequestLimit) {
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(limits.Admit(1).allowed) << "request " << i;
   }
-  clock.Advance(15);
+  clock.Advance(std::chrono::seconds(15));
   const RateLimits::Admission refused = limits.Admit(1);
   EXPECT_FALSE(refused.allowed);
   // The window opened at kStart ends at kStart + 60: 45 s left.
@@ -120,7 +107,7 @@ TEST(RateLimitsTest, RefusesTheRequestOverTheInputTokenLimit) {
   FakeClock clock(kStart);
   RateLimits limits(SmallLimits(), &clock);
   ASSERT_TRUE(limits.Admit(60).allowed);
-  clock.Advance(20);
+  clock.Advance(std::chrono::seconds(20));
   const RateLimits::Admission refused = limits.Admit(41);  // 101 > 100
   EXPECT_FALSE(refused.allowed);
   EXPECT_EQ(refused.retry_after_seconds, 40);
@@ -146,7 +133,7 @@ TEST(RateLimitsTest, SpentOutputTokensRefuseNewRequests) {
   ASSERT_TRUE(limits.Admit(1).allowed);
   limits.AddOutput(50);
   EXPECT_EQ(Remaining(limits, "output-tokens"), "0");
-  clock.Advance(30);
+  clock.Advance(std::chrono::seconds(30));
   const RateLimits::Admission refused = limits.Admit(1);
   EXPECT_FALSE(refused.allowed);
   EXPECT_EQ(refused.retry_after_seconds, 30);
@@ -167,7 +154,7 @@ TEST(RateLimitsTest, RetryAfterIsAtLeastOneSecond) {
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(limits.Admit(1).allowed);
   }
-  clock.Advance(59);
+  clock.Advance(std::chrono::seconds(59));
   const RateLimits::Admission refused = limits.Admit(1);
   EXPECT_FALSE(refused.allowed);
   EXPECT_EQ(refused.retry_after_seconds, 1);
@@ -180,10 +167,10 @@ TEST(RateLimitsTest, ANewWindowOpensAfterSixtySeconds) {
     ASSERT_TRUE(limits.Admit(30).allowed);
   }
   limits.AddOutput(45);
-  clock.Advance(59);
+  clock.Advance(std::chrono::seconds(59));
   EXPECT_FALSE(limits.Admit(1).allowed);
 
-  clock.Advance(1);  // kStart + 60: the first window is over
+  clock.Advance(std::chrono::seconds(1));  // kStart + 60: the first window is over
   EXPECT_EQ(Remaining(limits, "requests"), "3");
   EXPECT_EQ(Remaining(limits, "input-tokens"), "100");
   EXPECT_EQ(Remaining(limits, "output-tokens"), "50");
@@ -195,7 +182,7 @@ TEST(RateLimitsTest, ANewWindowOpensAfterSixtySeconds) {
   for (int i = 0; i < 2; ++i) {
     ASSERT_TRUE(limits.Admit(1).allowed);
   }
-  clock.Advance(50);
+  clock.Advance(std::chrono::seconds(50));
   const RateLimits::Admission refused = limits.Admit(1);
   EXPECT_FALSE(refused.allowed);
   EXPECT_EQ(refused.retry_after_seconds, 10);
@@ -207,7 +194,7 @@ TEST(RateLimitsTest, ALongPauseOpensAWindowAtTheNextRequest) {
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(limits.Admit(1).allowed);
   }
-  clock.Advance(3600);
+  clock.Advance(std::chrono::seconds(3600));
   ASSERT_TRUE(limits.Admit(1).allowed);
   const HeaderList headers = limits.Headers();
   // kStart + 3600 + 60 = 2023-11-14T23:14:20Z.
@@ -221,7 +208,7 @@ TEST(RateLimitsTest, ResetHeadersAreTheWindowEndInRfc3339) {
   FakeClock clock(kStart);
   RateLimits limits(SmallLimits(), &clock);
   ASSERT_TRUE(limits.Admit(1).allowed);
-  clock.Advance(10);  // the reset is the window's end, not now + 60
+  clock.Advance(std::chrono::seconds(10));  // the reset is the window's end, not now + 60
   const HeaderList headers = limits.Headers();
   for (const char* what :
        {"requests", "tokens", "input-tokens", "output-tokens"}) {
@@ -249,7 +236,7 @@ TEST(RateLimitsTest, ResetForgetsEverything) {
   }
   limits.AddOutput(50);
   ASSERT_FALSE(limits.Admit(1).allowed);
-  clock.Advance(20);
+  clock.Advance(std::chrono::seconds(20));
   limits.Reset();
   EXPECT_TRUE(limits.Admit(1).allowed);
   EXPECT_EQ(Remaining(limits, "requests"), "2");

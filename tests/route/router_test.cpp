@@ -1,0 +1,174 @@
+// Router: model resolution, "auto", and falling back to the local side when
+// the chosen backend fails before answering.
+#include "route/router.h"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+
+#include "support/collecting_sink.h"
+
+namespace duet {
+namespace {
+
+using testing::CollectingSink;
+
+// Answers every request with one text block, or fails with `failure`.
+class FakeBackend final : public Backend {
+ public:
+  FakeBackend(std::string name, std::vector<std::string> models,
+              Status failure = Status::Ok())
+      : name_(std::move(name)), models_(std::move(models)), failure_(std::move(failure)) {}
+
+  std::string_view name() const override { return name_; }
+  std::vector<ModelInfo> ListModels() const override {
+    std::vector<ModelInfo> infos;
+    for (const std::string& id : models_) {
+      ModelInfo info;
+      info.id = id;
+      infos.push_back(std::move(info));
+    }
+    return infos;
+  }
+  Result<int64_t> CountTokens(const ChatRequest&) override { return 1; }
+  void Generate(ChatRequest request, std::shared_ptr<EventSink> sink,
+                std::shared_ptr<const CancelFlag>) override {
+    {
+      std::lock_guard lock(mutex_);
+      seen_models_.push_back(request.model);
+    }
+    if (!failure_.ok()) {
+      sink->OnEvent(ChatEvent::Failure(failure_));
+      return;
+    }
+    sink->OnEvent(ChatEvent::MessageStart("msg_1", request.model, {}));
+    sink->OnEvent(ChatEvent::BlockStart(0, ContentBlock::Text("")));
+    sink->OnEvent(ChatEvent::Delta(0, ChatEvent::DeltaKind::kText, name_));
+    sink->OnEvent(ChatEvent::BlockStop(0));
+    sink->OnEvent(ChatEvent::MessageDelta(StopReason::kEndTurn, {}));
+    sink->OnEvent(ChatEvent::MessageStop());
+  }
+  std::vector<std::string> seen_models() const {
+    std::lock_guard lock(mutex_);
+    return seen_models_;
+  }
+
+ private:
+  std::string name_;
+  std::vector<std::string> models_;
+  Status failure_;
+  mutable std::mutex mutex_;
+  std::vector<std::string> seen_models_;
+};
+
+ChatRequest For(std::string model) {
+  ChatRequest request;
+  request.model = std::move(model);
+  request.messages.push_back({Role::kUser, {ContentBlock::Text("hi")}});
+  return request;
+}
+
+std::vector<ChatEvent> Answer(Router& router, ChatRequest request,
+                              std::shared_ptr<CancelFlag> cancel =
+                                  std::make_shared<CancelFlag>()) {
+  auto sink = std::make_shared<CollectingSink>();
+  router.Generate(std::move(request), sink, std::move(cancel));
+  EXPECT_TRUE(sink->WaitForTerminal(std::chrono::seconds(5)));
+  EXPECT_EQ(sink->terminal_count(), 1);
+  return sink->events();
+}
+
+struct Routes {
+  std::shared_ptr<FakeBackend> local;
+  std::shared_ptr<FakeBackend> cloud;
+  std::unique_ptr<Router> router;
+};
+
+Routes Make(Status cloud_failure) {
+  Routes setup;
+  setup.local = std::make_shared<FakeBackend>("llama", std::vector<std::string>{"qwen", "coder"});
+  setup.cloud = std::make_shared<FakeBackend>("anthropic", std::vector<std::string>{"claude-x"},
+                                              std::move(cloud_failure));
+  Router::Options options;
+  options.fallback = setup.local;
+  setup.router = std::make_unique<Router>(
+      std::vector<std::shared_ptr<Backend>>{setup.local, setup.cloud}, options);
+  return setup;
+}
+
+TEST(RouterTest, AutoGoesToTheFirstBackendsFirstModelAndIsNamed) {
+  Routes setup = Make(Status::Ok());
+  const auto events = Answer(*setup.router, For("auto"));
+  EXPECT_EQ(events[0].model, "qwen");
+  EXPECT_EQ(events[0].route.backend, "llama");
+  EXPECT_TRUE(events[0].route.fallback_reason.empty());
+  EXPECT_EQ(setup.local->seen_models(), std::vector<std::string>{"qwen"});
+}
+
+TEST(RouterTest, NamedModelsGoWhereTheyAreServed) {
+  Routes setup = Make(Status::Ok());
+  EXPECT_EQ(Answer(*setup.router, For("claude-x"))[0].route.backend, "anthropic");
+  EXPECT_EQ(Answer(*setup.router, For("coder"))[0].model, "coder");
+  const auto unknown = Answer(*setup.router, For("nope"));
+  ASSERT_EQ(unknown.size(), 1u);
+  EXPECT_EQ(unknown[0].error, NotFound("model: nope"));
+}
+
+TEST(RouterTest, ServerSideFailuresFallBackToTheLocalModel) {
+  for (ErrorCode code : {ErrorCode::kUnavailable, ErrorCode::kResourceExhausted,
+                         ErrorCode::kDeadlineExceeded, ErrorCode::kInternal}) {
+    Routes setup = Make(Status(code, "Overloaded"));
+    const auto events = Answer(*setup.router, For("claude-x"));
+    ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop) << ErrorCodeName(code);
+    EXPECT_EQ(events[0].route.backend, "llama");
+    EXPECT_EQ(events[0].route.fallback_reason, "anthropic: Overloaded");
+    EXPECT_EQ(events[0].model, "qwen");
+    EXPECT_EQ(setup.cloud->seen_models(), std::vector<std::string>{"claude-x"});
+  }
+}
+
+TEST(RouterTest, RequestErrorsAreNotHiddenByAFallback) {
+  for (ErrorCode code : {ErrorCode::kInvalidArgument, ErrorCode::kUnauthenticated,
+                         ErrorCode::kPermissionDenied, ErrorCode::kNotFound,
+                         ErrorCode::kPayloadTooLarge}) {
+    Routes setup = Make(Status(code, "bad"));
+    const auto events = Answer(*setup.router, For("claude-x"));
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].error.code(), code);
+    EXPECT_TRUE(setup.local->seen_models().empty());
+  }
+}
+
+TEST(RouterTest, AClientThatForbidsFallbackGetsTheError) {
+  Routes setup = Make(Unavailable("Overloaded"));
+  ChatRequest request = For("claude-x");
+  request.route_hints.allow_fallback = false;
+  const auto events = Answer(*setup.router, request);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].error, Unavailable("Overloaded"));
+  EXPECT_TRUE(setup.local->seen_models().empty());
+}
+
+TEST(RouterTest, ACancelledRequestDoesNotFallBack) {
+  Routes setup = Make(Unavailable("Overloaded"));
+  auto cancel = std::make_shared<CancelFlag>();
+  cancel->Cancel();
+  const auto events = Answer(*setup.router, For("claude-x"), cancel);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_TRUE(setup.local->seen_models().empty());
+}
+
+TEST(RouterTest, TheFallbackItselfFailingIsReported) {
+  auto local = std::make_shared<FakeBackend>("llama", std::vector<std::string>{"qwen"},
+                                             Unavailable("queue full"));
+  Router::Options options;
+  options.fallback = local;
+  Router router({local}, options);
+  const auto events = Answer(router, For("auto"));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].error, Unavailable("queue full"));
+  EXPECT_EQ(local->seen_models().size(), 1u);  // tried once, not twice
+}
+
+}  // namespace
+}  // namespace duet
