@@ -1,5 +1,5 @@
-// The remote backends as configured ([anthropic]), and the HTTP client they
-// share. Declare the result before anything that holds its backends, so the
+// The remote backends as configured ([anthropic] and [upstreams.NAME]), and
+// the HTTP client they share. Declare the result before anything that holds its backends, so the
 // client outlives them.
 #pragma once
 
@@ -20,7 +20,9 @@ struct CloudBackends {
 
 // Claude is configured when the variable named by anthropic.api_key_env is
 // set (or anthropic.api_key is); otherwise it is left out and that is
-// logged. Fails on a bad catalogue, CA file or proxy variable. `clock` must
+// logged. Each [upstreams.NAME] becomes an OpenAI-compatible backend after
+// Claude, in the order written. Fails on a bad catalogue, CA file or proxy
+// variable. `clock` must
 // outlive the result.
 Result<CloudBackends> MakeCloudBackends(const Config& config,
                                         const EnvLookup& getenv,

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <sstream>
 
 #include <toml++/toml.h>
@@ -340,6 +341,77 @@ Status ApplyModelOverride(std::string_view key, std::string_view value,
   return KeyError(source, key, "unknown key (path and context only)");
 }
 
+// [upstreams.NAME] tables: base_url (required), api_key_env, models
+// (required, non-empty), context_window, input_price, output_price.
+Status ApplyUpstreams(const toml::table& upstreams, std::string_view source,
+                      Config* config) {
+  for (const auto& [name_key, node] : upstreams) {
+    const std::string name(name_key.str());
+    const std::string prefix = "upstreams." + name;
+    if (!IsValidModelName(name)) {
+      return KeyError(source, prefix,
+                      "upstream names use letters, digits and - _ . : only");
+    }
+    const toml::table* fields = node.as_table();
+    if (fields == nullptr) {
+      return KeyError(source, prefix, "expected a table with base_url and models");
+    }
+    UpstreamConfig upstream;
+    upstream.name = name;
+    for (const auto& [field_key, value] : *fields) {
+      const std::string field(field_key.str());
+      const std::string key = prefix + "." + field;
+      if (field == "base_url" || field == "api_key_env") {
+        const auto* text = value.as_string();
+        if (text == nullptr) {
+          return KeyError(source, key, "expected a string");
+        }
+        (field == "base_url" ? upstream.base_url : upstream.api_key_env) = text->get();
+      } else if (field == "models") {
+        const auto* list = value.as_array();
+        if (list == nullptr) {
+          return KeyError(source, key, "expected an array of model ids");
+        }
+        for (const toml::node& item : *list) {
+          const auto* id = item.as_string();
+          if (id == nullptr || id->get().empty()) {
+            return KeyError(source, key, "expected an array of model ids");
+          }
+          upstream.models.push_back(id->get());
+        }
+      } else if (field == "context_window") {
+        const auto* number = value.as_integer();
+        if (number == nullptr || number->get() < 0) {
+          return KeyError(source, key, "expected an integer >= 0");
+        }
+        upstream.context_window = number->get();
+      } else if (field == "input_price" || field == "output_price") {
+        const std::optional<double> price = value.value<double>();
+        if (!price || *price < 0) {
+          return KeyError(source, key, "expected a number >= 0");
+        }
+        (field == "input_price" ? upstream.input_price : upstream.output_price) = *price;
+      } else {
+        return KeyError(source, key,
+                        "unknown key (base_url, api_key_env, models, "
+                        "context_window, input_price, output_price)");
+      }
+    }
+    if (!upstream.base_url.starts_with("http://") &&
+        !upstream.base_url.starts_with("https://")) {
+      return KeyError(source, prefix + ".base_url",
+                      "required: an http:// or https:// URL");
+    }
+    if (upstream.models.empty()) {
+      return KeyError(source, prefix + ".models", "required: the model ids it serves");
+    }
+    std::erase_if(config->upstreams,
+                  [&](const UpstreamConfig& u) { return u.name == name; });
+    config->upstreams.push_back(std::move(upstream));
+  }
+  return Status::Ok();
+}
+
 Status ApplyTable(const toml::table& table, const std::string& prefix,
                   std::string_view source, Config* config) {
   for (const auto& [key, node] : table) {
@@ -349,6 +421,14 @@ Status ApplyTable(const toml::table& table, const std::string& prefix,
         return KeyError(source, "models", "expected a table of [models.NAME]");
       }
       DUET_RETURN_IF_ERROR(ApplyModels(*models, source, config));
+      continue;
+    }
+    if (prefix.empty() && key.str() == "upstreams") {
+      const toml::table* upstreams = node.as_table();
+      if (upstreams == nullptr) {
+        return KeyError(source, "upstreams", "expected [upstreams.NAME] tables");
+      }
+      DUET_RETURN_IF_ERROR(ApplyUpstreams(*upstreams, source, config));
       continue;
     }
     const std::string name =
@@ -418,6 +498,20 @@ std::string ConfigToToml(const Config& config) {
     path << toml::value<std::string>(model.path);
     out += "\n[models." + model.name + "]\npath = " + path.str() +
            "\ncontext = " + std::to_string(model.context) + "\n";
+  }
+  for (const UpstreamConfig& upstream : config.upstreams) {
+    toml::array models;
+    for (const std::string& id : upstream.models) {
+      models.push_back(id);
+    }
+    std::ostringstream text;
+    text << "\n[upstreams." << upstream.name << "]\nbase_url = "
+         << toml::value<std::string>(upstream.base_url) << "\napi_key_env = "
+         << toml::value<std::string>(upstream.api_key_env) << "\nmodels = " << models
+         << "\ncontext_window = " << upstream.context_window
+         << "\ninput_price = " << toml::value<double>(upstream.input_price)
+         << "\noutput_price = " << toml::value<double>(upstream.output_price) << "\n";
+    out += text.str();
   }
   return out;
 }

@@ -82,12 +82,25 @@ struct AnthropicConfig {
   int64_t breaker_cooldown_ms = 30'000;  // then one probe request
 };
 
+// One OpenAI-compatible server ([upstreams.NAME]): Ollama, llama-server,
+// vLLM, LM Studio or a hosted open-model provider.
+struct UpstreamConfig {
+  std::string name;      // the table name; shown as the backend's name
+  std::string base_url;  // "http://gpu-box:11434" or ".../v1"
+  std::string api_key_env;  // variable holding a bearer key; "" = none
+  std::vector<std::string> models;  // model ids clients may ask for
+  int64_t context_window = 0;       // 0 = unknown
+  double input_price = 0;   // USD per million tokens
+  double output_price = 0;
+};
+
 struct Config {
   ServerConfig server;
   LogConfig log;
   LocalConfig local;
   AnthropicConfig anthropic;
   std::vector<LocalModelConfig> models;  // in the order first configured
+  std::vector<UpstreamConfig> upstreams;  // in the order written
 };
 
 // Reads an environment variable; nullptr when unset. Injected so tests never

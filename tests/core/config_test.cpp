@@ -195,5 +195,46 @@ TEST(ConfigTest, AnthropicKeysAndTheApiKeyIsNeverPrinted) {
             "--set: anthropic.max_retries: 11 is out of range: expected an integer in [0, 10]");
 }
 
+TEST(ConfigTest, UpstreamTablesAndTheirErrors) {
+  Config config;
+  ASSERT_TRUE(ApplyToml("[upstreams.ollama]\nbase_url = \"http://gpu:11434\"\n"
+                        "models = [\"qwen2.5:7b\", \"llama3.1:8b\"]\n"
+                        "api_key_env = \"OLLAMA_KEY\"\ninput_price = 0.08\n"
+                        "output_price = 1\ncontext_window = 32768\n",
+                        "f.toml", &config)
+                  .ok());
+  ASSERT_EQ(config.upstreams.size(), 1u);
+  const UpstreamConfig& upstream = config.upstreams[0];
+  EXPECT_EQ(upstream.name, "ollama");
+  EXPECT_EQ(upstream.models, (std::vector<std::string>{"qwen2.5:7b", "llama3.1:8b"}));
+  EXPECT_EQ(upstream.api_key_env, "OLLAMA_KEY");
+  EXPECT_DOUBLE_EQ(upstream.input_price, 0.08);
+  EXPECT_DOUBLE_EQ(upstream.output_price, 1.0);
+  EXPECT_EQ(upstream.context_window, 32768);
+  // Printed back, it reads in again the same.
+  Config again;
+  ASSERT_TRUE(ApplyToml(ConfigToToml(config), "printed", &again).ok());
+  ASSERT_EQ(again.upstreams.size(), 1u);
+  EXPECT_EQ(again.upstreams[0].models, upstream.models);
+  EXPECT_DOUBLE_EQ(again.upstreams[0].input_price, 0.08);
+
+  auto error = [](const char* toml) {
+    Config c;
+    return ApplyToml(toml, "f.toml", &c).message();
+  };
+  EXPECT_EQ(error("[upstreams.a]\nmodels = [\"m\"]\n"),
+            "f.toml: upstreams.a.base_url: required: an http:// or https:// URL");
+  EXPECT_EQ(error("[upstreams.a]\nbase_url = \"http://h\"\n"),
+            "f.toml: upstreams.a.models: required: the model ids it serves");
+  EXPECT_EQ(error("[upstreams.a]\nbase_url = \"http://h\"\nmodels = [1]\n"),
+            "f.toml: upstreams.a.models: expected an array of model ids");
+  EXPECT_EQ(error("[upstreams.a]\nbase_url = \"http://h\"\nmodels = [\"m\"]\n"
+                  "input_price = -1\n"),
+            "f.toml: upstreams.a.input_price: expected a number >= 0");
+  EXPECT_EQ(error("[upstreams.a]\nbase_url = \"http://h\"\nmodels = [\"m\"]\nkey = 1\n"),
+            "f.toml: upstreams.a.key: unknown key (base_url, api_key_env, models, "
+            "context_window, input_price, output_price)");
+}
+
 }  // namespace
 }  // namespace duet

@@ -7,21 +7,11 @@
 // own ids and usage. Whether the client asked to stream is the api layer's
 // business (it folds the events for non-streaming clients).
 //
-// Failures:
-//   - before any event reached the sink, 408/409/429/5xx/529 answers and
-//     connection errors are retried up to `max_retries` times, waiting what
-//     retry-after-ms / retry-after ask for, else exponential backoff with
-//     jitter (0.5 s x 2^n, at most 8 s, scaled by 0.75-1), never past
-//     `retry_budget` from the start; x-should-retry: true|false overrides;
-//   - then the request ends with one kError event carrying the upstream's
-//     error (StatusFromUpstreamError) or the connection failure, so the
-//     router can fall back and the api layer can answer in the client's
-//     API shape;
-//   - after the first event, a failure ends the stream with kError (the api
-//     layer turns it into the API's in-stream error event);
-//   - server-side failures (connection errors, 5xx, 529, timeouts) count
-//     against a circuit breaker; while it is open, requests fail at once
-//     with kUnavailable and no network traffic.
+// Failures, retries and the circuit breaker work as upstream_call.h
+// describes: a failure before the first event becomes one kError event
+// with the upstream's error, so the router can fall back and the api layer
+// can answer in the client's API shape. While the breaker is open, requests
+// fail at once with kUnavailable and no network traffic.
 //
 // The API key goes only into the x-api-key header: never into a log line,
 // an error message or an event.
@@ -36,6 +26,7 @@
 #include "backend/anthropic/rate_limit_state.h"
 #include "backend/backend.h"
 #include "backend/circuit_breaker.h"
+#include "backend/upstream_call.h"
 #include "core/clock.h"
 #include "model/claude_catalog.h"
 #include "net/delay_queue.h"
@@ -75,17 +66,13 @@ class AnthropicBackend final : public Backend {
   RateLimitSnapshot RateLimits() const { return rate_limits_.Snapshot(); }
   CircuitBreaker::State BreakerState() const { return breaker_.state(); }
 
-  class Call;  // one request, across its retries
-
  private:
-  friend class Call;
-
   const Options options_;
-  net::HttpClient* client_;
-  const Clock* clock_;
   RateLimitState rate_limits_;
   CircuitBreaker breaker_;
   net::DelayQueue delays_;  // retry backoff
+  UpstreamContext upstream_;
+  std::string messages_url_;
 };
 
 }  // namespace duet::anthropic

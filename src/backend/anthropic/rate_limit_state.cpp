@@ -1,7 +1,8 @@
 #include "backend/anthropic/rate_limit_state.h"
 
 #include <charconv>
-#include <cmath>
+
+#include "net/retry_after.h"
 
 namespace duet::anthropic {
 namespace {
@@ -18,27 +19,6 @@ int64_t IntHeader(const net::HttpResponseHead& head, std::string_view name,
 }
 
 }  // namespace
-
-std::optional<std::chrono::milliseconds> RetryAfter(
-    const net::HttpResponseHead& head) {
-  if (const std::string_view ms = head.Header("retry-after-ms"); !ms.empty()) {
-    double value = 0;
-    auto [end, error] = std::from_chars(ms.data(), ms.data() + ms.size(), value);
-    if (error == std::errc() && end == ms.data() + ms.size() && value >= 0 &&
-        std::isfinite(value)) {
-      return std::chrono::milliseconds(static_cast<int64_t>(std::ceil(value)));
-    }
-  }
-  if (const std::string_view s = head.Header("retry-after"); !s.empty()) {
-    double value = 0;
-    auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), value);
-    if (error == std::errc() && end == s.data() + s.size() && value >= 0 &&
-        std::isfinite(value) && value < 86'400) {
-      return std::chrono::milliseconds(static_cast<int64_t>(std::ceil(value * 1000)));
-    }
-  }
-  return std::nullopt;
-}
 
 void RateLimitState::Update(const net::HttpResponseHead& head,
                             std::chrono::steady_clock::time_point now) {
@@ -61,7 +41,7 @@ void RateLimitState::Update(const net::HttpResponseHead& head,
     s.tokens_reset = std::string(reset);
   }
   if (head.status == 429 || head.status == 529) {
-    if (std::optional<std::chrono::milliseconds> wait = RetryAfter(head)) {
+    if (std::optional<std::chrono::milliseconds> wait = net::RetryAfter(head)) {
       s.retry_not_before = now + *wait;
     }
   } else if (head.status >= 200 && head.status < 300) {

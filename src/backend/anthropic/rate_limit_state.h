@@ -41,10 +41,4 @@ class RateLimitState {
   RateLimitSnapshot snapshot_;  // GUARDED_BY(mutex_)
 };
 
-// The delay an answer asks for before a retry: retry-after-ms, else
-// retry-after in seconds (fractions allowed); nullopt when neither is a
-// valid number (HTTP-date values are not supported and count as absent).
-std::optional<std::chrono::milliseconds> RetryAfter(
-    const net::HttpResponseHead& head);
-
 }  // namespace duet::anthropic

@@ -131,6 +131,11 @@ Status StreamReader::Feed(std::string_view bytes,
   return Status::Ok();
 }
 
+Status StreamReader::Finish(std::vector<ChatEvent>*) {
+  return finished_ ? Status::Ok()
+                   : ProtocolError("the stream ended before message_stop");
+}
+
 Status StreamReader::OnEvent(const SseEvent& sse,
                              std::vector<ChatEvent>* events) {
   Result<Json> parsed = ParseJsonObject(sse.data);

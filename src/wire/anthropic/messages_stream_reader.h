@@ -31,10 +31,11 @@
 #include "core/status.h"
 #include "model/chat.h"
 #include "wire/sse_decoder.h"
+#include "wire/stream_decoder.h"
 
 namespace duet::wire::anthropic {
 
-class StreamReader {
+class StreamReader final : public StreamDecoder {
  public:
   // Feeds raw body bytes (cut anywhere) and appends the events they
   // complete to `*events`. Fails with kUnavailable ("upstream stream: ...")
@@ -42,10 +43,12 @@ class StreamReader {
   // events out of order (a delta before message_start, a second
   // message_start), or an event too large. After a failure, or after a
   // terminal event, further input is ignored.
-  Status Feed(std::string_view bytes, std::vector<ChatEvent>* events);
+  Status Feed(std::string_view bytes, std::vector<ChatEvent>* events) override;
+  // Fails unless message_stop or an error event was read.
+  Status Finish(std::vector<ChatEvent>* events) override;
 
   // True once message_stop or an error event was read.
-  bool finished() const { return finished_; }
+  bool finished() const override { return finished_; }
   // True once message_start was read.
   bool started() const { return started_; }
 

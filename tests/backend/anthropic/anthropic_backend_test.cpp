@@ -11,70 +11,17 @@
 
 #include "support/collecting_sink.h"
 #include "support/fake_clock.h"
+#include "support/scripted_http_client.h"
 
 namespace duet::anthropic {
 namespace {
 
 using testing::CollectingSink;
 using testing::FakeClock;
+using testing::Reply;
+using testing::ScriptedHttpClient;
 
 constexpr char kKey[] = "sk-ant-unit-test-key";
-
-// One scripted upstream answer.
-struct Reply {
-  Status connect_error;  // not OK: the call fails before any response
-  int status = 200;
-  net::HeaderList headers;
-  std::vector<std::string> body;  // delivered piece by piece
-};
-
-class ScriptedHttpClient final : public net::HttpClient {
- public:
-  void Push(Reply reply) {
-    std::lock_guard lock(mutex_);
-    replies_.push_back(std::move(reply));
-  }
-  std::vector<net::HttpRequest> requests() const {
-    std::lock_guard lock(mutex_);
-    return requests_;
-  }
-
-  void Send(net::HttpRequest request, net::HttpTimeouts,
-            std::shared_ptr<net::HttpResponseHandler> handler,
-            std::shared_ptr<const CancelFlag>) override {
-    Reply reply;
-    {
-      std::lock_guard lock(mutex_);
-      requests_.push_back(std::move(request));
-      if (replies_.empty()) {
-        reply.connect_error = Unavailable("no scripted reply left");
-      } else {
-        reply = std::move(replies_.front());
-        replies_.pop_front();
-      }
-    }
-    if (!reply.connect_error.ok()) {
-      handler->OnComplete(reply.connect_error, false);
-      return;
-    }
-    if (!handler->OnHead({reply.status, reply.headers})) {
-      handler->OnComplete(Status(ErrorCode::kCancelled, "stopped"), true);
-      return;
-    }
-    for (const std::string& piece : reply.body) {
-      if (!handler->OnBody(piece)) {
-        handler->OnComplete(Status(ErrorCode::kCancelled, "stopped"), true);
-        return;
-      }
-    }
-    handler->OnComplete(Status::Ok(), true);
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::deque<Reply> replies_;
-  std::vector<net::HttpRequest> requests_;
-};
 
 const std::string kStream =
     "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_up\",\"model\":\"claude-haiku-4-5\",\"usage\":{\"input_tokens\":12,\"output_tokens\":1}}}\n\n"
@@ -84,19 +31,8 @@ const std::string kStream =
     "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":7}}\n\n"
     "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
 
-Reply Answer(int status, net::HeaderList headers, std::vector<std::string> body) {
-  Reply reply;
-  reply.status = status;
-  reply.headers = std::move(headers);
-  reply.body = std::move(body);
-  return reply;
-}
-
-Reply ConnectFailure(std::string message) {
-  Reply reply;
-  reply.connect_error = Unavailable(std::move(message));
-  return reply;
-}
+using testing::Answer;
+using testing::ConnectFailure;
 
 Reply Ok() { return Answer(200, {}, {kStream.substr(0, 150), kStream.substr(150)}); }
 

@@ -2,6 +2,8 @@
 // the router can read.
 #include "backend/anthropic/rate_limit_state.h"
 
+#include "net/retry_after.h"
+
 #include <gtest/gtest.h>
 
 namespace duet::anthropic {
@@ -14,20 +16,20 @@ net::HttpResponseHead Head(int status, net::HeaderList headers) {
 }
 
 TEST(RetryAfterTest, MillisecondsWinThenSecondsWithFractions) {
-  EXPECT_EQ(RetryAfter(Head(429, {{"retry-after-ms", "250"}, {"retry-after", "9"}})),
+  EXPECT_EQ(net::RetryAfter(Head(429, {{"retry-after-ms", "250"}, {"retry-after", "9"}})),
             milliseconds(250));
-  EXPECT_EQ(RetryAfter(Head(429, {{"retry-after", "1.5"}})), milliseconds(1500));
-  EXPECT_EQ(RetryAfter(Head(429, {{"retry-after", "0"}})), milliseconds(0));
+  EXPECT_EQ(net::RetryAfter(Head(429, {{"retry-after", "1.5"}})), milliseconds(1500));
+  EXPECT_EQ(net::RetryAfter(Head(429, {{"retry-after", "0"}})), milliseconds(0));
 }
 
 TEST(RetryAfterTest, UnusableValuesCountAsAbsent) {
-  EXPECT_FALSE(RetryAfter(Head(429, {})));
-  EXPECT_FALSE(RetryAfter(Head(429, {{"retry-after", "Wed, 21 Oct 2015 07:28:00 GMT"}})));
-  EXPECT_FALSE(RetryAfter(Head(429, {{"retry-after", "-3"}})));
-  EXPECT_FALSE(RetryAfter(Head(429, {{"retry-after", "nan"}})));
-  EXPECT_FALSE(RetryAfter(Head(429, {{"retry-after", "99999999"}})));
+  EXPECT_FALSE(net::RetryAfter(Head(429, {})));
+  EXPECT_FALSE(net::RetryAfter(Head(429, {{"retry-after", "Wed, 21 Oct 2015 07:28:00 GMT"}})));
+  EXPECT_FALSE(net::RetryAfter(Head(429, {{"retry-after", "-3"}})));
+  EXPECT_FALSE(net::RetryAfter(Head(429, {{"retry-after", "nan"}})));
+  EXPECT_FALSE(net::RetryAfter(Head(429, {{"retry-after", "99999999"}})));
   // A bad retry-after-ms falls through to retry-after.
-  EXPECT_EQ(RetryAfter(Head(429, {{"retry-after-ms", "soon"}, {"retry-after", "2"}})),
+  EXPECT_EQ(net::RetryAfter(Head(429, {{"retry-after-ms", "soon"}, {"retry-after", "2"}})),
             milliseconds(2000));
 }
 

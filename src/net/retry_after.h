@@ -1,0 +1,20 @@
+// RetryAfter: how long an HTTP answer asks the client to wait before
+// retrying.
+//
+// Thread safety: pure function.
+#pragma once
+
+#include <chrono>
+#include <optional>
+
+#include "net/http_client.h"
+
+namespace duet::net {
+
+// retry-after-ms (milliseconds, the Anthropic and OpenAI SDKs' extension)
+// when it is a valid number, else retry-after in seconds (fractions
+// allowed, under a day); nullopt otherwise. HTTP-date values are not
+// supported and count as absent.
+std::optional<std::chrono::milliseconds> RetryAfter(const HttpResponseHead& head);
+
+}  // namespace duet::net

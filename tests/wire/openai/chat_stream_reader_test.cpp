@@ -1,0 +1,146 @@
+// StreamReader: OpenAI chunk streams read back into ChatEvents. Each golden
+// transcript, read and written again by StreamWriter, must reassemble (the
+// way openai-node does) into the same message; plus the shapes other
+// servers send (llama-server, Ollama, vLLM).
+#include "wire/openai/chat_stream_reader.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "golden.h"
+#include "sse_reassembler.h"
+#include "wire/openai/chat_stream.h"
+
+namespace duet::wire::openai {
+namespace {
+
+using test_support::ReadGolden;
+using test_support::Reassemble;
+using test_support::ReassembledStream;
+
+std::vector<ChatEvent> Read(std::string_view bytes, size_t chunk, bool finish = true) {
+  StreamReader reader;
+  std::vector<ChatEvent> events;
+  for (size_t pos = 0; pos < bytes.size(); pos += chunk) {
+    Status status = reader.Feed(bytes.substr(pos, chunk), &events);
+    EXPECT_TRUE(status.ok()) << status.ToString();
+  }
+  if (finish) {
+    Status status = reader.Finish(&events);
+    EXPECT_TRUE(status.ok()) << status.ToString();
+  }
+  return events;
+}
+
+std::string Write(const std::vector<ChatEvent>& events, const ReassembledStream& like) {
+  StreamWriter writer(like.id, like.model, like.created, like.usage.has_value());
+  std::string out;
+  for (const ChatEvent& event : events) {
+    writer.Append(event, &out);
+  }
+  return out;
+}
+
+class GoldenReadTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(GoldenReadTest, ReadAndWrittenAgainReassemblesTheSame) {
+  const std::string golden = ReadGolden(GetParam());
+  ASSERT_FALSE(golden.empty());
+  const ReassembledStream want = Reassemble(golden);
+  for (size_t chunk : {size_t{1}, size_t{13}, golden.size()}) {
+    const ReassembledStream got = Reassemble(Write(Read(golden, chunk), want));
+    EXPECT_EQ(got.content, want.content) << chunk;
+    EXPECT_EQ(got.reasoning, want.reasoning) << chunk;
+    ASSERT_EQ(got.tool_calls.size(), want.tool_calls.size()) << chunk;
+    for (size_t i = 0; i < want.tool_calls.size(); ++i) {
+      EXPECT_EQ(got.tool_calls[i].id, want.tool_calls[i].id);
+      EXPECT_EQ(got.tool_calls[i].name, want.tool_calls[i].name);
+      EXPECT_EQ(got.tool_calls[i].arguments, want.tool_calls[i].arguments);
+    }
+    EXPECT_EQ(got.finish_reason, want.finish_reason) << chunk;
+    EXPECT_EQ(got.usage, want.usage) << chunk;
+    EXPECT_EQ(got.error.has_value(), want.error.has_value()) << chunk;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Golden, GoldenReadTest,
+                         ::testing::Values("stream_text_usage.sse",
+                                           "stream_reasoning.sse",
+                                           "stream_parallel_tools.sse",
+                                           "stream_error.sse"));
+
+TEST(OpenAIStreamReaderTest, UsageMapsCachedAndReasoningTokens) {
+  const auto events = Read(
+      "data: {\"id\":\"c1\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n"
+      "data: {\"id\":\"c1\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}]}\n\n"
+      "data: {\"id\":\"c1\",\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":30,\"completion_tokens\":9,"
+      "\"prompt_tokens_details\":{\"cached_tokens\":20},\"completion_tokens_details\":{\"reasoning_tokens\":4}}}\n\n"
+      "data: [DONE]\n\n",
+      1000);
+  ASSERT_EQ(events.size(), 6u);
+  EXPECT_EQ(events[0].message_id, "c1");
+  const ChatEvent& delta = events[4];
+  ASSERT_EQ(delta.kind, ChatEvent::Kind::kMessageDelta);
+  EXPECT_EQ(delta.stop_reason, StopReason::kMaxTokens);
+  EXPECT_EQ(delta.usage.input_tokens, 10);
+  EXPECT_EQ(delta.usage.cache_read_input_tokens, 20);
+  EXPECT_EQ(delta.usage.output_tokens, 9);
+  EXPECT_EQ(delta.usage.thinking_tokens, 4);
+}
+
+TEST(OpenAIStreamReaderTest, ReasoningThenTextThenAToolCallAreSeparateBlocks) {
+  // Ollama names reasoning "reasoning"; llama-server "reasoning_content".
+  const auto events = Read(
+      "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"reasoning\":\"hmm\"}}]}\n\n"
+      "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Let me look.\"}}]}\n\n"
+      "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"ci\"}}]}}]}\n\n"
+      "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"ty\\\":\\\"Oslo\\\"}\"}}]}}]}\n\n"
+      "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n",
+      7);  // no [DONE]: Finish completes it
+  std::vector<ChatEvent::Kind> kinds;
+  for (const ChatEvent& e : events) kinds.push_back(e.kind);
+  using K = ChatEvent::Kind;
+  EXPECT_EQ(kinds, (std::vector<K>{K::kMessageStart, K::kBlockStart, K::kBlockDelta,
+                                   K::kBlockStop, K::kBlockStart, K::kBlockDelta,
+                                   K::kBlockStop, K::kBlockStart, K::kBlockDelta,
+                                   K::kBlockDelta, K::kBlockStop, K::kMessageDelta,
+                                   K::kMessageStop}));
+  EXPECT_EQ(events[1].block.type, BlockType::kThinking);
+  EXPECT_EQ(events[4].block.type, BlockType::kText);
+  EXPECT_EQ(events[7].block.type, BlockType::kToolUse);
+  EXPECT_EQ(events[7].block.tool_id, "call_1");
+  EXPECT_EQ(events[7].block.tool_name, "get_weather");
+  EXPECT_EQ(events[7].index, 2);
+  EXPECT_EQ(events[8].delta + events[9].delta, "{\"city\":\"Oslo\"}");
+  EXPECT_EQ(events[11].stop_reason, StopReason::kToolUse);
+}
+
+TEST(OpenAIStreamReaderTest, AnErrorChunkEndsTheStream) {
+  const auto events = Read(
+      "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"
+      "data: {\"error\":{\"message\":\"slot unavailable\",\"type\":\"server_error\"}}\n\n"
+      "data: [DONE]\n\n",
+      1000, /*finish=*/false);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().kind, ChatEvent::Kind::kError);
+  EXPECT_EQ(events.back().error, Unavailable("slot unavailable"));
+}
+
+TEST(OpenAIStreamReaderTest, IncompleteStreamsFail) {
+  StreamReader cut;
+  std::vector<ChatEvent> events;
+  ASSERT_TRUE(cut.Feed("data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n",
+                       &events).ok());
+  EXPECT_EQ(cut.Finish(&events).code(), ErrorCode::kUnavailable);
+  EXPECT_FALSE(cut.finished());
+
+  StreamReader garbage;
+  EXPECT_EQ(garbage.Feed("data: {not json\n\n", &events).code(), ErrorCode::kUnavailable);
+  StreamReader early_done;
+  EXPECT_EQ(early_done.Feed("data: [DONE]\n\n", &events).code(), ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace duet::wire::openai
