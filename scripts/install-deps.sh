@@ -20,6 +20,9 @@ packages=(
   libgtest-dev libgmock-dev  # unit and integration tests
   libbenchmark-dev           # bench/
   libssl-dev                 # TLS for upstream HTTPS (Beast + OpenSSL)
+  openssl                    # test certificates for the TLS client tests
+  nginx-light                # a real upstream for TLS tests and the gateway benchmark
+  wrk                        # HTTP load generator for bench/
   nodejs npm                 # official SDK client tests (tests/clients)
 )
 
@@ -44,6 +47,14 @@ if ((${#missing[@]})); then
   [[ $(id -u) -eq 0 ]] || sudo="sudo"
   echo "install-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Packages with services (nginx) must not start them: duet's tests and
+  # benchmarks run their own instances on free ports.
+  policy=/usr/sbin/policy-rc.d
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod +x "$policy"
+    trap '$sudo rm -f "$policy"' EXIT
+  fi
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else

@@ -1,5 +1,5 @@
-// Starts duet_scripted (duet with the scripted test backend) or `duet sim`
-// for the SDK client tests, and the token rule of that backend
+// Starts duet_scripted (duet with the scripted test backend), the real duet
+// or `duet sim` for the SDK client tests, and the token rule of that backend
 // (tests/support/scripted_backend.h) so tests can predict usage exactly.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -42,14 +42,33 @@ export async function startSimulator(extraArgs = []) {
     SIM_LISTENING);
 }
 
-// Spawns `bin args...` and resolves to { baseUrl, stop() } once its stdout
-// matches `listening` (group 1: the base URL).
-async function startProcess(bin, args, listening) {
+// Starts `$DUET_BIN serve --port 0 <args>` (the real duet, with the local
+// engine and the cloud backends its flags configure) with `env` added to
+// the environment, like startServer. The result's output() is everything
+// the server printed so far, stdout and stderr, not just the tails; tests
+// search it (the secret-leak check).
+export async function startDuet(args = [], { env = {} } = {}) {
+  const bin = process.env.DUET_BIN;
+  if (!bin) {
+    throw new Error('DUET_BIN is not set (ctest sets it to the duet binary)');
+  }
+  return startProcess(bin, ['serve', '--port', '0', ...args], LISTENING,
+    { env, keepAllOutput: true });
+}
+
+// Spawns `bin args...` and resolves to { baseUrl, stop(), output() } once
+// its stdout matches `listening` (group 1: the base URL). `env` is added to
+// the inherited environment; `keepAllOutput` keeps the whole output for
+// output() instead of its tails.
+async function startProcess(bin, args, listening,
+  { env = {}, keepAllOutput = false } = {}) {
   const child = spawn(bin, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let stdout = '';
   let stderr = '';
+  const everything = [];
   child.stdout.setEncoding('utf8');
   child.stderr.setEncoding('utf8');
   // Keep draining both pipes for the whole run so the server never blocks
@@ -57,6 +76,10 @@ async function startProcess(bin, args, listening) {
   child.stderr.on('data', (chunk) => {
     stderr = keepTail(stderr, chunk);
   });
+  if (keepAllOutput) {
+    child.stdout.on('data', (chunk) => everything.push(chunk));
+    child.stderr.on('data', (chunk) => everything.push(chunk));
+  }
   const exited = once(child, 'exit').then(([code, signal]) => ({ code, signal }));
 
   const baseUrl = await new Promise((resolve, reject) => {
@@ -103,7 +126,9 @@ async function startProcess(bin, args, listening) {
     return { ...result, stderr };
   }
 
-  return { baseUrl, stop };
+  const output = () => (keepAllOutput ? everything.join('') : stdout + stderr);
+
+  return { baseUrl, stop, output };
 }
 
 // True for a clean end after SIGTERM: exit code 0, or killed by the SIGTERM

@@ -14,16 +14,22 @@ constexpr std::string_view kNoFinishReason =
 
 StreamWriter::StreamWriter(std::string id, std::string model,
                            int64_t created_unix, bool include_usage)
-    : include_usage_(include_usage) {
+    : id_(std::move(id)),
+      created_unix_(created_unix),
+      include_usage_(include_usage) {
+  RenderHeads(model);
+  tail_ = include_usage_ ? ",\"usage\":null}\n\n" : "}\n\n";
+}
+
+void StreamWriter::RenderHeads(std::string_view model) {
   // The head is an object left open on purpose: each chunk completes it.
   head_ = "data: {\"id\":";
-  AppendJsonString(&head_, id);
+  AppendJsonString(&head_, id_);
   head_ += R"(,"object":"chat.completion.chunk","created":)";
-  head_ += std::to_string(created_unix);
+  head_ += std::to_string(created_unix_);
   head_ += R"(,"model":)";
   AppendJsonString(&head_, model);
   choice_head_ = head_ + R"(,"choices":[{"index":0,"delta":)";
-  tail_ = include_usage_ ? ",\"usage\":null}\n\n" : "}\n\n";
 }
 
 void StreamWriter::Append(const ChatEvent& event, std::string* out) {
@@ -33,6 +39,12 @@ void StreamWriter::Append(const ChatEvent& event, std::string* out) {
   switch (event.kind) {
     case ChatEvent::Kind::kMessageStart:
       usage_ = event.usage;
+      if (!started_ && !event.model.empty()) {
+        // The model that answers, which is not the one asked for when the
+        // router fell back or resolved "auto"; the non-streaming answer
+        // says the same.
+        RenderHeads(event.model);
+      }
       AppendRoleChunkOnce(out);
       return;
     case ChatEvent::Kind::kBlockStart:

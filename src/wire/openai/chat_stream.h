@@ -22,7 +22,8 @@
 // k counts tool calls from 0 in the order they start; it is not the block
 // index, which also counts text and thinking blocks.
 //
-// Every chunk carries the same id, created and model. With include_usage,
+// Every chunk carries the same id, created and model: the model kMessageStart
+// names (the one that answers), else the constructor's. With include_usage,
 // every chunk before the usage chunk has "usage":null, as OpenAI sends them;
 // without it the key is left out, as OpenAI does, so clients that never asked
 // for usage see exactly the fields they know.
@@ -35,6 +36,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -44,9 +46,9 @@ namespace duet::wire::openai {
 
 class StreamWriter {
  public:
-  // `id` is the "chatcmpl-..." id of the response; `created_unix` seconds
-  // since the epoch; `include_usage` is the request's
-  // stream_options.include_usage.
+  // `id` is the "chatcmpl-..." id of the response; `model` the model named
+  // until kMessageStart names one; `created_unix` seconds since the epoch;
+  // `include_usage` is the request's stream_options.include_usage.
   StreamWriter(std::string id, std::string model, int64_t created_unix,
                bool include_usage);
 
@@ -62,6 +64,8 @@ class StreamWriter {
   bool finished() const { return finished_; }
 
  private:
+  // Renders head_ and choice_head_ for `model`.
+  void RenderHeads(std::string_view model);
   void AppendRoleChunkOnce(std::string* out);
   void AppendFinishChunk(StopReason reason, std::string* out);
   void AppendDelta(const ChatEvent& event, std::string* out);
@@ -71,6 +75,8 @@ class StreamWriter {
   // The tool call number for a tool_use block, or -1 for any other block.
   int ToolCallIndex(int block_index) const;
 
+  std::string id_;
+  int64_t created_unix_;
   // `data: {"id":...,"object":...,"created":...,"model":...`
   std::string head_;
   // head_ + `,"choices":[{"index":0,"delta":`

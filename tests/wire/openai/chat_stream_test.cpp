@@ -258,6 +258,28 @@ TEST(OpenAIStreamWriterTest, ToolCallNumbersSkipNonToolBlocks) {
       << out;
 }
 
+// A fallback answers with another model than the one asked for; the chunks
+// name the model that answered, as the non-streaming completion does.
+TEST(OpenAIStreamWriterTest, ChunksNameTheModelOfMessageStart) {
+  StreamWriter writer("chatcmpl-f", "claude-sonnet-4-5", 1, true);
+  std::string out;
+  writer.Append(ChatEvent::MessageStart("msg", "tiny", {}), &out);
+  writer.Append(ChatEvent::BlockStart(0, ContentBlock::Text("")), &out);
+  writer.Append(ChatEvent::Delta(0, Delta::kText, "hi"), &out);
+  writer.Append(ChatEvent::MessageDelta(StopReason::kEndTurn, {}), &out);
+  writer.Append(ChatEvent::MessageStop(), &out);
+  EXPECT_EQ(out.find("claude-sonnet-4-5"), std::string::npos) << out;
+  size_t chunks = 0;
+  for (size_t at = out.find("data: {"); at != std::string::npos;
+       at = out.find("data: {", at + 1)) {
+    ++chunks;
+    const size_t end = out.find("\n\n", at);
+    const nlohmann::json chunk = nlohmann::json::parse(out.substr(at + 6, end - at - 6));
+    EXPECT_EQ(chunk["model"], "tiny") << chunk;
+  }
+  EXPECT_EQ(chunks, 4u) << out;  // role, text, finish, usage
+}
+
 TEST(OpenAIStreamWriterTest, ErrorBeforeAnyOutputIsTheWholeStream) {
   StreamWriter writer("chatcmpl-e", "m", 1, true);
   std::string out;

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Gateway overhead: requests/s and latency of a trivially fast upstream
+# (nginx answering a fixed stream from memory) called directly and through
+# duet, side by side in one run, with wrk.
+#
+#   bench/gateway_overhead.sh [SECONDS] [CONNECTIONS]     (default 10, 16)
+#
+# Paths measured (each duet path against the direct call of the same
+# upstream endpoint):
+#   anthropic   Anthropic client -> duet -> Claude API shape (nginx)
+#   openai      OpenAI client -> duet -> OpenAI-compatible upstream (nginx)
+#   a->o        Anthropic client -> duet -> OpenAI-compatible upstream
+#   o->a        OpenAI client -> duet -> Claude API shape
+# Clients ask for non-streamed answers; duet always streams upstream, so
+# nginx serves a complete SSE answer. Everything shares this machine's
+# cores: wrk, duet and nginx (1 worker).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-10}"
+connections="${2:-16}"
+
+scripts/install-deps.sh >/dev/null
+cmake --preset release >/dev/null
+cmake --build --preset release --target duet >/dev/null
+duet_bin="build/release/duet"
+
+work="$(mktemp -d)"
+chmod 755 "$work"  # nginx workers run as nobody
+cleanup() {
+  [[ -n "${duet_pid:-}" ]] && kill "$duet_pid" 2>/dev/null || true
+  [[ -f "$work/nginx.pid" ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  [[ -n "${KEEP_WORK:-}" ]] && echo "kept $work" >&2 || rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+nginx_port="$(free_port)"
+
+# The upstream answers: one short complete stream per API.
+anthropic_sse='event: message_start\ndata: {"type":"message_start","message":{"id":"msg_bench","type":"message","role":"assistant","content":[],"model":"claude-haiku-4-5","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"output_tokens":1}}}\n\nevent: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\nevent: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello from the benchmark upstream."}}\n\nevent: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\nevent: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":8}}\n\nevent: message_stop\ndata: {"type":"message_stop"}\n\n'
+openai_sse='data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench-model","choices":[{"index":0,"delta":{"role":"assistant","content":"Hello from the benchmark upstream."},"finish_reason":null}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench-model","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench-model","choices":[],"usage":{"prompt_tokens":25,"completion_tokens":8,"total_tokens":33}}\n\ndata: [DONE]\n\n'
+printf '%b' "$anthropic_sse" > "$work/anthropic.sse"
+printf '%b' "$openai_sse" > "$work/openai.sse"
+
+cat > "$work/nginx.conf" <<CONF
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/body;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $work;
+    # Static files answer POST too (nginx refuses it for files otherwise).
+    error_page 405 =200 \$uri;
+    location = /v1/messages { default_type text/event-stream; try_files /anthropic.sse =404; }
+    location = /v1/chat/completions { default_type text/event-stream; try_files /openai.sse =404; }
+  }
+}
+CONF
+nginx -c "$work/nginx.conf" -p "$work" -e "$work/nginx-error.log"
+
+cat > "$work/duet.toml" <<CONF
+[log]
+level = "warn"
+[anthropic]
+base_url = "http://127.0.0.1:$nginx_port"
+max_retries = 0
+[upstreams.bench]
+base_url = "http://127.0.0.1:$nginx_port"
+models = ["bench-model"]
+CONF
+ANTHROPIC_API_KEY=bench-key "$duet_bin" serve --config "$work/duet.toml" --port 0 \
+  > "$work/duet.out" 2> "$work/duet.err" &
+duet_pid=$!
+for _ in $(seq 100); do
+  grep -q "listening on" "$work/duet.out" 2>/dev/null && break
+  sleep 0.1
+done
+duet_url="$(sed -n 's/^duet listening on //p' "$work/duet.out")"
+[[ -n "$duet_url" ]] || { cat "$work/duet.err" >&2; exit 1; }
+nginx_url="http://127.0.0.1:$nginx_port"
+
+anthropic_body='{"model":"MODEL","max_tokens":64,"messages":[{"role":"user","content":"Say hello to the benchmark, briefly and politely."}]}'
+openai_body='{"model":"MODEL","max_tokens":64,"messages":[{"role":"user","content":"Say hello to the benchmark, briefly and politely."}]}'
+
+# wrk script for one POST body.
+write_script() {  # file body
+  local escaped
+  escaped="$(printf '%s' "$2" | sed 's/\\/\\\\/g; s/"/\\"/g')"
+  cat > "$1" <<LUA
+wrk.method = "POST"
+wrk.body = "$escaped"
+wrk.headers["content-type"] = "application/json"
+wrk.headers["anthropic-version"] = "2023-06-01"
+wrk.headers["x-api-key"] = "client-key"
+LUA
+}
+
+# Runs wrk; prints "requests/s p50_ms p99_ms non2xx".
+measure() {  # url body
+  write_script "$work/req.lua" "$2"
+  wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$work/req.lua" "$1" > "$work/wrk.out"
+  if ! grep -q "Requests/sec" "$work/wrk.out"; then cat "$work/wrk.out" >&2; exit 1; fi
+  awk '
+    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
+    /Requests\/sec/ { rps = $2 }
+    /^ +50%/ { p50 = ms($2) }
+    /^ +99%/ { p99 = ms($2) }
+    /Non-2xx/ { bad = $NF }
+    END { printf "%.0f %.3f %.3f %d\n", rps, p50, p99, bad + 0 }' "$work/wrk.out"
+}
+
+# Check every path answers 200 once, then warm up.
+check() {  # url body
+  local status
+  status="$(curl -s -o "$work/check.out" -w '%{http_code}' -H 'content-type: application/json' \
+    -H 'anthropic-version: 2023-06-01' -d "$2" "$1")"
+  if [[ "$status" != 200 ]]; then
+    echo "$1 answered $status: $(cat "$work/check.out")" >&2
+    exit 1
+  fi
+}
+check "$nginx_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}"
+check "$nginx_url/v1/chat/completions" "${openai_body/MODEL/bench-model}"
+check "$duet_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}"
+check "$duet_url/v1/chat/completions" "${openai_body/MODEL/bench-model}"
+check "$duet_url/v1/messages" "${anthropic_body/MODEL/bench-model}"
+check "$duet_url/v1/chat/completions" "${openai_body/MODEL/claude-haiku-4-5}"
+measure "$duet_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" > /dev/null
+
+printf '\nGateway overhead, %s s per run, %s connections, wrk 1 thread (all on %s cores)\n\n' \
+  "$seconds" "$connections" "$(nproc)"
+printf '%-10s %10s %10s %9s %9s %9s %9s %9s %8s\n' path direct_rps duet_rps ratio \
+  direct_p50 duet_p50 added_p50 added_p99 errors
+run() {  # name direct_url direct_body duet_url duet_body
+  read -r d_rps d_p50 d_p99 d_bad < <(measure "$2" "$3")
+  read -r g_rps g_p50 g_p99 g_bad < <(measure "$4" "$5")
+  awk -v n="$1" -v drps="$d_rps" -v grps="$g_rps" -v dp50="$d_p50" -v gp50="$g_p50" \
+      -v dp99="$d_p99" -v gp99="$g_p99" -v bad="$((d_bad + g_bad))" 'BEGIN {
+    printf "%-10s %10d %10d %9.3f %8.3fms %8.3fms %8.3fms %8.3fms %8d\n",
+      n, drps, grps, grps / drps, dp50, gp50, gp50 - dp50, gp99 - dp99, bad }'
+}
+run anthropic "$nginx_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" \
+              "$duet_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}"
+run openai "$nginx_url/v1/chat/completions" "${openai_body/MODEL/bench-model}" \
+           "$duet_url/v1/chat/completions" "${openai_body/MODEL/bench-model}"
+run 'a->o' "$nginx_url/v1/chat/completions" "${openai_body/MODEL/bench-model}" \
+           "$duet_url/v1/messages" "${anthropic_body/MODEL/bench-model}"
+run 'o->a' "$nginx_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" \
+           "$duet_url/v1/chat/completions" "${openai_body/MODEL/claude-haiku-4-5}"
+echo
+echo "targets: >= 25000 requests/s through duet; added p50 <= 0.2 ms, p99 <= 1 ms"
