@@ -14,7 +14,7 @@ threads="${THREADS:-2}"
 scripts/install-deps.sh >&2
 cmake --preset release >&2
 cmake --build --preset release --target duet make_test_model duet_bench_engine_ttft >&2
-tools="$(bench/build-llama-tools.sh)"
+tools="$(scripts/build-llama-tools.sh)"
 
 cache="${DUET_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/duet}"
 llama_source="$(scripts/fetch-llama.sh)"

@@ -1,9 +1,11 @@
 // Starts duet_scripted (duet with the scripted test backend), the real duet
-// or `duet sim` for the SDK client tests, and the token rule of that backend
+// or `duet sim` (and llama.cpp's llama-server as a peer) for the SDK client
+// tests, and the token rule of that backend
 // (tests/support/scripted_backend.h) so tests can predict usage exactly.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
 import { after, before } from 'node:test';
 
 const LISTENING = /duet listening on (http:\/\/127\.0\.0\.1:(\d+))/;
@@ -178,4 +180,59 @@ export async function rejection(promise) {
     return error;
   }
   assert.fail('expected the call to fail');
+}
+
+// A free TCP port on 127.0.0.1 (for servers that cannot take port 0).
+export async function freePort() {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+// Starts llama.cpp's llama-server ($DUET_LLAMA_SERVER) on `model` and
+// resolves to { baseUrl, stop() } once GET /health answers 200.
+export async function startLlamaServer(model, extraArgs = []) {
+  const bin = process.env.DUET_LLAMA_SERVER;
+  const port = await freePort();
+  const child = spawn(bin, ['-m', model, '--host', '127.0.0.1', '--port', String(port),
+    '-c', '2048', '-np', '2', '--threads', '1', ...extraArgs],
+  { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => {
+    stderr = keepTail(stderr, chunk);
+  });
+  const exited = once(child, 'exit').then(([code, signal]) => ({ code, signal }));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`llama-server exited early:\n${stderr}`);
+    }
+    try {
+      const response = await fetch(`${baseUrl}/health`);
+      if (response.status === 200) {
+        break;
+      }
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`llama-server did not become healthy:\n${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  async function stop() {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+    }
+    const killer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    const result = await exited;
+    clearTimeout(killer);
+    return result;
+  }
+  return { baseUrl, stop, output: () => stderr };
 }

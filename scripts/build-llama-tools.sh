@@ -3,8 +3,13 @@
 # source duet embeds (scripts/fetch-llama.sh), into duet's cache, and prints
 # the folder holding the binaries. Release flags, CPU backend, static, like
 # duet's own build; ccache makes rebuilds cheap.
+#
+#   scripts/build-llama-tools.sh                 # llama-bench and llama-server
+#   scripts/build-llama-tools.sh llama-server    # just these targets
 set -euo pipefail
 cd "$(dirname "$0")/.."
+targets=("$@")
+((${#targets[@]})) || targets=(llama-bench llama-server)
 
 source_dir="$(scripts/fetch-llama.sh)"
 cache="${DUET_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/duet}"
@@ -19,5 +24,5 @@ cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DBUILD_SHARED_LIBS=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
   -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=ON -DLLAMA_OPENSSL=OFF \
   "${launcher[@]}" >&2
-cmake --build "$build_dir" --target llama-bench llama-server >&2
+cmake --build "$build_dir" --target "${targets[@]}" >&2
 echo "$build_dir/bin"
