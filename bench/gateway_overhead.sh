@@ -4,6 +4,7 @@
 # duet, side by side in one run, with wrk.
 #
 #   bench/gateway_overhead.sh [SECONDS] [CONNECTIONS]     (default 10, 16)
+#   DUET_IO_THREADS=1 bench/gateway_overhead.sh           (server.io_threads)
 #
 # Paths measured (each duet path against the direct call of the same
 # upstream endpoint):
@@ -66,6 +67,8 @@ CONF
 nginx -c "$work/nginx.conf" -p "$work" -e "$work/nginx-error.log"
 
 cat > "$work/duet.toml" <<CONF
+[server]
+io_threads = ${DUET_IO_THREADS:-0}
 [log]
 level = "warn"
 [anthropic]

@@ -15,9 +15,11 @@ namespace {
 // The HTTP client every remote backend shares, made on first use.
 Result<net::HttpClient*> SharedClient(const Config& config,
                                       const EnvLookup& getenv,
+                                      boost::asio::io_context* io_context,
                                       CloudBackends* cloud) {
   if (!cloud->http_client) {
     net::AsioHttpClient::Options options;
+    options.io_context = io_context;
     options.ca_file = config.anthropic.ca_file;
     DUET_ASSIGN_OR_RETURN(options.proxy, net::ProxySettings::FromEnvironment(getenv));
     DUET_ASSIGN_OR_RETURN(cloud->http_client,
@@ -35,7 +37,8 @@ std::string FindKey(const std::string& env_name, const EnvLookup& getenv) {
 }
 
 Status AddAnthropic(const Config& config, const EnvLookup& getenv,
-                    const Clock* clock, CloudBackends* cloud) {
+                    const Clock* clock, boost::asio::io_context* io_context,
+                    CloudBackends* cloud) {
   const AnthropicConfig& anthropic = config.anthropic;
   std::string api_key = FindKey(anthropic.api_key_env, getenv);
   if (api_key.empty()) {
@@ -50,7 +53,7 @@ Status AddAnthropic(const Config& config, const EnvLookup& getenv,
   DUET_ASSIGN_OR_RETURN(ClaudeCatalog catalog,
                         ClaudeCatalog::Load(anthropic.catalog_file));
   DUET_ASSIGN_OR_RETURN(net::HttpClient * client,
-                        SharedClient(config, getenv, cloud));
+                        SharedClient(config, getenv, io_context, cloud));
   anthropic::AnthropicBackend::Options options;
   options.base_url = anthropic.base_url;
   options.api_key = std::move(api_key);
@@ -73,9 +76,9 @@ Status AddAnthropic(const Config& config, const EnvLookup& getenv,
 
 Status AddUpstream(const UpstreamConfig& upstream, const Config& config,
                    const EnvLookup& getenv, const Clock* clock,
-                   CloudBackends* cloud) {
+                   boost::asio::io_context* io_context, CloudBackends* cloud) {
   DUET_ASSIGN_OR_RETURN(net::HttpClient * client,
-                        SharedClient(config, getenv, cloud));
+                        SharedClient(config, getenv, io_context, cloud));
   openai::OpenAICompatibleBackend::Options options;
   options.name = upstream.name;
   options.base_url = upstream.base_url;
@@ -107,11 +110,13 @@ Status AddUpstream(const UpstreamConfig& upstream, const Config& config,
 
 Result<CloudBackends> MakeCloudBackends(const Config& config,
                                         const EnvLookup& getenv,
-                                        const Clock* clock) {
+                                        const Clock* clock,
+                                        boost::asio::io_context* io_context) {
   CloudBackends cloud;
-  DUET_RETURN_IF_ERROR(AddAnthropic(config, getenv, clock, &cloud));
+  DUET_RETURN_IF_ERROR(AddAnthropic(config, getenv, clock, io_context, &cloud));
   for (const UpstreamConfig& upstream : config.upstreams) {
-    DUET_RETURN_IF_ERROR(AddUpstream(upstream, config, getenv, clock, &cloud));
+    DUET_RETURN_IF_ERROR(
+        AddUpstream(upstream, config, getenv, clock, io_context, &cloud));
   }
   return cloud;
 }

@@ -11,6 +11,10 @@
 #include "core/config.h"
 #include "net/http_client.h"
 
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
+
 namespace duet {
 
 struct CloudBackends {
@@ -22,10 +26,12 @@ struct CloudBackends {
 // set (or anthropic.api_key is); otherwise it is left out and that is
 // logged. Each [upstreams.NAME] becomes an OpenAI-compatible backend after
 // Claude, in the order written. Fails on a bad catalogue, CA file or proxy
-// variable. `clock` must
-// outlive the result.
-Result<CloudBackends> MakeCloudBackends(const Config& config,
-                                        const EnvLookup& getenv,
-                                        const Clock* clock);
+// variable. `clock` must outlive the result. Upstream calls run on
+// `io_context` when given (duet's server passes its own, so an upstream
+// answer is relayed on the thread that read it; it must outlive the
+// result), else on a thread of the client's own.
+Result<CloudBackends> MakeCloudBackends(
+    const Config& config, const EnvLookup& getenv, const Clock* clock,
+    boost::asio::io_context* io_context = nullptr);
 
 }  // namespace duet

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
 
 #include "api/api_handler.h"
@@ -37,10 +38,13 @@ api::http::HttpServer::Options ServerOptions(const ServerConfig& config) {
 int Serve(const Config& config,
           std::vector<std::shared_ptr<Backend>> backends) {
   SystemClock clock;
+  // One event loop for the server and the upstream HTTP client: an upstream
+  // answer is relayed to the client on the thread that read it.
+  boost::asio::io_context io_context;
   // Declared before the router: the HTTP client outlives every backend.
   Result<CloudBackends> cloud = MakeCloudBackends(
       config, [](const char* name) -> const char* { return std::getenv(name); },
-      &clock);
+      &clock, &io_context);
   if (!cloud) {
     spdlog::error("{}", cloud.error().message());
     return 1;
@@ -66,7 +70,9 @@ int Serve(const Config& config,
   }
   Router router(std::move(backends), std::move(router_options));
   api::ApiHandler handler(&router, &clock);
-  api::http::HttpServer server(ServerOptions(config.server), &handler);
+  api::http::HttpServer::Options server_options = ServerOptions(config.server);
+  server_options.io_context = &io_context;
+  api::http::HttpServer server(server_options, &handler);
   Result<uint16_t> port = server.Start();
   if (!port) {
     spdlog::error("{}", port.error().message());

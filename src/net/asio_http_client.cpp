@@ -44,10 +44,17 @@ constexpr size_t kReadChunk = 16 * 1024;
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
+// A connection is used by one call at a time, always on the strand it was
+// opened on: Beast's timeout handlers run on the stream's executor, so a
+// later call that reuses the connection runs its coroutine on that strand
+// too and never races with them.
 struct Connection {
-  explicit Connection(PlainStream plain) : stream(std::move(plain)) {}
-  Connection(PlainStream plain, ssl::context& context)
-      : stream(std::in_place_type<TlsStream>, std::move(plain), context) {}
+  // `strand` is the executor `plain` was made with.
+  Connection(PlainStream plain, Strand strand_in)
+      : strand(std::move(strand_in)), stream(std::move(plain)) {}
+  Connection(PlainStream plain, Strand strand_in, ssl::context& context)
+      : strand(std::move(strand_in)),
+        stream(std::in_place_type<TlsStream>, std::move(plain), context) {}
 
   beast::tcp_stream& Lowest() {
     return std::visit(
@@ -55,6 +62,7 @@ struct Connection {
         stream);
   }
 
+  Strand strand;
   std::variant<PlainStream, TlsStream> stream;
   beast::flat_buffer buffer;
   std::chrono::steady_clock::time_point idle_since;
@@ -131,10 +139,13 @@ class AsioHttpClient::Impl {
   Impl(Options options, ssl::context tls)
       : options_(std::move(options)),
         tls_(std::move(tls)),
-        work_(io_.get_executor()) {
-    const int threads = std::max(1, options_.io_threads);
-    for (int i = 0; i < threads; ++i) {
-      threads_.emplace_back([this] { io_.run(); });
+        io_(options_.io_context != nullptr ? *options_.io_context : own_io_) {
+    if (options_.io_context == nullptr) {
+      work_.emplace(own_io_.get_executor());
+      const int threads = std::max(1, options_.io_threads);
+      for (int i = 0; i < threads; ++i) {
+        threads_.emplace_back([this] { own_io_.run(); });
+      }
     }
   }
 
@@ -156,7 +167,18 @@ class AsioHttpClient::Impl {
   void Send(HttpRequest request, HttpTimeouts timeouts,
             std::shared_ptr<HttpResponseHandler> handler,
             std::shared_ptr<const CancelFlag> cancel) {
-    auto call = std::make_shared<Call>(asio::make_strand(io_), std::move(request),
+    // A pooled connection decides the strand the call runs on.
+    Result<Url> url = Url::Parse(request.url);
+    std::optional<Url> proxy;
+    std::unique_ptr<Connection> pooled;
+    std::string key;
+    if (url) {
+      proxy = options_.proxy.ProxyFor(*url);
+      key = PoolKey(*url, proxy);
+      pooled = TakeIdle(key);
+    }
+    Strand strand = pooled ? pooled->strand : asio::make_strand(io_);
+    auto call = std::make_shared<Call>(std::move(strand), std::move(request),
                                        timeouts, std::move(handler),
                                        std::move(cancel));
     {
@@ -169,7 +191,10 @@ class AsioHttpClient::Impl {
       }
       live_.insert(call);
     }
-    asio::co_spawn(call->strand, Run(call), asio::detached);
+    asio::co_spawn(call->strand,
+                   Run(call, std::move(url), std::move(proxy), std::move(key),
+                       std::move(pooled)),
+                   asio::detached);
   }
 
   size_t IdleConnections() const {
@@ -216,10 +241,10 @@ class AsioHttpClient::Impl {
     });
   }
 
-  std::string PoolKey(const Call& call) const {
-    std::string key = call.url.scheme + "://" + call.url.Authority();
-    if (call.proxy) {
-      key += " via " + call.proxy->Authority();
+  static std::string PoolKey(const Url& url, const std::optional<Url>& proxy) {
+    std::string key = url.scheme + "://" + url.Authority();
+    if (proxy) {
+      key += " via " + proxy->Authority();
     }
     return key;
   }
@@ -268,14 +293,22 @@ class AsioHttpClient::Impl {
     live_.erase(call);
   }
 
-  asio::awaitable<void> Run(std::shared_ptr<Call> call) {
-    Result<Url> url = Url::Parse(call->request.url);
+  asio::awaitable<void> Run(std::shared_ptr<Call> call, Result<Url> url,
+                            std::optional<Url> proxy, std::string key,
+                            std::unique_ptr<Connection> pooled) {
     if (!url) {
-      Finish(call, url.error());
+      // Url::Parse quotes the whole URL, whose path or query may hold a
+      // secret: keep only its reason, the text after the quote.
+      const std::string& message = url.error().message();
+      const size_t reason = message.rfind("': ");
+      Finish(call, InvalidArgument(
+                       "the request URL is not valid" +
+                       (reason == std::string::npos ? std::string()
+                                                    : ": " + message.substr(reason + 3))));
       co_return;
     }
     call->url = std::move(*url);
-    call->proxy = options_.proxy.ProxyFor(call->url);
+    call->proxy = std::move(proxy);
     if (call->proxy && call->proxy->tls()) {
       Finish(call, InvalidArgument("https:// proxies are not supported; use "
                                    "an http:// proxy (https requests are "
@@ -283,10 +316,9 @@ class AsioHttpClient::Impl {
       co_return;
     }
     Watch(call);
-    const std::string key = PoolKey(*call);
     for (int attempt = 0; attempt < 2; ++attempt) {
       std::unique_ptr<Connection> connection =
-          attempt == 0 ? TakeIdle(key) : nullptr;
+          attempt == 0 ? std::move(pooled) : nullptr;
       const bool reused = connection != nullptr;
       if (!connection) {
         Result<std::unique_ptr<Connection>> made = co_await Connect(call);
@@ -337,7 +369,7 @@ class AsioHttpClient::Impl {
                                   resolve_error.message()));
     }
     PlainStream plain(call->strand);
-    auto connection = std::make_unique<Connection>(std::move(plain));
+    auto connection = std::make_unique<Connection>(std::move(plain), call->strand);
     call->connection = connection.get();
     PlainStream& socket = std::get<PlainStream>(connection->stream);
     socket.expires_after(call->timeouts.connect);
@@ -360,7 +392,7 @@ class AsioHttpClient::Impl {
     if (!call->url.tls()) {
       co_return connection;
     }
-    auto secure = std::make_unique<Connection>(std::move(socket), tls_);
+    auto secure = std::make_unique<Connection>(std::move(socket), call->strand, tls_);
     call->connection = secure.get();
     TlsStream& tls = std::get<TlsStream>(secure->stream);
     // SNI. SSL_set_tlsext_host_name is a macro with a C cast; this is it.
@@ -485,8 +517,12 @@ class AsioHttpClient::Impl {
       parser.get().body().data = chunk.data();
       parser.get().body().size = chunk.size();
       lowest.expires_after(call->timeouts.idle);
+      // read_some, not read: async_read would keep reading until the chunk
+      // buffer is full or the body ends, so a slow stream (SSE) would reach
+      // the handler only at the end and trip the idle timeout on its total
+      // length instead of on a silence.
       auto [read_error, read_bytes] =
-          co_await bhttp::async_read(stream, connection.buffer, parser, kTuple);
+          co_await bhttp::async_read_some(stream, connection.buffer, parser, kTuple);
       const size_t got = chunk.size() - parser.get().body().size;
       if (got > 0 && !call->handler->OnBody(std::string_view(chunk.data(), got))) {
         call->aborted = true;
@@ -510,8 +546,9 @@ class AsioHttpClient::Impl {
 
   const Options options_;
   ssl::context tls_;
-  asio::io_context io_;
-  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  asio::io_context own_io_;  // unused when Options::io_context is given
+  asio::io_context& io_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
 
   mutable std::mutex mutex_;

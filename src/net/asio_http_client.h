@@ -27,12 +27,21 @@
 #include "net/http_client.h"
 #include "net/proxy.h"
 
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
+
 namespace duet::net {
 
 class AsioHttpClient final : public HttpClient {
  public:
   struct Options {
     int io_threads = 1;
+    // Runs the calls on this io_context, whose threads someone else runs
+    // (duet's HTTP server), instead of on io_threads threads of the
+    // client's own: an upstream answer is then handled on the thread that
+    // also writes it to the client. Must outlive the client. Null: own.
+    boost::asio::io_context* io_context = nullptr;
     // Idle connections kept per origin; more are closed when they finish.
     size_t max_idle_per_origin = 64;
     // An idle pooled connection older than this is closed, not reused.

@@ -42,8 +42,10 @@ Result<ProxySettings> ProxySettings::FromEnvironment(const EnvLookup& getenv) {
 
 Result<ProxySettings> ProxySettings::Make(std::string http_proxy,
                                           std::string https_proxy,
-                                          std::string no_proxy) {
+                                          std::string no_proxy,
+                                          bool proxy_loopback) {
   ProxySettings settings;
+  settings.proxy_loopback_ = proxy_loopback;
   DUET_ASSIGN_OR_RETURN(settings.http_proxy_, ParseProxy(std::move(http_proxy)));
   DUET_ASSIGN_OR_RETURN(settings.https_proxy_, ParseProxy(std::move(https_proxy)));
   std::replace(no_proxy.begin(), no_proxy.end(), ' ', ',');
@@ -93,7 +95,7 @@ Result<ProxySettings> ProxySettings::Make(std::string http_proxy,
 std::optional<Url> ProxySettings::ProxyFor(const Url& target) const {
   const std::optional<Url>& proxy =
       target.tls() && https_proxy_ ? https_proxy_ : http_proxy_;
-  if (!proxy || no_proxy_all_ || IsLoopback(target.host)) {
+  if (!proxy || no_proxy_all_ || (!proxy_loopback_ && IsLoopback(target.host))) {
     return std::nullopt;
   }
   for (const auto& [host, port] : no_proxy_) {

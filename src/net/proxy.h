@@ -14,8 +14,9 @@
 //
 // The lower-case variable wins when both spellings are set (curl's rule).
 // Loopback hosts (localhost, 127.0.0.0/8, ::1) are never proxied, so local
-// upstreams keep working behind a corporate proxy. CIDR ranges in NO_PROXY
-// are not supported.
+// upstreams keep working behind a corporate proxy, unless Make is asked to
+// (`proxy_loopback`, for tests that run a proxy and its upstream on this
+// machine). CIDR ranges in NO_PROXY are not supported.
 //
 // Thread safety: immutable after construction.
 #pragma once
@@ -38,9 +39,11 @@ class ProxySettings {
   // Fails when a proxy variable is set but is not a valid http:// or
   // https:// URL (a proxy URL without a scheme is taken as http://).
   static Result<ProxySettings> FromEnvironment(const EnvLookup& getenv);
+  // `proxy_loopback`: proxy loopback hosts too (NO_PROXY still applies).
   static Result<ProxySettings> Make(std::string http_proxy,
                                     std::string https_proxy,
-                                    std::string no_proxy);
+                                    std::string no_proxy,
+                                    bool proxy_loopback = false);
 
   // The proxy for `target`, or nullopt for a direct connection.
   std::optional<Url> ProxyFor(const Url& target) const;
@@ -49,6 +52,7 @@ class ProxySettings {
   std::optional<Url> http_proxy_;
   std::optional<Url> https_proxy_;
   bool no_proxy_all_ = false;
+  bool proxy_loopback_ = false;
   std::vector<std::pair<std::string, int>> no_proxy_;  // host, port or -1
 };
 

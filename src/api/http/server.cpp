@@ -21,7 +21,8 @@ using net::ip::tcp;
 class HttpServer::Impl {
  public:
   Impl(Options options, Handler* handler)
-      : shared_(std::make_shared<ServerShared>()),
+      : io_(options.io_context != nullptr ? *options.io_context : own_io_),
+        shared_(std::make_shared<ServerShared>()),
         acceptor_(net::make_strand(io_)),
         signals_(io_),
         grace_timer_(io_),
@@ -188,7 +189,8 @@ class HttpServer::Impl {
     spdlog::info("shutdown complete");
   }
 
-  net::io_context io_;
+  net::io_context own_io_;  // unused when Options::io_context is given
+  net::io_context& io_;
   std::shared_ptr<ServerShared> shared_;
   tcp::acceptor acceptor_;
   net::signal_set signals_;

@@ -29,6 +29,10 @@
 #include "api/http/exchange.h"
 #include "core/status.h"
 
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
+
 namespace duet::api::http {
 
 class HttpServer {
@@ -37,6 +41,11 @@ class HttpServer {
     std::string host = "127.0.0.1";
     uint16_t port = 8400;  // 0: pick a free port
     int io_threads = 0;    // 0: one per core
+    // Runs the server on this io_context (with io_threads threads of the
+    // server's) instead of its own, so other asynchronous work, such as
+    // the upstream HTTP client, shares the same threads and answers without
+    // a thread hop. Must outlive the server. Null: the server's own.
+    boost::asio::io_context* io_context = nullptr;
     uint64_t max_body_bytes = 32 * 1024 * 1024;
     uint32_t max_header_bytes = 16 * 1024;
     std::chrono::milliseconds header_timeout{10'000};
