@@ -5,6 +5,7 @@
 //   make_test_model --vocab VOCAB.gguf --out MODEL.gguf
 //                   [--shape tiny|0.5b] [--type f32|f16|q8_0|q4_0]
 //                   [--seed N] [--context N] [--chat-template FILE.jinja]
+//                   [--ends-turns LOGIT]
 //
 // The tokenizer (every tokenizer.* key) is copied from VOCAB.gguf, one of the
 // vocabulary-only files llama.cpp ships under models/ (for example
@@ -17,11 +18,22 @@
 // MB) for the test suite; `0.5b` (24 layers, 896-wide, 14 heads, 2 KV heads,
 // 4864 FFN, output tied to the embeddings: the shape of Qwen2.5-0.5B, about
 // 494M parameters) for benchmarks.
+//
+// --ends-turns LOGIT makes the model end its answers by itself: every
+// token's embedding gets a large constant in its last dimension, which then
+// dominates the final hidden state, and an untied output matrix reads that
+// dimension only for the end-of-sequence token, giving it a logit about LOGIT
+// above the (near-zero) others whatever the input. Sampled at temperature 1
+// with a 32K vocabulary, LOGIT 9 ends a turn after a few noise tokens; a
+// greedy decoder would end at once. For clients (Claude Code) that treat an
+// answer stopped by max_tokens as a failure.
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -85,6 +97,7 @@ struct Options {
   uint32_t seed = 42;
   uint32_t context = 0;  // 0: the shape's
   std::string chat_template;  // "" : the vocabulary's, else ChatML + tools
+  float ends_turns_logit = 0;  // 0: plain noise (see --ends-turns)
 };
 
 [[noreturn]] void Usage(const char* why) {
@@ -92,7 +105,7 @@ struct Options {
                "make_test_model: %s\n"
                "usage: make_test_model --vocab VOCAB.gguf --out MODEL.gguf "
                "[--shape tiny|0.5b] [--type f32|f16|q8_0|q4_0] [--seed N] "
-               "[--context N] [--chat-template FILE.jinja]\n",
+               "[--context N] [--chat-template FILE.jinja] [--ends-turns LOGIT]\n",
                why);
   std::exit(2);
 }
@@ -145,6 +158,11 @@ Options ParseOptions(int argc, char** argv) {
       std::fclose(file);
     } else if (flag == "--context") {
       options.context = static_cast<uint32_t>(std::strtoul(argv[i + 1], nullptr, 10));
+    } else if (flag == "--ends-turns") {
+      options.ends_turns_logit = std::strtof(argv[i + 1], nullptr);
+      if (!(options.ends_turns_logit > 0)) {
+        Usage("--ends-turns takes a logit > 0");
+      }
     } else {
       Usage("unknown flag");
     }
@@ -184,9 +202,11 @@ class ModelWriter {
 
   // Adds a tensor of `rows` rows of `columns` values: norms (`fill` >= 0)
   // get that constant in F32, matrices small random values in the model's
-  // type.
+  // type. `edit`, when given, may change the values before they are stored
+  // (row-major: values[row * columns + column]).
   void Add(const std::string& name, int64_t columns, int64_t rows,
-           float fill = -1) {
+           float fill = -1,
+           const std::function<void(std::vector<float>&)>& edit = {}) {
     const bool norm = fill >= 0;
     const ggml_type type = norm ? GGML_TYPE_F32 : options_.type;
     std::vector<float> values(static_cast<size_t>(columns * rows));
@@ -197,6 +217,9 @@ class ModelWriter {
       for (float& value : values) {
         value = weight(random_);
       }
+    }
+    if (edit) {
+      edit(values);
     }
     const size_t bytes = ggml_row_size(type, columns) * static_cast<size_t>(rows);
     ggml_init_params params = {ggml_tensor_overhead() + bytes, nullptr, false};
@@ -280,10 +303,36 @@ int main(int argc, char** argv) {
   const int64_t n_embd = shape.n_embd;
   const int64_t n_embd_kv = n_embd / shape.n_head * shape.n_head_kv;
   ModelWriter writer(options, out);
-  writer.Add("token_embd.weight", n_embd, n_vocab);
-  writer.Add("output_norm.weight", n_embd, 1, 1.0f);
-  if (!shape.tied_output) {
-    writer.Add("output.weight", n_embd, n_vocab);
+  if (options.ends_turns_logit > 0) {
+    // See --ends-turns: dimension `d` carries a constant through the
+    // network, and only the end-of-sequence row of the output reads it.
+    const int64_t eos_key = gguf_find_key(out, "tokenizer.ggml.eos_token_id");
+    if (eos_key < 0) {
+      std::fprintf(stderr, "make_test_model: the vocabulary names no EOS token\n");
+      return 1;
+    }
+    const int64_t eos = gguf_get_val_u32(out, eos_key);
+    const int64_t d = n_embd - 1;
+    constexpr float kCarrier = 4.0f;
+    const float eos_weight =
+        options.ends_turns_logit / std::sqrt(static_cast<float>(n_embd));
+    writer.Add("token_embd.weight", n_embd, n_vocab, -1, [&](std::vector<float>& v) {
+      for (int64_t row = 0; row < n_vocab; ++row) {
+        v[static_cast<size_t>(row * n_embd + d)] = kCarrier;
+      }
+    });
+    writer.Add("output_norm.weight", n_embd, 1, 1.0f);
+    writer.Add("output.weight", n_embd, n_vocab, -1, [&](std::vector<float>& v) {
+      for (int64_t row = 0; row < n_vocab; ++row) {
+        v[static_cast<size_t>(row * n_embd + d)] = row == eos ? eos_weight : 0.0f;
+      }
+    });
+  } else {
+    writer.Add("token_embd.weight", n_embd, n_vocab);
+    writer.Add("output_norm.weight", n_embd, 1, 1.0f);
+    if (!shape.tied_output) {
+      writer.Add("output.weight", n_embd, n_vocab);
+    }
   }
   for (uint32_t layer = 0; layer < shape.n_layer; ++layer) {
     const std::string block = "blk." + std::to_string(layer) + ".";

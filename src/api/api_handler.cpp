@@ -3,11 +3,13 @@
 #include <string_view>
 #include <utility>
 
-#include "wire/anthropic/messages_request.h"
+#include <spdlog/spdlog.h>
+
 #include "api/chat_bridge.h"
-#include "wire/openai/chat_request.h"
 #include "core/ids.h"
 #include "core/json_writer.h"
+#include "wire/anthropic/messages_request.h"
+#include "wire/openai/chat_request.h"
 
 namespace duet::api {
 namespace {
@@ -173,6 +175,7 @@ void ApiHandler::HandleMessages(const std::shared_ptr<http::Exchange>& exchange,
   Result<ChatRequest> parsed =
       wire::anthropic::ParseMessagesRequest(exchange->request().body);
   if (!parsed) {
+    spdlog::debug("{} refused: {}", request_id, parsed.error().ToString());
     exchange->Respond(
         ErrorResponse(parsed.error(), ApiFlavor::kAnthropic, request_id));
     return;
@@ -209,6 +212,7 @@ void ApiHandler::HandleChatCompletions(
   Result<ChatRequest> parsed =
       wire::openai::ParseChatCompletionRequest(exchange->request().body);
   if (!parsed) {
+    spdlog::debug("{} refused: {}", request_id, parsed.error().ToString());
     exchange->Respond(
         ErrorResponse(parsed.error(), ApiFlavor::kOpenAI, request_id));
     return;

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include <spdlog/spdlog.h>
+
 #include "wire/error_response.h"
 
 namespace duet::api {
@@ -63,6 +65,7 @@ http::Response ChatBridge::Head(int status, std::string content_type) const {
 
 void ChatBridge::SendError(const Status& status) {
   finished_ = true;
+  spdlog::debug("{} answered with an error: {}", request_id_, status.ToString());
   exchange_->Respond(ErrorResponse(status, renderer_->flavor(), request_id_));
 }
 

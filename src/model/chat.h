@@ -33,7 +33,10 @@ struct RawJson {
 // Which wire protocol a request arrived on, or a backend speaks.
 enum class ApiFlavor { kAnthropic, kOpenAI };
 
-enum class Role { kUser, kAssistant };
+// kSystem: a system message inside the conversation (the 2026 Messages API
+// allows `role: "system"` mid-conversation; Claude Code sends one). The
+// top-level system prompt stays in ChatRequest::system.
+enum class Role { kUser, kAssistant, kSystem };
 
 enum class BlockType {
   kText,

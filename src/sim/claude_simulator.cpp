@@ -41,6 +41,12 @@ std::vector<SimModel> DefaultSimModels() {
        128'000, true, true},
       {"claude-opus-5", "Claude Opus 5", "2026-07-24T00:00:00Z", 1'000'000,
        128'000, true, true},
+      {"claude-opus-5-5", "Claude Opus 5.5", "2026-09-01T00:00:00Z", 1'000'000,
+       128'000, true, true},
+      {"claude-sonnet-5-5", "Claude Sonnet 5.5", "2026-09-01T00:00:00Z",
+       1'000'000, 128'000, true, true},
+      {"claude-haiku-5-5", "Claude Haiku 5.5", "2026-10-01T00:00:00Z", 1'000'000,
+       128'000, true, true},
   };
   std::vector<SimModel> models = snapshots;
   // Aliases answer like their snapshot.

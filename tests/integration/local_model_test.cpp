@@ -218,7 +218,7 @@ TEST_F(LocalModelTest, PromptBeyondTheContextIsA400InEachShape) {
   const std::string anthropic = ExpectAnthropicError(
       Post(AnthropicPost(LocalAnthropicBody(LongPrompt(), 4))), 400,
       "invalid_request_error");
-  EXPECT_NE(anthropic.find("context window is 256 tokens"), std::string::npos)
+  EXPECT_NE(anthropic.find("> 255 maximum (the context window of tiny is 256 tokens)"), std::string::npos)
       << anthropic;
   const Json openai = ExpectOpenAIError(
       Post(OpenAIPost(LocalOpenAIBody(LongPrompt(), 4, true))), 400,

@@ -14,6 +14,7 @@ namespace duet::anthropic {
 AnthropicBackend::AnthropicBackend(Options options, net::HttpClient* client,
                                    const Clock* clock)
     : options_(std::move(options)),
+      clock_(clock),
       breaker_(options_.breaker, clock) {
   upstream_.upstream_name = "Claude";
   upstream_.error_flavor = ApiFlavor::kAnthropic;
@@ -68,6 +69,18 @@ void AnthropicBackend::Generate(ChatRequest request,
   const ClaudeModel* model = options_.catalog.Find(request.model);
   if (model == nullptr) {
     sink->OnEvent(ChatEvent::Failure(NotFound("model: " + request.model)));
+    return;
+  }
+  // After a 429/529 with retry-after, Claude said when to come back:
+  // failing now (and falling back) beats a request that cannot succeed.
+  if (const auto not_before = rate_limits_.Snapshot().retry_not_before;
+      not_before && *not_before > clock_->SteadyNow()) {
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+        *not_before - clock_->SteadyNow());
+    sink->OnEvent(ChatEvent::Failure(Status(
+        ErrorCode::kResourceExhausted,
+        "Claude asked to wait " + std::to_string((wait.count() + 999) / 1000) +
+            " s before the next request")));
     return;
   }
   if (!breaker_.Allow()) {

@@ -11,7 +11,10 @@
 // describes: a failure before the first event becomes one kError event
 // with the upstream's error, so the router can fall back and the api layer
 // can answer in the client's API shape. While the breaker is open, requests
-// fail at once with kUnavailable and no network traffic.
+// fail at once with kUnavailable and no network traffic. After a 429 or 529
+// whose retry-after has not yet passed, requests fail at once with
+// kResourceExhausted, so the router falls back instead of sending a request
+// Claude has already said it will refuse.
 //
 // The API key goes only into the x-api-key header: never into a log line,
 // an error message or an event.
@@ -68,6 +71,7 @@ class AnthropicBackend final : public Backend {
 
  private:
   const Options options_;
+  const Clock* clock_;
   RateLimitState rate_limits_;
   CircuitBreaker breaker_;
   net::DelayQueue delays_;  // retry backoff

@@ -466,10 +466,12 @@ bool ModelRunner::Admit(Pending pending) {
   }
   const auto prompt_tokens = static_cast<int64_t>(tokens->size());
   if (prompt_tokens >= context_) {
+    // The Anthropic API's own wording: clients such as Claude Code read
+    // the numbers from it to decide how much to compact.
     pending.sink->OnEvent(ChatEvent::Failure(InvalidArgument(
-        "prompt is too long: " + std::to_string(prompt_tokens) +
-        " tokens, and model " + options_.name + "'s context window is " +
-        std::to_string(context_) + " tokens")));
+        "prompt is too long: " + std::to_string(prompt_tokens) + " tokens > " +
+        std::to_string(context_ - 1) + " maximum (the context window of " +
+        options_.name + " is " + std::to_string(context_) + " tokens)")));
     return false;
   }
   Result<std::optional<GrammarSpec>> grammar_result =

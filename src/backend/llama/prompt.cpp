@@ -17,7 +17,9 @@ Result<std::vector<common_chat_msg>> ToTemplateMessages(const Message& message,
                                                         const std::string& where) {
   std::vector<common_chat_msg> out;
   common_chat_msg turn;
-  turn.role = message.role == Role::kUser ? "user" : "assistant";
+  turn.role = message.role == Role::kUser        ? "user"
+              : message.role == Role::kAssistant ? "assistant"
+                                                 : "system";
   for (size_t i = 0; i < message.content.size(); ++i) {
     const ContentBlock& block = message.content[i];
     const std::string path = where + ".content." + std::to_string(i);

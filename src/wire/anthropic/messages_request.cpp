@@ -53,8 +53,11 @@ Result<Message> ParseMessage(const Json& json, std::string_view path) {
     message.role = Role::kUser;
   } else if (role == "assistant") {
     message.role = Role::kAssistant;
+  } else if (role == "system") {
+    message.role = Role::kSystem;
   } else {
-    return Error(WrongType(JoinPath(path, "role"), "'user' or 'assistant'"));
+    return Error(WrongType(JoinPath(path, "role"),
+                           "'user', 'assistant' or 'system'"));
   }
   const std::string content_path = JoinPath(path, "content");
   const Json* content = FindMember(json, "content");

@@ -52,7 +52,7 @@ struct ParseOptions {
 //   "model: Field required"                (also max_tokens, messages)
 //   "max_tokens: expected an integer >= 0"
 //   "messages: expected a non-empty array"
-//   "messages.1.role: expected 'user' or 'assistant'"
+//   "messages.1.role: expected 'user', 'assistant' or 'system'"
 //   "messages.0.content.2.type: Field required"
 //   "thinking.budget_tokens: expected an integer >= 1024"
 //   "thinking.budget_tokens: must be less than max_tokens"

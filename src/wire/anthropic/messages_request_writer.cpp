@@ -42,7 +42,9 @@ void WriteMessages(const std::vector<Message>& messages, JsonWriter* writer) {
   writer->BeginArray();
   for (const Message& message : messages) {
     writer->BeginObject();
-    writer->Field("role", message.role == Role::kUser ? "user" : "assistant");
+    writer->Field("role", message.role == Role::kUser        ? "user"
+                          : message.role == Role::kAssistant ? "assistant"
+                                                             : "system");
     writer->Key("content");
     WriteBlocks(message.content, writer);
     writer->EndObject();

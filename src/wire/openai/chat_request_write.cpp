@@ -209,6 +209,8 @@ void WriteMessages(const ChatRequest& request, JsonWriter* writer) {
   for (const Message& message : request.messages) {
     if (message.role == Role::kUser) {
       WriteUserMessage(message, writer);
+    } else if (message.role == Role::kSystem) {
+      WriteSystem(message.content, writer);  // in place, as a system message
     } else {
       WriteAssistantMessage(message, writer);
     }

@@ -191,6 +191,22 @@ TEST_F(AnthropicBackendTest, ConnectionFailuresOpenTheBreakerAndItFailsFast) {
   EXPECT_EQ(backend->BreakerState(), CircuitBreaker::State::kClosed);
 }
 
+TEST_F(AnthropicBackendTest, ARetryAfterIsRespectedByLaterRequests) {
+  auto backend = Make(/*max_retries=*/0);
+  client_.Push(Failing(429, {{"retry-after", "20"}}));
+  Run(*backend, Hello());
+  auto sink = Run(*backend, Hello());  // within the 20 s: not sent
+  EXPECT_EQ(client_.requests().size(), 1u);
+  EXPECT_EQ(sink->events()[0].error,
+            Status(ErrorCode::kResourceExhausted,
+                   "Claude asked to wait 20 s before the next request"));
+  clock_.Advance(std::chrono::seconds(20));
+  client_.Push(Ok());
+  sink = Run(*backend, Hello());
+  EXPECT_EQ(client_.requests().size(), 2u);
+  EXPECT_EQ(sink->events().back().kind, ChatEvent::Kind::kMessageStop);
+}
+
 TEST_F(AnthropicBackendTest, UnknownModelsAndAliases) {
   auto backend = Make();
   EXPECT_TRUE(backend->Serves("claude-haiku-4-5-20251001"));

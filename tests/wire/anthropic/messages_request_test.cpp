@@ -133,8 +133,8 @@ TEST(AnthropicRequestParseTest, MessageErrors) {
   ExpectErrors({
       {prefix + "[1]}", "messages.0: expected an object"},
       {prefix + R"([{"content":"a"}]})", "messages.0.role: Field required"},
-      {prefix + R"([{"role":"user","content":"a"},{"role":"system","content":"b"}]})",
-       "messages.1.role: expected 'user' or 'assistant'"},
+      {prefix + R"([{"role":"user","content":"a"},{"role":"tool","content":"b"}]})",
+       "messages.1.role: expected 'user', 'assistant' or 'system'"},
       {prefix + R"([{"role":"user"}]})", "messages.0.content: Field required"},
       {prefix + R"([{"role":"user","content":5}]})",
        "messages.0.content: expected a string or an array of content blocks"},

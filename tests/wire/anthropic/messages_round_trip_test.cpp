@@ -121,6 +121,27 @@ TEST(AnthropicRequestRoundTripTest, SmallVariantsRoundTrip) {
   }
 }
 
+// The 2026 API takes system messages inside the conversation (Claude Code
+// sends one); they keep their place through parse, write and parse.
+TEST(AnthropicRequestRoundTripTest, MidConversationSystemMessagesKeepTheirPlace) {
+  const std::string body =
+      R"({"model":"m","max_tokens":9,"messages":[{"role":"user","content":"hi"},)"
+      R"({"role":"system","content":[{"type":"text","text":"Be brief."}]},)"
+      R"({"role":"assistant","content":"ok"}]})";
+  Result<ChatRequest> parsed = ParseMessagesRequest(body);
+  ASSERT_TRUE(parsed) << parsed.error().ToString();
+  ASSERT_EQ(parsed->messages.size(), 3u);
+  EXPECT_EQ(parsed->messages[1].role, Role::kSystem);
+  EXPECT_EQ(parsed->messages[1].content.at(0).text, "Be brief.");
+  const std::string written = WriteMessagesRequest(*parsed);
+  EXPECT_NE(written.find(R"({"role":"system","content":[{"type":"text","text":"Be brief."}]})"),
+            std::string::npos)
+      << written;
+  Result<ChatRequest> again = ParseMessagesRequest(written);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, *parsed);
+}
+
 TEST(AnthropicRequestRoundTripTest, MissingMaxTokensGetsTheDefault) {
   ChatRequest request;
   request.model = "claude-haiku-4-5";

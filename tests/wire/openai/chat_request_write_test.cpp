@@ -39,6 +39,18 @@ TEST(OpenAIChatRequestWriteTest, MinimalRequest) {
             R"({"model":"m","messages":[{"role":"user","content":"Hi"}]})");
 }
 
+TEST(OpenAIChatRequestWriteTest, MidConversationSystemMessageStaysInPlace) {
+  ChatRequest request;
+  request.model = "m";
+  request.messages.push_back(Message{Role::kUser, {ContentBlock::Text("Hi")}});
+  request.messages.push_back(Message{Role::kSystem, {ContentBlock::Text("Be brief.")}});
+  request.messages.push_back(Message{Role::kAssistant, {ContentBlock::Text("Ok")}});
+  EXPECT_EQ(WriteChatCompletionRequest(request),
+            R"({"model":"m","messages":[{"role":"user","content":"Hi"},)"
+            R"({"role":"system","content":"Be brief."},)"
+            R"({"role":"assistant","content":"Ok"}]})");
+}
+
 TEST(OpenAIChatRequestWriteTest, EveryModelledFieldInOrder) {
   ChatRequest request;
   request.source = ApiFlavor::kOpenAI;
