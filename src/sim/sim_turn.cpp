@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "wire/anthropic/messages_response.h"
+
 namespace duet::sim {
 namespace {
 
@@ -31,25 +33,15 @@ Result<Fault> ParseFault(std::string_view name) {
   return Error(Bad("fault", "unknown fault '" + std::string(name) + "'"));
 }
 
+// The stop reasons a turn may force: the API's names, except
+// model_context_window_exceeded, which needs a real context window.
 Result<StopReason> ParseStopReason(std::string_view name) {
-  struct Entry {
-    std::string_view name;
-    StopReason reason;
-  };
-  static constexpr Entry kReasons[] = {
-      {"end_turn", StopReason::kEndTurn},
-      {"max_tokens", StopReason::kMaxTokens},
-      {"stop_sequence", StopReason::kStopSequence},
-      {"tool_use", StopReason::kToolUse},
-      {"pause_turn", StopReason::kPauseTurn},
-      {"refusal", StopReason::kRefusal},
-  };
-  for (const Entry& entry : kReasons) {
-    if (entry.name == name) {
-      return entry.reason;
-    }
+  const std::optional<StopReason> reason =
+      wire::anthropic::StopReasonFromName(name);
+  if (!reason || *reason == StopReason::kContextWindowExceeded) {
+    return Error(Bad("stop_reason", "unknown stop reason"));
   }
-  return Error(Bad("stop_reason", "unknown stop reason"));
+  return *reason;
 }
 
 Result<ContentBlock> ParseBlock(const Json& json, size_t index) {

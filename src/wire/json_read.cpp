@@ -175,4 +175,18 @@ Json FromRawJson(const RawJson& raw, Json fallback) {
   return Json::parse(raw.text, nullptr, /*allow_exceptions=*/false);
 }
 
+std::string StringOrEmpty(const Json& object, std::string_view key) {
+  const Json* value = FindMember(object, key);
+  return value != nullptr && value->is_string() ? value->get<std::string>()
+                                                : std::string();
+}
+
+std::optional<int64_t> IntIfPresent(const Json& object, std::string_view key) {
+  const Json* value = FindMember(object, key);
+  if (value == nullptr || !value->is_number_integer()) {
+    return std::nullopt;
+  }
+  return value->get<int64_t>();
+}
+
 }  // namespace duet::wire

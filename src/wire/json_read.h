@@ -61,6 +61,13 @@ Result<std::optional<bool>> OptionalBool(const Json& object,
                                          std::string_view key,
                                          std::string_view path);
 
+// Lenient reads for what upstreams send (streams and error bodies), where a
+// missing or mistyped member means "not given" rather than an error:
+// the member's string, or "" otherwise; the member's integer, or nullopt.
+// REQUIRES: object.is_object().
+std::string StringOrEmpty(const Json& object, std::string_view key);
+std::optional<int64_t> IntIfPresent(const Json& object, std::string_view key);
+
 // "<path>: Field required" / "<path>: expected <what>".
 Status FieldRequired(std::string_view path);
 Status WrongType(std::string_view path, std::string_view expected);

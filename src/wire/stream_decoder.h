@@ -6,6 +6,7 @@
 // Thread safety: none; one decoder per stream.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -27,5 +28,11 @@ class StreamDecoder {
   // True once a terminal event (kMessageStop or kError) was produced.
   virtual bool finished() const = 0;
 };
+
+// The Status a decoder returns when the upstream breaks its protocol:
+// kUnavailable "upstream stream: <what>".
+inline Status StreamProtocolError(std::string_view what) {
+  return Unavailable("upstream stream: " + std::string(what));
+}
 
 }  // namespace duet::wire

@@ -277,4 +277,32 @@ void WriteUsage(const Usage& usage, JsonWriter* writer) {
   writer->EndObject();
 }
 
+std::string_view DeltaTypeName(ChatEvent::DeltaKind kind) {
+  switch (kind) {
+    case ChatEvent::DeltaKind::kText:
+      return "text_delta";
+    case ChatEvent::DeltaKind::kThinking:
+      return "thinking_delta";
+    case ChatEvent::DeltaKind::kSignature:
+      return "signature_delta";
+    case ChatEvent::DeltaKind::kInputJson:
+      return "input_json_delta";
+  }
+  return "text_delta";
+}
+
+std::string_view DeltaFieldName(ChatEvent::DeltaKind kind) {
+  switch (kind) {
+    case ChatEvent::DeltaKind::kText:
+      return "text";
+    case ChatEvent::DeltaKind::kThinking:
+      return "thinking";
+    case ChatEvent::DeltaKind::kSignature:
+      return "signature";
+    case ChatEvent::DeltaKind::kInputJson:
+      return "partial_json";
+  }
+  return "text";
+}
+
 }  // namespace duet::wire::anthropic

@@ -74,6 +74,13 @@ void WriteToolInput(const RawJson& input, JsonWriter* writer);
 // ChatRequest::extra.
 bool IsModeledRequestField(std::string_view key);
 
+// The wire names of a content_block_delta of `kind`: its delta.type
+// ("text_delta", "thinking_delta", "signature_delta", "input_json_delta")
+// and the field holding its text ("text", "thinking", "signature",
+// "partial_json"). The views point at string literals.
+std::string_view DeltaTypeName(ChatEvent::DeltaKind kind);
+std::string_view DeltaFieldName(ChatEvent::DeltaKind kind);
+
 // Appends the usage object of a message (non-streaming and message_start):
 // input_tokens, output_tokens, cache_creation_input_tokens,
 // cache_read_input_tokens, always all four.

@@ -25,6 +25,18 @@ std::string_view StopReasonName(StopReason reason) {
   return "end_turn";
 }
 
+std::optional<StopReason> StopReasonFromName(std::string_view name) {
+  for (StopReason reason :
+       {StopReason::kEndTurn, StopReason::kMaxTokens, StopReason::kStopSequence,
+        StopReason::kToolUse, StopReason::kPauseTurn, StopReason::kRefusal,
+        StopReason::kContextWindowExceeded}) {
+    if (StopReasonName(reason) == name) {
+      return reason;
+    }
+  }
+  return std::nullopt;
+}
+
 std::string WriteMessage(const ChatResponse& response) {
   std::string out;
   out.reserve(256);

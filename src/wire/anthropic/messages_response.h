@@ -9,6 +9,7 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,9 @@ namespace duet::wire::anthropic {
 // "tool_use", "pause_turn", "refusal" or "model_context_window_exceeded".
 // The view points at a string literal; it never dangles.
 std::string_view StopReasonName(StopReason reason);
+// The inverse: the StopReason a wire name stands for; nullopt for a name
+// duet does not know.
+std::optional<StopReason> StopReasonFromName(std::string_view name);
 
 // The full response body, compact JSON in the key order above. Content
 // blocks: text as {type, text, citations} (citations null unless carried),

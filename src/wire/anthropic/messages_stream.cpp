@@ -26,34 +26,6 @@ void EndEvent(std::string* out, JsonWriter* writer) {
   out->append("\n\n");
 }
 
-std::string_view DeltaTypeName(ChatEvent::DeltaKind kind) {
-  switch (kind) {
-    case ChatEvent::DeltaKind::kText:
-      return "text_delta";
-    case ChatEvent::DeltaKind::kThinking:
-      return "thinking_delta";
-    case ChatEvent::DeltaKind::kSignature:
-      return "signature_delta";
-    case ChatEvent::DeltaKind::kInputJson:
-      return "input_json_delta";
-  }
-  return "text_delta";
-}
-
-std::string_view DeltaFieldName(ChatEvent::DeltaKind kind) {
-  switch (kind) {
-    case ChatEvent::DeltaKind::kText:
-      return "text";
-    case ChatEvent::DeltaKind::kThinking:
-      return "thinking";
-    case ChatEvent::DeltaKind::kSignature:
-      return "signature";
-    case ChatEvent::DeltaKind::kInputJson:
-      return "partial_json";
-  }
-  return "text";
-}
-
 void AppendMessageStart(const ChatEvent& event, std::string* out) {
   JsonWriter writer(out);
   BeginEvent("message_start", out, &writer);

@@ -8,19 +8,8 @@
 namespace duet::wire::openai {
 namespace {
 
-Status ProtocolError(std::string_view what) {
-  return Unavailable("upstream stream: " + std::string(what));
-}
-
-std::string StringMember(const Json& object, std::string_view key) {
-  const Json* value = FindMember(object, key);
-  return value != nullptr && value->is_string() ? value->get<std::string>()
-                                                : std::string();
-}
-
-int64_t IntMember(const Json& object, std::string_view key) {
-  const Json* value = FindMember(object, key);
-  return value != nullptr && value->is_number_integer() ? value->get<int64_t>() : 0;
+int64_t IntOrZero(const Json& object, std::string_view key) {
+  return IntIfPresent(object, key).value_or(0);
 }
 
 StopReason StopReasonOf(std::string_view finish_reason) {
@@ -41,7 +30,7 @@ Status StreamReader::Feed(std::string_view bytes, std::vector<ChatEvent>* events
   pending_.clear();
   if (!decoder_.Feed(bytes, &pending_)) {
     failed_ = true;
-    return ProtocolError("an event exceeds the size limit");
+    return StreamProtocolError("an event exceeds the size limit");
   }
   for (const SseEvent& sse : pending_) {
     Status status = OnData(sse.data, events);
@@ -61,7 +50,7 @@ Status StreamReader::Finish(std::vector<ChatEvent>* events) {
     return Status::Ok();
   }
   if (failed_ || !finish_seen_) {
-    return ProtocolError("the stream ended before its finish_reason");
+    return StreamProtocolError("the stream ended before its finish_reason");
   }
   End(events);
   return Status::Ok();
@@ -93,14 +82,14 @@ void StreamReader::End(std::vector<ChatEvent>* events) {
 Status StreamReader::OnData(std::string_view data, std::vector<ChatEvent>* events) {
   if (data == "[DONE]") {
     if (!started_) {
-      return ProtocolError("[DONE] before any chunk");
+      return StreamProtocolError("[DONE] before any chunk");
     }
     End(events);
     return Status::Ok();
   }
   Result<Json> parsed = ParseJsonObject(data);
   if (!parsed) {
-    return ProtocolError("a chunk is not a JSON object");
+    return StreamProtocolError("a chunk is not a JSON object");
   }
   const Json& chunk = *parsed;
   if (const Json* error = FindMember(chunk, "error"); error != nullptr) {
@@ -116,22 +105,22 @@ Status StreamReader::OnData(std::string_view data, std::vector<ChatEvent>* event
   }
   if (!started_) {
     started_ = true;
-    events->push_back(ChatEvent::MessageStart(StringMember(chunk, "id"),
-                                              StringMember(chunk, "model"), {}));
+    events->push_back(ChatEvent::MessageStart(StringOrEmpty(chunk, "id"),
+                                              StringOrEmpty(chunk, "model"), {}));
   }
   if (const Json* usage = FindMember(chunk, "usage");
       usage != nullptr && usage->is_object()) {
     int64_t cached = 0;
     if (const Json* details = FindMember(*usage, "prompt_tokens_details");
         details != nullptr && details->is_object()) {
-      cached = IntMember(*details, "cached_tokens");
+      cached = IntOrZero(*details, "cached_tokens");
     }
     usage_.cache_read_input_tokens = cached;
-    usage_.input_tokens = std::max<int64_t>(0, IntMember(*usage, "prompt_tokens") - cached);
-    usage_.output_tokens = IntMember(*usage, "completion_tokens");
+    usage_.input_tokens = std::max<int64_t>(0, IntOrZero(*usage, "prompt_tokens") - cached);
+    usage_.output_tokens = IntOrZero(*usage, "completion_tokens");
     if (const Json* details = FindMember(*usage, "completion_tokens_details");
         details != nullptr && details->is_object()) {
-      usage_.thinking_tokens = IntMember(*details, "reasoning_tokens");
+      usage_.thinking_tokens = IntOrZero(*details, "reasoning_tokens");
     }
   }
   const Json* choices = FindMember(chunk, "choices");
@@ -139,14 +128,14 @@ Status StreamReader::OnData(std::string_view data, std::vector<ChatEvent>* event
     return Status::Ok();
   }
   for (const Json& choice : *choices) {
-    if (!choice.is_object() || IntMember(choice, "index") != 0) {
+    if (!choice.is_object() || IntOrZero(choice, "index") != 0) {
       continue;
     }
     if (const Json* delta = FindMember(choice, "delta");
         delta != nullptr && delta->is_object()) {
-      std::string reasoning = StringMember(*delta, "reasoning_content");
+      std::string reasoning = StringOrEmpty(*delta, "reasoning_content");
       if (reasoning.empty()) {
-        reasoning = StringMember(*delta, "reasoning");
+        reasoning = StringOrEmpty(*delta, "reasoning");
       }
       if (!reasoning.empty()) {
         Switch(Open::kThinking, -1, ContentBlock::Thinking("", ""), events);
@@ -154,7 +143,7 @@ Status StreamReader::OnData(std::string_view data, std::vector<ChatEvent>* event
                                            ChatEvent::DeltaKind::kThinking,
                                            std::move(reasoning)));
       }
-      if (std::string text = StringMember(*delta, "content"); !text.empty()) {
+      if (std::string text = StringOrEmpty(*delta, "content"); !text.empty()) {
         Switch(Open::kText, -1, ContentBlock::Text(""), events);
         events->push_back(ChatEvent::Delta(next_index_ - 1,
                                            ChatEvent::DeltaKind::kText,
@@ -166,20 +155,20 @@ Status StreamReader::OnData(std::string_view data, std::vector<ChatEvent>* event
           if (!call.is_object()) {
             continue;
           }
-          const int tool_index = static_cast<int>(IntMember(call, "index"));
+          const int tool_index = static_cast<int>(IntOrZero(call, "index"));
           const Json* function = FindMember(call, "function");
           const bool is_new = open_ != Open::kTool || open_tool_ != tool_index;
           if (is_new) {
             Switch(Open::kTool, tool_index,
-                   ContentBlock::ToolUse(StringMember(call, "id"),
+                   ContentBlock::ToolUse(StringOrEmpty(call, "id"),
                                          function != nullptr && function->is_object()
-                                             ? StringMember(*function, "name")
+                                             ? StringOrEmpty(*function, "name")
                                              : std::string(),
                                          {}),
                    events);
           }
           if (function != nullptr && function->is_object()) {
-            if (std::string arguments = StringMember(*function, "arguments");
+            if (std::string arguments = StringOrEmpty(*function, "arguments");
                 !arguments.empty()) {
               events->push_back(ChatEvent::Delta(next_index_ - 1,
                                                  ChatEvent::DeltaKind::kInputJson,
