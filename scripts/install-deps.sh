@@ -19,6 +19,7 @@ packages=(
   libexpected-dev            # tl::expected behind duet::Result<T>
   libgtest-dev libgmock-dev  # unit and integration tests
   libbenchmark-dev           # bench/
+  libre2-dev                 # RE2: users' sensitive-data patterns (route/sensitive)
   libssl-dev                 # TLS for upstream HTTPS (Beast + OpenSSL)
   openssl                    # test certificates for the TLS client tests
   nginx-light                # a real upstream for TLS tests and the gateway benchmark

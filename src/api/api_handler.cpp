@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/chat_bridge.h"
+#include "api/client_key.h"
 #include "core/ids.h"
 #include "core/json_writer.h"
 #include "wire/anthropic/messages_request.h"
@@ -30,11 +31,23 @@ std::string_view TrimTrailingSlash(std::string_view path) {
 // Routing wishes a client states in headers:
 //   x-duet-fallback: never   answer from the chosen backend or fail; no
 //                            fallback to a local model
-void ApplyRouteHeaders(const http::Request& request, ChatRequest* chat) {
+//   x-duet-route: local|cloud|auto
+//                            force a side (sensitive data still stays local)
+// and who the client is (an id of its API key, never the key).
+// kInvalidArgument for a value duet does not know.
+Status ApplyRouteHeaders(const http::Request& request, ChatRequest* chat) {
   const std::string_view fallback = request.Header("x-duet-fallback");
   if (fallback == "never" || fallback == "off" || fallback == "false") {
     chat->route_hints.allow_fallback = false;
   }
+  const std::string_view side = request.Header("x-duet-route");
+  if (side == "local" || side == "cloud") {
+    chat->route_hints.forced_side = std::string(side);
+  } else if (!side.empty() && side != "auto") {
+    return InvalidArgument("x-duet-route: expected local, cloud or auto");
+  }
+  chat->route_hints.client_key = ClientKeyIdOf(request);
+  return Status::Ok();
 }
 
 std::vector<std::string> SplitBetas(std::string_view header) {
@@ -183,7 +196,10 @@ void ApiHandler::HandleMessages(const std::shared_ptr<http::Exchange>& exchange,
   ChatRequest& chat = *parsed;
   chat.anthropic_betas =
       SplitBetas(exchange->request().Header("anthropic-beta"));
-  ApplyRouteHeaders(exchange->request(), &chat);
+  if (Status headers = ApplyRouteHeaders(exchange->request(), &chat); !headers.ok()) {
+    exchange->Respond(ErrorResponse(headers, ApiFlavor::kAnthropic, request_id));
+    return;
+  }
   auto bridge = std::make_shared<ChatBridge>(exchange, MakeAnthropicRenderer(),
                                              chat.stream, request_id);
   backend_->Generate(std::move(chat), std::move(bridge),
@@ -218,7 +234,10 @@ void ApiHandler::HandleChatCompletions(
     return;
   }
   ChatRequest& chat = *parsed;
-  ApplyRouteHeaders(exchange->request(), &chat);
+  if (Status headers = ApplyRouteHeaders(exchange->request(), &chat); !headers.ok()) {
+    exchange->Respond(ErrorResponse(headers, ApiFlavor::kOpenAI, request_id));
+    return;
+  }
   auto bridge = std::make_shared<ChatBridge>(
       exchange,
       MakeOpenAIRenderer(chat.model, clock_->NowUnixSeconds(),

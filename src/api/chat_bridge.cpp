@@ -60,6 +60,13 @@ http::Response ChatBridge::Head(int status, std::string content_type) const {
     head.headers.emplace_back("x-duet-fallback",
                               HeaderSafe(route_.fallback_reason));
   }
+  if (!route_.side.empty()) {
+    head.headers.emplace_back("x-duet-side", route_.side);
+    head.headers.emplace_back("x-duet-task", HeaderSafe(route_.task));
+    head.headers.emplace_back("x-duet-rule", HeaderSafe(route_.rule));
+    head.headers.emplace_back("x-duet-sensitive", route_.sensitive ? "yes" : "no");
+    head.headers.emplace_back("x-duet-reason", HeaderSafe(route_.explanation));
+  }
   return head;
 }
 

@@ -8,6 +8,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "api/client_key.h"
+#include "app/route_command.h"
 #include "app/run_chat.h"
 #include "app/serve.h"
 #include "app/sim_command.h"
@@ -126,6 +128,21 @@ int RunCli(int argc, char** argv,
       "config", "Print the effective configuration (file + environment + "
                 "flags) as TOML");
   flags.AddTo(config_command);
+  CLI::App* route = app.add_subcommand(
+      "route", "Show how duet would route a prompt, or a JSONL file of "
+               "requests (no model file or network needed)");
+  RouteCommandOptions route_options;
+  std::vector<std::string> route_prompt;
+  route->add_option("prompt", route_prompt, "the prompt to explain");
+  route->add_option("--jsonl", route_options.jsonl_path,
+                    "read one request per line from FILE ('-' for stdin) and "
+                    "print one JSON decision per line");
+  flags.AddTo(route);
+  CLI::App* key_id = app.add_subcommand(
+      "key-id", "Print the id duet uses for a client API key (for budgets "
+                "and local-only keys in [policy])");
+  std::string key_id_key;
+  key_id->add_option("key", key_id_key, "the client's API key")->required();
   CLI::App* sim = app.add_subcommand(
       "sim", "Serve a local simulator of the Anthropic API (for tests and "
              "demos; its answers are not from Claude)");
@@ -153,6 +170,10 @@ int RunCli(int argc, char** argv,
     return app.exit(error);
   }
 
+  if (key_id->parsed()) {
+    std::printf("%s\n", api::ClientKeyId(key_id_key).c_str());
+    return 0;
+  }
   if (sim->parsed()) {
     if (Status logging = InitLogging(sim_log_level); !logging.ok()) {
       std::fprintf(stderr, "duet: %s\n", logging.message().c_str());
@@ -170,6 +191,22 @@ int RunCli(int argc, char** argv,
   if (config_command->parsed()) {
     std::cout << ConfigToToml(*config);
     return 0;
+  }
+  if (route->parsed()) {
+    if (route_options.jsonl_path.empty() == route_prompt.empty()) {
+      std::fprintf(stderr, "duet route: give a prompt or --jsonl FILE (not both)\n");
+      return 2;
+    }
+    for (const std::string& word : route_prompt) {
+      route_options.prompt += (route_options.prompt.empty() ? "" : " ") + word;
+    }
+    // Decisions go to stdout; keep the log for problems only.
+    if (Status logging = InitLogging(flags.log_level.empty() ? "warn" : config->log.level);
+        !logging.ok()) {
+      std::fprintf(stderr, "duet: %s\n", logging.message().c_str());
+      return 2;
+    }
+    return RunRouteCommand(*config, route_options, std::cin, std::cout);
   }
   if (run->parsed() && flags.log_level.empty() && config->log.level == "info") {
     config->log.level = "warn";  // keep the terminal for the conversation

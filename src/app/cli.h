@@ -4,6 +4,8 @@
 //   duet serve [--config FILE] [--host H] [--port P] [--log-level L]
 //              [--set section.key=value]...
 //   duet config [...same flags]   print the effective configuration as TOML
+//   duet route "PROMPT" | --jsonl FILE   explain routing decisions
+//   duet key-id KEY                print a client key's id
 //   duet --version | --help | <subcommand> --help
 //
 // Thread safety: call from main only.

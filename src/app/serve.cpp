@@ -52,14 +52,27 @@ int Serve(const Config& config,
   for (std::shared_ptr<Backend>& backend : cloud->backends) {
     backends.push_back(std::move(backend));
   }
-  // Local models first: the first backend answers model "auto", and the
-  // local engine is where failed cloud requests fall back to.
+  // Local models first: the local engine is where failed cloud requests
+  // fall back to.
   Result<std::shared_ptr<Backend>> local = MakeLocalBackend(config);
   if (!local) {
     spdlog::error("{}", local.error().message());
     return 1;
   }
+  // The routing policy ([policy] in the config) decides every request.
+  Result<ClaudeCatalog> catalog = ClaudeCatalog::Load(config.anthropic.catalog_file);
+  if (!catalog) {
+    spdlog::error("{}", catalog.error().message());
+    return 1;
+  }
+  Result<std::unique_ptr<PolicyEngine>> policy =
+      PolicyEngine::Create(config.policy, &clock, {.catalog = &*catalog});
+  if (!policy) {
+    spdlog::error("invalid policy: {}", policy.error().message());
+    return 1;
+  }
   Router::Options router_options;
+  router_options.policy = std::move(*policy);
   if (*local) {
     router_options.fallback = *local;
     backends.insert(backends.begin(), std::move(*local));

@@ -8,7 +8,9 @@
 // the events arrive later, from a thread the backend owns.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -31,9 +33,34 @@ class EventSink {
   virtual void OnEvent(ChatEvent event) = 0;
 };
 
+// Where a backend computes its answers. The privacy rule rests on it:
+// requests with sensitive data go to kLocal backends only.
+enum class Locality {
+  kLocal,  // this machine, or a server the user declared private
+  kCloud,  // anything else
+};
+
+// A backend's readiness, cheap to read before every request.
+struct BackendHealth {
+  // Why it cannot take a request now ("circuit open after 3 failures",
+  // "rate limited for 12 s"); "" when it can.
+  std::string unavailable_reason;
+  // Its queue is full: a request now would be refused or wait long.
+  bool saturated = false;
+  // Tokens the upstream's rate-limit window has left; -1 = unknown.
+  int64_t tokens_remaining = -1;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
+
+  // kCloud unless a backend knows better: an unmarked backend is treated
+  // as one that data leaves the machine through.
+  virtual Locality locality() const { return Locality::kCloud; }
+
+  // Thread-safe and cheap.
+  virtual BackendHealth Health() const { return {}; }
 
   // Short stable name for logs and the ledger ("llama", "anthropic"...).
   virtual std::string_view name() const = 0;

@@ -13,6 +13,7 @@
 #include <toml++/toml.h>
 
 #include "core/logging.h"
+#include "core/policy_config_toml.h"
 
 namespace duet {
 namespace {
@@ -379,6 +380,12 @@ Status ApplyUpstreams(const toml::table& upstreams, std::string_view source,
           }
           upstream.models.push_back(id->get());
         }
+      } else if (field == "private") {
+        const auto* flag = value.as_boolean();
+        if (flag == nullptr) {
+          return KeyError(source, key, "expected true or false");
+        }
+        upstream.private_network = flag->get();
       } else if (field == "context_window") {
         const auto* number = value.as_integer();
         if (number == nullptr || number->get() < 0) {
@@ -394,7 +401,7 @@ Status ApplyUpstreams(const toml::table& upstreams, std::string_view source,
       } else {
         return KeyError(source, key,
                         "unknown key (base_url, api_key_env, models, "
-                        "context_window, input_price, output_price)");
+                        "context_window, input_price, output_price, private)");
       }
     }
     if (!upstream.base_url.starts_with("http://") &&
@@ -421,6 +428,14 @@ Status ApplyTable(const toml::table& table, const std::string& prefix,
         return KeyError(source, "models", "expected a table of [models.NAME]");
       }
       DUET_RETURN_IF_ERROR(ApplyModels(*models, source, config));
+      continue;
+    }
+    if (prefix.empty() && key.str() == "policy") {
+      const toml::table* policy = node.as_table();
+      if (policy == nullptr) {
+        return KeyError(source, "policy", "expected a [policy] table");
+      }
+      DUET_RETURN_IF_ERROR(ApplyPolicyTable(*policy, source, &config->policy));
       continue;
     }
     if (prefix.empty() && key.str() == "upstreams") {
@@ -510,9 +525,11 @@ std::string ConfigToToml(const Config& config) {
          << toml::value<std::string>(upstream.api_key_env) << "\nmodels = " << models
          << "\ncontext_window = " << upstream.context_window
          << "\ninput_price = " << toml::value<double>(upstream.input_price)
-         << "\noutput_price = " << toml::value<double>(upstream.output_price) << "\n";
+         << "\noutput_price = " << toml::value<double>(upstream.output_price)
+         << "\nprivate = " << (upstream.private_network ? "true" : "false") << "\n";
     out += text.str();
   }
+  out += PolicyToToml(config.policy);
   return out;
 }
 

@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/policy_config.h"
 #include "core/status.h"
 
 namespace duet {
@@ -92,6 +93,10 @@ struct UpstreamConfig {
   int64_t context_window = 0;       // 0 = unknown
   double input_price = 0;   // USD per million tokens
   double output_price = 0;
+  // A server the user controls on a private network (a LAN GPU box):
+  // sensitive requests may go to it. Loopback servers are private anyway;
+  // any other server counts as cloud.
+  bool private_network = false;
 };
 
 struct Config {
@@ -101,6 +106,7 @@ struct Config {
   AnthropicConfig anthropic;
   std::vector<LocalModelConfig> models;  // in the order first configured
   std::vector<UpstreamConfig> upstreams;  // in the order written
+  PolicyConfig policy;
 };
 
 // Reads an environment variable; nullptr when unset. Injected so tests never

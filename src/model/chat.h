@@ -158,6 +158,13 @@ struct RouteHints {
   // False when the client forbids answering from a fallback backend
   // (x-duet-fallback: never): it gets the chosen backend's error instead.
   bool allow_fallback = true;
+  // x-duet-route: "local" or "cloud" forces a side (the privacy rule still
+  // wins); "" lets the policy decide.
+  std::string forced_side;
+  // Who is asking: an id derived from the client's API key, never the key
+  // itself ("" when the client sent none). Budgets and local-only keys
+  // use it.
+  std::string client_key;
 
   friend bool operator==(const RouteHints&, const RouteHints&) = default;
 };
@@ -223,6 +230,14 @@ struct RouteNote {
   std::string backend;  // the backend that answers ("llama", "anthropic")
   // Set when a fallback answers: why the first choice could not.
   std::string fallback_reason;
+  // Set when the policy decided: "local" or "cloud",
+  // "analysis/summarization", the deciding rule, its explanation (ASCII),
+  // and whether sensitive data was found.
+  std::string side;
+  std::string task;
+  std::string rule;
+  std::string explanation;
+  bool sensitive = false;
 };
 
 // One step of a streamed answer. Every answer, streamed to the client or

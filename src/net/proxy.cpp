@@ -21,11 +21,6 @@ Result<std::optional<Url>> ParseProxy(std::string text) {
   return std::optional<Url>(std::move(*url));
 }
 
-bool IsLoopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.starts_with("127.") ||
-         host.ends_with(".localhost");
-}
-
 }  // namespace
 
 Result<ProxySettings> ProxySettings::FromEnvironment(const EnvLookup& getenv) {
@@ -95,7 +90,7 @@ Result<ProxySettings> ProxySettings::Make(std::string http_proxy,
 std::optional<Url> ProxySettings::ProxyFor(const Url& target) const {
   const std::optional<Url>& proxy =
       target.tls() && https_proxy_ ? https_proxy_ : http_proxy_;
-  if (!proxy || no_proxy_all_ || (!proxy_loopback_ && IsLoopback(target.host))) {
+  if (!proxy || no_proxy_all_ || (!proxy_loopback_ && IsLoopbackHost(target.host))) {
     return std::nullopt;
   }
   for (const auto& [host, port] : no_proxy_) {

@@ -111,4 +111,9 @@ std::string JoinUrl(std::string_view base, std::string_view path) {
   return joined;
 }
 
+bool IsLoopbackHost(std::string_view host) {
+  return host == "localhost" || host == "::1" || host.starts_with("127.") ||
+         host.ends_with(".localhost");
+}
+
 }  // namespace duet::net

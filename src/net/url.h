@@ -40,6 +40,9 @@ struct Url {
   static Result<Url> Parse(std::string_view text);
 };
 
+// True for loopback hosts: localhost (and *.localhost), 127.0.0.0/8, ::1.
+bool IsLoopbackHost(std::string_view host);
+
 // Joins a base URL ("http://host:8080/prefix", with or without a trailing
 // slash) and an API path ("/v1/messages").
 std::string JoinUrl(std::string_view base, std::string_view path);

@@ -8,15 +8,32 @@
 namespace duet {
 namespace {
 
-// Stamps the route on kMessageStart and, when armed, replaces a first
-// eligible error with the fallback backend's answer.
+// A cloud answer's budget reservation, settled from the answer's usage.
+struct Settlement {
+  std::shared_ptr<PolicyEngine> policy;
+  BudgetReservation reservation;
+  std::string model;
+  std::optional<Usage> usage;
+
+  void Finish() {
+    if (usage) {
+      reservation.Settle(policy->CloudCost(model, *usage));
+    } else {
+      reservation.Release();
+    }
+  }
+};
+
+// Stamps the route on kMessageStart, settles the budget when the answer
+// ends and, when armed, replaces a first eligible error with the fallback
+// backend's answer.
 class RoutingSink final : public EventSink {
  public:
-  RoutingSink(std::shared_ptr<EventSink> client, std::string backend,
-              std::string fallback_reason)
+  RoutingSink(std::shared_ptr<EventSink> client, RouteNote note,
+              std::optional<Settlement> settlement)
       : client_(std::move(client)),
-        backend_(std::move(backend)),
-        fallback_reason_(std::move(fallback_reason)) {}
+        note_(std::move(note)),
+        settlement_(std::move(settlement)) {}
 
   // Arms the fallback: `request` goes to `fallback` (model already set)
   // if the first event is an eligible error.
@@ -34,10 +51,18 @@ class RoutingSink final : public EventSink {
           Router::IsFallbackEligible(event.error.code()) &&
           !(cancel_ && cancel_->cancelled())) {
         spdlog::info("{} failed before answering ({}); answering from {}",
-                     backend_, event.error.ToString(), fallback_->name());
-        auto next = std::make_shared<RoutingSink>(
-            std::move(client_), std::string(fallback_->name()),
-            backend_ + ": " + event.error.message());
+                     note_.backend, event.error.ToString(), fallback_->name());
+        if (settlement_) {
+          settlement_->reservation.Release();  // nothing was billed
+        }
+        RouteNote next_note = note_;
+        next_note.backend = std::string(fallback_->name());
+        next_note.fallback_reason = note_.backend + ": " + event.error.message();
+        if (!next_note.side.empty()) {
+          next_note.side = "local";
+        }
+        auto next = std::make_shared<RoutingSink>(std::move(client_),
+                                                  std::move(next_note), std::nullopt);
         fallback_->Generate(std::move(*fallback_request_), std::move(next),
                             std::move(cancel_));
         return;
@@ -45,21 +70,45 @@ class RoutingSink final : public EventSink {
       fallback_request_.reset();  // the request is answered; free the copy
     }
     if (event.kind == ChatEvent::Kind::kMessageStart) {
-      event.route.backend = backend_;
-      event.route.fallback_reason = fallback_reason_;
+      const std::string fallback_reason = std::move(event.route.fallback_reason);
+      event.route = note_;
+      if (event.route.fallback_reason.empty()) {
+        event.route.fallback_reason = fallback_reason;
+      }
+    }
+    if (settlement_) {
+      if (event.kind == ChatEvent::Kind::kMessageStart ||
+          event.kind == ChatEvent::Kind::kMessageDelta) {
+        settlement_->usage = event.usage;
+      }
+      if (event.terminal()) {
+        settlement_->Finish();
+        settlement_.reset();
+      }
     }
     client_->OnEvent(std::move(event));
   }
 
  private:
   std::shared_ptr<EventSink> client_;
-  const std::string backend_;
-  const std::string fallback_reason_;
+  const RouteNote note_;
+  std::optional<Settlement> settlement_;
   Backend* fallback_ = nullptr;
   std::optional<ChatRequest> fallback_request_;
   std::shared_ptr<const CancelFlag> cancel_;
   bool started_ = false;
 };
+
+RouteNote NoteFor(const RouteDecision& decision) {
+  RouteNote note;
+  note.side = std::string(RouteSideName(decision.side));
+  note.task = std::string(TaskDomainName(decision.task)) + "/" +
+              std::string(TaskKindName(decision.task));
+  note.rule = decision.rule;
+  note.explanation = decision.Explanation();
+  note.sensitive = decision.sensitive;
+  return note;
+}
 
 }  // namespace
 
@@ -71,6 +120,15 @@ bool Router::IsFallbackEligible(ErrorCode code) {
   return code == ErrorCode::kUnavailable ||
          code == ErrorCode::kResourceExhausted ||
          code == ErrorCode::kDeadlineExceeded || code == ErrorCode::kInternal;
+}
+
+Locality Router::locality() const {
+  for (const auto& backend : backends_) {
+    if (backend->locality() == Locality::kCloud) {
+      return Locality::kCloud;
+    }
+  }
+  return Locality::kLocal;
 }
 
 std::vector<ModelInfo> Router::ListModels() const {
@@ -103,6 +161,68 @@ Result<Backend*> Router::Resolve(const std::string& model) const {
   return Error(NotFound("model: " + model));
 }
 
+Backend* Router::FirstOnSide(RouteSide side) const {
+  const Locality wanted = side == RouteSide::kCloud ? Locality::kCloud : Locality::kLocal;
+  for (const auto& backend : backends_) {
+    if (backend->locality() == wanted) {
+      return backend.get();
+    }
+  }
+  return nullptr;
+}
+
+RouteTargets Router::Targets() const {
+  RouteTargets targets;
+  targets.local_configured = false;
+  Backend* cloud = nullptr;
+  for (const auto& backend : backends_) {
+    if (backend->locality() == Locality::kLocal) {
+      for (const ModelInfo& info : backend->ListModels()) {
+        targets.local_models.push_back({info.id, info.context_window});
+      }
+      if (!targets.local_configured) {
+        targets.local_configured = true;
+        const BackendHealth health = backend->Health();
+        targets.local_unavailable_reason = health.unavailable_reason;
+        targets.local_saturated = health.saturated;
+      }
+    } else if (cloud == nullptr) {
+      cloud = backend.get();
+    }
+  }
+  // The policy's cloud side is the first cloud backend that serves the
+  // Claude models it names.
+  if (options_.policy) {
+    cloud = nullptr;
+    for (const auto& backend : backends_) {
+      if (backend->locality() != Locality::kCloud) {
+        continue;
+      }
+      for (const auto& [tier, model] : options_.policy->config().claude_models) {
+        if (cloud == nullptr && backend->Serves(model)) {
+          cloud = backend.get();
+        }
+      }
+    }
+  }
+  if (cloud != nullptr) {
+    targets.cloud_configured = true;
+    targets.cloud_name = std::string(cloud->name());
+    const BackendHealth health = cloud->Health();
+    targets.cloud_unavailable_reason = health.unavailable_reason;
+    targets.cloud_tokens_remaining = health.tokens_remaining;
+  }
+  targets.side_of_model = [this](std::string_view model) -> std::optional<RouteSide> {
+    Result<Backend*> backend = Resolve(std::string(model));
+    if (!backend) {
+      return std::nullopt;
+    }
+    return (*backend)->locality() == Locality::kLocal ? RouteSide::kLocal
+                                                       : RouteSide::kCloud;
+  };
+  return targets;
+}
+
 void Router::ResolveAutoModel(Backend* backend, ChatRequest* request) const {
   if (!request->model.empty() && request->model != options_.auto_model) {
     return;
@@ -114,32 +234,106 @@ void Router::ResolveAutoModel(Backend* backend, ChatRequest* request) const {
 }
 
 Result<int64_t> Router::CountTokens(const ChatRequest& request) {
-  DUET_ASSIGN_OR_RETURN(Backend * backend, Resolve(request.model));
+  Backend* backend = nullptr;
+  const bool automatic = request.model.empty() || request.model == options_.auto_model;
+  if (options_.policy && automatic) {
+    backend = FirstOnSide(RouteSide::kLocal);
+  }
+  if (backend == nullptr) {
+    DUET_ASSIGN_OR_RETURN(backend, Resolve(request.model));
+  }
   ChatRequest resolved = request;
   ResolveAutoModel(backend, &resolved);
   return backend->CountTokens(resolved);
 }
 
-void Router::Generate(ChatRequest request, std::shared_ptr<EventSink> sink,
-                      std::shared_ptr<const CancelFlag> cancel) {
-  Result<Backend*> resolved = Resolve(request.model);
-  if (!resolved) {
-    sink->OnEvent(ChatEvent::Failure(std::move(resolved).error()));
-    return;
-  }
-  Backend* backend = *resolved;
+void Router::Send(Backend* backend, ChatRequest request, std::shared_ptr<EventSink> sink,
+                  std::shared_ptr<const CancelFlag> cancel, RouteDecision* decision) {
   ResolveAutoModel(backend, &request);
-  auto routing = std::make_shared<RoutingSink>(std::move(sink),
-                                               std::string(backend->name()), "");
+  RouteNote note = decision != nullptr ? NoteFor(*decision) : RouteNote();
+  note.backend = std::string(backend->name());
+  if (decision != nullptr) {
+    note.fallback_reason = decision->fallback_reason;
+  }
+  std::optional<Settlement> settlement;
+  if (decision != nullptr && decision->budget.pending()) {
+    settlement = Settlement{.policy = options_.policy,
+                            .reservation = std::move(decision->budget),
+                            .model = request.model,
+                            .usage = std::nullopt};
+  }
+  auto routing = std::make_shared<RoutingSink>(std::move(sink), std::move(note),
+                                               std::move(settlement));
   Backend* fallback = options_.fallback.get();
-  if (fallback != nullptr && fallback != backend &&
-      request.route_hints.allow_fallback) {
+  const bool fallback_allowed =
+      decision == nullptr || !decision->local_only ||
+      (fallback != nullptr && fallback->locality() == Locality::kLocal);
+  if (fallback != nullptr && fallback != backend && request.route_hints.allow_fallback &&
+      fallback_allowed) {
     ChatRequest copy = request;
     copy.model = options_.auto_model;
     ResolveAutoModel(fallback, &copy);
     routing->ArmFallback(fallback, std::move(copy), cancel);
   }
   backend->Generate(std::move(request), std::move(routing), std::move(cancel));
+}
+
+void Router::Generate(ChatRequest request, std::shared_ptr<EventSink> sink,
+                      std::shared_ptr<const CancelFlag> cancel) {
+  if (!options_.policy) {
+    Result<Backend*> resolved = Resolve(request.model);
+    if (!resolved) {
+      sink->OnEvent(ChatEvent::Failure(std::move(resolved).error()));
+      return;
+    }
+    Send(*resolved, std::move(request), std::move(sink), std::move(cancel), nullptr);
+    return;
+  }
+
+  RouteDecision decision = options_.policy->Decide(request, Targets(), options_.auto_model);
+  spdlog::info("route: {} {} [{}] task={}/{} sensitive={} ~{} tokens",
+               RouteSideName(decision.side),
+               decision.model.empty() ? "(default model)" : decision.model,
+               decision.Explanation(), TaskDomainName(decision.task),
+               TaskKindName(decision.task), decision.sensitive ? "yes" : "no",
+               decision.estimated_tokens);
+  if (!decision.refusal.ok()) {
+    sink->OnEvent(ChatEvent::Failure(decision.refusal));
+    return;
+  }
+  Backend* backend = nullptr;
+  if (!decision.model.empty()) {
+    Result<Backend*> resolved = Resolve(decision.model);
+    if (!resolved) {
+      sink->OnEvent(ChatEvent::Failure(std::move(resolved).error()));
+      return;
+    }
+    backend = *resolved;
+  } else {
+    backend = FirstOnSide(decision.side);
+    if (backend == nullptr) {
+      sink->OnEvent(ChatEvent::Failure(
+          backends_.empty()
+              ? NotFound("model: " + options_.auto_model + ": no backend is configured")
+              : Unavailable("no " + std::string(RouteSideName(decision.side)) +
+                            " backend is configured")));
+      return;
+    }
+  }
+  if (decision.local_only && backend->locality() != Locality::kLocal) {
+    // The policy never decides this; if it ever does, fail closed.
+    spdlog::error("route: refused to send a local-only request to {}", backend->name());
+    sink->OnEvent(ChatEvent::Failure(
+        Internal("a local-only request was about to reach a cloud backend; refused")));
+    return;
+  }
+  request.model = decision.model.empty() ? options_.auto_model : decision.model;
+  if (decision.thinking && !request.thinking) {
+    ThinkingConfig thinking;
+    thinking.mode = ThinkingConfig::Mode::kEnabled;
+    request.thinking = thinking;
+  }
+  Send(backend, std::move(request), std::move(sink), std::move(cancel), &decision);
 }
 
 }  // namespace duet

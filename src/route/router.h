@@ -1,10 +1,19 @@
 // Router: chooses which backend answers a request, and falls back when the
 // choice fails before answering.
 //
-// Resolution: the request's model name picks the first backend that serves
-// it (Backend::Serves: ids and aliases); "auto" (or an empty model) picks
-// the first backend, with its first model. The policy router (privacy,
-// size, task, budget) grows here.
+// With a PolicyEngine (the server always has one), every request goes
+// through PolicyEngine::Decide: "auto" (or an empty model) lets the policy
+// choose the side and the model; an explicit model is honoured unless the
+// policy overrides it (sensitive data never goes to a cloud model). The
+// decision travels on kMessageStart as RouteNote (side, task, rule,
+// explanation), is logged, and its budget reservation is settled from the
+// answer's usage. Without a policy: the request's model name picks the
+// first backend that serves it (Backend::Serves), and "auto" picks the
+// first backend, with its first model.
+//
+// Privacy: a request the policy marks local_only is sent to backends whose
+// locality() is kLocal only — checked here again, right before sending,
+// for the chosen backend and for the fallback.
 //
 // Fallback: when a backend other than `Options::fallback` fails before its
 // first event with kUnavailable, kResourceExhausted, kDeadlineExceeded or
@@ -14,8 +23,6 @@
 // set RouteHints::allow_fallback = false get the first error instead, as do
 // requests cancelled meanwhile and errors that are the request's own fault
 // (invalid, unauthorised, unknown model).
-//
-// Every kMessageStart passing through gets RouteNote::backend.
 //
 // The Router is itself a Backend, so the api layer talks to one Backend and
 // stays unaware of routing.
@@ -27,6 +34,7 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "route/policy/policy_engine.h"
 
 namespace duet {
 
@@ -38,15 +46,18 @@ class Router final : public Backend {
     // Answers when another backend fails before its first event; usually
     // the local engine. Null: no fallback.
     std::shared_ptr<Backend> fallback;
+    // The routing policy. Null: plain model-name resolution.
+    std::shared_ptr<PolicyEngine> policy;
   };
 
   // `backends` in priority order: the first one that serves a model wins,
-  // and the first one overall answers "auto".
+  // and the first one overall answers "auto" when there is no policy.
   Router(std::vector<std::shared_ptr<Backend>> backends, Options options);
   explicit Router(std::vector<std::shared_ptr<Backend>> backends)
       : Router(std::move(backends), Options()) {}
 
   std::string_view name() const override { return "router"; }
+  Locality locality() const override;
   std::vector<ModelInfo> ListModels() const override;
   bool Serves(std::string_view model) const override;
   Result<int64_t> CountTokens(const ChatRequest& request) override;
@@ -56,6 +67,10 @@ class Router final : public Backend {
   // The backend that would answer `model`, or kNotFound ("model: <id>").
   Result<Backend*> Resolve(const std::string& model) const;
 
+  // What the policy sees of the backends now: local models and their
+  // windows, the cloud's health, which side serves a model name.
+  RouteTargets Targets() const;
+
   // True for failures a fallback may hide from the client.
   static bool IsFallbackEligible(ErrorCode code);
 
@@ -63,6 +78,10 @@ class Router final : public Backend {
   // Rewrites "auto" to the backend's first model, so the backend sees a
   // name it serves.
   void ResolveAutoModel(Backend* backend, ChatRequest* request) const;
+  // The first backend on `side`; null when none.
+  Backend* FirstOnSide(RouteSide side) const;
+  void Send(Backend* backend, ChatRequest request, std::shared_ptr<EventSink> sink,
+            std::shared_ptr<const CancelFlag> cancel, RouteDecision* decision);
 
   std::vector<std::shared_ptr<Backend>> backends_;
   Options options_;

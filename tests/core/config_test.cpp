@@ -16,6 +16,8 @@ TEST(ConfigTest, ReferenceFileMatchesTheDefaults) {
   Config from_file;
   ASSERT_TRUE(ApplyTomlFile(DUET_SOURCE_DIR "/config/duet.toml", &from_file).ok());
   EXPECT_EQ(ConfigValues(from_file), ConfigValues(Config()));
+  // The shipped [policy] spells out the built-in policy (policy.md).
+  EXPECT_EQ(from_file.policy, Config().policy);
 
   // And it sets every key explicitly, so none goes undocumented.
   std::ifstream file(DUET_SOURCE_DIR "/config/duet.toml");
@@ -233,7 +235,7 @@ TEST(ConfigTest, UpstreamTablesAndTheirErrors) {
             "f.toml: upstreams.a.input_price: expected a number >= 0");
   EXPECT_EQ(error("[upstreams.a]\nbase_url = \"http://h\"\nmodels = [\"m\"]\nkey = 1\n"),
             "f.toml: upstreams.a.key: unknown key (base_url, api_key_env, models, "
-            "context_window, input_price, output_price)");
+            "context_window, input_price, output_price, private)");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "integration/integration_test.h"
 
@@ -197,6 +198,71 @@ TEST_F(CliTest, RunWithAnUnknownModelSaysSo) {
   EXPECT_NE(result.output.find("no model named 'no-such-model'"),
             std::string::npos)
       << result.output;
+}
+
+// `duet route` (issue 5): the policy's decision without a model file or a
+// network, one JSON object per input line.
+TEST_F(CliTest, RouteExplainsOnePrompt) {
+  const CommandResult result =
+      RunDuet("route 'My patient Jana Novak (DOB 03/11/1961) has an eGFR of 38'");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("side:        local"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("rule:        sensitive"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("sensitive:   yes"), std::string::npos) << result.output;
+  // The explanation names the kinds of data, never the data.
+  EXPECT_EQ(result.output.find("Novak"), std::string::npos) << result.output;
+}
+
+TEST_F(CliTest, RouteJsonlAnswersEveryLineInOrder) {
+  const std::string input = WriteConfig(
+      R"({"id":"long","prompt":"Find every place where the risk section contradicts the outlook.","pad_chars":300000})"
+      "\n"
+      R"({"id":"secret","system":"You review code.","messages":[{"role":"user","content":"AWS_SECRET_ACCESS_KEY = 'q7Vd2LmP0xR9sT4uW8yZ1aB3cE5fG6hJ7kK9nM2p'"}]})"
+      "\n"
+      R"({"id":"bad","messages":"nope"})"
+      "\n"
+      "not json\n");
+  const CommandResult result = RunDuet("route --jsonl " + input);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  std::vector<std::string> lines;
+  for (size_t start = 0; start < result.output.size();) {
+    const size_t end = result.output.find('\n', start);
+    lines.push_back(result.output.substr(start, end - start));
+    start = end == std::string::npos ? result.output.size() : end + 1;
+  }
+  ASSERT_EQ(lines.size(), 4u) << result.output;
+  EXPECT_NE(lines[0].find(R"("id":"long")"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find(R"("side":"cloud")"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find(R"("backend":"anthropic")"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find(R"("rule":"long_context")"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find(R"("side":"local")"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[1].find(R"("sensitive":true)"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[1].find(R"("sensitive_kinds":["credential"])"), std::string::npos) << lines[1];
+  EXPECT_EQ(lines[1].find("q7Vd2"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[2].find(R"("id":"bad","error":)"), std::string::npos) << lines[2];
+  EXPECT_NE(lines[3].find(R"("error":"line 4: not a JSON object")"), std::string::npos)
+      << lines[3];
+}
+
+TEST_F(CliTest, RouteReadsStdinAndUsesTheConfiguredPolicy) {
+  const std::string config = WriteConfig("[policy]\nmode = \"local-only\"\n");
+  const CommandResult result =
+      RunDuet("route --config " + config + " --jsonl - <<'EOF'\n"
+              R"({"id":1,"prompt":"Review this pull request before I merge it"})"
+              "\nEOF");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find(R"("rule":"local_only_mode")"), std::string::npos)
+      << result.output;
+}
+
+TEST_F(CliTest, KeyIdIsStableShortAndHidesTheKey) {
+  const CommandResult first = RunDuet("key-id sk-client-0123456789");
+  const CommandResult again = RunDuet("key-id sk-client-0123456789");
+  EXPECT_EQ(first.exit_code, 0);
+  EXPECT_EQ(first.output, again.output);
+  EXPECT_EQ(first.output.size(), std::string("key-0123456789ab\n").size()) << first.output;
+  EXPECT_TRUE(first.output.starts_with("key-"));
+  EXPECT_EQ(first.output.find("0123456789\n"), std::string::npos);
 }
 
 TEST_F(CliTest, DuetConfigVariableNamesTheFile) {

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "support/collecting_sink.h"
+#include "support/fake_clock.h"
 
 namespace duet {
 namespace {
@@ -21,6 +22,10 @@ class FakeBackend final : public Backend {
       : name_(std::move(name)), models_(std::move(models)), failure_(std::move(failure)) {}
 
   std::string_view name() const override { return name_; }
+  // Named "llama": this machine; anything else: the cloud.
+  Locality locality() const override {
+    return name_ == "llama" ? Locality::kLocal : Locality::kCloud;
+  }
   std::vector<ModelInfo> ListModels() const override {
     std::vector<ModelInfo> infos;
     for (const std::string& id : models_) {
@@ -45,7 +50,8 @@ class FakeBackend final : public Backend {
     sink->OnEvent(ChatEvent::BlockStart(0, ContentBlock::Text("")));
     sink->OnEvent(ChatEvent::Delta(0, ChatEvent::DeltaKind::kText, name_));
     sink->OnEvent(ChatEvent::BlockStop(0));
-    sink->OnEvent(ChatEvent::MessageDelta(StopReason::kEndTurn, {}));
+    sink->OnEvent(ChatEvent::MessageDelta(
+        StopReason::kEndTurn, Usage{.input_tokens = 1000, .output_tokens = 500}));
     sink->OnEvent(ChatEvent::MessageStop());
   }
   std::vector<std::string> seen_models() const {
@@ -168,6 +174,117 @@ TEST(RouterTest, TheFallbackItselfFailingIsReported) {
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].error, Unavailable("queue full"));
   EXPECT_EQ(local->seen_models().size(), 1u);  // tried once, not twice
+}
+
+// With the policy: the decision picks the backend, travels on the answer,
+// and sensitive data reaches no cloud backend by any path (issue 5).
+class PolicyRouterTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Build(/*with_local=*/true, PolicyConfig()); }
+
+  void Build(bool with_local, PolicyConfig config, Status cloud_failure = Status::Ok()) {
+    local_ = std::make_shared<FakeBackend>("llama", std::vector<std::string>{"qwen"});
+    cloud_ = std::make_shared<FakeBackend>(
+        "anthropic",
+        std::vector<std::string>{"claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-6"},
+        std::move(cloud_failure));
+    TaskModel model;  // always code_review, a task the table sends to Claude
+    model.mutable_bias()[static_cast<size_t>(TaskKind::kCodeReview)] = 20.0f;
+    classifier_ = std::make_unique<TaskClassifier>(std::move(model));
+    Result<std::unique_ptr<PolicyEngine>> policy =
+        PolicyEngine::Create(std::move(config), &clock_, {.classifier = classifier_.get()});
+    ASSERT_TRUE(policy) << policy.error().ToString();
+    policy_ = std::move(*policy);
+    Router::Options options;
+    options.policy = policy_;
+    std::vector<std::shared_ptr<Backend>> backends;
+    if (with_local) {
+      options.fallback = local_;
+      backends.push_back(local_);
+    }
+    backends.push_back(cloud_);
+    router_ = std::make_unique<Router>(std::move(backends), options);
+  }
+
+  testing::FakeClock clock_;
+  std::unique_ptr<TaskClassifier> classifier_;
+  std::shared_ptr<PolicyEngine> policy_;
+  std::shared_ptr<FakeBackend> local_;
+  std::shared_ptr<FakeBackend> cloud_;
+  std::unique_ptr<Router> router_;
+};
+
+constexpr std::string_view kSecret =
+    "Review before I push: AWS_SECRET_ACCESS_KEY = 'q7Vd2LmP0xR9sT4uW8yZ1aB3cE5fG6hJ7kK9nM2p'";
+
+ChatRequest Asking(std::string_view text, std::string model = "auto") {
+  ChatRequest request = For(std::move(model));
+  request.messages.front().content.front().text = std::string(text);
+  return request;
+}
+
+TEST_F(PolicyRouterTest, TheDecisionPicksTheBackendAndTravelsOnTheAnswer) {
+  const auto events = Answer(*router_, Asking("please review this diff"));
+  ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
+  EXPECT_EQ(events[0].model, "claude-sonnet-4-6");
+  EXPECT_EQ(events[0].route.backend, "anthropic");
+  EXPECT_EQ(events[0].route.side, "cloud");
+  EXPECT_EQ(events[0].route.task, "coding/code_review");
+  EXPECT_EQ(events[0].route.rule, "task");
+  EXPECT_FALSE(events[0].route.sensitive);
+  EXPECT_TRUE(local_->seen_models().empty());
+}
+
+TEST_F(PolicyRouterTest, SensitiveRequestsReachNoCloudBackendByAnyPath) {
+  // By the task table, by an explicit Claude model, and by the header.
+  ChatRequest forced = Asking(kSecret);
+  forced.route_hints.forced_side = "cloud";
+  for (ChatRequest request : {Asking(kSecret), Asking(kSecret, "claude-opus-4-6"), forced}) {
+    const auto events = Answer(*router_, request);
+    ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
+    EXPECT_EQ(events[0].route.backend, "llama");
+    EXPECT_EQ(events[0].route.side, "local");
+    EXPECT_EQ(events[0].route.rule, "sensitive");
+    EXPECT_TRUE(events[0].route.sensitive);
+  }
+  EXPECT_TRUE(cloud_->seen_models().empty());
+  EXPECT_EQ(local_->seen_models().size(), 3u);
+}
+
+TEST_F(PolicyRouterTest, WithNoLocalModelASensitiveRequestIsRefusedNotSent) {
+  Build(/*with_local=*/false, PolicyConfig());
+  const auto events = Answer(*router_, Asking(kSecret));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].error.code(), ErrorCode::kUnavailable);
+  EXPECT_TRUE(cloud_->seen_models().empty());
+  // The same request without the secret goes to the cloud.
+  EXPECT_EQ(Answer(*router_, Asking("please review this diff"))[0].route.backend,
+            "anthropic");
+}
+
+TEST_F(PolicyRouterTest, ACloudFailureStillFallsBackToLocal) {
+  Build(/*with_local=*/true, PolicyConfig(), Unavailable("Overloaded"));
+  const auto events = Answer(*router_, Asking("please review this diff"));
+  ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
+  EXPECT_EQ(events[0].route.backend, "llama");
+  EXPECT_EQ(events[0].route.side, "local");
+  EXPECT_EQ(events[0].route.fallback_reason, "anthropic: Overloaded");
+}
+
+TEST_F(PolicyRouterTest, CloudSpendIsSettledFromTheAnswersUsage) {
+  PolicyConfig config;
+  config.budget.monthly_usd = 10;
+  Build(/*with_local=*/true, config);
+  Answer(*router_, Asking("please review this diff"));
+  // 1,000 input and 500 output tokens at Sonnet's $3 / $15 per million.
+  const BudgetTracker::UsageSnapshot usage = policy_->budget().Snapshot("");
+  EXPECT_NEAR(usage.overall_monthly.spent_usd, 0.003 + 0.0075, 1e-6);
+  EXPECT_EQ(usage.overall_monthly.reserved_usd, 0);
+
+  // A failed cloud call that fell back spends nothing.
+  Build(/*with_local=*/true, config, Unavailable("Overloaded"));
+  Answer(*router_, Asking("please review this diff"));
+  EXPECT_EQ(policy_->budget().Snapshot("").overall_monthly.spent_usd, 0);
 }
 
 }  // namespace

@@ -121,6 +121,8 @@ class ScriptedBackend final : public Backend {
   ScriptedBackend& operator=(const ScriptedBackend&) = delete;
 
   std::string_view name() const override { return "scripted"; }
+  // An in-process fake: nothing leaves the machine.
+  Locality locality() const override { return Locality::kLocal; }
   std::vector<ModelInfo> ListModels() const override;
   Result<int64_t> CountTokens(const ChatRequest& request) override;
   void Generate(ChatRequest request, std::shared_ptr<EventSink> sink,

@@ -40,6 +40,30 @@ AnthropicBackend::AnthropicBackend(Options options, net::HttpClient* client,
 
 AnthropicBackend::~AnthropicBackend() = default;
 
+BackendHealth AnthropicBackend::Health() const {
+  BackendHealth health;
+  const RateLimitSnapshot limits = rate_limits_.Snapshot();
+  const auto now = clock_->SteadyNow();
+  // Open with cooldown left: unavailable. Once the cooldown is over the
+  // next request must reach the backend: it is the breaker's probe.
+  if (const int64_t cooldown_ms = breaker_.RemainingCooldownMs(); cooldown_ms > 0) {
+    health.unavailable_reason = "Claude is unreachable; not trying again for another " +
+                                std::to_string((cooldown_ms + 999) / 1000) + " s";
+  } else if (limits.retry_not_before && *limits.retry_not_before > now) {
+    const auto wait = std::chrono::ceil<std::chrono::seconds>(*limits.retry_not_before - now);
+    health.unavailable_reason =
+        "Claude asked to wait " + std::to_string(wait.count()) + " s before the next request";
+  }
+  // The window refills continuously; a count older than a minute says
+  // nothing about now (and no request would go to refresh it).
+  if (limits.updated_at && now - *limits.updated_at < std::chrono::minutes(1)) {
+    health.tokens_remaining = limits.input_tokens_remaining >= 0
+                                  ? limits.input_tokens_remaining
+                                  : limits.tokens_remaining;
+  }
+  return health;
+}
+
 std::vector<ModelInfo> AnthropicBackend::ListModels() const {
   std::vector<ModelInfo> models;
   for (const ClaudeModel& model : options_.catalog.models()) {

@@ -66,6 +66,10 @@ class AnthropicBackend final : public Backend {
   void Generate(ChatRequest request, std::shared_ptr<EventSink> sink,
                 std::shared_ptr<const CancelFlag> cancel) override;
 
+  // Unavailable while the breaker is open or a retry-after is pending;
+  // tokens_remaining from the latest anthropic-ratelimit-* headers.
+  BackendHealth Health() const override;
+
   RateLimitSnapshot RateLimits() const { return rate_limits_.Snapshot(); }
   CircuitBreaker::State BreakerState() const { return breaker_.state(); }
 

@@ -25,6 +25,7 @@ void RateLimitState::Update(const net::HttpResponseHead& head,
   const std::string prefix = "anthropic-ratelimit-";
   std::lock_guard lock(mutex_);
   RateLimitSnapshot& s = snapshot_;
+  s.updated_at = now;
   s.requests_limit = IntHeader(head, prefix + "requests-limit", s.requests_limit);
   s.requests_remaining =
       IntHeader(head, prefix + "requests-remaining", s.requests_remaining);

@@ -25,6 +25,8 @@ struct RateLimitSnapshot {
   int64_t output_tokens_remaining = -1;
   std::string requests_reset;  // RFC 3339, as sent
   std::string tokens_reset;
+  // When the latest response was recorded; unset before the first.
+  std::optional<std::chrono::steady_clock::time_point> updated_at;
   // Set after a 429/529 with retry-after: no request should go before it.
   std::optional<std::chrono::steady_clock::time_point> retry_not_before;
 };

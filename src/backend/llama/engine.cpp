@@ -73,6 +73,14 @@ std::vector<ModelInfo> LlamaEngine::ListModels() const {
   return models;
 }
 
+BackendHealth LlamaEngine::Health() const {
+  BackendHealth health;
+  for (const auto& runner : runners_) {
+    health.saturated = health.saturated || runner->Saturated();
+  }
+  return health;
+}
+
 ModelRunner* LlamaEngine::Find(const std::string& model) const {
   for (const auto& runner : runners_) {
     if (runner->name() == model) {

@@ -25,6 +25,9 @@ class LlamaEngine final : public Backend {
   ~LlamaEngine() override;
 
   std::string_view name() const override { return "llama"; }
+  Locality locality() const override { return Locality::kLocal; }
+  // Saturated when any model's slots and queue are all taken.
+  BackendHealth Health() const override;
   std::vector<ModelInfo> ListModels() const override;
   Result<int64_t> CountTokens(const ChatRequest& request) override;
   void Generate(ChatRequest request, std::shared_ptr<EventSink> sink,

@@ -344,6 +344,12 @@ Result<int64_t> ModelRunner::CountTokens(const ChatRequest& request) const {
   return static_cast<int64_t>(tokens->size());
 }
 
+bool ModelRunner::Saturated() {
+  std::lock_guard lock(mutex_);
+  return busy_slots_ >= options_.slots &&
+         queue_.size() >= static_cast<size_t>(options_.queue_size);
+}
+
 void ModelRunner::Submit(ChatRequest request, std::shared_ptr<EventSink> sink,
                          std::shared_ptr<const CancelFlag> cancel) {
   {

@@ -83,6 +83,10 @@ class ModelRunner {
   void Submit(ChatRequest request, std::shared_ptr<EventSink> sink,
               std::shared_ptr<const CancelFlag> cancel);
 
+  // True when every slot is busy and the queue is full: a request submitted
+  // now would be refused. Thread-safe.
+  bool Saturated();
+
  private:
   struct Pending;
   struct Slot;

@@ -3,10 +3,22 @@
 #include <algorithm>
 
 #include "model/text_size.h"
+#include "net/url.h"
 #include "wire/openai/chat_request.h"
 #include "wire/openai/chat_stream_reader.h"
 
 namespace duet::openai {
+namespace {
+
+Locality LocalityOf(const OpenAICompatibleBackend::Options& options) {
+  if (options.private_network) {
+    return Locality::kLocal;
+  }
+  Result<net::Url> url = net::Url::Parse(options.base_url);
+  return url && net::IsLoopbackHost(url->host) ? Locality::kLocal : Locality::kCloud;
+}
+
+}  // namespace
 
 std::string ChatCompletionsUrl(std::string base_url) {
   while (!base_url.empty() && base_url.back() == '/') {
@@ -21,7 +33,9 @@ std::string ChatCompletionsUrl(std::string base_url) {
 OpenAICompatibleBackend::OpenAICompatibleBackend(Options options,
                                                  net::HttpClient* client,
                                                  const Clock* clock)
-    : options_(std::move(options)), breaker_(options_.breaker, clock) {
+    : options_(std::move(options)),
+      locality_(LocalityOf(options_)),
+      breaker_(options_.breaker, clock) {
   upstream_.upstream_name = options_.name;
   upstream_.error_flavor = ApiFlavor::kOpenAI;
   upstream_.timeouts = options_.timeouts;
@@ -35,6 +49,17 @@ OpenAICompatibleBackend::OpenAICompatibleBackend(Options options,
     return std::make_unique<wire::openai::StreamReader>();
   };
   completions_url_ = ChatCompletionsUrl(options_.base_url);
+}
+
+BackendHealth OpenAICompatibleBackend::Health() const {
+  BackendHealth health;
+  // Open with cooldown left: unavailable. Once the cooldown is over the
+  // next request must reach the backend: it is the breaker's probe.
+  if (const int64_t cooldown_ms = breaker_.RemainingCooldownMs(); cooldown_ms > 0) {
+    health.unavailable_reason = options_.name + " is unreachable; not trying again for another " +
+                                std::to_string((cooldown_ms + 999) / 1000) + " s";
+  }
+  return health;
 }
 
 std::vector<ModelInfo> OpenAICompatibleBackend::ListModels() const {

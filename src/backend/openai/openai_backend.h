@@ -40,6 +40,9 @@ class OpenAICompatibleBackend final : public Backend {
     int max_retries = 2;
     std::chrono::milliseconds retry_budget{20'000};
     CircuitBreaker::Options breaker;
+    // A server on a private network the user controls: sensitive requests
+    // may go to it. Loopback base URLs are private without saying so.
+    bool private_network = false;
   };
 
   // `client` and `clock` must outlive the backend.
@@ -47,6 +50,10 @@ class OpenAICompatibleBackend final : public Backend {
                           const Clock* clock);
 
   std::string_view name() const override { return options_.name; }
+  // kLocal for loopback base URLs and private_network servers.
+  Locality locality() const override { return locality_; }
+  // Unavailable while the circuit breaker is open.
+  BackendHealth Health() const override;
   std::vector<ModelInfo> ListModels() const override;
   // An estimate: ceil(characters / 4) plus 4 per message.
   Result<int64_t> CountTokens(const ChatRequest& request) override;
@@ -55,6 +62,7 @@ class OpenAICompatibleBackend final : public Backend {
 
  private:
   const Options options_;
+  const Locality locality_;
   CircuitBreaker breaker_;
   net::DelayQueue delays_;
   UpstreamContext upstream_;

@@ -1,0 +1,95 @@
+// PolicyConfig: the routing policy as configuration ([policy] and its
+// sub-tables in TOML). The defaults written here are the guide's policy
+// (../shared/spec/policy.md); config/duet.toml spells them out and
+// docs/routing.md explains each.
+//
+// Validation that needs the router's knowledge (task names, model names)
+// happens when the router is built from this config; here only types and
+// ranges are checked.
+//
+// Thread safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace duet {
+
+// How one task kind is routed when no hard rule fires (policy.md §2).
+struct TaskPolicy {
+  std::string route = "local";  // "local", "cloud" or "either"
+  std::string local_role = "general";  // a key of PolicyConfig::local_models
+  std::string cloud_tier = "haiku";    // a key of PolicyConfig::claude_models
+  bool thinking = false;  // local thinking mode on (math)
+  friend bool operator==(const TaskPolicy&, const TaskPolicy&) = default;
+};
+
+struct BudgetLimitConfig {
+  double monthly_usd = 0;  // 0 = no cap
+  double daily_usd = 0;
+  friend bool operator==(const BudgetLimitConfig&, const BudgetLimitConfig&) = default;
+};
+
+struct PolicyConfig {
+  // "auto": the policy decides. "local-only": a strict deployment, where
+  // nothing is ever sent to a cloud backend.
+  std::string mode = "auto";
+  // Where tasks the table marks "either" go: "local" (free) or "cloud".
+  std::string either = "local";
+  // Requests above this many tokens go to Claude where context matters
+  // (policy.md §1: "anything over 50K tokens").
+  int64_t long_context_tokens = 50'000;
+  // The local window assumed when no local model is loaded (a model's real
+  // window replaces it when one is).
+  int64_t default_local_context = 131'072;
+  // Interlocking constraints in the instruction from which Claude answers.
+  int64_t constraint_threshold = 4;
+  // Requests to a saturated local engine (queue full) go to the cloud
+  // instead of waiting, unless sensitive. Off: they wait or get a 429.
+  bool overflow_to_cloud = false;
+  // Claude tier used when the cloud answers a task whose table entry is
+  // local (too long for the local window, local down).
+  std::string default_cloud_tier = "haiku";
+  // Output tokens assumed when reserving budget for a request without
+  // max_tokens.
+  int64_t expected_output_tokens = 1024;
+
+  // Local specialist per role (policy.md §3): role -> local model id; ""
+  // or a missing role means the first local model.
+  std::map<std::string, std::string> local_models = {
+      {"general", ""}, {"coding", ""}, {"reasoning", ""}, {"flagship", ""}};
+  // Claude model per tier: tier -> model id or alias.
+  std::map<std::string, std::string> claude_models = {
+      {"haiku", "claude-haiku-4-5"},
+      {"sonnet", "claude-sonnet-4-6"},
+      {"opus", "claude-opus-4-6"}};
+  // The task table, by task name ("code_review"). Defaults: policy.md §2.
+  std::map<std::string, TaskPolicy> tasks = DefaultTaskPolicies();
+
+  // Sensitive data: extra words (client names, code names), RE2
+  // patterns, strings that are never sensitive, and client keys (by id)
+  // whose requests always stay local.
+  std::vector<std::string> sensitive_words;
+  std::vector<std::string> sensitive_patterns;
+  std::vector<std::string> sensitive_allow;
+  std::vector<std::string> local_only_keys;
+
+  // Cloud spend caps, overall and per client key id.
+  BudgetLimitConfig budget;
+  BudgetLimitConfig key_budget;  // every key not listed in key_budgets
+  std::map<std::string, BudgetLimitConfig> key_budgets;
+
+  static std::map<std::string, TaskPolicy> DefaultTaskPolicies();
+
+  friend bool operator==(const PolicyConfig&, const PolicyConfig&) = default;
+};
+
+// `policy` as TOML: the [policy] table and its sub-tables.
+std::string PolicyToToml(const PolicyConfig& policy);
+
+}  // namespace duet

@@ -1,0 +1,362 @@
+// PolicyEngine: the hard rules of policy.md §1 in their order, the task
+// table of §2, model choice per role and tier, and the budget (issue 5).
+#include "route/policy/policy_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <toml++/toml.h>
+
+#include "core/config.h"
+#include "support/fake_clock.h"
+
+namespace duet {
+namespace {
+
+// A classifier that always answers `kind`: the policy tests choose the
+// task, the classifier's own tests measure the classifier.
+TaskClassifier FixedClassifier(TaskKind kind) {
+  TaskModel model;
+  model.mutable_bias()[static_cast<size_t>(kind)] = 20.0f;
+  return TaskClassifier(std::move(model));
+}
+
+ChatRequest Ask(std::string text, std::string model = "auto") {
+  ChatRequest request;
+  request.model = std::move(model);
+  request.messages.push_back({Role::kUser, {ContentBlock::Text(std::move(text))}});
+  return request;
+}
+
+// A machine with one local model (32K window) and Claude, both up.
+RouteTargets BothSides() {
+  RouteTargets targets;
+  targets.local_models = {{"qwen-general", 32'768}, {"qwen-coder", 32'768}};
+  targets.cloud_configured = true;
+  targets.side_of_model = [](std::string_view model) -> std::optional<RouteSide> {
+    if (model.starts_with("claude-")) {
+      return RouteSide::kCloud;
+    }
+    if (model.starts_with("qwen-")) {
+      return RouteSide::kLocal;
+    }
+    return std::nullopt;
+  };
+  return targets;
+}
+
+class PolicyEngineTest : public ::testing::Test {
+ protected:
+  PolicyEngine& Engine(TaskKind kind, PolicyConfig config = {}) {
+    classifier_ = std::make_unique<TaskClassifier>(FixedClassifier(kind));
+    Result<std::unique_ptr<PolicyEngine>> engine =
+        PolicyEngine::Create(std::move(config), &clock_, {.classifier = classifier_.get()});
+    EXPECT_TRUE(engine) << engine.error().ToString();
+    engine_ = std::move(*engine);
+    return *engine_;
+  }
+
+  testing::FakeClock clock_;
+  std::unique_ptr<TaskClassifier> classifier_;
+  std::unique_ptr<PolicyEngine> engine_;
+};
+
+TEST_F(PolicyEngineTest, TaskTableSendsLocalTasksLocalAndHardTasksToSonnet) {
+  RouteDecision local = Engine(TaskKind::kSummarization).Decide(Ask("tl;dr this"), BothSides());
+  EXPECT_EQ(local.side, RouteSide::kLocal);
+  EXPECT_EQ(local.rule, "task");
+  EXPECT_EQ(local.model, "qwen-general");
+  EXPECT_TRUE(local.refusal.ok());
+
+  RouteDecision cloud = Engine(TaskKind::kCodeReview).Decide(Ask("review my PR"), BothSides());
+  EXPECT_EQ(cloud.side, RouteSide::kCloud);
+  EXPECT_EQ(cloud.rule, "task");
+  EXPECT_EQ(cloud.cloud_tier, "sonnet");
+  EXPECT_EQ(cloud.model, "claude-sonnet-4-6");
+  EXPECT_EQ(cloud.task, TaskKind::kCodeReview);
+  EXPECT_NE(cloud.Explanation().find("code_review goes cloud"), std::string::npos)
+      << cloud.Explanation();
+}
+
+TEST_F(PolicyEngineTest, EitherGoesLocalByDefaultAndToHaikuWhenConfigured) {
+  EXPECT_EQ(Engine(TaskKind::kExplainCode).Decide(Ask("what does this do"), BothSides()).side,
+            RouteSide::kLocal);
+  PolicyConfig config;
+  config.either = "cloud";
+  RouteDecision decision =
+      Engine(TaskKind::kExplainCode, config).Decide(Ask("what does this do"), BothSides());
+  EXPECT_EQ(decision.side, RouteSide::kCloud);
+  EXPECT_EQ(decision.rule, "either");
+  EXPECT_EQ(decision.cloud_tier, "haiku");
+}
+
+TEST_F(PolicyEngineTest, LocalSpecialistAndThinkingFollowTheRole) {
+  PolicyConfig config;
+  config.local_models["coding"] = "qwen-coder";
+  EXPECT_EQ(Engine(TaskKind::kRefactoring, config).Decide(Ask("dedupe"), BothSides()).model,
+            "qwen-coder");
+  // A role whose model is not loaded falls back to the first local model.
+  config.local_models["reasoning"] = "deepseek-r1";
+  RouteDecision math = Engine(TaskKind::kMath, config).Decide(Ask("solve x^2=4"), BothSides());
+  EXPECT_EQ(math.model, "qwen-general");
+  EXPECT_TRUE(math.thinking);
+}
+
+TEST_F(PolicyEngineTest, SensitiveDataStaysLocalWhateverElseAsks) {
+  PolicyEngine& engine = Engine(TaskKind::kCodeReview);
+  const std::string secret =
+      "Review this before I push: AWS_SECRET_ACCESS_KEY = "
+      "'q7Vd2LmP0xR9sT4uW8yZ1aB3cE5fG6hJ7kK9nM2p'";
+  RouteDecision by_task = engine.Decide(Ask(secret), BothSides());
+  EXPECT_EQ(by_task.side, RouteSide::kLocal);
+  EXPECT_EQ(by_task.rule, "sensitive");
+  EXPECT_TRUE(by_task.sensitive);
+  EXPECT_TRUE(by_task.local_only);
+  EXPECT_EQ(by_task.Explanation().find("q7Vd2"), std::string::npos);
+
+  RouteDecision explicit_cloud = engine.Decide(Ask(secret, "claude-opus-4-6"), BothSides());
+  EXPECT_EQ(explicit_cloud.side, RouteSide::kLocal);
+  EXPECT_EQ(explicit_cloud.rule, "sensitive");
+  EXPECT_EQ(explicit_cloud.model, "qwen-general");
+
+  ChatRequest forced = Ask(secret);
+  forced.route_hints.forced_side = "cloud";
+  EXPECT_EQ(engine.Decide(forced, BothSides()).side, RouteSide::kLocal);
+}
+
+TEST_F(PolicyEngineTest, SensitiveDataInAnyPartIsFound) {
+  PolicyEngine& engine = Engine(TaskKind::kGeneralQa);
+  ChatRequest in_system = Ask("hello");
+  in_system.system.push_back(ContentBlock::Text("Customer: jana.novak@gmail.com"));
+  EXPECT_TRUE(engine.Decide(in_system, BothSides()).sensitive);
+
+  ChatRequest in_tool_result = Ask("what did the tool say?");
+  ContentBlock result;
+  result.type = BlockType::kToolResult;
+  result.tool_result_content.push_back(
+      ContentBlock::Text("-----BEGIN RSA PRIVATE KEY-----\n"
+                         "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
+                         "VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n"
+                         "-----END RSA PRIVATE KEY-----\n"));
+  in_tool_result.messages.insert(in_tool_result.messages.begin(), {Role::kUser, {result}});
+  const RouteDecision decision = engine.Decide(in_tool_result, BothSides());
+  EXPECT_TRUE(decision.sensitive);
+  EXPECT_EQ(decision.sensitive_kinds, std::vector<std::string>{"private_key"});
+}
+
+TEST_F(PolicyEngineTest, SensitiveAndTooBigForTheLocalWindowIsAClearError) {
+  const RouteDecision decision =
+      Engine(TaskKind::kLongDocumentAnalysis)
+          .Decide(Ask("PRIVILEGED & CONFIDENTIAL\n" + std::string(200'000, 'a')), BothSides());
+  EXPECT_EQ(decision.side, RouteSide::kLocal);
+  ASSERT_FALSE(decision.refusal.ok());
+  EXPECT_EQ(decision.refusal.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(decision.refusal.message().find("32768-token context window"), std::string::npos)
+      << decision.refusal.message();
+}
+
+TEST_F(PolicyEngineTest, StrictDeploymentsAndKeysStayLocal) {
+  PolicyConfig strict;
+  strict.mode = "local-only";
+  RouteDecision decision =
+      Engine(TaskKind::kCodeReview, strict).Decide(Ask("review my PR"), BothSides());
+  EXPECT_EQ(decision.side, RouteSide::kLocal);
+  EXPECT_EQ(decision.rule, "local_only_mode");
+
+  PolicyConfig keys;
+  keys.local_only_keys = {"key-legal"};
+  ChatRequest request = Ask("review my PR");
+  request.route_hints.client_key = "key-legal";
+  EXPECT_EQ(Engine(TaskKind::kCodeReview, keys).Decide(request, BothSides()).rule,
+            "local_only_key");
+  request.route_hints.client_key = "key-dev";
+  EXPECT_EQ(engine_->Decide(request, BothSides()).side, RouteSide::kCloud);
+}
+
+TEST_F(PolicyEngineTest, SizeRulesSendLongRequestsToClaude) {
+  PolicyEngine& engine = Engine(TaskKind::kSummarization);
+  // 40K tokens: over the 32K local window.
+  RouteDecision too_big = engine.Decide(Ask(std::string(160'000, 'a')), BothSides());
+  EXPECT_EQ(too_big.side, RouteSide::kCloud);
+  EXPECT_EQ(too_big.rule, "exceeds_local_context");
+  EXPECT_EQ(too_big.cloud_tier, "haiku");  // a local task in the cloud: the cheap tier
+
+  RouteTargets big_window = BothSides();
+  big_window.local_models = {{"qwen-general", 131'072}};
+  RouteDecision long_context = engine.Decide(Ask(std::string(240'000, 'a')), big_window);
+  EXPECT_EQ(long_context.rule, "long_context");
+  EXPECT_EQ(long_context.side, RouteSide::kCloud);
+
+  // Without a loaded model the window comes from policy.default_local_context.
+  RouteTargets dry_run = BothSides();
+  dry_run.local_models.clear();
+  EXPECT_EQ(engine.Decide(Ask(std::string(160'000, 'a')), dry_run).rule, "task");
+}
+
+TEST_F(PolicyEngineTest, InterlockingConstraintsGoToClaude) {
+  const RouteDecision decision = Engine(TaskKind::kEditing).Decide(
+      Ask("Rewrite the changelog as release notes: group by component, omit internal "
+          "refactors unless they change performance by more than 10%, keep breaking changes "
+          "first but only for public APIs, no more than 12 bullets, and end with an upgrade "
+          "note unless there are no breaking changes."),
+      BothSides());
+  EXPECT_EQ(decision.side, RouteSide::kCloud);
+  EXPECT_EQ(decision.rule, "many_constraints");
+  EXPECT_EQ(decision.task, TaskKind::kMultiConstraint);
+  EXPECT_GT(decision.complexity, 0.5);
+}
+
+TEST_F(PolicyEngineTest, ExplicitModelsAreHonoured) {
+  PolicyEngine& engine = Engine(TaskKind::kSummarization);
+  RouteDecision cloud = engine.Decide(Ask("tl;dr", "claude-haiku-4-5"), BothSides());
+  EXPECT_EQ(cloud.side, RouteSide::kCloud);
+  EXPECT_EQ(cloud.rule, "explicit_model");
+  EXPECT_EQ(cloud.model, "claude-haiku-4-5");
+  ChatRequest forced = Ask("tl;dr");
+  forced.route_hints.forced_side = "cloud";
+  EXPECT_EQ(engine.Decide(forced, BothSides()).rule, "forced_side");
+}
+
+TEST_F(PolicyEngineTest, CloudTroubleFallsBackToLocal) {
+  PolicyEngine& engine = Engine(TaskKind::kCodeReview);
+  RouteTargets down = BothSides();
+  down.cloud_unavailable_reason = "circuit open after repeated failures";
+  EXPECT_EQ(engine.Decide(Ask("review"), down).rule, "cloud_unavailable");
+  EXPECT_EQ(engine.Decide(Ask("review"), down).side, RouteSide::kLocal);
+
+  RouteTargets limited = BothSides();
+  limited.cloud_tokens_remaining = 10;
+  EXPECT_EQ(engine.Decide(Ask("review"), limited).rule, "cloud_rate_limited");
+
+  RouteTargets none = BothSides();
+  none.cloud_configured = false;
+  EXPECT_EQ(engine.Decide(Ask("review"), none).rule, "no_cloud");
+
+  // x-duet-fallback: never turns the same trouble into an error.
+  ChatRequest strict = Ask("review");
+  strict.route_hints.allow_fallback = false;
+  const RouteDecision refused = engine.Decide(strict, down);
+  EXPECT_FALSE(refused.refusal.ok());
+  EXPECT_EQ(refused.refusal.code(), ErrorCode::kUnavailable);
+}
+
+TEST_F(PolicyEngineTest, LocalTroubleGoesToTheCloudOnlyWhenAllowed) {
+  RouteTargets no_local = BothSides();
+  no_local.local_models.clear();
+  no_local.local_configured = false;
+  EXPECT_EQ(Engine(TaskKind::kSummarization).Decide(Ask("tl;dr"), no_local).rule,
+            "local_unavailable");
+  const RouteDecision sensitive =
+      engine_->Decide(Ask("tl;dr: call me at +44 20 7946 0958"), no_local);
+  EXPECT_EQ(sensitive.side, RouteSide::kLocal);
+  EXPECT_EQ(sensitive.refusal.code(), ErrorCode::kUnavailable);
+
+  RouteTargets busy = BothSides();
+  busy.local_saturated = true;
+  EXPECT_EQ(engine_->Decide(Ask("tl;dr"), busy).side, RouteSide::kLocal);
+  PolicyConfig overflow;
+  overflow.overflow_to_cloud = true;
+  EXPECT_EQ(Engine(TaskKind::kSummarization, overflow).Decide(Ask("tl;dr"), busy).rule,
+            "local_busy");
+}
+
+TEST_F(PolicyEngineTest, BudgetIsReservedAndExhaustedBudgetGoesLocal) {
+  PolicyConfig config;
+  config.budget.daily_usd = 0.05;
+  PolicyEngine& engine = Engine(TaskKind::kCodeReview, config);
+  // ~1,000 input tokens and 1,024 expected output at Sonnet's $3/$15:
+  // about $0.018 each.
+  const std::string prompt(4000, 'x');
+  RouteDecision first = engine.Decide(Ask(prompt), BothSides());
+  RouteDecision second = engine.Decide(Ask(prompt), BothSides());
+  EXPECT_EQ(first.side, RouteSide::kCloud);
+  EXPECT_EQ(second.side, RouteSide::kCloud);
+  EXPECT_TRUE(first.budget.pending());
+  EXPECT_NEAR(first.estimated_cost_usd, (1000 * 3.0 + 1024 * 15.0) / 1e6, 1e-9);
+  RouteDecision third = engine.Decide(Ask(prompt), BothSides());
+  EXPECT_EQ(third.side, RouteSide::kLocal);
+  EXPECT_EQ(third.rule, "budget");
+  // A settled answer that cost less frees room for the next request.
+  first.budget.Settle(0.001);
+  second.budget.Settle(0.001);
+  EXPECT_EQ(engine.Decide(Ask(prompt), BothSides()).side, RouteSide::kCloud);
+}
+
+TEST_F(PolicyEngineTest, SameRequestSameStateSameDecision) {
+  PolicyEngine& engine = Engine(TaskKind::kDataExtraction);
+  const RouteDecision a = engine.Decide(Ask("extract the totals"), BothSides());
+  const RouteDecision b = engine.Decide(Ask("extract the totals"), BothSides());
+  EXPECT_EQ(a.side, b.side);
+  EXPECT_EQ(a.model, b.model);
+  EXPECT_EQ(a.Explanation(), b.Explanation());
+}
+
+TEST(PolicyConfigTest, ValidationNamesTheBadKey) {
+  testing::FakeClock clock;
+  PolicyConfig unknown_task;
+  unknown_task.tasks["poetry"] = TaskPolicy{};
+  Result<std::unique_ptr<PolicyEngine>> engine = PolicyEngine::Create(unknown_task, &clock);
+  ASSERT_FALSE(engine);
+  EXPECT_NE(engine.error().message().find("policy.tasks.poetry"), std::string::npos);
+
+  PolicyConfig bad_tier;
+  bad_tier.tasks["code_review"].cloud_tier = "gigantic";
+  engine = PolicyEngine::Create(bad_tier, &clock);
+  ASSERT_FALSE(engine);
+  EXPECT_NE(engine.error().message().find("code_review.cloud"), std::string::npos);
+
+  PolicyConfig bad_pattern;
+  bad_pattern.sensitive_patterns = {"(unclosed"};
+  EXPECT_FALSE(PolicyEngine::Create(bad_pattern, &clock));
+}
+
+TEST(PolicyConfigTest, TomlExpressesTheWholePolicy) {
+  Config config;
+  const Status status = ApplyToml(R"(
+[policy]
+mode = "auto"
+either = "cloud"
+long_context_tokens = 40000
+constraint_threshold = 5
+[policy.local_models]
+coding = "qwen-coder"
+[policy.claude_models]
+opus = "claude-opus-4-8"
+[policy.tasks]
+code_review = { route = "cloud", cloud = "opus" }
+math = { route = "local", local = "reasoning", thinking = true }
+[policy.sensitive]
+words = ["Project Falcon"]
+local_only_keys = ["key-legal"]
+[policy.budget]
+monthly_usd = 50
+per_key = { daily_usd = 2 }
+[policy.budget.keys.key-ci]
+monthly_usd = 5
+)",
+                                  "test.toml", &config);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  const PolicyConfig& policy = config.policy;
+  EXPECT_EQ(policy.either, "cloud");
+  EXPECT_EQ(policy.long_context_tokens, 40000);
+  EXPECT_EQ(policy.local_models.at("coding"), "qwen-coder");
+  EXPECT_EQ(policy.claude_models.at("opus"), "claude-opus-4-8");
+  EXPECT_EQ(policy.tasks.at("code_review").cloud_tier, "opus");
+  EXPECT_EQ(policy.tasks.at("summarization").route, "local");  // default kept
+  EXPECT_EQ(policy.sensitive_words, std::vector<std::string>{"Project Falcon"});
+  EXPECT_EQ(policy.budget.monthly_usd, 50);
+  EXPECT_EQ(policy.key_budget.daily_usd, 2);
+  EXPECT_EQ(policy.key_budgets.at("key-ci").monthly_usd, 5);
+
+  // The printed config reads back to the same policy.
+  Config again;
+  ASSERT_TRUE(ApplyToml(ConfigToToml(config), "printed", &again).ok());
+  EXPECT_EQ(again.policy, config.policy);
+
+  Config bad;
+  const Status wrong = ApplyToml("[policy]\neither = \"sometimes\"\n", "bad.toml", &bad);
+  EXPECT_EQ(wrong.message(),
+            "bad.toml: policy.either: 'sometimes' is not one of local, cloud");
+}
+
+}  // namespace
+}  // namespace duet
