@@ -133,7 +133,8 @@ size_t PersonAt(const ScanContext& ctx, size_t pos) {
     }
     return kNoFinding;
   }
-  if (word == "MRN") {
+  // Medical record numbers: MRN (English), NHC (Spanish historia clínica).
+  if (word == "MRN" || word == "NHC") {
     size_t i = after;
     while (ctx.At(i) == ' ' || ctx.At(i) == ':' || ctx.At(i) == '#') {
       ++i;
@@ -335,7 +336,7 @@ size_t DetectMedical(ScanContext& ctx, Cue cue, size_t pos, size_t end) {
 }
 
 size_t DetectMedicalRecordNumber(ScanContext& ctx, size_t pos, size_t cue_end) {
-  if (ctx.text().substr(pos, 3) == "mrn") {
+  if (ctx.text().substr(pos, 3) == "mrn" || ctx.text().substr(pos, 3) == "nhc") {
     return kNoFinding;  // lowercase: not a label
   }
   size_t i = cue_end;

@@ -74,8 +74,14 @@ bool EndsValue(const ScanContext& ctx, size_t pos) {
     ++pos;
   }
   const uint8_t c = ctx.At(pos);
+  // A full stop ends a value when a sentence or a quotation ends with it
+  // ("... mot de passe : Brioche_84!Lagny. »").
+  const uint8_t next = ctx.At(pos + 1);
+  const bool full_stop = c == '.' && (pos + 1 >= ctx.size() || next == ' ' || next == '\n' ||
+                                      next == '"' || next == '\'' || next >= 0x80);
   return pos >= ctx.size() || c == '\n' || c == '\r' || c == ',' || c == ';' ||
-         c == '&' || c == '}' || c == ')' || c == ']' || c == '#' ||
+         c == '&' || c == '}' || c == ')' || c == ']' || c == '#' || full_stop ||
+         ctx.From(pos).starts_with("»") || ctx.From(pos).starts_with("」") ||
          (c == '/' && ctx.At(pos + 1) == '/');
 }
 
@@ -176,6 +182,28 @@ bool ReadAssignedValue(const ScanContext& ctx, size_t key_start, size_t key_end,
   return !strict_end || EndsValue(ctx, raw_end);
 }
 
+// Code that builds the value instead of holding it: a variable inside a
+// string ('$pass', "${DB_PASS}", '$_POST[password]') or the end of a
+// string followed by a concatenation (password = '" . md5($p) . "').
+bool IsInterpolation(std::string_view value) {
+  if (value.size() >= 2 && value[0] == '$') {
+    const std::string_view name = value.substr(1);
+    const bool variable = std::all_of(name.begin(), name.end(), [](char c) {
+      return IsAlnum(static_cast<uint8_t>(c)) || c == '_';
+    });
+    return variable || name.front() == '{' || name.starts_with("_POST") ||
+           name.starts_with("_GET") || name.starts_with("_REQUEST");
+  }
+  if (!value.empty() && (value[0] == '"' || value[0] == '\'')) {
+    size_t i = 1;
+    while (i < value.size() && value[i] == ' ') {
+      ++i;
+    }
+    return i < value.size() && (value[i] == '.' || value[i] == '+');
+  }
+  return false;
+}
+
 }  // namespace
 
 size_t DetectAssignment(ScanContext& ctx, Cue cue, size_t pos, size_t key_end) {
@@ -217,7 +245,8 @@ size_t DetectAssignment(ScanContext& ctx, Cue cue, size_t pos, size_t key_end) {
   }
   const std::string_view text =
       ctx.text().substr(value.begin, value.end - value.begin);
-  if (IsPlaceholderValue(text) || (!value.quoted && IsIdentifierChain(text))) {
+  if (IsPlaceholderValue(text) || (!value.quoted && IsIdentifierChain(text)) ||
+      IsInterpolation(text)) {
     return kNoFinding;
   }
   const size_t length = value.end - value.begin;

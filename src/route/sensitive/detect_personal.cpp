@@ -223,19 +223,22 @@ size_t ParseDate(const ScanContext& ctx, size_t pos) {
   const uint8_t sep = ctx.At(i);
   int second = 0;
   int third = 0;
-  if (first_len == 4 && ctx.From(i).starts_with("年")) {
-    i += 3;  // 1990年2月14日
+  if (first_len == 4 && ctx.From(SkipSpaces(ctx, i)).starts_with("年")) {
+    // 1990年2月14日, also typed with spaces: 1990 年 2 月 14 日.
+    i = SkipSpaces(ctx, SkipSpaces(ctx, i) + 3);
     const size_t month_len = ReadNumber(ctx, i, 2, &second);
-    if (month_len == 0 || !ctx.From(i + month_len).starts_with("月")) {
+    const size_t month_end = SkipSpaces(ctx, i + month_len);
+    if (month_len == 0 || !ctx.From(month_end).starts_with("月")) {
       return kNoFinding;
     }
-    i += month_len + 3;
+    i = SkipSpaces(ctx, month_end + 3);
     const size_t day_len = ReadNumber(ctx, i, 2, &third);
     if (day_len == 0 || !PlausibleDate(first, second, third)) {
       return kNoFinding;
     }
     i += day_len;
-    return ctx.From(i).starts_with("日") ? i + 3 : i;
+    const size_t day_end = SkipSpaces(ctx, i);
+    return ctx.From(day_end).starts_with("日") ? day_end + 3 : i;
   }
   if ((sep != '/' && sep != '-' && sep != '.') || !IsDigit(ctx.At(i + 1))) {
     return first_len <= 2 ? ParseDayMonthYear(ctx, i, first) : kNoFinding;

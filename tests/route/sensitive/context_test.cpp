@@ -99,5 +99,26 @@ TEST(ConfidentialMarkingTest, QuestionsAndMentionsAreNot) {
   }
 }
 
+// Found missing when the scanner first ran over the routing corpus
+// (data/routing/corpus: es-0112, es-0137, fr-0194, zh-0077).
+TEST(CorpusRegressionTest, RecordsMarkingsPasswordsAndDatesFromRealPrompts) {
+  EXPECT_EQ(Kinds("Paciente: Rosa María Ibáñez Soler, 74 años, NHC 2231876. Ingresa por "
+                  "insuficiencia cardíaca descompensada."),
+            Findings{"medical_record"});
+  EXPECT_EQ(Kinds("Documentación bajo NDA con el cliente. Cruza estos tres informes."),
+            Findings{"confidential_marking"});
+  EXPECT_EQ(Kinds("« Le login admin du NAS reste admin / mot de passe : Brioche_84!Lagny. »"),
+            Findings{"password"});
+  EXPECT_EQ(Kinds("张海燕，出生日期 1985 年 6 月 11 日，2012 年加入公司"),
+            Findings{"date_of_birth"});
+  // And code that looked like a password (en-0062, ja-0036).
+  EXPECT_EQ(Kinds("$res = mysqli_query($conn, \"SELECT * FROM users WHERE name='$user' AND "
+                  "pass='$pass'\");"),
+            Findings{});
+  EXPECT_EQ(Kinds("$sql = \"SELECT * FROM users WHERE password = '\" . md5($_POST['password']) "
+                  ". \"'\";"),
+            Findings{});
+}
+
 }  // namespace
 }  // namespace duet::testing
