@@ -25,7 +25,11 @@ InstructionText ExtractInstruction(const ChatRequest& request) {
       }
     }
     if (!joined.empty()) {
-      instruction.text = HeadAndTail(joined);
+      // A long paste (a document, a log) ends with its own text, not with
+      // the instruction: past kLongPasteBytes only the head is read.
+      instruction.text = joined.size() > kLongPasteBytes
+                             ? HeadAndTail(joined, kInstructionHeadBytes, 0)
+                             : HeadAndTail(joined);
       instruction.prior_turns = static_cast<int64_t>(i);
       return instruction;
     }

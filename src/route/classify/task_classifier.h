@@ -33,6 +33,9 @@ struct InstructionText {
   int64_t prior_turns = 0;
 };
 
+// Past this size the latest user text is read by its head alone.
+inline constexpr size_t kLongPasteBytes = 16 * 1024;
+
 InstructionText ExtractInstruction(const ChatRequest& request);
 
 class TaskClassifier {

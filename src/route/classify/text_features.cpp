@@ -210,6 +210,9 @@ std::string HeadAndTail(std::string_view text, size_t head_bytes, size_t tail_by
     return std::string(text);
   }
   const size_t head_end = CharBoundary(text, head_bytes);
+  if (tail_bytes == 0) {
+    return std::string(text.substr(0, head_end));
+  }
   const size_t tail_start = CharBoundary(text, text.size() - tail_bytes);
   std::string out;
   out.reserve(head_end + (text.size() - tail_start) + 5);

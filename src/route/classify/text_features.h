@@ -46,7 +46,8 @@ inline constexpr size_t kInstructionHeadBytes = 1024;
 inline constexpr size_t kInstructionTailBytes = 512;
 
 // `text` cut to its first `head_bytes` and last `tail_bytes` at character
-// boundaries, joined by "\n…\n"; unchanged when short.
+// boundaries, joined by "\n…\n" (the head alone when `tail_bytes` is 0);
+// unchanged when short.
 std::string HeadAndTail(std::string_view text,
                         size_t head_bytes = kInstructionHeadBytes,
                         size_t tail_bytes = kInstructionTailBytes);

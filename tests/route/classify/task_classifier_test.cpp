@@ -62,6 +62,17 @@ TEST(HeadAndTailTest, KeepsShortTextAndCutsLongTextAtCharacterBoundaries) {
   EXPECT_TRUE(cut.ends_with("字"));
 }
 
+TEST(ExtractInstructionTest, ReadsOnlyTheHeadOfALongPaste) {
+  ChatRequest request;
+  request.messages.push_back(
+      {Role::kUser,
+       {ContentBlock::Text("Summarise this report.\n" + std::string(20'000, 'x') + "END")}});
+  const InstructionText instruction = ExtractInstruction(request);
+  EXPECT_TRUE(instruction.text.starts_with("Summarise this report."));
+  EXPECT_EQ(instruction.text.size(), kInstructionHeadBytes);
+  EXPECT_EQ(instruction.text.find("END"), std::string::npos);
+}
+
 TEST(ExtractInstructionTest, TakesTheLatestUserTextAndSkipsToolResults) {
   ChatRequest request;
   request.messages.push_back({Role::kUser, {ContentBlock::Text("review my diff")}});
