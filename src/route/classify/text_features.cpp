@@ -4,6 +4,8 @@
 #include <array>
 #include <bit>
 
+#include "route/classify/concept_stems.h"
+
 namespace duet {
 namespace {
 
@@ -15,6 +17,7 @@ enum Family : uint64_t {
   kCharGram = 0x165667b19e3779f9ull,
   kCjkGram = 0x27d4eb2f165667c5ull,
   kShape = 0x85ebca77c2b2ae63ull,
+  kConcept = 0x94d049bb133111ebull,
 };
 
 constexpr uint64_t kMix = 0xff51afd7ed558ccdull;
@@ -104,6 +107,67 @@ CodePoint Classify(uint32_t cp) {
   return {cp, CharClass::kWord};
 }
 
+// Stem hashes (over folded code points) to concept ids, in a small
+// open-addressing table: a lookup per word prefix must cost nanoseconds.
+class ConceptTable {
+ public:
+  ConceptTable() {
+    for (const ConceptStem& entry : kConceptStems) {
+      uint64_t hash = kConcept;
+      size_t pos = 0;
+      size_t length = 0;
+      bool plain = true;
+      while (pos < entry.stem.size()) {
+        const CodePoint cp = Classify(Decode(entry.stem, &pos));
+        plain = plain && cp.cls != CharClass::kSeparator;
+        hash = Combine(hash, cp.value);
+        ++length;
+      }
+      if (plain && length < 32) {
+        Insert(hash, entry.concept_id);
+        lengths_ |= 1u << length;
+      }
+    }
+  }
+
+  // The concept whose stem hashes to `hash`, or -1.
+  int Find(uint64_t hash) const {
+    for (size_t slot = hash & (kSlots - 1);; slot = (slot + 1) & (kSlots - 1)) {
+      if (keys_[slot] == 0) {
+        return -1;
+      }
+      if (keys_[slot] == hash) {
+        return static_cast<int>(values_[slot]);
+      }
+    }
+  }
+
+  // Whether some stem has `length` characters.
+  bool HasLength(size_t length) const { return length < 32 && ((lengths_ >> length) & 1u) != 0; }
+
+ private:
+  static constexpr size_t kSlots = 1024;  // well over twice the stems
+  static_assert(std::size(kConceptStems) * 2 < kSlots);
+
+  void Insert(uint64_t hash, uint32_t concept_id) {
+    size_t slot = hash & (kSlots - 1);
+    while (keys_[slot] != 0 && keys_[slot] != hash) {
+      slot = (slot + 1) & (kSlots - 1);
+    }
+    keys_[slot] = hash;
+    values_[slot] = concept_id;
+  }
+
+  std::array<uint64_t, kSlots> keys_{};
+  std::array<uint32_t, kSlots> values_{};
+  uint32_t lengths_ = 0;
+};
+
+const ConceptTable& Concepts() {
+  static const ConceptTable table;
+  return table;
+}
+
 // Emits the word's hash, its pair with the previous word, and its
 // character 4-grams, with the word's boundaries as characters so prefixes
 // and suffixes are features too. (4-grams alone classified the corpus as
@@ -121,6 +185,19 @@ class Emitter {
       word_hash = Combine(word_hash, chars[i]);
     }
     out_->push_back(Bucket(word_hash));
+    {
+      const ConceptTable& concepts = Concepts();
+      uint64_t prefix = kConcept;
+      for (size_t i = 0; i < length && i < 12; ++i) {
+        prefix = Combine(prefix, chars[i]);
+        if (concepts.HasLength(i + 1)) {
+          if (const int concept_id = concepts.Find(prefix); concept_id >= 0) {
+            out_->push_back(Bucket(Combine(kConcept, static_cast<uint64_t>(concept_id))));
+            break;
+          }
+        }
+      }
+    }
     if (previous_word_ != 0) {
       out_->push_back(Bucket(Combine(Combine(kWordPair, previous_word_),
                                      word_hash)));
@@ -152,6 +229,18 @@ class Emitter {
 
   // CJK runs: unigrams, bigrams and trigrams of characters.
   void CjkRun(const uint32_t* chars, size_t length) {
+    const ConceptTable& concepts = Concepts();
+    for (size_t i = 0; i < length; ++i) {
+      uint64_t sub = kConcept;
+      for (size_t n = 1; n <= 5 && i + n <= length; ++n) {
+        sub = Combine(sub, chars[i + n - 1]);
+        if (n >= 2 && concepts.HasLength(n)) {
+          if (const int concept_id = concepts.Find(sub); concept_id >= 0) {
+            out_->push_back(Bucket(Combine(kConcept, static_cast<uint64_t>(concept_id))));
+          }
+        }
+      }
+    }
     for (size_t i = 0; i < length; ++i) {
       uint64_t gram = kCjkGram;
       for (size_t n = 1; n <= 3 && i + n <= length; ++n) {

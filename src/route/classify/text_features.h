@@ -37,7 +37,7 @@ inline constexpr uint32_t kFeatureBuckets = 1u << 16;
 
 // Bumped whenever the extraction changes, so a model trained with another
 // extractor is refused at load.
-inline constexpr uint32_t kFeatureVersion = 2;
+inline constexpr uint32_t kFeatureVersion = 3;
 
 // What of a long instruction the classifier reads: its head, where the
 // task is usually stated, and its tail, where a question after a pasted

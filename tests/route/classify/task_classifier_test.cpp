@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <iterator>
 #include <filesystem>
 
 #include "route/classify/corpus.h"
@@ -40,8 +41,28 @@ TEST(TextFeaturesTest, CaseFoldsAndIsDeterministic) {
 TEST(TextFeaturesTest, CjkTextWithoutSpacesYieldsCharacterGrams) {
   // Six characters: 6 unigrams + 5 bigrams + 4 trigrams, plus shape features.
   const size_t shape = Features("").size();
-  EXPECT_EQ(Features("帮我总结一下").size(), shape + 15);
-  EXPECT_NE(Features("帮我总结一下"), Features("帮我翻译一下"));
+  EXPECT_EQ(Features("今天天气很好").size(), shape + 15);
+  EXPECT_NE(Features("今天天气很好"), Features("今天天气不好"));
+}
+
+// Buckets two texts share, shape features aside.
+size_t SharedBuckets(std::string_view a, std::string_view b) {
+  std::vector<uint32_t> left = Features(a);
+  std::vector<uint32_t> right = Features(b);
+  std::sort(left.begin(), left.end());
+  std::sort(right.begin(), right.end());
+  std::vector<uint32_t> both;
+  std::set_intersection(left.begin(), left.end(), right.begin(), right.end(),
+                        std::back_inserter(both));
+  return both.size() - Features("").size();
+}
+
+TEST(TextFeaturesTest, ConceptStemsLinkTheSameIdeaAcrossLanguages) {
+  // "summarize" shares no word or 4-gram with these, only the concept.
+  EXPECT_EQ(SharedBuckets("summarize", "zusammenfassen"), 1u);
+  EXPECT_EQ(SharedBuckets("summarize", "总结"), 1u);
+  EXPECT_EQ(SharedBuckets("summarize", "要約して"), 1u);
+  EXPECT_EQ(SharedBuckets("summarize", "zusammenbauen"), 0u);
 }
 
 TEST(TextFeaturesTest, SizeIsAFeature) {
