@@ -37,13 +37,14 @@ std::string DocumentPadding(int64_t chars) {
 // The backends the configuration describes, as the policy sees them when
 // nothing is loaded: every configured local model with the window it
 // would get, and Claude up.
-RouteTargets ConfiguredTargets(const Config& config) {
+RouteTargets ConfiguredTargets(const Config& config, const ClaudeCatalog& catalog) {
   RouteTargets targets;
   for (const LocalModelConfig& model : config.models) {
     targets.local_models.push_back({model.name, model.context});
   }
   targets.cloud_configured = true;
-  targets.side_of_model = [&config](std::string_view model) -> std::optional<RouteSide> {
+  targets.side_of_model = [&config,
+                           &catalog](std::string_view model) -> std::optional<RouteSide> {
     for (const LocalModelConfig& local : config.models) {
       if (local.name == model) {
         return RouteSide::kLocal;
@@ -58,7 +59,7 @@ RouteTargets ConfiguredTargets(const Config& config) {
         }
       }
     }
-    if (ClaudeCatalog::BuiltIn().Find(model) != nullptr) {
+    if (catalog.Find(model) != nullptr) {
       return RouteSide::kCloud;
     }
     return std::nullopt;
@@ -160,12 +161,18 @@ void Explain(const Config& config, const RouteDecision& decision, std::ostream& 
 int RunRouteCommand(const Config& config, const RouteCommandOptions& options,
                     std::istream& in, std::ostream& out) {
   SystemClock clock;
-  Result<std::unique_ptr<PolicyEngine>> engine = PolicyEngine::Create(config.policy, &clock);
+  Result<ClaudeCatalog> catalog = ClaudeCatalog::Load(config.anthropic.catalog_file);
+  if (!catalog) {
+    std::cerr << "duet route: " << catalog.error().message() << "\n";
+    return 2;
+  }
+  Result<std::unique_ptr<PolicyEngine>> engine =
+      PolicyEngine::Create(config.policy, &clock, {.catalog = &*catalog});
   if (!engine) {
     std::cerr << "duet route: invalid policy: " << engine.error().message() << "\n";
     return 2;
   }
-  const RouteTargets targets = ConfiguredTargets(config);
+  const RouteTargets targets = ConfiguredTargets(config, *catalog);
 
   if (options.jsonl_path.empty()) {
     ChatRequest request;

@@ -30,6 +30,7 @@ struct RouteCommandOptions {
 };
 
 // Returns the exit code: 0, 1 when the input cannot be opened, 2 for an
+// unreadable Claude catalogue (anthropic.catalog_file) or
 // invalid policy.
 int RunRouteCommand(const Config& config, const RouteCommandOptions& options,
                     std::istream& in, std::ostream& out);

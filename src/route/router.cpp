@@ -114,7 +114,31 @@ RouteNote NoteFor(const RouteDecision& decision) {
 
 Router::Router(std::vector<std::shared_ptr<Backend>> backends,
                Options options)
-    : backends_(std::move(backends)), options_(std::move(options)) {}
+    : backends_(std::move(backends)), options_(std::move(options)) {
+  // Backends and their models are fixed for the router's life: what the
+  // policy needs to know about them is looked up once, not per request.
+  for (const auto& backend : backends_) {
+    if (backend->locality() != Locality::kLocal) {
+      continue;
+    }
+    local_backend_ = local_backend_ != nullptr ? local_backend_ : backend.get();
+    for (const ModelInfo& info : backend->ListModels()) {
+      local_models_.push_back({info.id, info.context_window});
+    }
+  }
+  // The policy's cloud side: the first cloud backend serving a Claude
+  // model the policy names.
+  if (options_.policy) {
+    for (const auto& backend : backends_) {
+      for (const auto& [tier, model] : options_.policy->config().claude_models) {
+        if (cloud_backend_ == nullptr && backend->locality() == Locality::kCloud &&
+            backend->Serves(model)) {
+          cloud_backend_ = backend.get();
+        }
+      }
+    }
+  }
+}
 
 bool Router::IsFallbackEligible(ErrorCode code) {
   return code == ErrorCode::kUnavailable ||
@@ -173,42 +197,17 @@ Backend* Router::FirstOnSide(RouteSide side) const {
 
 RouteTargets Router::Targets() const {
   RouteTargets targets;
-  targets.local_configured = false;
-  Backend* cloud = nullptr;
-  for (const auto& backend : backends_) {
-    if (backend->locality() == Locality::kLocal) {
-      for (const ModelInfo& info : backend->ListModels()) {
-        targets.local_models.push_back({info.id, info.context_window});
-      }
-      if (!targets.local_configured) {
-        targets.local_configured = true;
-        const BackendHealth health = backend->Health();
-        targets.local_unavailable_reason = health.unavailable_reason;
-        targets.local_saturated = health.saturated;
-      }
-    } else if (cloud == nullptr) {
-      cloud = backend.get();
-    }
+  targets.local_models = local_models_;
+  targets.local_configured = local_backend_ != nullptr;
+  if (local_backend_ != nullptr) {
+    const BackendHealth health = local_backend_->Health();
+    targets.local_unavailable_reason = health.unavailable_reason;
+    targets.local_saturated = health.saturated;
   }
-  // The policy's cloud side is the first cloud backend that serves the
-  // Claude models it names.
-  if (options_.policy) {
-    cloud = nullptr;
-    for (const auto& backend : backends_) {
-      if (backend->locality() != Locality::kCloud) {
-        continue;
-      }
-      for (const auto& [tier, model] : options_.policy->config().claude_models) {
-        if (cloud == nullptr && backend->Serves(model)) {
-          cloud = backend.get();
-        }
-      }
-    }
-  }
-  if (cloud != nullptr) {
+  if (cloud_backend_ != nullptr) {
     targets.cloud_configured = true;
-    targets.cloud_name = std::string(cloud->name());
-    const BackendHealth health = cloud->Health();
+    targets.cloud_name = std::string(cloud_backend_->name());
+    const BackendHealth health = cloud_backend_->Health();
     targets.cloud_unavailable_reason = health.unavailable_reason;
     targets.cloud_tokens_remaining = health.tokens_remaining;
   }

@@ -68,7 +68,7 @@ class Router final : public Backend {
   Result<Backend*> Resolve(const std::string& model) const;
 
   // What the policy sees of the backends now: local models and their
-  // windows, the cloud's health, which side serves a model name.
+  // windows, both sides' health, which side serves a model name.
   RouteTargets Targets() const;
 
   // True for failures a fallback may hide from the client.
@@ -85,6 +85,10 @@ class Router final : public Backend {
 
   std::vector<std::shared_ptr<Backend>> backends_;
   Options options_;
+  // Set at construction (backends and their models do not change).
+  Backend* local_backend_ = nullptr;  // the first local backend
+  std::vector<RouteTargets::LocalModel> local_models_;  // of every local backend
+  Backend* cloud_backend_ = nullptr;  // the policy's cloud side; null without one
 };
 
 }  // namespace duet

@@ -109,6 +109,19 @@ TEST_F(BadInputTest, MissingRequiredFields) {
   ExpectStillServing();
 }
 
+// x-duet-route (issue 5) takes local, cloud or auto; anything else is the
+// client's mistake, answered in its API's shape before any routing.
+TEST_F(BadInputTest, UnknownRouteHeaderValue) {
+  HttpRequest anthropic = AnthropicPost(AnthropicBody("hi"));
+  anthropic.headers.emplace_back("x-duet-route", "sideways");
+  EXPECT_EQ(ExpectAnthropicError(Send(anthropic), 400, "invalid_request_error"),
+            "x-duet-route: expected local, cloud or auto");
+  HttpRequest openai = OpenAIPost(OpenAIBody("hi"));
+  openai.headers.emplace_back("x-duet-route", "sideways");
+  ExpectOpenAIError(Send(openai), 400, "invalid_request_error");
+  ExpectStillServing();
+}
+
 TEST_F(BadInputTest, UnknownModel) {
   for (const bool stream : {false, true}) {
     SCOPED_TRACE(stream ? "streaming" : "not streaming");

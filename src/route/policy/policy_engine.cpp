@@ -399,7 +399,11 @@ RouteDecision PolicyEngine::Decide(const ChatRequest& request,
       decision.reasons.push_back("asked for " + request.model);
       decision.model = request.model;
       decision.local_role = signals.task_policy->local_role;
-      FinishCloud(signals, targets, request.route_hints.allow_fallback, &decision);
+      // Claude's health, rate limits and budget concern Claude models; a
+      // named OpenAI-compatible model answers (or falls back) on its own.
+      if (options_.catalog->Find(request.model) != nullptr) {
+        FinishCloud(signals, targets, request.route_hints.allow_fallback, &decision);
+      }
       FailClosed(&decision);
       return decision;
     }

@@ -214,6 +214,16 @@ TEST_F(PolicyEngineTest, ExplicitModelsAreHonoured) {
   ChatRequest forced = Ask("tl;dr");
   forced.route_hints.forced_side = "cloud";
   EXPECT_EQ(engine.Decide(forced, BothSides()).rule, "forced_side");
+
+  // A hosted OpenAI-compatible model is not Claude: Claude being absent or
+  // down does not move it.
+  RouteTargets no_claude = BothSides();
+  no_claude.cloud_configured = false;
+  no_claude.side_of_model = [](std::string_view) { return RouteSide::kCloud; };
+  const RouteDecision hosted = engine.Decide(Ask("tl;dr", "llama-3.3-70b"), no_claude);
+  EXPECT_EQ(hosted.side, RouteSide::kCloud);
+  EXPECT_EQ(hosted.rule, "explicit_model");
+  EXPECT_EQ(hosted.model, "llama-3.3-70b");
 }
 
 TEST_F(PolicyEngineTest, CloudTroubleFallsBackToLocal) {
