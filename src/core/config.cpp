@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -28,6 +29,8 @@ struct KeySpec {
   int64_t max = std::numeric_limits<int64_t>::max();
   std::function<std::string&(Config&)> string_field;
   std::function<Status(std::string_view)> validate_string;
+  std::function<double&(Config&)> number_field;  // finite, >= 0
+  std::function<bool&(Config&)> bool_field;
 };
 
 KeySpec IntKey(std::string name, std::string help,
@@ -48,6 +51,22 @@ KeySpec StringKey(std::string name, std::string help,
   spec.info = {std::move(name), "string", std::move(help)};
   spec.string_field = std::move(field);
   spec.validate_string = std::move(validate);
+  return spec;
+}
+
+KeySpec NumberKey(std::string name, std::string help,
+                  std::function<double&(Config&)> field) {
+  KeySpec spec;
+  spec.info = {std::move(name), "number", std::move(help)};
+  spec.number_field = std::move(field);
+  return spec;
+}
+
+KeySpec BoolKey(std::string name, std::string help,
+                std::function<bool&(Config&)> field) {
+  KeySpec spec;
+  spec.info = {std::move(name), "boolean", std::move(help)};
+  spec.bool_field = std::move(field);
   return spec;
 }
 
@@ -159,6 +178,43 @@ const std::vector<KeySpec>& Specs() {
              "open breaker waits this long before a probe",
              [](Config& c) -> int64_t& { return c.anthropic.breaker_cooldown_ms; },
              1, kMaxMillis),
+      BoolKey("ledger.enabled", "record every answer in the cost ledger",
+              [](Config& c) -> bool& { return c.ledger.enabled; }),
+      StringKey("ledger.path",
+                "ledger database; \"\" = ~/.local/share/duet/ledger.db",
+                [](Config& c) -> std::string& { return c.ledger.path; }),
+      IntKey("ledger.flush_interval_ms",
+             "rows are written at least this often (the kill -9 window)",
+             [](Config& c) -> int64_t& { return c.ledger.flush_interval_ms; },
+             10, 1000),
+      IntKey("ledger.max_pending", "rows waiting to be written before losses",
+             [](Config& c) -> int64_t& { return c.ledger.max_pending; }, 1,
+             10'000'000),
+      BoolKey("ledger.store_content",
+              "also store prompts and answers (never sensitive ones)",
+              [](Config& c) -> bool& { return c.ledger.store_content; }),
+      NumberKey("costs.electricity_usd_per_kwh", "electricity price",
+                [](Config& c) -> double& { return c.costs.electricity_usd_per_kwh; }),
+      NumberKey("costs.local_watts", "power drawn while generating locally",
+                [](Config& c) -> double& { return c.costs.local_watts; }),
+      NumberKey("costs.hardware_usd", "local hardware price to amortize",
+                [](Config& c) -> double& { return c.costs.hardware_usd; }),
+      IntKey("costs.hardware_months", "months to write the hardware off over",
+             [](Config& c) -> int64_t& { return c.costs.hardware_months; }, 1,
+             600),
+      NumberKey("costs.local_tokens_per_second",
+                "planner: local tokens processed per second",
+                [](Config& c) -> double& { return c.costs.local_tokens_per_second; }),
+      NumberKey("costs.hosted_open_low_usd_per_mtok",
+                "planner: cheapest hosted open model, per million tokens",
+                [](Config& c) -> double& {
+                  return c.costs.hosted_open_low_usd_per_mtok;
+                }),
+      NumberKey("costs.hosted_open_high_usd_per_mtok",
+                "planner: dearest hosted open model, per million tokens",
+                [](Config& c) -> double& {
+                  return c.costs.hosted_open_high_usd_per_mtok;
+                }),
       StringKey("log.level", "trace, debug, info, warn, error or off",
                 [](Config& c) -> std::string& { return c.log.level; },
                 [](std::string_view level) {
@@ -220,8 +276,32 @@ Status StoreString(const KeySpec& spec, std::string_view value,
   return Status::Ok();
 }
 
+Status StoreNumber(const KeySpec& spec, double value, std::string_view source,
+                   Config* config) {
+  if (!std::isfinite(value) || value < 0) {
+    return KeyError(source, spec.info.name, "expected a number >= 0");
+  }
+  spec.number_field(*config) = value;
+  return Status::Ok();
+}
+
 Status ApplyNode(const KeySpec& spec, const toml::node& node,
                  std::string_view source, Config* config) {
+  if (spec.number_field) {
+    const std::optional<double> value = node.value<double>();
+    if (!value || node.is_boolean()) {
+      return KeyError(source, spec.info.name, "expected a number >= 0");
+    }
+    return StoreNumber(spec, *value, source, config);
+  }
+  if (spec.bool_field) {
+    const auto* value = node.as_boolean();
+    if (value == nullptr) {
+      return KeyError(source, spec.info.name, "expected true or false");
+    }
+    spec.bool_field(*config) = value->get();
+    return Status::Ok();
+  }
   if (spec.int_field) {
     const auto* value = node.as_integer();
     if (value == nullptr) {
@@ -483,6 +563,12 @@ std::vector<std::pair<std::string, std::string>> ConfigValues(
     std::string text;
     if (spec.int_field) {
       text = std::to_string(spec.int_field(copy));
+    } else if (spec.number_field) {
+      std::ostringstream number;
+      number << toml::value<double>(spec.number_field(copy));
+      text = number.str();
+    } else if (spec.bool_field) {
+      text = spec.bool_field(copy) ? "true" : "false";
     } else {
       std::ostringstream quoted;
       const std::string& value = spec.string_field(copy);
@@ -555,6 +641,22 @@ Status ApplyOverride(std::string_view key, std::string_view value,
   const KeySpec* spec = FindSpec(key);
   if (spec == nullptr) {
     return KeyError(source_name, key, "unknown key (see docs/configuration.md)");
+  }
+  if (spec->number_field) {
+    double parsed = 0;
+    const char* end = value.data() + value.size();
+    auto [ptr, ec] = std::from_chars(value.data(), end, parsed);
+    if (ec != std::errc() || ptr != end || value.empty()) {
+      return KeyError(source_name, key, "expected a number >= 0");
+    }
+    return StoreNumber(*spec, parsed, source_name, config);
+  }
+  if (spec->bool_field) {
+    if (value != "true" && value != "false") {
+      return KeyError(source_name, key, "expected true or false");
+    }
+    spec->bool_field(*config) = value == "true";
+    return Status::Ok();
   }
   if (spec->int_field) {
     int64_t parsed = 0;

@@ -83,6 +83,40 @@ struct AnthropicConfig {
   int64_t breaker_cooldown_ms = 30'000;  // then one probe request
 };
 
+// The cost ledger (docs/ledger.md): one SQLite row per answered request.
+struct LedgerConfig {
+  bool enabled = true;
+  // The database file; "" = $XDG_DATA_HOME/duet/ledger.db, else
+  // ~/.local/share/duet/ledger.db.
+  std::string path;
+  // Rows are written in batches at least this often: after kill -9 at
+  // most this window of answered requests is missing.
+  int64_t flush_interval_ms = 200;
+  // Rows waiting to be written; beyond this they are dropped and counted.
+  int64_t max_pending = 100'000;
+  // Store prompts and answers too (never for sensitive requests).
+  bool store_content = false;
+};
+
+// What answers cost where no price list says: the local machine's power
+// and hardware, and the planner's assumptions (docs/costs.md).
+struct CostsConfig {
+  double electricity_usd_per_kwh = 0.15;
+  // Power the machine draws while generating (GPU + CPU), in watts.
+  double local_watts = 350;
+  // Hardware bought for local models, written off over hardware_months;
+  // 0 = nothing to amortize.
+  double hardware_usd = 0;
+  int64_t hardware_months = 24;
+  // The planner: local generation speed (tokens per second, all tokens of
+  // a request, prompt included) to turn tokens into busy hours.
+  double local_tokens_per_second = 400;
+  // The planner: hosted open-model prices, USD per million tokens, low and
+  // high end (the guide's middle tier).
+  double hosted_open_low_usd_per_mtok = 0.08;
+  double hosted_open_high_usd_per_mtok = 1.20;
+};
+
 // One OpenAI-compatible server ([upstreams.NAME]): Ollama, llama-server,
 // vLLM, LM Studio or a hosted open-model provider.
 struct UpstreamConfig {
@@ -107,6 +141,8 @@ struct Config {
   std::vector<LocalModelConfig> models;  // in the order first configured
   std::vector<UpstreamConfig> upstreams;  // in the order written
   PolicyConfig policy;
+  LedgerConfig ledger;
+  CostsConfig costs;
 };
 
 // Reads an environment variable; nullptr when unset. Injected so tests never
@@ -116,7 +152,7 @@ using EnvLookup = std::function<const char*(const char*)>;
 // One documented configuration key.
 struct ConfigKeyInfo {
   std::string name;  // "server.port"
-  std::string type;  // "integer", "string"
+  std::string type;  // "integer", "number", "boolean", "string"
   std::string help;
 };
 

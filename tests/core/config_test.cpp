@@ -240,3 +240,41 @@ TEST(ConfigTest, UpstreamTablesAndTheirErrors) {
 
 }  // namespace
 }  // namespace duet
+
+namespace duet {
+namespace {
+
+TEST(ConfigTest, NumberAndBooleanKeysFromEverySource) {
+  Config config;
+  ASSERT_TRUE(ApplyToml("[costs]\nlocal_watts = 120\nelectricity_usd_per_kwh = 0.31\n"
+                        "[ledger]\nstore_content = true\n",
+                        "f.toml", &config)
+                  .ok());
+  EXPECT_DOUBLE_EQ(config.costs.local_watts, 120.0);  // a TOML integer is a number
+  EXPECT_DOUBLE_EQ(config.costs.electricity_usd_per_kwh, 0.31);
+  EXPECT_TRUE(config.ledger.store_content);
+  ASSERT_TRUE(ApplyOverride("ledger.enabled", "false", "--set", &config).ok());
+  EXPECT_FALSE(config.ledger.enabled);
+  ASSERT_TRUE(ApplyOverride("costs.hardware_usd", "1500.5", "--set", &config).ok());
+  EXPECT_DOUBLE_EQ(config.costs.hardware_usd, 1500.5);
+
+  EXPECT_EQ(ApplyToml("[costs]\nlocal_watts = -3\n", "f.toml", &config).message(),
+            "f.toml: costs.local_watts: expected a number >= 0");
+  EXPECT_EQ(ApplyToml("[costs]\nlocal_watts = true\n", "f.toml", &config).message(),
+            "f.toml: costs.local_watts: expected a number >= 0");
+  EXPECT_EQ(ApplyToml("[ledger]\nenabled = 1\n", "f.toml", &config).message(),
+            "f.toml: ledger.enabled: expected true or false");
+  EXPECT_EQ(ApplyOverride("ledger.enabled", "yes", "--set", &config).message(),
+            "--set: ledger.enabled: expected true or false");
+  EXPECT_EQ(ApplyOverride("costs.local_watts", "nan", "--set", &config).message(),
+            "--set: costs.local_watts: expected a number >= 0");
+  EXPECT_DOUBLE_EQ(config.costs.local_watts, 120.0);  // unchanged by the failures
+
+  // Printed values read back to the same configuration.
+  Config reread;
+  ASSERT_TRUE(ApplyToml(ConfigToToml(config), "printed", &reread).ok());
+  EXPECT_EQ(ConfigValues(reread), ConfigValues(config));
+}
+
+}  // namespace
+}  // namespace duet

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "cost/prices.h"
 #include "route/signals/constraints.h"
 #include "route/signals/token_estimate.h"
 
@@ -253,15 +254,7 @@ void PolicyEngine::GoCloud(std::string rule, std::string reason,
 
 double PolicyEngine::CloudCost(std::string_view model, const Usage& usage) const {
   const ClaudeModel* info = options_.catalog->Find(model);
-  if (info == nullptr) {
-    return 0;
-  }
-  return (static_cast<double>(usage.input_tokens) * info->input_price +
-          static_cast<double>(usage.output_tokens) * info->output_price +
-          static_cast<double>(usage.cache_creation_input_tokens) *
-              info->cache_write_5m_price +
-          static_cast<double>(usage.cache_read_input_tokens) * info->cache_read_price) /
-         1e6;
+  return info == nullptr ? 0 : CostUsd(usage, PricesOf(*info));
 }
 
 void PolicyEngine::ChooseModel(const Signals& signals, RouteDecision* decision) const {
