@@ -19,6 +19,7 @@ packages=(
   libexpected-dev            # tl::expected behind duet::Result<T>
   libgtest-dev libgmock-dev  # unit and integration tests
   libbenchmark-dev           # bench/
+  libsqlite3-dev sqlite3     # the cost ledger (and its CLI, used by tests)
   libre2-dev                 # RE2: users' sensitive-data patterns (route/sensitive)
   libssl-dev                 # TLS for upstream HTTPS (Beast + OpenSSL)
   openssl                    # test certificates for the TLS client tests

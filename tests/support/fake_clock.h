@@ -19,6 +19,7 @@ class FakeClock final : public Clock {
       : now_ms_(unix_seconds * 1000) {}
 
   int64_t NowUnixSeconds() const override { return now_ms_.load() / 1000; }
+  int64_t NowUnixMillis() const override { return now_ms_.load(); }
   std::chrono::steady_clock::time_point SteadyNow() const override {
     return std::chrono::steady_clock::time_point(
         std::chrono::milliseconds(now_ms_.load()));

@@ -1,0 +1,352 @@
+#include "ledger/ledger_store.h"
+
+#include <filesystem>
+#include <string_view>
+#include <utility>
+
+namespace duet {
+namespace {
+
+// Schema steps: kMigrations[i] takes a database from version i to i + 1.
+// Append new steps; never edit a released one (docs/ledger.md).
+constexpr std::string_view kMigrations[] = {
+    // 0 -> 1: requests and losses.
+    R"sql(
+CREATE TABLE requests (
+  id INTEGER PRIMARY KEY,
+  request_id TEXT NOT NULL UNIQUE,
+  started_at_ms INTEGER NOT NULL,
+  client_key TEXT NOT NULL,
+  api TEXT NOT NULL,
+  requested_model TEXT NOT NULL,
+  stream INTEGER NOT NULL,
+  side TEXT NOT NULL,
+  task TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  sensitive INTEGER NOT NULL,
+  fallback_reason TEXT NOT NULL,
+  backend TEXT NOT NULL,
+  model TEXT NOT NULL,
+  local INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cache_write_tokens INTEGER NOT NULL,
+  cache_read_tokens INTEGER NOT NULL,
+  thinking_tokens INTEGER NOT NULL,
+  stop_reason TEXT NOT NULL,
+  ttft_ms INTEGER,
+  latency_ms INTEGER NOT NULL,
+  local_busy_seconds REAL NOT NULL,
+  outcome TEXT NOT NULL,
+  error_kind TEXT NOT NULL,
+  error_message TEXT NOT NULL,
+  cost_usd REAL NOT NULL,
+  claude_haiku_usd REAL NOT NULL,
+  claude_sonnet_usd REAL NOT NULL,
+  claude_opus_usd REAL NOT NULL,
+  prompt TEXT,
+  answer TEXT
+);
+CREATE INDEX requests_by_time ON requests(started_at_ms);
+CREATE TABLE losses (
+  id INTEGER PRIMARY KEY,
+  at_ms INTEGER NOT NULL,
+  rows INTEGER NOT NULL,
+  reason TEXT NOT NULL
+);
+)sql",
+};
+static_assert(std::size(kMigrations) == kLedgerSchemaVersion);
+
+// The columns of `requests` after id, in the order Insert binds them and
+// ForEach reads them.
+constexpr std::string_view kColumns =
+    "request_id, started_at_ms, client_key, api, requested_model, stream, side, "
+    "task, rule, reason, sensitive, fallback_reason, backend, model, local, "
+    "input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, "
+    "thinking_tokens, stop_reason, ttft_ms, latency_ms, local_busy_seconds, "
+    "outcome, error_kind, error_message, cost_usd, claude_haiku_usd, "
+    "claude_sonnet_usd, claude_opus_usd, prompt, answer";
+constexpr int kColumnCount = 33;
+
+AnswerOutcome OutcomeNamed(std::string_view name) {
+  for (AnswerOutcome outcome :
+       {AnswerOutcome::kOk, AnswerOutcome::kFallback, AnswerOutcome::kEscalated,
+        AnswerOutcome::kError, AnswerOutcome::kCancelled}) {
+    if (AnswerOutcomeName(outcome) == name) {
+      return outcome;
+    }
+  }
+  return AnswerOutcome::kError;
+}
+
+void BindEntry(const LedgerEntry& e, SqliteStatement* s) {
+  int i = 0;
+  s->Bind(++i, std::string_view(e.request_id));
+  s->Bind(++i, e.started_at_ms);
+  s->Bind(++i, std::string_view(e.client_key));
+  s->Bind(++i, std::string_view(e.api));
+  s->Bind(++i, std::string_view(e.requested_model));
+  s->Bind(++i, int64_t{e.stream});
+  s->Bind(++i, std::string_view(e.side));
+  s->Bind(++i, std::string_view(e.task));
+  s->Bind(++i, std::string_view(e.rule));
+  s->Bind(++i, std::string_view(e.reason));
+  s->Bind(++i, int64_t{e.sensitive});
+  s->Bind(++i, std::string_view(e.fallback_reason));
+  s->Bind(++i, std::string_view(e.backend));
+  s->Bind(++i, std::string_view(e.model));
+  s->Bind(++i, int64_t{e.local});
+  s->Bind(++i, e.usage.input_tokens);
+  s->Bind(++i, e.usage.output_tokens);
+  s->Bind(++i, e.usage.cache_creation_input_tokens);
+  s->Bind(++i, e.usage.cache_read_input_tokens);
+  s->Bind(++i, e.usage.thinking_tokens);
+  s->Bind(++i, std::string_view(e.stop_reason));
+  if (e.ttft_ms >= 0) {
+    s->Bind(++i, e.ttft_ms);
+  } else {
+    s->BindNull(++i);
+  }
+  s->Bind(++i, e.latency_ms);
+  s->Bind(++i, e.local_busy_seconds);
+  s->Bind(++i, AnswerOutcomeName(e.outcome));
+  s->Bind(++i, std::string_view(e.error_kind));
+  s->Bind(++i, std::string_view(e.error_message));
+  s->Bind(++i, e.cost_usd);
+  s->Bind(++i, e.claude_haiku_usd);
+  s->Bind(++i, e.claude_sonnet_usd);
+  s->Bind(++i, e.claude_opus_usd);
+  // Content is never stored for a sensitive request, whoever filled it in.
+  const bool keep_content = !e.sensitive;
+  if (keep_content && e.prompt) {
+    s->Bind(++i, std::string_view(*e.prompt));
+  } else {
+    s->BindNull(++i);
+  }
+  if (keep_content && e.answer) {
+    s->Bind(++i, std::string_view(*e.answer));
+  } else {
+    s->BindNull(++i);
+  }
+}
+
+LedgerEntry ReadEntry(const SqliteStatement& s) {
+  LedgerEntry e;
+  int i = 0;
+  e.request_id = s.Text(i++);
+  e.started_at_ms = s.Int(i++);
+  e.client_key = s.Text(i++);
+  e.api = s.Text(i++);
+  e.requested_model = s.Text(i++);
+  e.stream = s.Int(i++) != 0;
+  e.side = s.Text(i++);
+  e.task = s.Text(i++);
+  e.rule = s.Text(i++);
+  e.reason = s.Text(i++);
+  e.sensitive = s.Int(i++) != 0;
+  e.fallback_reason = s.Text(i++);
+  e.backend = s.Text(i++);
+  e.model = s.Text(i++);
+  e.local = s.Int(i++) != 0;
+  e.usage.input_tokens = s.Int(i++);
+  e.usage.output_tokens = s.Int(i++);
+  e.usage.cache_creation_input_tokens = s.Int(i++);
+  e.usage.cache_read_input_tokens = s.Int(i++);
+  e.usage.thinking_tokens = s.Int(i++);
+  e.stop_reason = s.Text(i++);
+  e.ttft_ms = s.IsNull(i) ? -1 : s.Int(i);
+  ++i;
+  e.latency_ms = s.Int(i++);
+  e.local_busy_seconds = s.Real(i++);
+  e.outcome = OutcomeNamed(s.Text(i++));
+  e.error_kind = s.Text(i++);
+  e.error_message = s.Text(i++);
+  e.cost_usd = s.Real(i++);
+  e.claude_haiku_usd = s.Real(i++);
+  e.claude_sonnet_usd = s.Real(i++);
+  e.claude_opus_usd = s.Real(i++);
+  if (!s.IsNull(i)) {
+    e.prompt = s.Text(i);
+  }
+  ++i;
+  if (!s.IsNull(i)) {
+    e.answer = s.Text(i);
+  }
+  return e;
+}
+
+std::string InsertSql() {
+  std::string sql = "INSERT OR IGNORE INTO requests (" + std::string(kColumns) + ") VALUES (";
+  for (int i = 1; i <= kColumnCount; ++i) {
+    sql += (i == 1 ? "?" : ", ?") + std::to_string(i);
+  }
+  return sql + ")";
+}
+
+// Runs `body` inside BEGIN IMMEDIATE ... COMMIT; rolls back on failure.
+template <typename Body>
+Status InTransaction(SqliteDb& db, Body body) {
+  DUET_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  Status status = body();
+  if (status.ok()) {
+    status = db.Exec("COMMIT");
+  }
+  if (!status.ok()) {
+    (void)db.Exec("ROLLBACK");
+  }
+  return status;
+}
+
+}  // namespace
+
+std::string DefaultLedgerPath(const EnvLookup& getenv) {
+  std::filesystem::path base;
+  if (const char* data = getenv("XDG_DATA_HOME"); data != nullptr && *data) {
+    base = data;
+  } else if (const char* home = getenv("HOME"); home != nullptr && *home) {
+    base = std::filesystem::path(home) / ".local" / "share";
+  } else {
+    return "";
+  }
+  return (base / "duet" / "ledger.db").string();
+}
+
+Result<LedgerStore> LedgerStore::Open(const std::string& path, Options options) {
+  if (path.empty()) {
+    return Error(InvalidArgument("ledger: no path (set ledger.path, or HOME)"));
+  }
+  if (!options.read_only) {
+    const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+    std::error_code error;
+    if (!folder.empty()) {
+      std::filesystem::create_directories(folder, error);
+    }
+    if (error) {
+      return Error(Status(ErrorCode::kResourceExhausted,
+                          "cannot create the ledger's folder " + folder.string() + ": " +
+                              error.message()));
+    }
+  }
+  DUET_ASSIGN_OR_RETURN(SqliteDb db,
+                        SqliteDb::Open(path, {.read_only = options.read_only,
+                                              .busy_timeout_ms = options.busy_timeout_ms}));
+  LedgerStore store(std::move(db));
+  if (!options.read_only) {
+    DUET_RETURN_IF_ERROR(store.db_.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
+  }
+  if (options.max_pages > 0) {
+    DUET_RETURN_IF_ERROR(
+        store.db_.Exec("PRAGMA max_page_count = " + std::to_string(options.max_pages)));
+  }
+  DUET_RETURN_IF_ERROR(store.Migrate(path));
+  if (!options.read_only) {
+    DUET_ASSIGN_OR_RETURN(store.insert_, store.db_.Prepare(InsertSql()));
+  }
+  return store;
+}
+
+Status LedgerStore::Migrate(const std::string& path) {
+  DUET_ASSIGN_OR_RETURN(SqliteStatement version, db_.Prepare("PRAGMA user_version"));
+  DUET_ASSIGN_OR_RETURN(bool has_row, version.Step());
+  schema_version_ = has_row ? version.Int(0) : 0;
+  if (schema_version_ > kLedgerSchemaVersion) {
+    return InvalidArgument("ledger " + path + " has schema version " +
+                           std::to_string(schema_version_) +
+                           ", newer than this duet knows (" +
+                           std::to_string(kLedgerSchemaVersion) +
+                           "); upgrade duet or set ledger.path to another file");
+  }
+  if (schema_version_ == kLedgerSchemaVersion) {
+    return Status::Ok();
+  }
+  return InTransaction(db_, [&]() -> Status {
+    for (int64_t step = schema_version_; step < kLedgerSchemaVersion; ++step) {
+      DUET_RETURN_IF_ERROR(db_.Exec(kMigrations[step]));
+    }
+    DUET_RETURN_IF_ERROR(
+        db_.Exec("PRAGMA user_version = " + std::to_string(kLedgerSchemaVersion)));
+    schema_version_ = kLedgerSchemaVersion;
+    return Status::Ok();
+  });
+}
+
+Status LedgerStore::Insert(std::span<const LedgerEntry> entries) {
+  if (entries.empty()) {
+    return Status::Ok();
+  }
+  return InTransaction(db_, [&]() -> Status {
+    for (const LedgerEntry& entry : entries) {
+      insert_.Reset();
+      BindEntry(entry, &insert_);
+      DUET_RETURN_IF_ERROR(insert_.Run());
+    }
+    insert_.Reset();
+    return Status::Ok();
+  });
+}
+
+Status LedgerStore::RecordLoss(const LedgerLoss& loss) {
+  DUET_ASSIGN_OR_RETURN(
+      SqliteStatement statement,
+      db_.Prepare("INSERT INTO losses (at_ms, rows, reason) VALUES (?1, ?2, ?3)"));
+  statement.Bind(1, loss.at_ms);
+  statement.Bind(2, loss.rows);
+  statement.Bind(3, std::string_view(loss.reason));
+  return statement.Run();
+}
+
+Status LedgerStore::ForEach(int64_t since_ms, int64_t until_ms,
+                            const std::function<void(const LedgerEntry&)>& visit) {
+  DUET_ASSIGN_OR_RETURN(
+      SqliteStatement query,
+      db_.Prepare("SELECT " + std::string(kColumns) +
+                  " FROM requests WHERE started_at_ms >= ?1 AND started_at_ms < ?2"
+                  " ORDER BY started_at_ms, id"));
+  query.Bind(1, since_ms);
+  query.Bind(2, until_ms);
+  while (true) {
+    DUET_ASSIGN_OR_RETURN(bool row, query.Step());
+    if (!row) {
+      return Status::Ok();
+    }
+    visit(ReadEntry(query));
+  }
+}
+
+Result<std::vector<LedgerLoss>> LedgerStore::Losses(int64_t since_ms, int64_t until_ms) {
+  DUET_ASSIGN_OR_RETURN(
+      SqliteStatement query,
+      db_.Prepare("SELECT at_ms, rows, reason FROM losses WHERE at_ms >= ?1 AND at_ms < ?2"
+                  " ORDER BY at_ms, id"));
+  query.Bind(1, since_ms);
+  query.Bind(2, until_ms);
+  std::vector<LedgerLoss> losses;
+  while (true) {
+    DUET_ASSIGN_OR_RETURN(bool row, query.Step());
+    if (!row) {
+      return losses;
+    }
+    losses.push_back({query.Int(0), query.Int(1), query.Text(2)});
+  }
+}
+
+Result<std::vector<DailySpend>> LedgerStore::CloudSpendSince(int64_t since_ms) {
+  DUET_ASSIGN_OR_RETURN(
+      SqliteStatement query,
+      db_.Prepare("SELECT client_key, model, started_at_ms / 86400000 AS day, SUM(cost_usd)"
+                  " FROM requests WHERE local = 0 AND started_at_ms >= ?1"
+                  " GROUP BY client_key, model, day ORDER BY day"));
+  query.Bind(1, since_ms);
+  std::vector<DailySpend> spend;
+  while (true) {
+    DUET_ASSIGN_OR_RETURN(bool row, query.Step());
+    if (!row) {
+      return spend;
+    }
+    spend.push_back({query.Text(0), query.Text(1), query.Int(2) * 86400, query.Real(3)});
+  }
+}
+
+}  // namespace duet

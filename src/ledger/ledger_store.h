@@ -1,0 +1,88 @@
+// LedgerStore: the ledger's SQLite database (schema in docs/ledger.md).
+//
+// Open() creates the file (and its folder) if needed, switches it to WAL
+// mode, and migrates an older schema forward in one transaction; a schema
+// newer than this build knows is refused rather than guessed at. Insert()
+// writes a batch in one transaction: all rows or none, and a request id
+// already present is skipped, so retrying a batch never duplicates rows.
+//
+// Durability: WAL with synchronous=NORMAL. A committed batch survives the
+// process being killed (kill -9); an OS crash or power loss may lose the
+// last commits.
+//
+// Thread safety: none; one thread uses a store (the LedgerWriter's, or a
+// command such as `duet report`).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/status.h"
+#include "ledger/ledger_entry.h"
+#include "ledger/sqlite_db.h"
+
+namespace duet {
+
+// The schema version this build writes (PRAGMA user_version).
+inline constexpr int64_t kLedgerSchemaVersion = 1;
+
+// Where the ledger lives when ledger.path is empty:
+// $XDG_DATA_HOME/duet/ledger.db, else $HOME/.local/share/duet/ledger.db;
+// "" when neither variable is set.
+std::string DefaultLedgerPath(const EnvLookup& getenv);
+
+// Rows that could not be written (recorded once writing works again).
+struct LedgerLoss {
+  int64_t at_ms = 0;  // Unix milliseconds when they were given up
+  int64_t rows = 0;
+  std::string reason;
+};
+
+// Cloud spend of one client key on one UTC day (for the budget tracker).
+struct DailySpend {
+  std::string client_key;
+  std::string model;
+  int64_t day_start_unix_seconds = 0;
+  double cost_usd = 0;
+};
+
+class LedgerStore {
+ public:
+  struct Options {
+    bool read_only = false;  // `duet report`: never creates or migrates
+    int busy_timeout_ms = 100;
+    // Caps the file at this many pages (0 = no cap); a write beyond it
+    // fails as on a full disk. Tests use it to fill the "disk".
+    int64_t max_pages = 0;
+  };
+
+  static Result<LedgerStore> Open(const std::string& path, Options options);
+
+  // Writes `entries` in one transaction (rows with a request id already
+  // stored are skipped). On failure nothing was written.
+  Status Insert(std::span<const LedgerEntry> entries);
+  Status RecordLoss(const LedgerLoss& loss);
+
+  // Every row with started_at_ms in [since_ms, until_ms), oldest first.
+  Status ForEach(int64_t since_ms, int64_t until_ms,
+                 const std::function<void(const LedgerEntry&)>& visit);
+  Result<std::vector<LedgerLoss>> Losses(int64_t since_ms, int64_t until_ms);
+  // Cloud (non-local) spend since `since_ms`, per key, model and UTC day.
+  Result<std::vector<DailySpend>> CloudSpendSince(int64_t since_ms);
+
+  int64_t schema_version() const { return schema_version_; }
+
+ private:
+  explicit LedgerStore(SqliteDb db) : db_(std::move(db)) {}
+  Status Migrate(const std::string& path);
+
+  SqliteDb db_;
+  SqliteStatement insert_;
+  int64_t schema_version_ = 0;
+};
+
+}  // namespace duet

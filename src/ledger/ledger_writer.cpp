@@ -1,0 +1,174 @@
+#include "ledger/ledger_writer.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+namespace duet {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+int64_t UnixMillisNow() {
+  return std::chrono::duration_cast<milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+LedgerWriter::LedgerWriter(std::string path, Options options)
+    : path_(std::move(path)), options_(std::move(options)) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+LedgerWriter::~LedgerWriter() { Shutdown(); }
+
+void LedgerWriter::Enqueue(LedgerEntry entry) {
+  std::lock_guard lock(mutex_);
+  if (stopping_) {
+    Drop(1, "recorded after the ledger was closed");
+    return;
+  }
+  if (static_cast<int64_t>(pending_.size()) >= options_.max_pending) {
+    Drop(1, "more than " + std::to_string(options_.max_pending) +
+                " rows were waiting to be written (" + stats_.last_error + ")");
+    return;
+  }
+  if (pending_.empty()) {
+    oldest_pending_ = steady_clock::now();
+  }
+  pending_.push_back(std::move(entry));
+  stats_.pending = static_cast<int64_t>(pending_.size());
+}
+
+LedgerWriter::Stats LedgerWriter::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+void LedgerWriter::Shutdown() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
+      return;
+    }
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void LedgerWriter::Drop(int64_t rows, const std::string& why) {
+  if (stats_.lost == 0 || unrecorded_losses_ == 0) {
+    spdlog::warn("ledger: dropping rows: {}", why);
+  }
+  stats_.lost += rows;
+  unrecorded_losses_ += rows;
+  loss_reason_ = why;
+}
+
+void LedgerWriter::Run() {
+  const milliseconds interval(options_.flush_interval_ms);
+  std::optional<steady_clock::time_point> give_up_at;
+  std::unique_lock lock(mutex_);
+  while (true) {
+    if (!stopping_) {
+      wake_.wait_for(lock, interval, [this] { return stopping_; });
+    }
+    const bool stopping = stopping_;
+    if (stopping && !give_up_at) {
+      give_up_at = steady_clock::now() + milliseconds(options_.shutdown_retry_ms);
+    }
+    std::vector<LedgerEntry> batch(std::make_move_iterator(pending_.begin()),
+                                   std::make_move_iterator(pending_.end()));
+    pending_.clear();
+    const steady_clock::time_point oldest = oldest_pending_;
+    lock.unlock();
+    const bool written = WriteBatch(&batch, oldest);
+    lock.lock();
+    stats_.pending = static_cast<int64_t>(pending_.size());
+    if (!stopping) {
+      continue;
+    }
+    if (pending_.empty() && unrecorded_losses_ == 0) {
+      break;
+    }
+    if (steady_clock::now() >= *give_up_at) {
+      if (!pending_.empty()) {
+        spdlog::error("ledger: {} rows could not be written before shutdown: {}",
+                      pending_.size(), stats_.last_error);
+        stats_.lost += static_cast<int64_t>(pending_.size());
+        pending_.clear();
+        stats_.pending = 0;
+      }
+      break;
+    }
+    if (!written) {
+      lock.unlock();
+      std::this_thread::sleep_for(std::min(interval, milliseconds(50)));
+      lock.lock();
+    }
+  }
+}
+
+bool LedgerWriter::WriteBatch(std::vector<LedgerEntry>* batch,
+                              steady_clock::time_point oldest) {
+  Status status;
+  if (!store_) {
+    Result<LedgerStore> opened = LedgerStore::Open(path_, options_.store);
+    if (opened) {
+      store_.emplace(std::move(*opened));
+    } else {
+      status = opened.error();
+    }
+  }
+  if (store_) {
+    status = store_->Insert(*batch);
+  }
+  std::lock_guard lock(mutex_);
+  if (!status.ok()) {
+    if (!stats_.failing) {
+      spdlog::warn("ledger: cannot write {}: {}; rows wait and are retried", path_,
+                   status.message());
+    }
+    stats_.failing = true;
+    stats_.last_error = status.message();
+    if (status.code() != ErrorCode::kUnavailable) {
+      store_.reset();  // reopen next time (the file may have gone)
+    }
+    if (!batch->empty()) {
+      pending_.insert(pending_.begin(), std::make_move_iterator(batch->begin()),
+                      std::make_move_iterator(batch->end()));
+      oldest_pending_ = oldest;
+    }
+    const auto excess = static_cast<int64_t>(pending_.size()) - options_.max_pending;
+    if (excess > 0) {
+      pending_.erase(pending_.end() - excess, pending_.end());
+      Drop(excess, "more than " + std::to_string(options_.max_pending) +
+                       " rows were waiting to be written (" + stats_.last_error + ")");
+    }
+    return false;
+  }
+  if (stats_.failing) {
+    spdlog::info("ledger: writing again ({} rows were waiting)", batch->size());
+  }
+  stats_.failing = false;
+  stats_.written += static_cast<int64_t>(batch->size());
+  if (!batch->empty()) {
+    stats_.last_lag_ms = std::chrono::duration_cast<milliseconds>(
+                             steady_clock::now() - oldest)
+                             .count();
+  }
+  if (unrecorded_losses_ > 0) {
+    const LedgerLoss loss{UnixMillisNow(), unrecorded_losses_, loss_reason_};
+    if (store_->RecordLoss(loss).ok()) {
+      unrecorded_losses_ = 0;
+    }
+  }
+  return true;
+}
+
+}  // namespace duet

@@ -1,0 +1,213 @@
+#include "ledger/ledger_store.h"
+
+#include <filesystem>
+#include <map>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "ledger/ledger_test_util.h"
+
+namespace duet {
+namespace {
+
+using testing::SampleEntry;
+using testing::ScratchDir;
+
+std::vector<LedgerEntry> ReadAll(LedgerStore& store) {
+  std::vector<LedgerEntry> rows;
+  EXPECT_TRUE(store.ForEach(0, INT64_MAX, [&](const LedgerEntry& e) { rows.push_back(e); })
+                  .ok());
+  return rows;
+}
+
+void ExpectSameEntry(const LedgerEntry& a, const LedgerEntry& b) {
+  EXPECT_EQ(a.request_id, b.request_id);
+  EXPECT_EQ(a.started_at_ms, b.started_at_ms);
+  EXPECT_EQ(a.client_key, b.client_key);
+  EXPECT_EQ(a.api, b.api);
+  EXPECT_EQ(a.requested_model, b.requested_model);
+  EXPECT_EQ(a.stream, b.stream);
+  EXPECT_EQ(a.side, b.side);
+  EXPECT_EQ(a.task, b.task);
+  EXPECT_EQ(a.rule, b.rule);
+  EXPECT_EQ(a.reason, b.reason);
+  EXPECT_EQ(a.sensitive, b.sensitive);
+  EXPECT_EQ(a.fallback_reason, b.fallback_reason);
+  EXPECT_EQ(a.backend, b.backend);
+  EXPECT_EQ(a.model, b.model);
+  EXPECT_EQ(a.local, b.local);
+  EXPECT_EQ(a.usage, b.usage);
+  EXPECT_EQ(a.stop_reason, b.stop_reason);
+  EXPECT_EQ(a.ttft_ms, b.ttft_ms);
+  EXPECT_EQ(a.latency_ms, b.latency_ms);
+  EXPECT_DOUBLE_EQ(a.local_busy_seconds, b.local_busy_seconds);
+  EXPECT_EQ(a.outcome, b.outcome);
+  EXPECT_EQ(a.error_kind, b.error_kind);
+  EXPECT_EQ(a.error_message, b.error_message);
+  EXPECT_DOUBLE_EQ(a.cost_usd, b.cost_usd);
+  EXPECT_DOUBLE_EQ(a.claude_haiku_usd, b.claude_haiku_usd);
+  EXPECT_DOUBLE_EQ(a.claude_sonnet_usd, b.claude_sonnet_usd);
+  EXPECT_DOUBLE_EQ(a.claude_opus_usd, b.claude_opus_usd);
+  EXPECT_EQ(a.prompt, b.prompt);
+  EXPECT_EQ(a.answer, b.answer);
+}
+
+TEST(LedgerStoreTest, CreatesItsFolderInWalModeAtTheCurrentSchema) {
+  ScratchDir dir;
+  const std::string path = dir.File("nested/deeper/ledger.db");
+  Result<LedgerStore> store = LedgerStore::Open(path, {});
+  ASSERT_TRUE(store.has_value()) << store.error().ToString();
+  EXPECT_EQ(store->schema_version(), kLedgerSchemaVersion);
+  EXPECT_TRUE(std::filesystem::exists(path));
+
+  Result<SqliteDb> raw = SqliteDb::Open(path, {.read_only = true});
+  ASSERT_TRUE(raw.has_value());
+  Result<SqliteStatement> mode = raw->Prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(mode.has_value());
+  ASSERT_TRUE(mode->Step().value_or(false));
+  EXPECT_EQ(mode->Text(0), "wal");
+}
+
+TEST(LedgerStoreTest, EveryFieldRoundTrips) {
+  ScratchDir dir;
+  Result<LedgerStore> store = LedgerStore::Open(dir.File("l.db"), {});
+  ASSERT_TRUE(store.has_value());
+  LedgerEntry cloud = SampleEntry("req_1", 1'000);
+  LedgerEntry local = SampleEntry("req_2", 2'000);
+  local.local = true;
+  local.side = "local";
+  local.backend = "llama";
+  local.model = "qwen";
+  local.ttft_ms = -1;  // no output
+  local.outcome = AnswerOutcome::kError;
+  local.error_kind = "resource_exhausted";
+  local.error_message = "the local queue is full";
+  local.prompt = R"({"messages":[]})";
+  local.answer = "draft";
+  ASSERT_TRUE(store->Insert(std::vector{cloud, local}).ok());
+
+  const std::vector<LedgerEntry> rows = ReadAll(*store);
+  ASSERT_EQ(rows.size(), 2u);
+  ExpectSameEntry(rows[0], cloud);
+  ExpectSameEntry(rows[1], local);
+}
+
+TEST(LedgerStoreTest, SensitiveRequestsNeverKeepTheirContent) {
+  ScratchDir dir;
+  Result<LedgerStore> store = LedgerStore::Open(dir.File("l.db"), {});
+  ASSERT_TRUE(store.has_value());
+  LedgerEntry entry = SampleEntry("req_s", 1);
+  entry.sensitive = true;
+  entry.prompt = "my card is 4111 1111 1111 1111";
+  entry.answer = "noted";
+  ASSERT_TRUE(store->Insert(std::vector{entry}).ok());
+  const std::vector<LedgerEntry> rows = ReadAll(*store);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_FALSE(rows[0].prompt.has_value());
+  EXPECT_FALSE(rows[0].answer.has_value());
+}
+
+TEST(LedgerStoreTest, ARetriedBatchAddsNoDuplicates) {
+  ScratchDir dir;
+  Result<LedgerStore> store = LedgerStore::Open(dir.File("l.db"), {});
+  ASSERT_TRUE(store.has_value());
+  const std::vector batch{SampleEntry("req_a", 1), SampleEntry("req_b", 2)};
+  ASSERT_TRUE(store->Insert(batch).ok());
+  ASSERT_TRUE(store->Insert(batch).ok());
+  EXPECT_EQ(ReadAll(*store).size(), 2u);
+}
+
+TEST(LedgerStoreTest, ReadsATimeWindowAndCloudSpendPerDay) {
+  ScratchDir dir;
+  Result<LedgerStore> store = LedgerStore::Open(dir.File("l.db"), {});
+  ASSERT_TRUE(store.has_value());
+  constexpr int64_t kDay = 86'400'000;
+  LedgerEntry first = SampleEntry("req_1", 10 * kDay + 5);
+  first.cost_usd = 1.25;
+  LedgerEntry second = SampleEntry("req_2", 10 * kDay + 500);
+  second.cost_usd = 0.75;
+  LedgerEntry next_day = SampleEntry("req_3", 11 * kDay + 1);
+  next_day.cost_usd = 2;
+  LedgerEntry local = SampleEntry("req_4", 11 * kDay + 2);
+  local.local = true;
+  local.cost_usd = 0.001;
+  ASSERT_TRUE(store->Insert(std::vector{first, second, next_day, local}).ok());
+
+  int seen = 0;
+  ASSERT_TRUE(store->ForEach(10 * kDay + 100, 11 * kDay + 2, [&](const LedgerEntry& e) {
+                     EXPECT_TRUE(e.request_id == "req_2" || e.request_id == "req_3");
+                     ++seen;
+                   })
+                  .ok());
+  EXPECT_EQ(seen, 2);
+
+  Result<std::vector<DailySpend>> spend = store->CloudSpendSince(0);
+  ASSERT_TRUE(spend.has_value());
+  ASSERT_EQ(spend->size(), 2u);  // the local row is not cloud spend
+  EXPECT_EQ((*spend)[0].day_start_unix_seconds, 10 * 86'400);
+  EXPECT_DOUBLE_EQ((*spend)[0].cost_usd, 2.0);
+  EXPECT_EQ((*spend)[1].day_start_unix_seconds, 11 * 86'400);
+  EXPECT_DOUBLE_EQ((*spend)[1].cost_usd, 2.0);
+  EXPECT_EQ((*spend)[1].client_key, "key-0123456789ab");
+}
+
+TEST(LedgerStoreTest, LossesAreKept) {
+  ScratchDir dir;
+  Result<LedgerStore> store = LedgerStore::Open(dir.File("l.db"), {});
+  ASSERT_TRUE(store.has_value());
+  ASSERT_TRUE(store->RecordLoss({.at_ms = 42, .rows = 7, .reason = "disk full"}).ok());
+  Result<std::vector<LedgerLoss>> losses = store->Losses(0, 100);
+  ASSERT_TRUE(losses.has_value());
+  ASSERT_EQ(losses->size(), 1u);
+  EXPECT_EQ((*losses)[0].rows, 7);
+  EXPECT_EQ((*losses)[0].reason, "disk full");
+}
+
+TEST(LedgerStoreTest, ReopeningKeepsRowsAndANewerSchemaIsRefused) {
+  ScratchDir dir;
+  const std::string path = dir.File("l.db");
+  {
+    Result<LedgerStore> store = LedgerStore::Open(path, {});
+    ASSERT_TRUE(store.has_value());
+    ASSERT_TRUE(store->Insert(std::vector{SampleEntry("req_1", 1)}).ok());
+  }
+  {
+    Result<LedgerStore> again = LedgerStore::Open(path, {.read_only = true});
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(ReadAll(*again).size(), 1u);
+  }
+  {
+    Result<SqliteDb> raw = SqliteDb::Open(path, {});
+    ASSERT_TRUE(raw.has_value());
+    ASSERT_TRUE(raw->Exec("PRAGMA user_version = 99").ok());
+  }
+  Result<LedgerStore> newer = LedgerStore::Open(path, {});
+  ASSERT_FALSE(newer.has_value());
+  EXPECT_NE(newer.error().message().find("schema version 99, newer than this duet knows"),
+            std::string::npos)
+      << newer.error().message();
+}
+
+TEST(LedgerStoreTest, ReadOnlyOpenOfAMissingFileFails) {
+  ScratchDir dir;
+  Result<LedgerStore> store = LedgerStore::Open(dir.File("none.db"), {.read_only = true});
+  EXPECT_FALSE(store.has_value());
+  EXPECT_FALSE(std::filesystem::exists(dir.File("none.db")));
+}
+
+TEST(LedgerStoreTest, DefaultPathFollowsXdgThenHome) {
+  std::map<std::string, std::string> env = {{"HOME", "/home/ada"}};
+  EnvLookup lookup = [&env](const char* name) -> const char* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  };
+  EXPECT_EQ(DefaultLedgerPath(lookup), "/home/ada/.local/share/duet/ledger.db");
+  env["XDG_DATA_HOME"] = "/data";
+  EXPECT_EQ(DefaultLedgerPath(lookup), "/data/duet/ledger.db");
+  env.clear();
+  EXPECT_EQ(DefaultLedgerPath(lookup), "");
+}
+
+}  // namespace
+}  // namespace duet
