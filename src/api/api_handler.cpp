@@ -20,6 +20,7 @@ constexpr std::string_view kCountTokensPath = "/v1/messages/count_tokens";
 constexpr std::string_view kChatCompletionsPath = "/v1/chat/completions";
 constexpr std::string_view kModelsPath = "/v1/models";
 constexpr std::string_view kHealthPath = "/health";
+constexpr std::string_view kMetricsPath = "/metrics";
 
 std::string_view TrimTrailingSlash(std::string_view path) {
   while (path.size() > 1 && path.back() == '/') {
@@ -107,8 +108,38 @@ void WriteModel(JsonWriter& w, const ModelInfo& model) {
 
 }  // namespace
 
-ApiHandler::ApiHandler(Backend* backend, const Clock* clock)
-    : backend_(backend), clock_(clock) {}
+ApiHandler::ApiHandler(Backend* backend, const Clock* clock, Options options)
+    : backend_(backend), clock_(clock), options_(std::move(options)) {}
+
+std::optional<AnswerRecording> ApiHandler::StartRecording(
+    const std::shared_ptr<http::Exchange>& exchange, const std::string& request_id,
+    ApiFlavor api, std::chrono::steady_clock::time_point arrived) const {
+  if (options_.recorder == nullptr) {
+    return std::nullopt;
+  }
+  AnswerRecording recording;
+  recording.recorder = options_.recorder;
+  recording.busy_meter = options_.busy_meter;
+  recording.clock = clock_;
+  recording.arrived = arrived;
+  recording.capture_answer = options_.store_content;
+  LedgerEntry& entry = recording.entry;
+  entry.request_id = request_id;
+  entry.started_at_ms = clock_->NowUnixMillis();
+  entry.client_key = ClientKeyIdOf(exchange->request());
+  entry.api = api == ApiFlavor::kAnthropic ? "anthropic" : "openai";
+  if (options_.store_content) {
+    entry.prompt = exchange->request().body;
+  }
+  return recording;
+}
+
+void ApiHandler::RecordRefusal(std::optional<AnswerRecording> recording,
+                               const Status& status) const {
+  if (recording) {
+    AnswerTracker(std::move(*recording)).Fail(status);
+  }
+}
 
 ApiFlavor ApiHandler::FlavorFor(const http::Request& request) {
   const std::string_view path = request.path;
@@ -172,6 +203,14 @@ void ApiHandler::Handle(std::shared_ptr<http::Exchange> exchange) {
       exchange->Respond(GetModel(
           std::string(path.substr(kModelsPath.size() + 1)), flavor, request_id));
     }
+  } else if (path == kMetricsPath && options_.metrics_text) {
+    if (require_method("GET")) {
+      http::Response response;
+      response.headers = RequestIdHeaders(request_id);
+      response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      response.body = options_.metrics_text();
+      exchange->Respond(std::move(response));
+    }
   } else if (path == kHealthPath) {
     if (require_method("GET")) {
       exchange->Respond(JsonResponse(R"({"status":"ok"})", request_id));
@@ -185,10 +224,13 @@ void ApiHandler::Handle(std::shared_ptr<http::Exchange> exchange) {
 
 void ApiHandler::HandleMessages(const std::shared_ptr<http::Exchange>& exchange,
                                 const std::string& request_id) {
+  std::optional<AnswerRecording> recording =
+      StartRecording(exchange, request_id, ApiFlavor::kAnthropic, clock_->SteadyNow());
   Result<ChatRequest> parsed =
       wire::anthropic::ParseMessagesRequest(exchange->request().body);
   if (!parsed) {
     spdlog::debug("{} refused: {}", request_id, parsed.error().ToString());
+    RecordRefusal(std::move(recording), parsed.error());
     exchange->Respond(
         ErrorResponse(parsed.error(), ApiFlavor::kAnthropic, request_id));
     return;
@@ -197,11 +239,16 @@ void ApiHandler::HandleMessages(const std::shared_ptr<http::Exchange>& exchange,
   chat.anthropic_betas =
       SplitBetas(exchange->request().Header("anthropic-beta"));
   if (Status headers = ApplyRouteHeaders(exchange->request(), &chat); !headers.ok()) {
+    RecordRefusal(std::move(recording), headers);
     exchange->Respond(ErrorResponse(headers, ApiFlavor::kAnthropic, request_id));
     return;
   }
+  if (recording) {
+    recording->entry.requested_model = chat.model;
+    recording->entry.stream = chat.stream;
+  }
   auto bridge = std::make_shared<ChatBridge>(exchange, MakeAnthropicRenderer(),
-                                             chat.stream, request_id);
+                                             chat.stream, request_id, std::move(recording));
   backend_->Generate(std::move(chat), std::move(bridge),
                      exchange->cancel_flag());
 }
@@ -225,24 +272,32 @@ void ApiHandler::HandleCountTokens(
 void ApiHandler::HandleChatCompletions(
     const std::shared_ptr<http::Exchange>& exchange,
     const std::string& request_id) {
+  std::optional<AnswerRecording> recording =
+      StartRecording(exchange, request_id, ApiFlavor::kOpenAI, clock_->SteadyNow());
   Result<ChatRequest> parsed =
       wire::openai::ParseChatCompletionRequest(exchange->request().body);
   if (!parsed) {
     spdlog::debug("{} refused: {}", request_id, parsed.error().ToString());
+    RecordRefusal(std::move(recording), parsed.error());
     exchange->Respond(
         ErrorResponse(parsed.error(), ApiFlavor::kOpenAI, request_id));
     return;
   }
   ChatRequest& chat = *parsed;
   if (Status headers = ApplyRouteHeaders(exchange->request(), &chat); !headers.ok()) {
+    RecordRefusal(std::move(recording), headers);
     exchange->Respond(ErrorResponse(headers, ApiFlavor::kOpenAI, request_id));
     return;
+  }
+  if (recording) {
+    recording->entry.requested_model = chat.model;
+    recording->entry.stream = chat.stream;
   }
   auto bridge = std::make_shared<ChatBridge>(
       exchange,
       MakeOpenAIRenderer(chat.model, clock_->NowUnixSeconds(),
                          chat.stream_include_usage),
-      chat.stream, request_id);
+      chat.stream, request_id, std::move(recording));
   backend_->Generate(std::move(chat), std::move(bridge),
                      exchange->cancel_flag());
 }

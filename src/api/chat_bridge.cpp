@@ -28,11 +28,16 @@ http::Response ErrorResponse(const Status& status, ApiFlavor api,
 
 ChatBridge::ChatBridge(std::shared_ptr<http::Exchange> exchange,
                        std::unique_ptr<AnswerRenderer> renderer, bool stream,
-                       std::string request_id)
+                       std::string request_id,
+                       std::optional<AnswerRecording> recording)
     : exchange_(std::move(exchange)),
       renderer_(std::move(renderer)),
       stream_(stream),
-      request_id_(std::move(request_id)) {}
+      request_id_(std::move(request_id)) {
+  if (recording) {
+    tracker_.emplace(std::move(*recording));
+  }
+}
 
 namespace {
 
@@ -53,27 +58,35 @@ http::Response ChatBridge::Head(int status, std::string content_type) const {
   head.status = status;
   head.content_type = std::move(content_type);
   head.headers = RequestIdHeaders(request_id_);
+  AddRouteHeaders(&head.headers);
+  return head;
+}
+
+void ChatBridge::AddRouteHeaders(http::HeaderList* headers) const {
   if (!route_.backend.empty()) {
-    head.headers.emplace_back("x-duet-backend", HeaderSafe(route_.backend));
+    headers->emplace_back("x-duet-backend", HeaderSafe(route_.backend));
   }
   if (!route_.fallback_reason.empty()) {
-    head.headers.emplace_back("x-duet-fallback",
-                              HeaderSafe(route_.fallback_reason));
+    headers->emplace_back("x-duet-fallback", HeaderSafe(route_.fallback_reason));
   }
   if (!route_.side.empty()) {
-    head.headers.emplace_back("x-duet-side", route_.side);
-    head.headers.emplace_back("x-duet-task", HeaderSafe(route_.task));
-    head.headers.emplace_back("x-duet-rule", HeaderSafe(route_.rule));
-    head.headers.emplace_back("x-duet-sensitive", route_.sensitive ? "yes" : "no");
-    head.headers.emplace_back("x-duet-reason", HeaderSafe(route_.explanation));
+    headers->emplace_back("x-duet-side", route_.side);
+    headers->emplace_back("x-duet-task", HeaderSafe(route_.task));
+    headers->emplace_back("x-duet-rule", HeaderSafe(route_.rule));
+    headers->emplace_back("x-duet-sensitive", route_.sensitive ? "yes" : "no");
+    headers->emplace_back("x-duet-reason", HeaderSafe(route_.explanation));
   }
-  return head;
 }
 
 void ChatBridge::SendError(const Status& status) {
   finished_ = true;
   spdlog::debug("{} answered with an error: {}", request_id_, status.ToString());
-  exchange_->Respond(ErrorResponse(status, renderer_->flavor(), request_id_));
+  if (tracker_) {
+    tracker_->Fail(status);
+  }
+  http::Response response = ErrorResponse(status, renderer_->flavor(), request_id_);
+  AddRouteHeaders(&response.headers);
+  exchange_->Respond(std::move(response));
 }
 
 void ChatBridge::OnEvent(ChatEvent event) {
@@ -86,8 +99,13 @@ void ChatBridge::OnEvent(ChatEvent event) {
     // The client is still there; tell it why its answer stops.
     event.error = Unavailable("duet is shutting down; retry the request");
   }
-  if (event.kind == ChatEvent::Kind::kMessageStart) {
+  if (event.kind == ChatEvent::Kind::kMessageStart ||
+      (event.kind == ChatEvent::Kind::kError && route_.backend.empty() &&
+       route_.side.empty())) {
     route_ = event.route;
+  }
+  if (tracker_) {
+    tracker_->Observe(event);
   }
   if (!stream_) {
     Status status = accumulator_.Add(event);

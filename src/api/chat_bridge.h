@@ -12,9 +12,11 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api/answer_renderer.h"
+#include "api/answer_tracker.h"
 #include "api/http/exchange.h"
 #include "backend/backend.h"
 #include "model/accumulator.h"
@@ -23,15 +25,19 @@ namespace duet::api {
 
 class ChatBridge final : public EventSink {
  public:
+  // With `recording`, the finished request is handed to its recorder
+  // (see AnswerTracker).
   ChatBridge(std::shared_ptr<http::Exchange> exchange,
              std::unique_ptr<AnswerRenderer> renderer, bool stream,
-             std::string request_id);
+             std::string request_id,
+             std::optional<AnswerRecording> recording = std::nullopt);
 
   void OnEvent(ChatEvent event) override;
 
  private:
   void SendError(const Status& status);
   http::Response Head(int status, std::string content_type) const;
+  void AddRouteHeaders(http::HeaderList* headers) const;
 
   std::shared_ptr<http::Exchange> exchange_;
   std::unique_ptr<AnswerRenderer> renderer_;
@@ -39,9 +45,10 @@ class ChatBridge final : public EventSink {
   std::string request_id_;
   bool started_ = false;   // the SSE head was sent
   bool finished_ = false;  // the response is complete
-  RouteNote route_;  // from kMessageStart, sent as x-duet-* headers
+  RouteNote route_;  // from kMessageStart (or a refusal), sent as x-duet-* headers
   ResponseAccumulator accumulator_;
   std::string scratch_;  // reused render buffer
+  std::optional<AnswerTracker> tracker_;
 };
 
 // Response headers every API response carries: request-id (Anthropic) and

@@ -9,6 +9,7 @@
 #include "api/api_handler.h"
 #include "api/http/server.h"
 #include "app/cloud_backends.h"
+#include "app/ledger_wiring.h"
 #include "app/local_backend.h"
 #include "core/clock.h"
 #include "route/router.h"
@@ -38,13 +39,20 @@ api::http::HttpServer::Options ServerOptions(const ServerConfig& config) {
 int Serve(const Config& config,
           std::vector<std::shared_ptr<Backend>> backends) {
   SystemClock clock;
+  const EnvLookup getenv = [](const char* name) -> const char* { return std::getenv(name); };
+  Result<ClaudeCatalog> catalog = ClaudeCatalog::Load(config.anthropic.catalog_file);
+  if (!catalog) {
+    spdlog::error("{}", catalog.error().message());
+    return 1;
+  }
+  // Declared before everything that records answers, so it is destroyed
+  // last and writes every row still pending.
+  ServerLedger ledger(config, getenv, &*catalog, &clock);
   // One event loop for the server and the upstream HTTP client: an upstream
   // answer is relayed to the client on the thread that read it.
   boost::asio::io_context io_context;
   // Declared before the router: the HTTP client outlives every backend.
-  Result<CloudBackends> cloud = MakeCloudBackends(
-      config, [](const char* name) -> const char* { return std::getenv(name); },
-      &clock, &io_context);
+  Result<CloudBackends> cloud = MakeCloudBackends(config, getenv, &clock, &io_context);
   if (!cloud) {
     spdlog::error("{}", cloud.error().message());
     return 1;
@@ -60,29 +68,40 @@ int Serve(const Config& config,
     return 1;
   }
   // The routing policy ([policy] in the config) decides every request.
-  Result<ClaudeCatalog> catalog = ClaudeCatalog::Load(config.anthropic.catalog_file);
-  if (!catalog) {
-    spdlog::error("{}", catalog.error().message());
-    return 1;
-  }
   Result<std::unique_ptr<PolicyEngine>> policy =
       PolicyEngine::Create(config.policy, &clock, {.catalog = &*catalog});
   if (!policy) {
     spdlog::error("invalid policy: {}", policy.error().message());
     return 1;
   }
+  std::shared_ptr<PolicyEngine> policy_engine = std::move(*policy);
+  ledger.SeedBudget(&policy_engine->budget());
   Router::Options router_options;
-  router_options.policy = std::move(*policy);
+  router_options.policy = policy_engine;
   if (*local) {
     router_options.fallback = *local;
     backends.insert(backends.begin(), std::move(*local));
+  }
+  // The first local backend, for the queue gauges of /metrics.
+  std::shared_ptr<Backend> local_backend;
+  for (const std::shared_ptr<Backend>& backend : backends) {
+    if (local_backend == nullptr && backend->locality() == Locality::kLocal) {
+      local_backend = backend;
+    }
   }
   if (backends.empty()) {
     spdlog::warn(
         "no backend is configured: requests will be answered with an error");
   }
   Router router(std::move(backends), std::move(router_options));
-  api::ApiHandler handler(&router, &clock);
+  api::ApiHandler handler(
+      &router, &clock,
+      {.recorder = ledger.recorder(),
+       .busy_meter = ledger.busy_meter(),
+       .store_content = config.ledger.store_content,
+       .metrics_text = [&ledger, local_backend, policy_engine] {
+         return ledger.MetricsText(local_backend.get(), policy_engine.get());
+       }});
   api::http::HttpServer::Options server_options = ServerOptions(config.server);
   server_options.io_context = &io_context;
   api::http::HttpServer server(server_options, &handler);

@@ -49,6 +49,9 @@ struct BackendHealth {
   bool saturated = false;
   // Tokens the upstream's rate-limit window has left; -1 = unknown.
   int64_t tokens_remaining = -1;
+  // Requests being answered and waiting for a turn (local engines).
+  int64_t running = 0;
+  int64_t queued = 0;
 };
 
 class Backend {

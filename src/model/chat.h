@@ -224,10 +224,12 @@ struct Usage {
   friend bool operator==(const Usage&, const Usage&) = default;
 };
 
-// How an answer was routed: set by the router on kMessageStart, shown to
-// the client as response headers.
+// How an answer was routed: set by the router on kMessageStart (and on
+// the error when the router refuses a request), shown to the client as
+// response headers and recorded in the ledger.
 struct RouteNote {
   std::string backend;  // the backend that answers ("llama", "anthropic")
+  bool local = false;   // that backend runs on this machine (Locality::kLocal)
   // Set when a fallback answers: why the first choice could not.
   std::string fallback_reason;
   // Set when the policy decided: "local" or "cloud",

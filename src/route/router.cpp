@@ -57,6 +57,7 @@ class RoutingSink final : public EventSink {
         }
         RouteNote next_note = note_;
         next_note.backend = std::string(fallback_->name());
+        next_note.local = fallback_->locality() == Locality::kLocal;
         next_note.fallback_reason = note_.backend + ": " + event.error.message();
         if (!next_note.side.empty()) {
           next_note.side = "local";
@@ -68,6 +69,9 @@ class RoutingSink final : public EventSink {
         return;
       }
       fallback_request_.reset();  // the request is answered; free the copy
+    }
+    if (event.kind == ChatEvent::Kind::kError) {
+      event.route = note_;  // a refused or failed answer still says who and why
     }
     if (event.kind == ChatEvent::Kind::kMessageStart) {
       const std::string fallback_reason = std::move(event.route.fallback_reason);
@@ -251,6 +255,7 @@ void Router::Send(Backend* backend, ChatRequest request, std::shared_ptr<EventSi
   ResolveAutoModel(backend, &request);
   RouteNote note = decision != nullptr ? NoteFor(*decision) : RouteNote();
   note.backend = std::string(backend->name());
+  note.local = backend->locality() == Locality::kLocal;
   if (decision != nullptr) {
     note.fallback_reason = decision->fallback_reason;
   }
@@ -297,7 +302,9 @@ void Router::Generate(ChatRequest request, std::shared_ptr<EventSink> sink,
                TaskKindName(decision.task), decision.sensitive ? "yes" : "no",
                decision.estimated_tokens);
   if (!decision.refusal.ok()) {
-    sink->OnEvent(ChatEvent::Failure(decision.refusal));
+    ChatEvent refusal = ChatEvent::Failure(decision.refusal);
+    refusal.route = NoteFor(decision);
+    sink->OnEvent(std::move(refusal));
     return;
   }
   Backend* backend = nullptr;

@@ -5,7 +5,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before } from 'node:test';
 
 const LISTENING = /duet listening on (http:\/\/127\.0\.0\.1:(\d+))/;
@@ -64,9 +67,12 @@ export async function startDuet(args = [], { env = {} } = {}) {
 // output() instead of its tails.
 async function startProcess(bin, args, listening,
   { env = {}, keepAllOutput = false } = {}) {
+  // The server's ledger goes to a folder of its own, never the developer's
+  // (ledgerPath in the result; removed when the server stops).
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'duet-clients-data-'));
   const child = spawn(bin, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
+    env: { ...process.env, XDG_DATA_HOME: dataDir, ...env },
   });
   let stdout = '';
   let stderr = '';
@@ -125,12 +131,14 @@ async function startProcess(bin, args, listening,
     const killer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     const result = await exited;
     clearTimeout(killer);
+    fs.rmSync(dataDir, { recursive: true, force: true });
     return { ...result, stderr };
   }
 
   const output = () => (keepAllOutput ? everything.join('') : stdout + stderr);
+  const ledgerPath = path.join(dataDir, 'duet', 'ledger.db');
 
-  return { baseUrl, stop, output };
+  return { baseUrl, stop, output, ledgerPath };
 }
 
 // True for a clean end after SIGTERM: exit code 0, or killed by the SIGTERM

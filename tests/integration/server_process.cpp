@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string_view>
@@ -34,18 +35,21 @@ int MillisecondsLeft(std::chrono::steady_clock::time_point deadline) {
 
 // The child's environment: ours, minus anything that would feed duet's
 // configuration from outside the test.
-std::vector<std::string> ChildEnvironment() {
+// Its ledger goes to `data_dir`, never the developer's own.
+std::vector<std::string> ChildEnvironment(const std::string& data_dir) {
   std::vector<std::string> out;
   for (char** entry = environ; entry != nullptr && *entry != nullptr;
        ++entry) {
     const std::string_view text(*entry);
     if (text.substr(0, 5) == "DUET_" ||
-        text.substr(0, 16) == "XDG_CONFIG_HOME=") {
+        text.substr(0, 16) == "XDG_CONFIG_HOME=" ||
+        text.substr(0, 14) == "XDG_DATA_HOME=") {
       continue;
     }
     out.emplace_back(text);
   }
   out.emplace_back("XDG_CONFIG_HOME=/nonexistent/duet-integration-tests");
+  out.emplace_back("XDG_DATA_HOME=" + data_dir);
   return out;
 }
 
@@ -74,6 +78,10 @@ ServerProcess::~ServerProcess() {
   if (!stderr_path_.empty()) {
     ::unlink(stderr_path_.c_str());
   }
+  if (!data_dir_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(data_dir_, ignored);
+  }
 }
 
 void ServerProcess::Fail(const std::string& reason) {
@@ -96,6 +104,13 @@ bool ServerProcess::Spawn(const std::vector<std::string>& args) {
     return false;
   }
   stderr_path_ = stderr_template;
+  std::string data_template = "/tmp/duet-integration-data-XXXXXX";
+  if (::mkdtemp(data_template.data()) == nullptr) {
+    ::close(stderr_fd);
+    Fail(std::string("mkdtemp: ") + std::strerror(errno));
+    return false;
+  }
+  data_dir_ = data_template;
   int out_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
     ::close(stderr_fd);
@@ -109,7 +124,7 @@ bool ServerProcess::Spawn(const std::vector<std::string>& args) {
   std::vector<std::string> argv_strings;
   argv_strings.emplace_back(DUET_SCRIPTED_BIN);
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<std::string> env_strings = ChildEnvironment();
+  std::vector<std::string> env_strings = ChildEnvironment(data_dir_);
   std::vector<char*> argv = PointerArray(argv_strings);
   std::vector<char*> envp = PointerArray(env_strings);
   const pid_t parent = ::getpid();

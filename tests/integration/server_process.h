@@ -7,6 +7,8 @@
 // environment for configuration: DUET_* variables are dropped and
 // XDG_CONFIG_HOME points at a directory that does not exist, so neither the
 // developer's shell nor ~/.config/duet/duet.toml can change what a test sees.
+// XDG_DATA_HOME points at a fresh temporary folder (removed by the
+// destructor), so the child's ledger is its own: LedgerPath().
 // The child's stderr goes to a temporary file, readable at any time through
 // Stderr() for diagnostics.
 //
@@ -59,6 +61,9 @@ class ServerProcess {
   // Calling it again after the exit returns the same code.
   std::optional<int> WaitForExit(std::chrono::milliseconds timeout);
 
+  // Where the child's ledger is (unless its config names another path).
+  std::string LedgerPath() const { return data_dir_ + "/duet/ledger.db"; }
+
   // Everything the child wrote to stderr so far.
   std::string Stderr() const;
 
@@ -72,6 +77,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   int stdout_fd_ = -1;
   std::string stderr_path_;
+  std::string data_dir_;  // XDG_DATA_HOME of the child
   std::optional<int> exit_code_;
   uint16_t port_ = 0;
   std::string error_;

@@ -282,7 +282,11 @@ std::optional<HttpResponse> HttpConnection::Parse(
         parse_error = {};
       }
     } else if (eof) {
-      parser.put_eof(parse_error);
+      if (parser.got_some()) {
+        parser.put_eof(parse_error);
+      } else {
+        parse_error = http::error::partial_message;  // closed before any byte
+      }
       if (parse_error) {
         error_ = "connection closed before the response was complete: " +
                  parse_error.message();

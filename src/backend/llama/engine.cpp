@@ -77,6 +77,9 @@ BackendHealth LlamaEngine::Health() const {
   BackendHealth health;
   for (const auto& runner : runners_) {
     health.saturated = health.saturated || runner->Saturated();
+    const auto [running, queued] = runner->RunningAndQueued();
+    health.running += running;
+    health.queued += queued;
   }
   return health;
 }

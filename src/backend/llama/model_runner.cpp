@@ -350,6 +350,11 @@ bool ModelRunner::Saturated() {
          queue_.size() >= static_cast<size_t>(options_.queue_size);
 }
 
+std::pair<int64_t, int64_t> ModelRunner::RunningAndQueued() {
+  std::lock_guard lock(mutex_);
+  return {busy_slots_, static_cast<int64_t>(queue_.size())};
+}
+
 void ModelRunner::Submit(ChatRequest request, std::shared_ptr<EventSink> sink,
                          std::shared_ptr<const CancelFlag> cancel) {
   {

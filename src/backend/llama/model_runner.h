@@ -34,6 +34,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "backend/backend.h"
 #include "backend/llama/prompt.h"
@@ -86,6 +87,8 @@ class ModelRunner {
   // True when every slot is busy and the queue is full: a request submitted
   // now would be refused. Thread-safe.
   bool Saturated();
+  // Requests in slots and waiting in the queue now. Thread-safe.
+  std::pair<int64_t, int64_t> RunningAndQueued();
 
  private:
   struct Pending;

@@ -1,0 +1,128 @@
+#include "app/ledger_wiring.h"
+
+#include <spdlog/spdlog.h>
+
+#include "ledger/ledger_store.h"
+#include "ledger/prometheus_text.h"
+
+namespace duet {
+namespace {
+
+constexpr int64_t kMillisPerDay = 86'400'000;
+
+std::string LedgerPath(const Config& config, const EnvLookup& getenv) {
+  if (!config.ledger.enabled) {
+    return "";
+  }
+  return config.ledger.path.empty() ? DefaultLedgerPath(getenv) : config.ledger.path;
+}
+
+AnswerPricer::Options PricingOf(const Config& config, const ClaudeCatalog* catalog) {
+  AnswerPricer::Options options;
+  options.catalog = catalog;
+  options.claude_models = config.policy.claude_models;
+  options.upstreams = config.upstreams;
+  options.costs = config.costs;
+  return options;
+}
+
+std::unique_ptr<LedgerWriter> StartWriter(const std::string& path, const Config& config) {
+  if (path.empty()) {
+    return nullptr;
+  }
+  return std::make_unique<LedgerWriter>(
+      path, LedgerWriter::Options{.flush_interval_ms = config.ledger.flush_interval_ms,
+                                  .max_pending = config.ledger.max_pending});
+}
+
+}  // namespace
+
+ServerLedger::ServerLedger(const Config& config, const EnvLookup& getenv,
+                           const ClaudeCatalog* catalog, const Clock* clock)
+    : path_(LedgerPath(config, getenv)),
+      clock_(clock),
+      busy_meter_(clock),
+      writer_(StartWriter(path_, config)),
+      recorder_(AnswerPricer(PricingOf(config, catalog)), writer_.get(), &metrics_) {
+  if (!config.ledger.enabled) {
+    spdlog::info("ledger: off (ledger.enabled = false)");
+  } else if (path_.empty()) {
+    spdlog::warn("ledger: off: no ledger.path and no HOME to put one in");
+  } else {
+    spdlog::info("ledger: recording answers in {}", path_);
+  }
+}
+
+void ServerLedger::SeedBudget(BudgetTracker* budget) const {
+  if (path_.empty()) {
+    return;
+  }
+  // More than a month back: the tracker ignores what is not this month's.
+  const int64_t since = clock_->NowUnixMillis() - 32 * kMillisPerDay;
+  Result<LedgerStore> store = LedgerStore::Open(path_, {.read_only = true});
+  if (!store) {
+    return;  // a new ledger: nothing spent yet
+  }
+  Result<std::vector<DailySpend>> spend = store->CloudSpendSince(since);
+  if (!spend) {
+    spdlog::warn("ledger: cannot read this month's spend for the budget: {}",
+                 spend.error().message());
+    return;
+  }
+  for (const DailySpend& day : *spend) {
+    budget->RecordSpend(day.client_key, day.cost_usd, day.day_start_unix_seconds);
+  }
+}
+
+std::string ServerLedger::MetricsText(Backend* local, PolicyEngine* policy) const {
+  std::string out;
+  metrics_.Render(&out);
+  if (writer_) {
+    const LedgerWriter::Stats stats = writer_->stats();
+    AppendMetricHeader(&out, "duet_ledger_rows_written_total", "Ledger rows committed.",
+                       "counter");
+    AppendSample(&out, "duet_ledger_rows_written_total", {},
+                 static_cast<double>(stats.written));
+    AppendMetricHeader(&out, "duet_ledger_rows_lost_total",
+                       "Ledger rows dropped because they could not be written.", "counter");
+    AppendSample(&out, "duet_ledger_rows_lost_total", {}, static_cast<double>(stats.lost));
+    AppendMetricHeader(&out, "duet_ledger_rows_pending", "Ledger rows waiting to be written.",
+                       "gauge");
+    AppendSample(&out, "duet_ledger_rows_pending", {}, static_cast<double>(stats.pending));
+    AppendMetricHeader(&out, "duet_ledger_write_lag_seconds",
+                       "How long the last written batch's oldest row waited.", "gauge");
+    AppendSample(&out, "duet_ledger_write_lag_seconds", {},
+                 static_cast<double>(stats.last_lag_ms) / 1000);
+  }
+  if (local != nullptr) {
+    const BackendHealth health = local->Health();
+    AppendMetricHeader(&out, "duet_local_running", "Requests the local engine is answering.",
+                       "gauge");
+    AppendSample(&out, "duet_local_running", {}, static_cast<double>(health.running));
+    AppendMetricHeader(&out, "duet_local_queue_depth",
+                       "Requests waiting for a local slot.", "gauge");
+    AppendSample(&out, "duet_local_queue_depth", {}, static_cast<double>(health.queued));
+  }
+  if (policy != nullptr) {
+    const BudgetTracker::UsageSnapshot budget = policy->budget().Snapshot("");
+    AppendMetricHeader(&out, "duet_budget_spent_usd",
+                       "Cloud spend in the current period (all keys), USD.", "gauge");
+    AppendSample(&out, "duet_budget_spent_usd", {{"period", "daily"}},
+                 budget.overall_daily.spent_usd);
+    AppendSample(&out, "duet_budget_spent_usd", {{"period", "monthly"}},
+                 budget.overall_monthly.spent_usd);
+    AppendMetricHeader(&out, "duet_budget_remaining_usd",
+                       "Cloud budget left in the current period, USD (capped periods only).",
+                       "gauge");
+    for (const auto& [period, usage] :
+         {std::pair{"daily", budget.overall_daily}, std::pair{"monthly", budget.overall_monthly}}) {
+      if (usage.limit_usd > 0) {
+        AppendSample(&out, "duet_budget_remaining_usd", {{"period", period}},
+                     usage.limit_usd - usage.spent_usd - usage.reserved_usd);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace duet

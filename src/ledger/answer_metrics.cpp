@@ -1,0 +1,121 @@
+#include "ledger/answer_metrics.h"
+
+#include <fmt/format.h>
+
+#include "ledger/prometheus_text.h"
+
+namespace duet {
+namespace {
+
+// The side label: the policy's side, else where the answer ran.
+std::string SideOf(const LedgerEntry& entry) {
+  if (!entry.side.empty()) {
+    return entry.side;
+  }
+  if (entry.backend.empty()) {
+    return "none";
+  }
+  return entry.local ? "local" : "cloud";
+}
+
+std::string BoundText(double seconds) { return fmt::format("{}", seconds); }
+
+}  // namespace
+
+void AnswerMetrics::Histogram::Add(double seconds) {
+  for (size_t i = 0; i < kBuckets.size(); ++i) {
+    if (seconds <= kBuckets[i]) {
+      ++counts[i];
+      break;
+    }
+  }
+  ++total;
+  sum += seconds;
+}
+
+void AnswerMetrics::Observe(const LedgerEntry& entry) {
+  const std::string side = SideOf(entry);
+  std::lock_guard lock(mutex_);
+  ++requests_[{side, entry.backend, entry.model, entry.task,
+               std::string(AnswerOutcomeName(entry.outcome))}];
+  Totals& totals = totals_[{side, entry.backend, entry.model}];
+  totals.input_tokens += entry.usage.prompt_tokens();
+  totals.output_tokens += entry.usage.output_tokens;
+  totals.cost_usd += entry.cost_usd;
+  cost_usd_ += entry.cost_usd;
+  claude_haiku_usd_ += entry.claude_haiku_usd;
+  claude_sonnet_usd_ += entry.claude_sonnet_usd;
+  claude_opus_usd_ += entry.claude_opus_usd;
+  latency_[side].Add(static_cast<double>(entry.latency_ms) / 1000);
+  if (entry.ttft_ms >= 0) {
+    ttft_[side].Add(static_cast<double>(entry.ttft_ms) / 1000);
+  }
+}
+
+void AnswerMetrics::Render(std::string* out) const {
+  std::lock_guard lock(mutex_);
+  AppendMetricHeader(out, "duet_requests_total",
+                     "Requests, by side, backend, model, task kind and outcome.", "counter");
+  for (const auto& [key, count] : requests_) {
+    const auto& [side, backend, model, task, outcome] = key;
+    AppendSample(out, "duet_requests_total",
+                 {{"side", side}, {"backend", backend}, {"model", model}, {"task", task},
+                  {"outcome", outcome}},
+                 static_cast<double>(count));
+  }
+  const auto per_model = [&](std::string_view name, std::string_view help, auto value) {
+    AppendMetricHeader(out, name, help, "counter");
+    for (const auto& [key, totals] : totals_) {
+      const auto& [side, backend, model] = key;
+      AppendSample(out, name, {{"side", side}, {"backend", backend}, {"model", model}},
+                   value(totals));
+    }
+  };
+  per_model("duet_input_tokens_total", "Prompt tokens (cached ones included).",
+            [](const Totals& t) { return static_cast<double>(t.input_tokens); });
+  per_model("duet_output_tokens_total", "Output tokens.",
+            [](const Totals& t) { return static_cast<double>(t.output_tokens); });
+  per_model("duet_cost_usd_total",
+            "What answers cost (cloud list prices, local electricity), USD.",
+            [](const Totals& t) { return t.cost_usd; });
+
+  const std::pair<std::string_view, double> tiers[] = {
+      {"haiku", claude_haiku_usd_}, {"sonnet", claude_sonnet_usd_}, {"opus", claude_opus_usd_}};
+  AppendMetricHeader(out, "duet_claude_equivalent_usd_total",
+                     "What the same tokens would have cost on each Claude tier, USD.",
+                     "counter");
+  for (const auto& [tier, usd] : tiers) {
+    AppendSample(out, "duet_claude_equivalent_usd_total", {{"tier", tier}}, usd);
+  }
+  AppendMetricHeader(out, "duet_savings_usd",
+                     "Claude-tier equivalent minus actual cost, USD (negative: duet cost more).",
+                     "gauge");
+  for (const auto& [tier, usd] : tiers) {
+    AppendSample(out, "duet_savings_usd", {{"tier", tier}}, usd - cost_usd_);
+  }
+
+  const auto histograms = [&](std::string_view name, std::string_view help,
+                              const std::map<std::string, Histogram>& by_side) {
+    AppendMetricHeader(out, name, help, "histogram");
+    const std::string bucket = std::string(name) + "_bucket";
+    for (const auto& [side, histogram] : by_side) {
+      int64_t cumulative = 0;
+      for (size_t i = 0; i < kBuckets.size(); ++i) {
+        cumulative += histogram.counts[i];
+        const std::string le = BoundText(kBuckets[i]);
+        AppendSample(out, bucket, {{"side", side}, {"le", le}},
+                     static_cast<double>(cumulative));
+      }
+      AppendSample(out, bucket, {{"side", side}, {"le", "+Inf"}},
+                   static_cast<double>(histogram.total));
+      AppendSample(out, std::string(name) + "_sum", {{"side", side}}, histogram.sum);
+      AppendSample(out, std::string(name) + "_count", {{"side", side}},
+                   static_cast<double>(histogram.total));
+    }
+  };
+  histograms("duet_request_duration_seconds", "From arrival to the answer's last byte.",
+             latency_);
+  histograms("duet_time_to_first_token_seconds", "From arrival to the first output.", ttft_);
+}
+
+}  // namespace duet

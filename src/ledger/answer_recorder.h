@@ -1,0 +1,39 @@
+// AnswerRecorder: where the api layer hands every finished request.
+//
+// LedgerRecorder, the server's recorder, prices the entry (AnswerPricer),
+// adds it to the metrics and queues it for the ledger's writer thread.
+//
+// Thread safety: Record is called from any thread, once per request, and
+// never blocks on I/O.
+#pragma once
+
+#include "cost/answer_pricer.h"
+#include "ledger/answer_metrics.h"
+#include "ledger/ledger_entry.h"
+#include "ledger/ledger_writer.h"
+
+namespace duet {
+
+class AnswerRecorder {
+ public:
+  virtual ~AnswerRecorder() = default;
+  // `entry` arrives unpriced: cost fields are filled by the recorder.
+  virtual void Record(LedgerEntry entry) = 0;
+};
+
+class LedgerRecorder final : public AnswerRecorder {
+ public:
+  // `writer` and `metrics` may be null (no ledger file, no metrics); both
+  // must outlive the recorder.
+  LedgerRecorder(AnswerPricer pricer, LedgerWriter* writer, AnswerMetrics* metrics)
+      : pricer_(std::move(pricer)), writer_(writer), metrics_(metrics) {}
+
+  void Record(LedgerEntry entry) override;
+
+ private:
+  const AnswerPricer pricer_;
+  LedgerWriter* writer_;
+  AnswerMetrics* metrics_;
+};
+
+}  // namespace duet
