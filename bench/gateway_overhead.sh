@@ -5,6 +5,8 @@
 #
 #   bench/gateway_overhead.sh [SECONDS] [CONNECTIONS]     (default 10, 16)
 #   DUET_IO_THREADS=1 bench/gateway_overhead.sh           (server.io_threads)
+#   DUET_LEDGER=false bench/gateway_overhead.sh           (ledger.enabled; the
+#                                                          ledger goes to a temp file)
 #
 # Paths measured (each duet path against the direct call of the same
 # upstream endpoint):
@@ -71,6 +73,9 @@ cat > "$work/duet.toml" <<CONF
 io_threads = ${DUET_IO_THREADS:-0}
 [log]
 level = "warn"
+[ledger]
+enabled = ${DUET_LEDGER:-true}
+path = "$work/ledger.db"
 [anthropic]
 base_url = "http://127.0.0.1:$nginx_port"
 max_retries = 0

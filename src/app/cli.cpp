@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "api/client_key.h"
+#include "app/plan_command.h"
 #include "app/route_command.h"
 #include "app/run_chat.h"
 #include "app/serve.h"
@@ -138,6 +139,13 @@ int RunCli(int argc, char** argv,
                     "read one request per line from FILE ('-' for stdin) and "
                     "print one JSON decision per line");
   flags.AddTo(route);
+  CLI::App* plan = app.add_subcommand(
+      "plan", "What a month of tokens costs on Claude, hosted open models, your "
+              "upstreams and locally, and when local hardware pays for itself (with no "
+              "usage given: the guide's four scenarios)");
+  PlanCommandOptions plan_options;
+  AddPlanOptions(plan, &plan_options);
+  flags.AddTo(plan);
   CLI::App* key_id = app.add_subcommand(
       "key-id", "Print the id duet uses for a client API key (for budgets "
                 "and local-only keys in [policy])");
@@ -191,6 +199,9 @@ int RunCli(int argc, char** argv,
   if (config_command->parsed()) {
     std::cout << ConfigToToml(*config);
     return 0;
+  }
+  if (plan->parsed()) {
+    return RunPlanCommand(*config, plan_options, std::cout, std::cerr);
   }
   if (route->parsed()) {
     if (route_options.jsonl_path.empty() == route_prompt.empty()) {

@@ -1,6 +1,7 @@
 #include "model/claude_catalog.h"
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <toml++/toml.h>
@@ -97,6 +98,8 @@ Result<ClaudeModel> ParseModel(const toml::table& table, size_t index,
       status = boolean(&model.fixed_sampling);
     } else if (key == "adaptive_thinking_only") {
       status = boolean(&model.adaptive_thinking_only);
+    } else if (key == "retired") {
+      status = boolean(&model.retired);
     } else {
       status = Bad(source, where + "." + key, "unknown key");
     }
@@ -126,8 +129,15 @@ Result<ClaudeCatalog> ClaudeCatalog::Parse(std::string_view toml_text,
   }
   ClaudeCatalog catalog;
   for (const auto& [key, value] : root) {
-    if (key.str() != "model") {
-      return Error(Bad(source_name, key.str(), "unknown key ([[model]] tables only)"));
+    if (key.str() == "batch_discount") {
+      const std::optional<double> discount = value.value<double>();
+      if (!discount || *discount < 0 || *discount >= 1) {
+        return Error(Bad(source_name, "batch_discount", "expected a number in [0, 1)"));
+      }
+      catalog.batch_discount_ = *discount;
+    } else if (key.str() != "model") {
+      return Error(Bad(source_name, key.str(),
+                       "unknown key (batch_discount and [[model]] tables only)"));
     }
   }
   const toml::array* models = root["model"].as_array();
@@ -189,6 +199,18 @@ const ClaudeModel* ClaudeCatalog::Find(std::string_view id_or_alias) const {
     }
   }
   return nullptr;
+}
+
+Result<const ClaudeModel*> ClaudeCatalog::FindSendable(std::string_view id_or_alias) const {
+  const ClaudeModel* model = Find(id_or_alias);
+  if (model == nullptr) {
+    return Error(NotFound("model: " + std::string(id_or_alias)));
+  }
+  if (model->retired) {
+    return Error(NotFound("model: " + std::string(id_or_alias) +
+                          ": retired; duet does not send requests to it"));
+  }
+  return model;
 }
 
 }  // namespace duet

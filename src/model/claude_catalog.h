@@ -1,7 +1,11 @@
 // ClaudeCatalog: the Claude models duet knows, as configuration data
 // (config/claude-models.toml, built in; anthropic.catalog_file replaces it).
 // The Anthropic backend uses it to shape requests per model, the router
-// for tiers and context windows, the ledger for prices.
+// for tiers and context windows, the ledger and the planner for prices.
+//
+// Retired models stay in the catalogue for their prices (the planner, old
+// ledger rows) but are never sent: code that decides what Claude serves
+// asks FindSendable, code that only needs a price asks Find.
 //
 // Thread safety: immutable after loading.
 #pragma once
@@ -30,6 +34,8 @@ struct ClaudeModel {
   double cache_read_price = 0;
   bool fixed_sampling = false;
   bool adaptive_thinking_only = false;
+  // Anthropic no longer serves it: priced, never sent, never listed.
+  bool retired = false;
 };
 
 class ClaudeCatalog {
@@ -45,12 +51,23 @@ class ClaudeCatalog {
   // The file at `path`, or BuiltIn() when `path` is empty.
   static Result<ClaudeCatalog> Load(const std::string& path);
 
-  // The model with this id or alias; nullptr when unknown.
+  // The model with this id or alias, retired or not; nullptr when unknown.
+  // For prices and descriptions; use FindSendable before sending.
   const ClaudeModel* Find(std::string_view id_or_alias) const;
+  // The model with this id or alias when duet may send requests to it.
+  // kNotFound "model: <name>" when unknown; kNotFound "model: <name>:
+  // retired; duet does not send requests to it" when retired (<name> as
+  // given). The pointer lives as long as the catalogue.
+  Result<const ClaudeModel*> FindSendable(std::string_view id_or_alias) const;
+  // Every model in file order, retired ones included.
   const std::vector<ClaudeModel>& models() const { return models_; }
+  // The share of every price the Message Batches API takes off (0.5:
+  // batched requests cost half); in [0, 1).
+  double batch_discount() const { return batch_discount_; }
 
  private:
   std::vector<ClaudeModel> models_;
+  double batch_discount_ = 0.5;
 };
 
 }  // namespace duet

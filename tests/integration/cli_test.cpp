@@ -1,46 +1,18 @@
 // The command line and configuration as a user meets them: --version,
 // --help, `duet config`, and a configuration that is rejected at start with
 // its file, key and reason.
-#include <sys/wait.h>
+#include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include "integration/integration_test.h"
+#include "integration/run_duet.h"
 
 namespace duet::integration {
 namespace {
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-// Runs `env -i <environment> duet_scripted <arguments>` through the shell,
-// so no DUET_* variable or ~/.config file of the developer's leaks in.
-CommandResult RunDuet(const std::string& arguments,
-                      const std::string& environment = "") {
-  const std::string command = "env -i XDG_CONFIG_HOME=/nonexistent " +
-                              environment + " '" DUET_SCRIPTED_BIN "' " +
-                              arguments + " 2>&1";
-  CommandResult result;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    ADD_FAILURE() << "popen failed for " << command;
-    return result;
-  }
-  char buffer[4096];
-  size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
-    result.output.append(buffer, got);
-  }
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
 
 class CliTest : public ::testing::Test {
  protected:

@@ -248,6 +248,61 @@ TEST_F(LedgerTest, TheBudgetStartsFromThisMonthsSpendInTheLedger) {
   std::filesystem::remove_all(dir);
 }
 
+// The metric `name` (no labels) from GET /metrics; -1 when absent.
+double MetricValue(uint16_t port, const std::string& name) {
+  HttpRequest get;
+  get.target = "/metrics";
+  std::string error;
+  const std::optional<HttpResponse> response = Fetch(port, get, &error);
+  if (!response) {
+    return -1;
+  }
+  const size_t at = response->body.find("\n" + name + " ");
+  return at == std::string::npos ? -1
+                                 : std::stod(response->body.substr(at + name.size() + 2));
+}
+
+TEST_F(LedgerTest, AnUnwritableLedgerNeverFailsARequestAndCountsTheLoss) {
+  // Nothing can be created under /proc, not even by root.
+  ASSERT_NO_FATAL_FAILURE(StartServer({"--set", "ledger.path=/proc/duet-no/ledger.db",
+                                       "--set", "ledger.max_pending=4",
+                                       "--set", "ledger.flush_interval_ms=20"}));
+  for (int i = 0; i < 10; ++i) {
+    const HttpResponse response = Send(AnthropicPost(AnthropicBody("draft a note", false, "auto")));
+    EXPECT_EQ(response.status, 200) << response.body;
+  }
+  EXPECT_EQ(MetricValue(port(), "duet_ledger_rows_lost_total"), 6);
+  EXPECT_EQ(MetricValue(port(), "duet_ledger_rows_pending"), 4);
+  EXPECT_NE(server().Stderr().find("ledger: cannot write /proc/duet-no/ledger.db"),
+            std::string::npos)
+      << server().Stderr();
+}
+
+TEST_F(LedgerTest, ALockedLedgerDelaysRowsAndLosesNone) {
+  ASSERT_NO_FATAL_FAILURE(StartServer({"--set", "ledger.flush_interval_ms=20"}));
+  const HttpResponse first = Send(AnthropicPost(AnthropicBody("draft a note", false, "auto")));
+  ASSERT_TRUE(RowOf(first).has_value());  // the file exists now
+  Result<SqliteDb> other = SqliteDb::Open(server().LedgerPath(), {});
+  ASSERT_TRUE(other.has_value());
+  ASSERT_TRUE(other->Exec("BEGIN EXCLUSIVE").ok());  // another program holds it
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    const HttpResponse response = Send(OpenAIPost(OpenAIBody("draft a reply", false, "auto")));
+    ASSERT_EQ(response.status, 200);
+    ids.push_back(response.Header("x-request-id"));
+  }
+  const auto until = steady_clock::now() + milliseconds(5'000);
+  while (MetricValue(port(), "duet_ledger_rows_pending") != 5 && steady_clock::now() < until) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  EXPECT_EQ(MetricValue(port(), "duet_ledger_rows_pending"), 5);
+  ASSERT_TRUE(other->Exec("COMMIT").ok());
+  for (const std::string& id : ids) {
+    EXPECT_TRUE(WaitForRow(server().LedgerPath(), id).has_value());
+  }
+  EXPECT_EQ(MetricValue(port(), "duet_ledger_rows_lost_total"), 0);
+}
+
 // Sends requests from `threads` connections until `stop`; returns the
 // request ids of the answers that completed, with when they completed.
 struct Completed {

@@ -184,9 +184,12 @@ class PolicyRouterTest : public ::testing::Test {
 
   void Build(bool with_local, PolicyConfig config, Status cloud_failure = Status::Ok()) {
     local_ = std::make_shared<FakeBackend>("llama", std::vector<std::string>{"qwen"});
+    // Like AnthropicBackend, the cloud serves retired names too (to refuse
+    // them).
     cloud_ = std::make_shared<FakeBackend>(
         "anthropic",
-        std::vector<std::string>{"claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-6"},
+        std::vector<std::string>{"claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-6",
+                                 "claude-3-opus-20240229"},
         std::move(cloud_failure));
     TaskModel model;  // always code_review, a task the table sends to Claude
     model.mutable_bias()[static_cast<size_t>(TaskKind::kCodeReview)] = 20.0f;
@@ -269,6 +272,18 @@ TEST_F(PolicyRouterTest, ACloudFailureStillFallsBackToLocal) {
   EXPECT_EQ(events[0].route.backend, "llama");
   EXPECT_EQ(events[0].route.side, "local");
   EXPECT_EQ(events[0].route.fallback_reason, "anthropic: Overloaded");
+}
+
+TEST_F(PolicyRouterTest, ARetiredClaudeModelIsRefusedNeverSentNorAnsweredLocally) {
+  // Even with Claude down, a request naming a retired model gets the
+  // reason, not another model's answer.
+  Build(/*with_local=*/true, PolicyConfig(), Unavailable("Overloaded"));
+  const auto events = Answer(*router_, Asking("please review this diff", "claude-3-opus-20240229"));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].error,
+            NotFound("model: claude-3-opus-20240229: retired; duet does not send requests to it"));
+  EXPECT_TRUE(cloud_->seen_models().empty());
+  EXPECT_TRUE(local_->seen_models().empty());
 }
 
 TEST_F(PolicyRouterTest, CloudSpendIsSettledFromTheAnswersUsage) {

@@ -67,6 +67,9 @@ BackendHealth AnthropicBackend::Health() const {
 std::vector<ModelInfo> AnthropicBackend::ListModels() const {
   std::vector<ModelInfo> models;
   for (const ClaudeModel& model : options_.catalog.models()) {
+    if (model.retired) {
+      continue;
+    }
     ModelInfo info;
     info.id = model.id;
     info.display_name = model.display_name;
@@ -79,8 +82,8 @@ std::vector<ModelInfo> AnthropicBackend::ListModels() const {
 }
 
 Result<int64_t> AnthropicBackend::CountTokens(const ChatRequest& request) {
-  if (options_.catalog.Find(request.model) == nullptr) {
-    return Error(NotFound("model: " + request.model));
+  if (Result<const ClaudeModel*> found = options_.catalog.FindSendable(request.model); !found) {
+    return Error(std::move(found).error());
   }
   const size_t chars = RequestChars(request);
   return static_cast<int64_t>(std::ceil(static_cast<double>(chars) / 3.5)) +
@@ -90,11 +93,12 @@ Result<int64_t> AnthropicBackend::CountTokens(const ChatRequest& request) {
 void AnthropicBackend::Generate(ChatRequest request,
                                 std::shared_ptr<EventSink> sink,
                                 std::shared_ptr<const CancelFlag> cancel) {
-  const ClaudeModel* model = options_.catalog.Find(request.model);
-  if (model == nullptr) {
-    sink->OnEvent(ChatEvent::Failure(NotFound("model: " + request.model)));
+  Result<const ClaudeModel*> found = options_.catalog.FindSendable(request.model);
+  if (!found) {
+    sink->OnEvent(ChatEvent::Failure(std::move(found).error()));
     return;
   }
+  const ClaudeModel* model = *found;
   // After a 429/529 with retry-after, Claude said when to come back:
   // failing now (and falling back) beats a request that cannot succeed.
   if (const auto not_before = rate_limits_.Snapshot().retry_not_before;

@@ -5,7 +5,9 @@
 // on; the SSE answer is read back event by event (StreamReader) and each
 // event goes to the sink as soon as its bytes arrive, with the upstream's
 // own ids and usage. Whether the client asked to stream is the api layer's
-// business (it folds the events for non-streaming clients).
+// business (it folds the events for non-streaming clients). A model the
+// catalogue marks retired is refused with kNotFound before anything is
+// sent, and is not listed.
 //
 // Failures, retries and the circuit breaker work as upstream_call.h
 // describes: a failure before the first event becomes one kError event
@@ -56,7 +58,11 @@ class AnthropicBackend final : public Backend {
   ~AnthropicBackend() override;
 
   std::string_view name() const override { return "anthropic"; }
+  // The catalogue's models that are not retired.
   std::vector<ModelInfo> ListModels() const override;
+  // True for every catalogue model, retired ones too: a request for a
+  // retired model reaches this backend, which explains the refusal
+  // ("model: <name>: retired; duet does not send requests to it").
   bool Serves(std::string_view model) const override {
     return options_.catalog.Find(model) != nullptr;
   }

@@ -137,6 +137,15 @@ Result<std::unique_ptr<PolicyEngine>> PolicyEngine::Create(PolicyConfig config,
   if (options.catalog == nullptr) {
     options.catalog = &ClaudeCatalog::BuiltIn();
   }
+  // The policy chooses these models itself: a retired one would fail every
+  // request it chose it for.
+  for (const auto& [tier, model] : config.claude_models) {
+    if (const ClaudeModel* known = options.catalog->Find(model);
+        known != nullptr && known->retired) {
+      return Error(InvalidArgument("policy.claude_models." + tier + ": " + model +
+                                   " is retired; duet does not send requests to it"));
+    }
+  }
   return std::unique_ptr<PolicyEngine>(
       new PolicyEngine(std::move(config), clock, options, std::move(*scanner)));
 }
@@ -394,7 +403,12 @@ RouteDecision PolicyEngine::Decide(const ChatRequest& request,
       decision.local_role = signals.task_policy->local_role;
       // Claude's health, rate limits and budget concern Claude models; a
       // named OpenAI-compatible model answers (or falls back) on its own.
-      if (options_.catalog->Find(request.model) != nullptr) {
+      // A retired Claude model is refused here, before any budget is
+      // reserved or a fallback could answer in its name.
+      if (const ClaudeModel* claude = options_.catalog->Find(request.model);
+          claude != nullptr && claude->retired && side != RouteSide::kLocal) {
+        decision.refusal = options_.catalog->FindSendable(request.model).error();
+      } else if (claude != nullptr) {
         FinishCloud(signals, targets, request.route_hints.allow_fallback, &decision);
       }
       FailClosed(&decision);

@@ -44,7 +44,8 @@ class PolicyEngine {
   };
 
   // Validates `config` (task names, roles, tiers, sensitive patterns,
-  // budgets): kInvalidArgument naming the key. `clock` must outlive the
+  // budgets; no policy.claude_models entry may name a model the catalogue
+  // marks retired): kInvalidArgument naming the key. `clock` must outlive the
   // engine.
   static Result<std::unique_ptr<PolicyEngine>> Create(PolicyConfig config,
                                                       const Clock* clock,
@@ -56,7 +57,9 @@ class PolicyEngine {
 
   // Decides for `request` (model "" or `auto_model` = let the policy
   // choose). A cloud decision carries a budget reservation when budgets
-  // are configured; the caller settles it from the answer's usage.
+  // are configured; the caller settles it from the answer's usage. An
+  // explicit retired Claude model is refused (RouteDecision::refusal,
+  // kNotFound) unless a local backend serves that name.
   RouteDecision Decide(const ChatRequest& request, const RouteTargets& targets,
                        std::string_view auto_model = "auto");
 

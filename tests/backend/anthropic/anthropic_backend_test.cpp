@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 #include <mutex>
 #include <string>
@@ -214,6 +215,35 @@ TEST_F(AnthropicBackendTest, UnknownModelsAndAliases) {
   auto sink = Run(*backend, Hello("gpt-4o"));
   EXPECT_EQ(sink->events()[0].error, NotFound("model: gpt-4o"));
   EXPECT_TRUE(client_.requests().empty());
+}
+
+TEST_F(AnthropicBackendTest, RetiredModelsAreRefusedUnsentAndUnlisted) {
+  auto backend = Make();
+  // Served, so the request reaches this backend and the refusal says why.
+  EXPECT_TRUE(backend->Serves("claude-3-opus-20240229"));
+  const Status retired =
+      NotFound("model: claude-3-opus-20240229: retired; duet does not send requests to it");
+  auto sink = Run(*backend, Hello("claude-3-opus-20240229"));
+  EXPECT_EQ(sink->events()[0].error, retired);
+  // An alias is named as the client wrote it.
+  sink = Run(*backend, Hello("claude-3-5-haiku-latest"));
+  EXPECT_EQ(sink->events()[0].error,
+            NotFound("model: claude-3-5-haiku-latest: retired; duet does not send "
+                     "requests to it"));
+  EXPECT_TRUE(client_.requests().empty());
+  Result<int64_t> count = backend->CountTokens(Hello("claude-3-opus-20240229"));
+  ASSERT_FALSE(count);
+  EXPECT_EQ(count.error(), retired);
+
+  std::vector<std::string> listed;
+  for (const ModelInfo& info : backend->ListModels()) {
+    listed.push_back(info.id);
+  }
+  EXPECT_NE(std::find(listed.begin(), listed.end(), "claude-haiku-4-5"), listed.end());
+  for (const char* id : {"claude-3-5-haiku-20241022", "claude-3-5-sonnet-20241022",
+                         "claude-3-opus-20240229"}) {
+    EXPECT_EQ(std::find(listed.begin(), listed.end(), id), listed.end()) << id;
+  }
 }
 
 TEST_F(AnthropicBackendTest, NoErrorOrEventCarriesTheKey) {

@@ -226,6 +226,41 @@ TEST_F(PolicyEngineTest, ExplicitModelsAreHonoured) {
   EXPECT_EQ(hosted.model, "llama-3.3-70b");
 }
 
+TEST_F(PolicyEngineTest, RetiredClaudeModelsAreRefusedNotRouted) {
+  PolicyEngine& engine = Engine(TaskKind::kSummarization);
+  const Status retired =
+      NotFound("model: claude-3-opus-20240229: retired; duet does not send requests to it");
+  RouteDecision decision = engine.Decide(Ask("tl;dr", "claude-3-opus-20240229"), BothSides());
+  EXPECT_EQ(decision.refusal, retired);
+  EXPECT_FALSE(decision.budget.pending());
+  // Claude being down does not turn the refusal into a local answer.
+  RouteTargets down = BothSides();
+  down.cloud_unavailable_reason = "circuit open after repeated failures";
+  EXPECT_EQ(engine.Decide(Ask("tl;dr", "claude-3-opus-20240229"), down).refusal, retired);
+  // Nor does the absence of a Claude backend hide why.
+  RouteTargets no_claude = BothSides();
+  no_claude.cloud_configured = false;
+  no_claude.side_of_model = [](std::string_view) { return std::nullopt; };
+  EXPECT_EQ(engine.Decide(Ask("tl;dr", "claude-3-5-sonnet-latest"), no_claude).refusal,
+            NotFound("model: claude-3-5-sonnet-latest: retired; duet does not send "
+                     "requests to it"));
+
+  // The policy itself never chooses one: whatever the task, by the table
+  // or forced to the cloud, the model it picks is current.
+  for (TaskKind kind : AllTaskKinds()) {
+    ChatRequest forced = Ask("x");
+    forced.route_hints.forced_side = "cloud";
+    for (const ChatRequest& request : {Ask("x"), forced}) {
+      const RouteDecision chosen = Engine(kind).Decide(request, BothSides());
+      if (chosen.side == RouteSide::kCloud) {
+        const ClaudeModel* model = ClaudeCatalog::BuiltIn().Find(chosen.model);
+        ASSERT_NE(model, nullptr) << chosen.model;
+        EXPECT_FALSE(model->retired) << chosen.model;
+      }
+    }
+  }
+}
+
 TEST_F(PolicyEngineTest, CloudTroubleFallsBackToLocal) {
   PolicyEngine& engine = Engine(TaskKind::kCodeReview);
   RouteTargets down = BothSides();
@@ -317,6 +352,15 @@ TEST(PolicyConfigTest, ValidationNamesTheBadKey) {
   PolicyConfig bad_pattern;
   bad_pattern.sensitive_patterns = {"(unclosed"};
   EXPECT_FALSE(PolicyEngine::Create(bad_pattern, &clock));
+
+  // The guide's Opus is retired: the policy may not be told to choose it.
+  PolicyConfig retired;
+  retired.claude_models["opus"] = "claude-3-opus-latest";
+  engine = PolicyEngine::Create(retired, &clock);
+  ASSERT_FALSE(engine);
+  EXPECT_EQ(engine.error(),
+            InvalidArgument("policy.claude_models.opus: claude-3-opus-latest is retired; duet "
+                            "does not send requests to it"));
 }
 
 TEST(PolicyConfigTest, TomlExpressesTheWholePolicy) {

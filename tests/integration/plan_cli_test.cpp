@@ -1,0 +1,212 @@
+// `duet plan` as a user runs it: the guide's scenarios (policy.md §4) with
+// the guide's own dollar figures, the same as JSON, a usage given by
+// flags, and bad flags refused with exit code 2 naming the flag. Expected
+// figures are the guide's, not the planner's output.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "integration/integration_test.h"
+#include "integration/run_duet.h"
+
+namespace duet::integration {
+namespace {
+
+// The text from the line starting with `heading` to the next "== " line.
+std::string Section(const std::string& output, const std::string& heading) {
+  const size_t begin = output.find("\n" + heading);
+  if (begin == std::string::npos) {
+    ADD_FAILURE() << "no section " << heading << " in:\n" << output;
+    return "";
+  }
+  const size_t end = output.find("\n== ", begin + 1);
+  return output.substr(
+      begin + 1, end == std::string::npos ? std::string::npos : end - begin);
+}
+
+// The cells of the table row whose first cell is `first` (cells are
+// separated by two or more spaces).
+std::vector<std::string> Row(const std::string& section,
+                             const std::string& first) {
+  std::istringstream lines(section);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> cells;
+    size_t at = line.find_first_not_of(' ');
+    while (at != std::string::npos && at < line.size()) {
+      size_t gap = line.find("  ", at);
+      cells.push_back(
+          line.substr(at, gap == std::string::npos ? gap : gap - at));
+      at = gap == std::string::npos ? gap : line.find_first_not_of(' ', gap);
+    }
+    if (!cells.empty() && cells[0] == first) {
+      return cells;
+    }
+  }
+  ADD_FAILURE() << "no row " << first << " in:\n" << section;
+  return {};
+}
+
+// Column 1 is the guide's price.
+std::string GuidePrice(const std::string& section, const std::string& tier) {
+  const std::vector<std::string> cells = Row(section, tier);
+  return cells.size() > 1 ? cells[1] : "";
+}
+
+TEST(PlanCliTest, TheGuidesScenariosWithTheGuidesFigures) {
+  const CommandResult result = RunDuet("plan");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const std::string& out = result.output;
+  // Heavy usage: 10M in, 2M out on Sonnet = $60.
+  const std::string heavy = Section(out, "== heavy usage");
+  EXPECT_NE(heavy.find("10M input + 2M output tokens a month"),
+            std::string::npos)
+      << heavy;
+  EXPECT_EQ(GuidePrice(heavy, "sonnet"), "$60");
+  // 1: 1.5M in, 1.5M out: Sonnet $27, Haiku $7.20.
+  const std::string light = Section(out, "== 1. light personal use");
+  EXPECT_NE(light.find("1.5M input + 1.5M output tokens a month"),
+            std::string::npos)
+      << light;
+  EXPECT_EQ(GuidePrice(light, "sonnet"), "$27");
+  EXPECT_EQ(GuidePrice(light, "haiku"), "$7.20");
+  EXPECT_NE(light.find("guide's estimate: ~$5 electricity"), std::string::npos)
+      << light;
+  // 2: 15M in, 15M out: $270 and $72.
+  const std::string developer = Section(out, "== 2. developer daily driver");
+  EXPECT_NE(developer.find("15M input + 15M output"), std::string::npos)
+      << developer;
+  EXPECT_EQ(GuidePrice(developer, "sonnet"), "$270");
+  EXPECT_EQ(GuidePrice(developer, "haiku"), "$72");
+  EXPECT_NE(developer.find("guide's estimate: ~$15 electricity"),
+            std::string::npos);
+  // 3: 500M in, 500M out: $9,000 and $2,400; the $3,000 server pays for
+  // itself against Haiku in 1-2 months.
+  const std::string production = Section(out, "== 3. production app");
+  EXPECT_NE(production.find("500M input + 500M output"), std::string::npos)
+      << production;
+  EXPECT_EQ(GuidePrice(production, "sonnet"), "$9,000");
+  EXPECT_EQ(GuidePrice(production, "haiku"), "$2,400");
+  const std::vector<std::string> server =
+      Row(production, "$3,000 server with two RTX 3090s");
+  ASSERT_GE(server.size(), 3u);
+  const double months = std::stod(server[2]);  // haiku: "1.3 / 1.0"
+  EXPECT_GE(months, 1.0);
+  EXPECT_LE(months, 2.0);
+}
+
+TEST(PlanCliTest, JsonCarriesTheSameFigures) {
+  const CommandResult result = RunDuet("plan --json");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const Json plan = ParseJson(result.output);
+  ASSERT_TRUE(plan.contains("plans")) << result.output;
+  ASSERT_EQ(plan["plans"].size(), 4u);
+  const auto guide_usd = [&](size_t scenario,
+                             const std::string& tier) -> double {
+    for (const Json& row : plan["plans"][scenario]["claude"]) {
+      if (row["tier"] == tier) {
+        return row["guide"]["monthly_usd"].get<double>();
+      }
+    }
+    ADD_FAILURE() << "no tier " << tier;
+    return -1;
+  };
+  EXPECT_DOUBLE_EQ(guide_usd(0, "sonnet"), 60);
+  EXPECT_DOUBLE_EQ(guide_usd(1, "sonnet"), 27);
+  EXPECT_DOUBLE_EQ(guide_usd(1, "haiku"), 7.2);
+  EXPECT_DOUBLE_EQ(guide_usd(2, "sonnet"), 270);
+  EXPECT_DOUBLE_EQ(guide_usd(2, "haiku"), 72);
+  EXPECT_DOUBLE_EQ(guide_usd(3, "sonnet"), 9000);
+  EXPECT_DOUBLE_EQ(guide_usd(3, "haiku"), 2400);
+  EXPECT_EQ(plan["plans"][1]["input_tokens"], 1'500'000);
+  EXPECT_EQ(plan["plans"][1]["claude"][0]["guide"]["model"],
+            "claude-3-5-haiku-20241022");
+  EXPECT_EQ(plan["assumptions"]["batch_discount"], 0.5);
+  // The $3,000 server against Haiku at scenario 3: 1-2 months.
+  const Json& server = plan["plans"][3]["break_even"][2];
+  EXPECT_EQ(server["hardware_usd"], 3000);
+  EXPECT_EQ(server["months"][0]["tier"], "haiku");
+  EXPECT_GE(server["months"][0]["vs_guide"].get<double>(), 1.0);
+  EXPECT_LE(server["months"][0]["vs_guide"].get<double>(), 2.0);
+}
+
+TEST(PlanCliTest, UsageFromFlags) {
+  // 100 queries a day x (500 in + 500 out) = the guide's scenario 1.
+  CommandResult result = RunDuet(
+      "plan --queries-per-day 100 --input-tokens 500 --output-tokens 500");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  std::string mine = Section(result.output, "== your usage");
+  EXPECT_NE(mine.find("1.5M input + 1.5M output tokens a month"),
+            std::string::npos)
+      << mine;
+  EXPECT_EQ(GuidePrice(mine, "sonnet"), "$27");
+  EXPECT_EQ(GuidePrice(mine, "haiku"), "$7.20");
+  EXPECT_EQ(result.output.find("== 1."),
+            std::string::npos);  // only the usage asked for
+
+  // Monthly totals and your own hardware: $600 against the guide's $60
+  // Sonnet month saves $60 - electricity, about 10.1 months.
+  result = RunDuet("plan --input-mtok 10 --output-mtok 2 --hardware-usd 600");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  mine = Section(result.output, "== your usage");
+  EXPECT_EQ(GuidePrice(mine, "sonnet"), "$60");
+  const std::vector<std::string> hardware = Row(mine, "$600 your hardware");
+  ASSERT_GE(hardware.size(), 4u);
+  EXPECT_EQ(hardware[1], "$25 a month");  // $600 over 24 months
+  EXPECT_EQ(hardware[3], "10.1 / 10.1");
+}
+
+TEST(PlanCliTest, PricedUpstreamsFromTheConfiguration) {
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() /
+      ("duet-plan-test-" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(path)
+      << "[upstreams.together]\nbase_url = \"https://open.example\"\n"
+         "models = [\"llama-3.3-70b\"]\ninput_price = 0.88\n"
+         "output_price = 0.88\n";
+  // 1.5M + 1.5M tokens at $0.88 per million: $2.64.
+  const CommandResult result =
+      RunDuet("plan --queries-per-day 100 --config '" + path.string() + "'");
+  std::filesystem::remove(path);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(Row(result.output, "upstream together"),
+            (std::vector<std::string>{"upstream together", "$2.64"}));
+}
+
+TEST(PlanCliTest, BadFlagsNameTheFlag) {
+  struct Case {
+    const char* arguments;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"--queries-per-day abc",
+       "duet plan: --queries-per-day: expected a number >= 0, got 'abc'"},
+      {"--queries-per-month=-5",
+       "duet plan: --queries-per-month: expected a number >= 0, got '-5'"},
+      {"--queries-per-day 10 --input-tokens 1k",
+       "duet plan: --input-tokens: expected a number >= 0, got '1k'"},
+      {"--hardware-usd lots",
+       "duet plan: --hardware-usd: expected a number >= 0, got 'lots'"},
+      {"--queries-per-day 10 --queries-per-month 300",
+       "duet plan: --queries-per-day and --queries-per-month cannot be used "
+       "together"},
+      {"--queries-per-day 10 --input-mtok 3",
+       "duet plan: --queries-per-day and --input-mtok cannot be used together"},
+      {"--output-tokens 300",
+       "duet plan: --output-tokens needs --queries-per-day or "
+       "--queries-per-month"},
+      {"--input-mtok 3", "duet plan: --input-mtok needs --output-mtok"},
+  };
+  for (const Case& c : cases) {
+    const CommandResult result = RunDuet(std::string("plan ") + c.arguments);
+    EXPECT_EQ(result.exit_code, 2) << c.arguments;
+    EXPECT_EQ(result.output, std::string(c.message) + "\n") << c.arguments;
+  }
+}
+
+}  // namespace
+}  // namespace duet::integration
