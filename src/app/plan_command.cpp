@@ -1,7 +1,9 @@
 #include "app/plan_command.h"
 
 #include <charconv>
+#include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <ostream>
 #include <vector>
 
@@ -9,7 +11,10 @@
 #include <fmt/format.h>
 
 #include "app/plan_report.h"
+#include "cost/money.h"
 #include "cost/planner.h"
+#include "ledger/ledger_month.h"
+#include "ledger/ledger_store.h"
 #include "model/claude_catalog.h"
 
 namespace duet {
@@ -130,6 +135,36 @@ Result<std::optional<UsageScenario>> UsageFromParsedFlags(
   return std::optional<UsageScenario>(std::move(scenario));
 }
 
+// The last 30 days of the ledger as a scenario.
+Result<UsageScenario> ScenarioFromLedger(const Config& config,
+                                         const PlanCommandOptions& options) {
+  std::string path = options.ledger_path;
+  if (path.empty()) {
+    path = !config.ledger.path.empty()
+               ? config.ledger.path
+               : DefaultLedgerPath([](const char* name) { return std::getenv(name); });
+  }
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  DUET_ASSIGN_OR_RETURN(const LedgerMonth month, ReadLedgerMonth(path, now_ms));
+  UsageScenario scenario;
+  scenario.name = "your last 30 days (the ledger)";
+  scenario.usage = month.usage;
+  scenario.usage_text = fmt::format(
+      "{} requests over {:.1f} days{}; they cost {} ({} of it cloud)", month.requests,
+      month.days_covered,
+      month.days_covered < kDaysPerMonth ? ", projected to 30 days" : "",
+      FormatUsd(month.actual_cost_usd), FormatUsd(month.cloud_cost_usd));
+  return scenario;
+}
+
+bool AnyUsageFlag(const PlanCommandOptions& options) {
+  return !options.queries_per_day.empty() || !options.queries_per_month.empty() ||
+         !options.input_tokens.empty() || !options.output_tokens.empty() ||
+         !options.input_mtok.empty() || !options.output_mtok.empty();
+}
+
 }  // namespace
 
 void AddPlanOptions(CLI::App* command, PlanCommandOptions* options) {
@@ -139,6 +174,11 @@ void AddPlanOptions(CLI::App* command, PlanCommandOptions* options) {
     command->add_option(flag.name, options->*flag.text, flag.help)
         ->type_name("NUMBER");
   }
+  command->add_flag("--from-ledger", options->from_ledger,
+                    "plan your own last 30 days, read from the ledger");
+  command->add_option("--ledger", options->ledger_path,
+                      "the ledger file (default: ledger.path, else the per-user one)")
+      ->type_name("PATH");
   command->add_flag("--json", options->json, "print the plan as JSON");
 }
 
@@ -157,6 +197,22 @@ int RunPlanCommand(const Config& config, const PlanCommandOptions& options,
   if (!usage) {
     err << "duet plan: " << usage.error().message() << "\n";
     return 2;
+  }
+  if (options.from_ledger && AnyUsageFlag(options)) {
+    err << "duet plan: --from-ledger plans the ledger's usage; drop the usage flags\n";
+    return 2;
+  }
+  if (!options.ledger_path.empty() && !options.from_ledger) {
+    err << "duet plan: --ledger needs --from-ledger\n";
+    return 2;
+  }
+  if (options.from_ledger) {
+    Result<UsageScenario> own = ScenarioFromLedger(config, options);
+    if (!own) {
+      err << "duet plan: " << own.error().message() << "\n";
+      return 1;
+    }
+    *usage = std::move(*own);
   }
   Result<ClaudeCatalog> catalog =
       ClaudeCatalog::Load(config.anthropic.catalog_file);

@@ -7,14 +7,16 @@
 //   duet plan --queries-per-day N [--input-tokens N --output-tokens N]
 //   duet plan --queries-per-month N [--input-tokens N --output-tokens N]
 //   duet plan --input-mtok X --output-mtok Y    monthly totals, in millions
+//   duet plan --from-ledger [--ledger PATH]     your last 30 days in the ledger
 //   ... --hardware-usd X                        break-even for this hardware
 //   ... --json                                  the same as ordered JSON
 //
 // --input-tokens and --output-tokens are averages per query (500 each
 // when not given); a month is 30 days. Without --hardware-usd (or
 // costs.hardware_usd) break-even is shown for the guide's hardware.
-// Any other source of usage (a month of the ledger) takes the same path:
-// a UsageScenario, CostPlanner::Plan, WritePlanText or WritePlanJson.
+// --from-ledger reads the last 30 days of the ledger (ledger.path, else
+// the per-user default; --ledger overrides), projected to 30 days when the
+// ledger is younger (src/ledger/ledger_month.h).
 //
 // Thread safety: call from main only.
 #pragma once
@@ -43,6 +45,8 @@ struct PlanCommandOptions {
   std::string input_mtok;     // a month, millions
   std::string output_mtok;
   std::string hardware_usd;  // overrides costs.hardware_usd
+  bool from_ledger = false;
+  std::string ledger_path;   // overrides ledger.path
   bool json = false;
 };
 
@@ -61,7 +65,8 @@ inline constexpr double kDefaultTokensPerQuery = 500;
 Result<std::optional<UsageScenario>> UsageFromFlags(
     const PlanCommandOptions& options);
 
-// Prints the plan to `out`. Returns the exit code: 0, or 2 after a
+// Prints the plan to `out`. Returns the exit code: 0, 1 when
+// --from-ledger finds no ledger or no request in it, or 2 after a
 // message on `err` for a bad flag, an unreadable Claude catalogue
 // (anthropic.catalog_file) or a policy.claude_models / [costs] value the
 // planner cannot use.

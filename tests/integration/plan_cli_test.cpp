@@ -4,6 +4,7 @@
 // figures are the guide's, not the planner's output.
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -12,6 +13,7 @@
 
 #include "integration/integration_test.h"
 #include "integration/run_duet.h"
+#include "ledger/ledger_store.h"
 
 namespace duet::integration {
 namespace {
@@ -206,6 +208,58 @@ TEST(PlanCliTest, BadFlagsNameTheFlag) {
     EXPECT_EQ(result.exit_code, 2) << c.arguments;
     EXPECT_EQ(result.output, std::string(c.message) + "\n") << c.arguments;
   }
+}
+
+TEST(PlanCliTest, FromTheLedgerProjectsTheUsersOwnMonth) {
+  const std::string dir = ::testing::TempDir() + "duet-plan-ledger";
+  std::filesystem::remove_all(dir);
+  const std::string path = dir + "/ledger.db";
+  {
+    Result<LedgerStore> store = LedgerStore::Open(path, {});
+    ASSERT_TRUE(store.has_value()) << store.error().ToString();
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    constexpr int64_t kDay = 86'400'000;
+    LedgerEntry old;  // 15 days ago: the ledger covers 15 days
+    old.request_id = "req_old";
+    old.started_at_ms = now - 15 * kDay;
+    old.usage = {.input_tokens = 900'000, .output_tokens = 500'000,
+                 .cache_read_input_tokens = 100'000};
+    old.cost_usd = 10.5;
+    LedgerEntry recent;
+    recent.request_id = "req_recent";
+    recent.started_at_ms = now - 1'000;
+    recent.usage = {.input_tokens = 500'000, .output_tokens = 250'000};
+    recent.local = true;
+    recent.cost_usd = 0.25;
+    LedgerEntry too_old;  // outside the 30-day window
+    too_old.request_id = "req_too_old";
+    too_old.started_at_ms = now - 40 * kDay;
+    too_old.usage = {.input_tokens = 99'000'000, .output_tokens = 99'000'000};
+    ASSERT_TRUE(store->Insert(std::vector{old, recent, too_old}).ok());
+  }
+  CommandResult result = RunDuet("plan --from-ledger --ledger " + path);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const std::string mine = Section(result.output, "== your last 30 days (the ledger)");
+  EXPECT_NE(mine.find("2 requests over 15.0 days, projected to 30 days; they cost "
+                      "$10.75 ($10.50 of it cloud)"),
+            std::string::npos)
+      << mine;
+  // 1.5M in + 0.75M out over 15 days, doubled: 3M in + 1.5M out a month;
+  // at Sonnet 3.5's $3/$15 that is $9 + $22.50.
+  EXPECT_NE(mine.find("3M input + 1.5M output tokens a month"), std::string::npos) << mine;
+  EXPECT_EQ(GuidePrice(mine, "sonnet"), "$31.50");
+
+  result = RunDuet("plan --from-ledger --ledger " + dir + "/none.db");
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("no ledger at " + dir + "/none.db yet"), std::string::npos)
+      << result.output;
+  result = RunDuet("plan --from-ledger --queries-per-day 5 --ledger " + path);
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  result = RunDuet("plan --ledger " + path);
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
