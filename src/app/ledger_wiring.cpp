@@ -40,6 +40,7 @@ std::unique_ptr<LedgerWriter> StartWriter(const std::string& path, const Config&
 ServerLedger::ServerLedger(const Config& config, const EnvLookup& getenv,
                            const ClaudeCatalog* catalog, const Clock* clock)
     : path_(LedgerPath(config, getenv)),
+      catalog_(catalog),
       clock_(clock),
       busy_meter_(clock),
       writer_(StartWriter(path_, config)),
@@ -70,7 +71,9 @@ void ServerLedger::SeedBudget(BudgetTracker* budget) const {
     return;
   }
   for (const DailySpend& day : *spend) {
-    budget->RecordSpend(day.client_key, day.cost_usd, day.day_start_unix_seconds);
+    if (catalog_->Find(day.model) != nullptr) {
+      budget->RecordSpend(day.client_key, day.cost_usd, day.day_start_unix_seconds);
+    }
   }
 }
 

@@ -29,9 +29,9 @@ class ServerLedger {
   ServerLedger(const Config& config, const EnvLookup& getenv, const ClaudeCatalog* catalog,
                const Clock* clock);
 
-  // Adds this month's cloud spend from the ledger to `budget`, so budget
-  // caps survive restarts. Logs and carries on when the ledger cannot be
-  // read.
+  // Adds this month's Claude spend from the ledger to `budget`, so budget
+  // caps survive restarts (the budget counts Claude models only, as the
+  // policy does). Logs and carries on when the ledger cannot be read.
   void SeedBudget(BudgetTracker* budget) const;
 
   AnswerRecorder* recorder() { return &recorder_; }
@@ -44,6 +44,7 @@ class ServerLedger {
 
  private:
   std::string path_;  // "" when the ledger is off
+  const ClaudeCatalog* catalog_;
   const Clock* clock_;
   AnswerMetrics metrics_;
   LocalBusyMeter busy_meter_;

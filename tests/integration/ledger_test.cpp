@@ -219,7 +219,8 @@ TEST_F(LedgerTest, MetricsCountWhatTheLedgerRecords) {
 }
 
 TEST_F(LedgerTest, TheBudgetStartsFromThisMonthsSpendInTheLedger) {
-  // A ledger with $4.25 of Claude spend from an hour ago.
+  // A ledger with $4.25 of Claude spend from an hour ago (and $1 of a
+  // hosted open model).
   const std::string dir = ::testing::TempDir() + "duet-ledger-budget";
   std::filesystem::remove_all(dir);
   const std::string path = dir + "/ledger.db";
@@ -235,7 +236,13 @@ TEST_F(LedgerTest, TheBudgetStartsFromThisMonthsSpendInTheLedger) {
     spent.backend = "anthropic";
     spent.model = "claude-sonnet-4-6";
     spent.cost_usd = 4.25;
-    ASSERT_TRUE(store->Insert(std::vector{spent}).ok());
+    // A hosted open model is not Claude spend: the budget does not count it.
+    LedgerEntry hosted = spent;
+    hosted.request_id = "req_hosted";
+    hosted.backend = "together";
+    hosted.model = "qwen2.5-72b-instruct";
+    hosted.cost_usd = 1.0;
+    ASSERT_TRUE(store->Insert(std::vector{spent, hosted}).ok());
   }
   ASSERT_NO_FATAL_FAILURE(StartServer({"--set", "ledger.path=" + path}));
   HttpRequest get;
