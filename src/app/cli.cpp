@@ -10,6 +10,7 @@
 
 #include "api/client_key.h"
 #include "app/plan_command.h"
+#include "app/report_command.h"
 #include "app/route_command.h"
 #include "app/run_chat.h"
 #include "app/serve.h"
@@ -146,6 +147,13 @@ int RunCli(int argc, char** argv,
   PlanCommandOptions plan_options;
   AddPlanOptions(plan, &plan_options);
   flags.AddTo(plan);
+  CLI::App* report = app.add_subcommand(
+      "report", "What the ledger says about a period (default: this UTC month "
+                "to date): spend, savings against Claude, the route mix, "
+                "outcomes, budget use and the guide's signals");
+  ReportCommandOptions report_options;
+  AddReportOptions(report, &report_options);
+  flags.AddTo(report);
   CLI::App* key_id = app.add_subcommand(
       "key-id", "Print the id duet uses for a client API key (for budgets "
                 "and local-only keys in [policy])");
@@ -202,6 +210,12 @@ int RunCli(int argc, char** argv,
   }
   if (plan->parsed()) {
     return RunPlanCommand(*config, plan_options, std::cout, std::cerr);
+  }
+  if (report->parsed()) {
+    return RunReportCommand(
+        *config, report_options, SystemClock(),
+        [](const char* name) -> const char* { return std::getenv(name); },
+        std::cout, std::cerr);
   }
   if (route->parsed()) {
     if (route_options.jsonl_path.empty() == route_prompt.empty()) {

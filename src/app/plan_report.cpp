@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "app/report_format.h"
 #include "core/json_writer.h"
 #include "cost/money.h"
 
@@ -222,46 +223,6 @@ void WriteBreakEven(const PlannerOptions& options, const MonthlyPlan& plan,
 
 // ---- JSON ----------------------------------------------------------------
 
-// Numbers to the millionth (of a dollar, hour, token...): exact enough to
-// add up, without binary noise such as 7.199999999999999. nullopt: null.
-void Number(JsonWriter& w, std::string_view key, std::optional<double> value) {
-  w.Key(key);
-  if (!value) {
-    w.Null();
-    return;
-  }
-  const double rounded = std::round(*value * 1e6) / 1e6;
-  // Whole numbers as integers: 10000000, not the shortest form 1e+07.
-  if (rounded == std::trunc(rounded) && std::fabs(rounded) < 1e15) {
-    w.Int(static_cast<int64_t>(rounded));
-  } else {
-    w.Double(rounded);
-  }
-}
-
-// key: {...}, the members written by `members`.
-template <typename Members>
-void Object(JsonWriter& w, std::string_view key, Members members) {
-  w.Key(key);
-  w.BeginObject();
-  members();
-  w.EndObject();
-}
-
-// key: [{...}, ...], one object per item, its members written by `members`.
-template <typename Items, typename Members>
-void ObjectArray(JsonWriter& w, std::string_view key, const Items& items,
-                 Members members) {
-  w.Key(key);
-  w.BeginArray();
-  for (const auto& item : items) {
-    w.BeginObject();
-    members(item);
-    w.EndObject();
-  }
-  w.EndArray();
-}
-
 void PricedJson(JsonWriter& w, std::string_view key,
                 const std::optional<PricedModel>& model) {
   if (!model) {
@@ -269,21 +230,21 @@ void PricedJson(JsonWriter& w, std::string_view key,
     w.Null();
     return;
   }
-  Object(w, key, [&] {
+  JsonObject(w, key, [&] {
     w.Field("model", model->model_id);
     w.Field("display_name", model->display_name);
-    Number(w, "input_usd_per_mtok", model->prices.input);
-    Number(w, "output_usd_per_mtok", model->prices.output);
-    Number(w, "monthly_usd", model->monthly_usd);
-    Number(w, "batch_monthly_usd", model->batch_monthly_usd);
+    JsonNumber(w, "input_usd_per_mtok", model->prices.input);
+    JsonNumber(w, "output_usd_per_mtok", model->prices.output);
+    JsonNumber(w, "monthly_usd", model->monthly_usd);
+    JsonNumber(w, "batch_monthly_usd", model->batch_monthly_usd);
   });
 }
 
 void SavingsJson(JsonWriter& w, std::string_view key, const Savings& savings) {
-  Object(w, key, [&] {
-    Number(w, "local", savings.local);
-    Number(w, "hosted_open_low_price", savings.hosted_open_low);
-    Number(w, "hosted_open_high_price", savings.hosted_open_high);
+  JsonObject(w, key, [&] {
+    JsonNumber(w, "local", savings.local);
+    JsonNumber(w, "hosted_open_low_price", savings.hosted_open_low);
+    JsonNumber(w, "hosted_open_high_price", savings.hosted_open_high);
   });
 }
 
@@ -291,43 +252,43 @@ void UsageJson(JsonWriter& w, const PlannedUsage& usage) {
   const MonthlyPlan& plan = usage.plan;
   w.Field("name", usage.scenario.name);
   w.Field("usage", usage.scenario.usage_text);
-  Number(w, "input_tokens", plan.usage.input_tokens);
-  Number(w, "output_tokens", plan.usage.output_tokens);
-  ObjectArray(w, "claude", plan.tiers, [&](const TierCost& tier) {
+  JsonNumber(w, "input_tokens", plan.usage.input_tokens);
+  JsonNumber(w, "output_tokens", plan.usage.output_tokens);
+  JsonObjectArray(w, "claude", plan.tiers, [&](const TierCost& tier) {
     w.Field("tier", tier.tier);
     PricedJson(w, "guide", tier.guide);
     PricedJson(w, "today", tier.today);
     SavingsJson(w, "savings_vs_guide", tier.vs_guide);
     SavingsJson(w, "savings_vs_today", tier.vs_today);
   });
-  Object(w, "local", [&] {
-    Number(w, "busy_hours", plan.local.busy_hours);
-    Number(w, "energy_kwh", plan.local.energy_kwh);
-    Number(w, "electricity_usd", plan.local.electricity_usd);
-    Number(w, "amortization_usd", plan.local.amortization_usd);
-    Number(w, "monthly_usd", plan.local.monthly_usd);
-    Number(w, "guide_electricity_low_usd",
-           usage.scenario.guide_electricity_low_usd);
-    Number(w, "guide_electricity_high_usd",
-           usage.scenario.guide_electricity_high_usd);
+  JsonObject(w, "local", [&] {
+    JsonNumber(w, "busy_hours", plan.local.busy_hours);
+    JsonNumber(w, "energy_kwh", plan.local.energy_kwh);
+    JsonNumber(w, "electricity_usd", plan.local.electricity_usd);
+    JsonNumber(w, "amortization_usd", plan.local.amortization_usd);
+    JsonNumber(w, "monthly_usd", plan.local.monthly_usd);
+    JsonNumber(w, "guide_electricity_low_usd",
+               usage.scenario.guide_electricity_low_usd);
+    JsonNumber(w, "guide_electricity_high_usd",
+               usage.scenario.guide_electricity_high_usd);
   });
-  Object(w, "hosted_open", [&] {
-    Number(w, "low_usd", plan.hosted_open_low_usd);
-    Number(w, "high_usd", plan.hosted_open_high_usd);
+  JsonObject(w, "hosted_open", [&] {
+    JsonNumber(w, "low_usd", plan.hosted_open_low_usd);
+    JsonNumber(w, "high_usd", plan.hosted_open_high_usd);
   });
-  ObjectArray(w, "upstreams", plan.upstreams,
-              [&](const UpstreamCost& upstream) {
-                w.Field("name", upstream.name);
-                Number(w, "monthly_usd", upstream.monthly_usd);
-              });
-  ObjectArray(w, "break_even", plan.break_even, [&](const BreakEven& even) {
+  JsonObjectArray(w, "upstreams", plan.upstreams,
+                  [&](const UpstreamCost& upstream) {
+                    w.Field("name", upstream.name);
+                    JsonNumber(w, "monthly_usd", upstream.monthly_usd);
+                  });
+  JsonObjectArray(w, "break_even", plan.break_even, [&](const BreakEven& even) {
     w.Field("hardware", even.hardware.label);
-    Number(w, "hardware_usd", even.hardware.usd);
-    Number(w, "amortization_usd", even.amortization_usd);
-    ObjectArray(w, "months", even.tiers, [&](const TierBreakEven& tier) {
+    JsonNumber(w, "hardware_usd", even.hardware.usd);
+    JsonNumber(w, "amortization_usd", even.amortization_usd);
+    JsonObjectArray(w, "months", even.tiers, [&](const TierBreakEven& tier) {
       w.Field("tier", tier.tier);
-      Number(w, "vs_guide", tier.vs_guide);
-      Number(w, "vs_today", tier.vs_today);
+      JsonNumber(w, "vs_guide", tier.vs_guide);
+      JsonNumber(w, "vs_today", tier.vs_today);
     });
   });
 }
@@ -360,22 +321,22 @@ void WritePlanJson(const PlannerOptions& options,
   std::string text;
   JsonWriter w(&text);
   w.BeginObject();
-  Object(w, "assumptions", [&] {
-    Number(w, "electricity_usd_per_kwh", costs.electricity_usd_per_kwh);
-    Number(w, "local_watts", costs.local_watts);
-    Number(w, "local_tokens_per_second", costs.local_tokens_per_second);
-    Number(w, "hardware_usd", costs.hardware_usd);
+  JsonObject(w, "assumptions", [&] {
+    JsonNumber(w, "electricity_usd_per_kwh", costs.electricity_usd_per_kwh);
+    JsonNumber(w, "local_watts", costs.local_watts);
+    JsonNumber(w, "local_tokens_per_second", costs.local_tokens_per_second);
+    JsonNumber(w, "hardware_usd", costs.hardware_usd);
     w.Field("hardware_months", costs.hardware_months);
-    Number(w, "hosted_open_low_usd_per_mtok",
-           costs.hosted_open_low_usd_per_mtok);
-    Number(w, "hosted_open_high_usd_per_mtok",
-           costs.hosted_open_high_usd_per_mtok);
-    Number(w, "batch_discount",
-           usages.empty() ? 0 : usages.front().plan.batch_discount);
-    Number(w, "days_per_month", kDaysPerMonth);
+    JsonNumber(w, "hosted_open_low_usd_per_mtok",
+               costs.hosted_open_low_usd_per_mtok);
+    JsonNumber(w, "hosted_open_high_usd_per_mtok",
+               costs.hosted_open_high_usd_per_mtok);
+    JsonNumber(w, "batch_discount",
+               usages.empty() ? 0 : usages.front().plan.batch_discount);
+    JsonNumber(w, "days_per_month", kDaysPerMonth);
   });
-  ObjectArray(w, "plans", usages,
-              [&](const PlannedUsage& usage) { UsageJson(w, usage); });
+  JsonObjectArray(w, "plans", usages,
+                  [&](const PlannedUsage& usage) { UsageJson(w, usage); });
   w.EndObject();
   out << text << "\n";
 }

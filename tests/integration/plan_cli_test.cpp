@@ -7,7 +7,6 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -17,41 +16,6 @@
 
 namespace duet::integration {
 namespace {
-
-// The text from the line starting with `heading` to the next "== " line.
-std::string Section(const std::string& output, const std::string& heading) {
-  const size_t begin = output.find("\n" + heading);
-  if (begin == std::string::npos) {
-    ADD_FAILURE() << "no section " << heading << " in:\n" << output;
-    return "";
-  }
-  const size_t end = output.find("\n== ", begin + 1);
-  return output.substr(
-      begin + 1, end == std::string::npos ? std::string::npos : end - begin);
-}
-
-// The cells of the table row whose first cell is `first` (cells are
-// separated by two or more spaces).
-std::vector<std::string> Row(const std::string& section,
-                             const std::string& first) {
-  std::istringstream lines(section);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::vector<std::string> cells;
-    size_t at = line.find_first_not_of(' ');
-    while (at != std::string::npos && at < line.size()) {
-      size_t gap = line.find("  ", at);
-      cells.push_back(
-          line.substr(at, gap == std::string::npos ? gap : gap - at));
-      at = gap == std::string::npos ? gap : line.find_first_not_of(' ', gap);
-    }
-    if (!cells.empty() && cells[0] == first) {
-      return cells;
-    }
-  }
-  ADD_FAILURE() << "no row " << first << " in:\n" << section;
-  return {};
-}
 
 // Column 1 is the guide's price.
 std::string GuidePrice(const std::string& section, const std::string& tier) {

@@ -1,6 +1,7 @@
 // Helpers for ledger tests: sample entries and scratch database paths.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <unistd.h>
@@ -8,6 +9,18 @@
 #include "ledger/ledger_entry.h"
 
 namespace duet::testing {
+
+// Unix milliseconds of 00:00 UTC on that day, computed with <chrono> so
+// that tests of the ledger's own calendar code do not check it against
+// itself.
+inline int64_t UtcMidnightMs(int year, unsigned month, unsigned day) {
+  const std::chrono::sys_days date = std::chrono::year{year} /
+                                     std::chrono::month{month} /
+                                     std::chrono::day{day};
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             date.time_since_epoch())
+      .count();
+}
 
 // A cloud answer with distinct values in every field, so a column mix-up
 // shows.

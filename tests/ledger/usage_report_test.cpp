@@ -1,0 +1,710 @@
+// UsageReport over hand-built rows. Every expected figure is worked out by
+// hand in the test from the rows' own numbers, never copied from output.
+#include "ledger/usage_report.h"
+
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "ledger/ledger_test_util.h"
+
+namespace duet {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr int64_t kHourMs = 3'600'000;
+
+// 00:00 UTC on that day, plus `hours`.
+int64_t At(int year, unsigned month, unsigned day, double hours = 0) {
+  return testing::UtcMidnightMs(year, month, day) +
+         static_cast<int64_t>(hours * kHourMs);
+}
+
+// A period report for March 2026 seen on March 16th at 00:00: 15 days
+// counted so far.
+UsageReportOptions MarchOptions() {
+  UsageReportOptions options;
+  options.since_ms = At(2026, 3, 1);
+  options.until_ms = At(2026, 4, 1);
+  options.now_ms = At(2026, 3, 16);
+  return options;
+}
+
+LedgerEntry Local(const std::string& task, double cost_usd,
+                  int64_t at = At(2026, 3, 2)) {
+  LedgerEntry row;
+  row.request_id = "local";
+  row.started_at_ms = at;
+  row.side = "local";
+  row.task = task;
+  row.rule = "task";
+  row.backend = "llama";
+  row.model = "qwen3-32b";
+  row.local = true;
+  row.cost_usd = cost_usd;
+  return row;
+}
+
+LedgerEntry Cloud(const std::string& task, double cost_usd,
+                  const std::string& model = "claude-sonnet-4-6",
+                  int64_t at = At(2026, 3, 2)) {
+  LedgerEntry row = Local(task, cost_usd, at);
+  row.request_id = "cloud";
+  row.side = "cloud";
+  row.backend = "anthropic";
+  row.model = model;
+  row.local = false;
+  return row;
+}
+
+UsageReportData Report(const UsageReportOptions& options,
+                       const std::vector<LedgerEntry>& rows,
+                       std::vector<LedgerLoss> losses = {}) {
+  UsageReport report(options);
+  for (const LedgerEntry& row : rows) {
+    report.Add(row);
+  }
+  return std::move(report).Finish(std::move(losses));
+}
+
+const UsageSignal* FindSignal(const UsageReportData& data,
+                              const std::string& id) {
+  for (const UsageSignal& signal : data.signals) {
+    if (signal.id == id) {
+      return &signal;
+    }
+  }
+  return nullptr;
+}
+
+double Figure(const UsageSignal& signal, const std::string& name) {
+  for (const SignalFigure& figure : signal.figures) {
+    if (figure.name == name) {
+      return figure.value;
+    }
+  }
+  ADD_FAILURE() << signal.id << " has no figure " << name;
+  return -1;
+}
+
+void ExpectUsage(const NamedUsage& group, const std::string& name,
+                 int64_t requests, int64_t input, int64_t output,
+                 double cost_usd) {
+  EXPECT_EQ(group.name, name);
+  EXPECT_EQ(group.usage.requests, requests) << name;
+  EXPECT_EQ(group.usage.input_tokens, input) << name;
+  EXPECT_EQ(group.usage.output_tokens, output) << name;
+  EXPECT_NEAR(group.usage.cost_usd, cost_usd, 1e-12) << name;
+}
+
+// ---- Totals and spend by side, backend and model -------------------------
+
+TEST(UsageReportTest, SumsPerSideBackendAndModel) {
+  LedgerEntry local_a = Local("chat/general_qa", 0.002);
+  local_a.usage = {.input_tokens = 600,
+                   .output_tokens = 500,
+                   .cache_creation_input_tokens = 0,
+                   .cache_read_input_tokens = 400,
+                   .thinking_tokens = 0};
+  local_a.local_busy_seconds = 36;
+  LedgerEntry local_b = Local("writing/first_draft", 0.004);
+  local_b.usage.input_tokens = 2000;
+  local_b.usage.output_tokens = 1000;
+  local_b.local_busy_seconds = 72;
+  LedgerEntry sonnet = Cloud("coding/code_review", 0.06);
+  sonnet.usage = {.input_tokens = 8000,
+                  .output_tokens = 2000,
+                  .cache_creation_input_tokens = 1000,
+                  .cache_read_input_tokens = 1000,
+                  .thinking_tokens = 300};
+  LedgerEntry haiku = Cloud("chat/general_qa", 0.009, "claude-haiku-4-5");
+  haiku.usage.input_tokens = 4000;
+  haiku.usage.output_tokens = 1000;
+  // A hosted open model through an upstream: not local, priced.
+  LedgerEntry upstream = Cloud("chat/general_qa", 0.001, "llama3.3-70b");
+  upstream.backend = "hosted";
+  upstream.usage.input_tokens = 100;
+  upstream.usage.output_tokens = 100;
+  // Refused before routing: no side, no backend.
+  LedgerEntry refused;
+  refused.started_at_ms = At(2026, 3, 3);
+  refused.outcome = AnswerOutcome::kError;
+  refused.error_kind = "invalid_argument";
+
+  const UsageReportData data = Report(
+      MarchOptions(), {local_a, local_b, sonnet, haiku, upstream, refused});
+
+  const ReportTotals& totals = data.totals;
+  EXPECT_EQ(totals.all.requests, 6);
+  EXPECT_EQ(totals.answered, 5);
+  // 1,000 + 2,000 + 10,000 + 4,000 + 100 prompt tokens.
+  EXPECT_EQ(totals.all.input_tokens, 17'100);
+  EXPECT_EQ(totals.all.output_tokens, 500 + 1000 + 2000 + 1000 + 100);
+  EXPECT_NEAR(totals.all.cost_usd, 0.076, 1e-12);
+  EXPECT_NEAR(totals.cloud_spend_usd, 0.06 + 0.009 + 0.001, 1e-12);
+  EXPECT_NEAR(totals.electricity_usd, 0.006, 1e-12);
+  EXPECT_NEAR(totals.local_busy_hours, (36.0 + 72.0) / 3600, 1e-12);
+
+  ASSERT_EQ(data.by_side.size(), 3u);
+  ExpectUsage(data.by_side[0], "cloud", 3, 14'100, 3'100, 0.07);
+  ExpectUsage(data.by_side[1], "local", 2, 3'000, 1'500, 0.006);
+  ExpectUsage(data.by_side[2], "none", 1, 0, 0, 0);
+
+  ASSERT_EQ(data.by_backend.size(), 4u);
+  ExpectUsage(data.by_backend[0], "anthropic", 2, 14'000, 3'000, 0.069);
+  ExpectUsage(data.by_backend[1], "llama", 2, 3'000, 1'500, 0.006);
+  ExpectUsage(data.by_backend[2], "hosted", 1, 100, 100, 0.001);
+  ExpectUsage(data.by_backend[3], "none", 1, 0, 0, 0);
+
+  ASSERT_EQ(data.by_model.size(), 5u);
+  ExpectUsage(data.by_model[0], "claude-sonnet-4-6", 1, 10'000, 2'000, 0.06);
+  ExpectUsage(data.by_model[1], "claude-haiku-4-5", 1, 4'000, 1'000, 0.009);
+  ExpectUsage(data.by_model[2], "qwen3-32b", 2, 3'000, 1'500, 0.006);
+  ExpectUsage(data.by_model[3], "llama3.3-70b", 1, 100, 100, 0.001);
+  ExpectUsage(data.by_model[4], "none", 1, 0, 0, 0);
+}
+
+TEST(UsageReportTest, AFallbackCountsWhereItWasAnswered) {
+  // The policy chose the cloud, the cloud failed, the local model answered:
+  // its cost is electricity and it is a local answer.
+  LedgerEntry fallback = Local("coding/code_review", 0.003);
+  fallback.side = "cloud";
+  fallback.outcome = AnswerOutcome::kFallback;
+  fallback.fallback_reason = "anthropic: Overloaded";
+  const UsageReportData data = Report(MarchOptions(), {fallback});
+  ASSERT_EQ(data.by_side.size(), 1u);
+  EXPECT_EQ(data.by_side[0].name, "local");
+  EXPECT_NEAR(data.totals.electricity_usd, 0.003, 1e-12);
+  EXPECT_EQ(data.totals.cloud_spend_usd, 0);
+  ASSERT_EQ(data.route_mix.size(), 1u);
+  EXPECT_EQ(data.route_mix[0].local, 1);
+}
+
+// ---- Savings and hardware -------------------------------------------------
+
+TEST(UsageReportTest, SavingsAgainstEachTierWithAndWithoutHardware) {
+  UsageReportOptions options = MarchOptions();
+  options.costs.hardware_usd = 900;
+  options.costs.hardware_months = 30;  // $30 a month
+  LedgerEntry local = Local("chat/general_qa", 0.01);
+  local.claude_haiku_usd = 0.10;
+  local.claude_sonnet_usd = 0.40;
+  local.claude_opus_usd = 2.00;
+  LedgerEntry cloud = Cloud("coding/code_review", 0.30);
+  cloud.claude_haiku_usd = 0.08;
+  cloud.claude_sonnet_usd = 0.30;
+  cloud.claude_opus_usd = 1.50;
+
+  const UsageReportData data = Report(options, {local, cloud});
+
+  // Spend $0.31; 15 days of $30 a month = $15 of hardware.
+  EXPECT_DOUBLE_EQ(data.period.days, 15);
+  EXPECT_DOUBLE_EQ(data.totals.monthly_hardware_usd, 30);
+  EXPECT_DOUBLE_EQ(data.totals.hardware_usd, 15);
+  EXPECT_NEAR(data.totals.total_cost_usd, 15.31, 1e-9);
+  ASSERT_EQ(data.savings.size(), 3u);
+  const TierSavings& haiku = data.savings[0];
+  EXPECT_EQ(haiku.tier, "haiku");
+  EXPECT_NEAR(haiku.claude_usd, 0.18, 1e-12);
+  EXPECT_NEAR(haiku.saved_usd, 0.18 - 0.31, 1e-12);  // local cost more
+  EXPECT_NEAR(*haiku.saved_share, -0.13 / 0.18, 1e-9);
+  const TierSavings& sonnet = data.savings[1];
+  EXPECT_EQ(sonnet.tier, "sonnet");
+  EXPECT_NEAR(sonnet.claude_usd, 0.70, 1e-12);
+  EXPECT_NEAR(sonnet.saved_usd, 0.39, 1e-12);
+  EXPECT_NEAR(*sonnet.saved_share, 0.39 / 0.70, 1e-9);
+  EXPECT_NEAR(sonnet.saved_after_hardware_usd, 0.39 - 15, 1e-9);
+  const TierSavings& opus = data.savings[2];
+  EXPECT_EQ(opus.tier, "opus");
+  EXPECT_NEAR(opus.claude_usd, 3.50, 1e-12);
+  EXPECT_NEAR(opus.saved_usd, 3.19, 1e-12);
+  EXPECT_NEAR(*opus.saved_share, 3.19 / 3.50, 1e-9);
+}
+
+TEST(UsageReportTest, AnUnpricedTierHasNoSavingsShare) {
+  const UsageReportData data =
+      Report(MarchOptions(), {Local("chat/general_qa", 0.01)});
+  ASSERT_EQ(data.savings.size(), 3u);
+  for (const TierSavings& tier : data.savings) {
+    EXPECT_EQ(tier.claude_usd, 0) << tier.tier;
+    EXPECT_FALSE(tier.saved_share.has_value()) << tier.tier;
+  }
+}
+
+TEST(UsageReportTest, HardwareIsProratedToTheDaysCounted) {
+  UsageReportOptions options;
+  options.costs.hardware_usd = 1200;
+  options.costs.hardware_months = 24;  // $50 a month
+  // A past month: all 28 days of February 2026.
+  options.since_ms = At(2026, 2, 1);
+  options.until_ms = At(2026, 3, 1);
+  options.now_ms = At(2026, 3, 16);
+  UsageReportData data = Report(options, {});
+  EXPECT_DOUBLE_EQ(data.period.days, 28);
+  EXPECT_EQ(data.period.counted_until_ms, At(2026, 3, 1));
+  EXPECT_NEAR(data.totals.hardware_usd, 50.0 * 28 / 30, 1e-9);
+
+  // The current month, to March 10th at noon: 9.5 days.
+  options.since_ms = At(2026, 3, 1);
+  options.until_ms = At(2026, 4, 1);
+  options.now_ms = At(2026, 3, 10, 12);
+  data = Report(options, {});
+  EXPECT_DOUBLE_EQ(data.period.days, 9.5);
+  EXPECT_EQ(data.period.counted_until_ms, At(2026, 3, 10, 12));
+  EXPECT_NEAR(data.totals.hardware_usd, 50.0 * 9.5 / 30, 1e-9);
+
+  // A month that has not started counts no days; no hardware, no cost.
+  options.since_ms = At(2026, 5, 1);
+  options.until_ms = At(2026, 6, 1);
+  data = Report(options, {});
+  EXPECT_EQ(data.period.days, 0);
+  EXPECT_EQ(data.totals.hardware_usd, 0);
+  options.costs.hardware_usd = 0;
+  data = Report(MarchOptions(), {});
+  EXPECT_EQ(data.totals.monthly_hardware_usd, 0);
+}
+
+// ---- The period ------------------------------------------------------------
+
+TEST(UsageReportTest, ThePeriodIncludesItsStartAndExcludesItsEnd) {
+  const UsageReportOptions options = MarchOptions();
+  const UsageReportData data =
+      Report(options, {Local("chat/general_qa", 1, options.since_ms - 1),
+                       Local("chat/general_qa", 2, options.since_ms),
+                       Local("chat/general_qa", 4, options.until_ms - 1),
+                       Local("chat/general_qa", 8, options.until_ms)});
+  EXPECT_EQ(data.totals.all.requests, 2);
+  EXPECT_DOUBLE_EQ(data.totals.all.cost_usd, 2 + 4);
+}
+
+TEST(UsageReportTest, ReadRangesCoverThePeriodAndTheBudgetMonthOnce) {
+  UsageReportOptions options = MarchOptions();
+  // Month to date: the budget month holds the period.
+  EXPECT_THAT(ReportReadRanges(options),
+              ElementsAre(std::pair(At(2026, 3, 1), At(2026, 4, 1))));
+  // February touches March: one range.
+  options.since_ms = At(2026, 2, 1);
+  options.until_ms = At(2026, 3, 1);
+  EXPECT_THAT(ReportReadRanges(options),
+              ElementsAre(std::pair(At(2026, 2, 1), At(2026, 4, 1))));
+  // January does not: two, so February is never read.
+  options.since_ms = At(2026, 1, 1);
+  options.until_ms = At(2026, 2, 1);
+  EXPECT_THAT(ReportReadRanges(options),
+              ElementsAre(std::pair(At(2026, 1, 1), At(2026, 2, 1)),
+                          std::pair(At(2026, 3, 1), At(2026, 4, 1))));
+}
+
+// ---- Route mix
+// ---------------------------------------------------------------
+
+TEST(UsageReportTest, RouteMixPerTaskKindBesideThePolicy) {
+  const LedgerEntry no_task = Local("", 0);  // not in the mix
+  const UsageReportData data = Report(
+      MarchOptions(),
+      {Cloud("coding/code_review", 0.05), Cloud("coding/code_review", 0.07),
+       Local("coding/code_review", 0.001), Local("chat/general_qa", 0.001),
+       Local("chat/general_qa", 0.001), Local("chat/general_qa", 0.001),
+       Cloud("coding/explain_code", 0.02), Local("other/mystery", 0), no_task});
+
+  ASSERT_EQ(data.route_mix.size(), 4u);
+  // Most requests first; ties by kind.
+  const TaskRouteMix& review = data.route_mix[0];
+  EXPECT_EQ(review.kind, "code_review");
+  EXPECT_EQ(review.requests, 3);
+  EXPECT_EQ(review.local, 1);
+  EXPECT_EQ(review.cloud, 2);
+  EXPECT_NEAR(*review.local_share, 1.0 / 3, 1e-12);
+  EXPECT_NEAR(review.cloud_spend_usd, 0.12, 1e-12);
+  EXPECT_EQ(review.policy_route, "cloud");
+  EXPECT_EQ(review.policy_side, "cloud");
+  EXPECT_EQ(review.policy_cloud_tier, "sonnet");
+
+  const TaskRouteMix& qa = data.route_mix[1];
+  EXPECT_EQ(qa.kind, "general_qa");
+  EXPECT_EQ(qa.requests, 3);
+  EXPECT_EQ(qa.cloud, 0);
+  EXPECT_DOUBLE_EQ(*qa.local_share, 1);
+  EXPECT_EQ(qa.cloud_spend_usd, 0);
+  EXPECT_EQ(qa.policy_route, "local");
+  EXPECT_EQ(qa.policy_side, "local");
+
+  const TaskRouteMix& explain = data.route_mix[2];
+  EXPECT_EQ(explain.kind, "explain_code");
+  EXPECT_DOUBLE_EQ(*explain.local_share, 0);
+  EXPECT_EQ(explain.policy_route, "either");
+  EXPECT_EQ(explain.policy_side, "local");  // policy.either's default
+
+  const TaskRouteMix& mystery = data.route_mix[3];
+  EXPECT_EQ(mystery.kind, "mystery");
+  EXPECT_EQ(mystery.policy_route, "");
+  EXPECT_EQ(mystery.policy_side, "");
+}
+
+// ---- Outcomes
+// ------------------------------------------------------------------
+
+TEST(UsageReportTest, OutcomesWithTopFallbackReasonsAndErrorKinds) {
+  std::vector<LedgerEntry> rows = {Local("chat/general_qa", 0)};
+  const auto add = [&rows](AnswerOutcome outcome, const std::string& detail,
+                           int times) {
+    for (int i = 0; i < times; ++i) {
+      LedgerEntry row = Local("chat/general_qa", 0);
+      row.outcome = outcome;
+      (outcome == AnswerOutcome::kFallback ? row.fallback_reason
+                                           : row.error_kind) = detail;
+      rows.push_back(row);
+    }
+  };
+  add(AnswerOutcome::kFallback, "anthropic: Overloaded", 3);
+  add(AnswerOutcome::kFallback, "anthropic: 529", 2);
+  add(AnswerOutcome::kFallback, "", 1);
+  for (const char* reason : {"e", "d", "c", "b"}) {
+    add(AnswerOutcome::kFallback, reason, 1);
+  }
+  add(AnswerOutcome::kEscalated, "", 1);
+  add(AnswerOutcome::kError, "invalid_argument", 2);
+  add(AnswerOutcome::kError, "unavailable", 1);
+  add(AnswerOutcome::kError, "", 1);
+  add(AnswerOutcome::kCancelled, "cancelled", 2);
+
+  const UsageReportData data = Report(MarchOptions(), rows);
+  const OutcomeSummary& outcomes = data.outcomes;
+  EXPECT_EQ(outcomes.ok, 1);
+  EXPECT_EQ(outcomes.fallbacks, 3 + 2 + 1 + 4);
+  EXPECT_EQ(outcomes.escalations, 1);
+  EXPECT_EQ(outcomes.errors, 4);
+  EXPECT_EQ(outcomes.cancelled, 2);
+  EXPECT_EQ(data.totals.answered, 1 + 10 + 1);
+  // Five at most, most frequent first, equal counts by name.
+  ASSERT_EQ(outcomes.fallback_reasons.size(), kTopFallbackReasons);
+  EXPECT_EQ(outcomes.fallback_reasons[0].name, "anthropic: Overloaded");
+  EXPECT_EQ(outcomes.fallback_reasons[0].count, 3);
+  EXPECT_EQ(outcomes.fallback_reasons[1].name, "anthropic: 529");
+  EXPECT_EQ(outcomes.fallback_reasons[1].count, 2);
+  EXPECT_EQ(outcomes.fallback_reasons[2].name, "(no reason given)");
+  EXPECT_EQ(outcomes.fallback_reasons[3].name, "b");
+  EXPECT_EQ(outcomes.fallback_reasons[4].name, "c");
+  ASSERT_EQ(outcomes.error_kinds.size(), 3u);
+  EXPECT_EQ(outcomes.error_kinds[0].name, "invalid_argument");
+  EXPECT_EQ(outcomes.error_kinds[0].count, 2);
+  EXPECT_EQ(outcomes.error_kinds[1].name, "unavailable");
+  EXPECT_EQ(outcomes.error_kinds[2].name, "unknown");
+}
+
+// ---- Budget
+// ----------------------------------------------------------------------
+
+TEST(UsageReportTest, BudgetUseCountsTheCurrentMonthAndDayWhateverThePeriod) {
+  UsageReportOptions options;
+  // The report is about February; "now" is March 16th at noon.
+  options.since_ms = At(2026, 2, 1);
+  options.until_ms = At(2026, 3, 1);
+  options.now_ms = At(2026, 3, 16, 12);
+  options.policy.budget = {.monthly_usd = 10, .daily_usd = 1};
+  options.policy.key_budget = {.monthly_usd = 2, .daily_usd = 0.5};
+  options.policy.key_budgets["key-aaaaaaaaaaaa"] = {.monthly_usd = 5,
+                                                    .daily_usd = 0};
+  const auto cloud = [](const std::string& key, double usd, int64_t at) {
+    LedgerEntry row = Cloud("coding/code_review", usd, "claude-sonnet-4-6", at);
+    row.client_key = key;
+    return row;
+  };
+  LedgerEntry local_today = Local("chat/general_qa", 0.01, At(2026, 3, 16, 3));
+  local_today.client_key = "key-bbbbbbbbbbbb";
+  // A hosted open model is cloud spend but not Claude's: budgets skip it.
+  LedgerEntry hosted_today = cloud("key-aaaaaaaaaaaa", 7.00, At(2026, 3, 16, 4));
+  hosted_today.backend = "together";
+  hosted_today.model = "qwen2.5-72b-instruct";
+  const UsageReportData data = Report(
+      options,
+      {cloud("key-aaaaaaaaaaaa", 2.00, At(2026, 2, 28)),  // February
+       cloud("key-aaaaaaaaaaaa", 3.00, At(2026, 3, 2)),
+       cloud("", 1.00, At(2026, 3, 10)),
+       cloud("key-aaaaaaaaaaaa", 0.40, At(2026, 3, 16, 1)),
+       cloud("key-bbbbbbbbbbbb", 0.20, At(2026, 3, 16, 2)), local_today, hosted_today});
+
+  // The period holds only February's row.
+  EXPECT_EQ(data.totals.all.requests, 1);
+  EXPECT_DOUBLE_EQ(data.totals.all.cost_usd, 2.00);
+
+  const BudgetReport& budget = data.budget;
+  EXPECT_EQ(budget.month_start_ms, At(2026, 3, 1));
+  EXPECT_EQ(budget.day_start_ms, At(2026, 3, 16));
+  EXPECT_NEAR(budget.month_spent_usd, 3.00 + 1.00 + 0.40 + 0.20, 1e-12);
+  EXPECT_NEAR(budget.day_spent_usd, 0.40 + 0.20, 1e-12);
+  struct Expected {
+    std::string scope;
+    std::string period;
+    double spent;
+    double cap;
+  };
+  const std::vector<Expected> expected = {
+      {"overall", "month", 4.60, 10},
+      {"overall", "day", 0.60, 1},
+      {"", "month", 1.00, 2},  // anonymous clients: the default per-key caps
+      {"", "day", 0, 0.5},
+      {"key-aaaaaaaaaaaa", "month", 3.40, 5},  // its own caps; no daily one
+      {"key-bbbbbbbbbbbb", "month", 0.20, 2},
+      {"key-bbbbbbbbbbbb", "day", 0.20, 0.5},
+  };
+  ASSERT_EQ(budget.caps.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const BudgetUse& use = budget.caps[i];
+    EXPECT_EQ(use.scope, expected[i].scope) << i;
+    EXPECT_EQ(use.period, expected[i].period) << i;
+    EXPECT_NEAR(use.spent_usd, expected[i].spent, 1e-12) << i;
+    EXPECT_DOUBLE_EQ(use.cap_usd, expected[i].cap) << i;
+    EXPECT_NEAR(use.used_share, expected[i].spent / expected[i].cap, 1e-12)
+        << i;
+  }
+}
+
+TEST(UsageReportTest, NoCapsMeansNoBudgetRowsButStillTheSpend) {
+  const UsageReportData data =
+      Report(MarchOptions(), {Cloud("coding/code_review", 0.25)});
+  EXPECT_TRUE(data.budget.caps.empty());
+  EXPECT_DOUBLE_EQ(data.budget.month_spent_usd, 0.25);
+  EXPECT_DOUBLE_EQ(data.budget.day_spent_usd, 0);  // March 2nd, not today
+}
+
+// ---- Losses
+// -------------------------------------------------------------------
+
+TEST(UsageReportTest, LossesAreSummed) {
+  const UsageReportData data =
+      Report(MarchOptions(), {},
+             {{.at_ms = At(2026, 3, 3), .rows = 10, .reason = "disk full"},
+              {.at_ms = At(2026, 3, 5), .rows = 5, .reason = "locked"}});
+  EXPECT_EQ(data.losses.rows, 15);
+  ASSERT_EQ(data.losses.losses.size(), 2u);
+  EXPECT_EQ(data.losses.losses[1].reason, "locked");
+}
+
+// ---- Signals
+// ---------------------------------------------------------------------
+
+TEST(UsageSignalsTest, CloudSpendOnLocalCapableTasks) {
+  LedgerEntry busy = Cloud("chat/general_qa", 0.30, "claude-haiku-4-5");
+  busy.rule = "local_busy";
+  LedgerEntry named = Cloud("writing/first_draft", 0.10);
+  named.rule = "explicit_model";
+  const UsageReportData data =
+      Report(MarchOptions(), {busy, named, Cloud("coding/code_review", 0.60),
+                              Local("chat/general_qa", 0.01)});
+  const UsageSignal* signal = FindSignal(data, "local_capable_cloud_spend");
+  ASSERT_NE(signal, nullptr);
+  EXPECT_EQ(signal->kind, "overpaying");
+  // $0.40 of $1.00 of cloud spend.
+  EXPECT_NEAR(Figure(*signal, "share"), 0.40, 1e-12);
+  EXPECT_NEAR(Figure(*signal, "local_capable_cloud_usd"), 0.40, 1e-12);
+  EXPECT_NEAR(Figure(*signal, "cloud_spend_usd"), 1.00, 1e-12);
+  EXPECT_EQ(Figure(*signal, "requests"), 2);
+  EXPECT_THAT(signal->sentence,
+              HasSubstr("40% of your cloud spend went to tasks the policy "
+                        "rates local-capable: $0.40 of $1"));
+  EXPECT_THAT(signal->sentence, HasSubstr("local_busy 1"));
+  EXPECT_THAT(signal->sentence, HasSubstr("explicit_model 1"));
+}
+
+TEST(UsageSignalsTest,
+     CloudSpendOnLocalCapableTasksBelowTheThresholdOrEitherToCloud) {
+  // $0.05 of $1.00: 5%, under the 10% threshold.
+  UsageReportData data = Report(
+      MarchOptions(),
+      {Cloud("chat/general_qa", 0.05), Cloud("coding/code_review", 0.95)});
+  EXPECT_EQ(FindSignal(data, "local_capable_cloud_spend"), nullptr);
+
+  // "either" tasks count only while policy.either is local.
+  UsageReportOptions options = MarchOptions();
+  data = Report(options, {Cloud("coding/explain_code", 0.50),
+                          Cloud("coding/code_review", 0.50)});
+  ASSERT_NE(FindSignal(data, "local_capable_cloud_spend"), nullptr);
+  options.policy.either = "cloud";
+  data = Report(options, {Cloud("coding/explain_code", 0.50),
+                          Cloud("coding/code_review", 0.50)});
+  EXPECT_EQ(FindSignal(data, "local_capable_cloud_spend"), nullptr);
+}
+
+TEST(UsageSignalsTest, OpusWhereHaikuWouldDo) {
+  UsageReportOptions options = MarchOptions();
+  options.policy.tasks["quick_lookup"] = TaskPolicy{.route = "cloud",
+                                                    .local_role = "general",
+                                                    .cloud_tier = "haiku",
+                                                    .thinking = false};
+  LedgerEntry on_local_task = Cloud("chat/general_qa", 1.50, "claude-opus-4-6");
+  on_local_task.claude_haiku_usd = 0.08;
+  LedgerEntry on_haiku_task =
+      Cloud("misc/quick_lookup", 0.50, "claude-opus-4-6");
+  on_haiku_task.claude_haiku_usd = 0.03;
+  // Opus on a task the table sends to Sonnet: not this signal.
+  LedgerEntry on_sonnet_task =
+      Cloud("coding/code_review", 2.00, "claude-opus-4-6");
+  const UsageReportData data =
+      Report(options, {on_local_task, on_haiku_task, on_sonnet_task});
+  const UsageSignal* signal = FindSignal(data, "opus_where_haiku_would_do");
+  ASSERT_NE(signal, nullptr);
+  EXPECT_NEAR(Figure(*signal, "opus_on_haiku_tasks_usd"), 2.00, 1e-12);
+  EXPECT_EQ(Figure(*signal, "requests"), 2);
+  EXPECT_NEAR(Figure(*signal, "haiku_usd"), 0.11, 1e-12);
+  EXPECT_NEAR(Figure(*signal, "opus_spend_usd"), 4.00, 1e-12);
+  EXPECT_THAT(signal->sentence,
+              HasSubstr("Opus used where Haiku would do: $2 of Opus spend "
+                        "(2 requests)"));
+  EXPECT_THAT(signal->sentence, HasSubstr("Haiku would have charged $0.11"));
+
+  const UsageReportData sonnet_only = Report(options, {on_sonnet_task});
+  EXPECT_EQ(FindSignal(sonnet_only, "opus_where_haiku_would_do"), nullptr);
+}
+
+TEST(UsageSignalsTest, CloudBillAgainstTheGuidesGpu) {
+  // Ten days; $20 of cloud spend projects to $60 a month, over the
+  // guide's $30-50.
+  UsageReportOptions options = MarchOptions();
+  options.now_ms = At(2026, 3, 11);
+  UsageReportData data = Report(options, {Cloud("coding/code_review", 20)});
+  const UsageSignal* signal = FindSignal(data, "cloud_bill_exceeds_hardware");
+  ASSERT_NE(signal, nullptr);
+  EXPECT_NEAR(Figure(*signal, "projected_monthly_cloud_usd"), 60, 1e-9);
+  EXPECT_EQ(Figure(*signal, "guide_gpu_monthly_low_usd"), 30);
+  EXPECT_EQ(Figure(*signal, "guide_gpu_monthly_high_usd"), 50);
+  EXPECT_THAT(signal->sentence, HasSubstr("projected $60/month"));
+  EXPECT_THAT(signal->sentence, HasSubstr("$30–$50/month"));
+  // $15 projects to $45: inside the guide's range, so not claimed.
+  data = Report(options, {Cloud("coding/code_review", 15)});
+  EXPECT_EQ(FindSignal(data, "cloud_bill_exceeds_hardware"), nullptr);
+}
+
+TEST(UsageSignalsTest, CloudBillAgainstYourOwnHardware) {
+  UsageReportOptions options = MarchOptions();
+  options.now_ms = At(2026, 3, 11);
+  options.costs.hardware_usd = 1200;
+  options.costs.hardware_months = 24;  // $50 a month
+  UsageReportData data = Report(options, {Cloud("coding/code_review", 20)});
+  const UsageSignal* signal = FindSignal(data, "cloud_bill_exceeds_hardware");
+  ASSERT_NE(signal, nullptr);
+  EXPECT_EQ(Figure(*signal, "monthly_hardware_usd"), 50);
+  EXPECT_THAT(signal->sentence, HasSubstr("($50/month: costs.hardware_usd "
+                                          "$1,200 over 24 months)"));
+  options.costs.hardware_usd = 2400;  // $100 a month
+  data = Report(options, {Cloud("coding/code_review", 20)});
+  EXPECT_EQ(FindSignal(data, "cloud_bill_exceeds_hardware"), nullptr);
+}
+
+TEST(UsageSignalsTest, AFewHoursAreNotProjectedAsAMonth) {
+  // Six hours and $2: projected from one day, $60, not from a quarter day.
+  UsageReportOptions options = MarchOptions();
+  options.now_ms = At(2026, 3, 1, 6);
+  const UsageReportData data = Report(
+      options,
+      {Cloud("coding/code_review", 2, "claude-sonnet-4-6", At(2026, 3, 1, 1))});
+  const UsageSignal* signal = FindSignal(data, "cloud_bill_exceeds_hardware");
+  ASSERT_NE(signal, nullptr);
+  EXPECT_NEAR(Figure(*signal, "projected_monthly_cloud_usd"), 60, 1e-9);
+  EXPECT_DOUBLE_EQ(Figure(*signal, "period_days"), 0.25);
+}
+
+TEST(UsageSignalsTest, MostlySimpleQueries) {
+  std::vector<LedgerEntry> rows = {
+      Local("chat/general_qa", 0),       Local("chat/general_qa", 0),
+      Local("writing/first_draft", 0),   Cloud("writing/brainstorming", 0.02),
+      Cloud("coding/code_review", 0.50), Cloud("coding/code_review", 0.50)};
+  UsageReportData data = Report(MarchOptions(), rows);
+  const UsageSignal* signal = FindSignal(data, "mostly_simple_queries");
+  ASSERT_NE(signal, nullptr);
+  EXPECT_NEAR(Figure(*signal, "share"), 4.0 / 6, 1e-12);
+  EXPECT_EQ(Figure(*signal, "simple_requests"), 4);
+  EXPECT_EQ(Figure(*signal, "requests_with_task"), 6);
+  EXPECT_EQ(Figure(*signal, "simple_cloud_requests"), 1);
+  EXPECT_NEAR(Figure(*signal, "simple_cloud_usd"), 0.02, 1e-12);
+  EXPECT_THAT(signal->sentence, HasSubstr("67% of requests (4 of 6)"));
+
+  // All simple queries answered locally: nothing overpaid.
+  rows[3] = Local("writing/brainstorming", 0);
+  data = Report(MarchOptions(), rows);
+  EXPECT_EQ(FindSignal(data, "mostly_simple_queries"), nullptr);
+  // Exactly half is not "most".
+  rows[3] = Cloud("writing/brainstorming", 0.02);
+  rows[2] = Cloud("coding/debug_complex", 0.10);
+  data = Report(MarchOptions(), rows);
+  EXPECT_EQ(FindSignal(data, "mostly_simple_queries"), nullptr);
+}
+
+TEST(UsageSignalsTest, OutgrownLocal) {
+  std::vector<LedgerEntry> rows;
+  const auto cloud_by_rule = [](const std::string& rule) {
+    LedgerEntry row = Cloud("analysis/summarization", 0.01);
+    row.rule = rule;
+    return row;
+  };
+  rows.push_back(cloud_by_rule("exceeds_local_context"));
+  rows.push_back(cloud_by_rule("long_context"));
+  rows.push_back(cloud_by_rule("local_busy"));
+  LedgerEntry refusal = Local("analysis/summarization", 0);
+  refusal.outcome = AnswerOutcome::kError;
+  refusal.error_kind = "invalid_argument";
+  refusal.error_message =
+      "prompt is too long: 5000 tokens > 4095 maximum (the context window of "
+      "qwen is 4096 tokens)";
+  rows.push_back(refusal);
+  LedgerEntry escalated = Cloud("analysis/summarization", 0.02);
+  escalated.outcome = AnswerOutcome::kEscalated;
+  rows.push_back(escalated);
+  LedgerEntry cloud_fallback = Cloud("analysis/summarization", 0.02);
+  cloud_fallback.outcome = AnswerOutcome::kFallback;
+  rows.push_back(cloud_fallback);
+  // Not signs of outgrowing local: an invalid request, and the local model
+  // standing in for a failed cloud call.
+  LedgerEntry malformed = Local("analysis/summarization", 0);
+  malformed.outcome = AnswerOutcome::kError;
+  malformed.error_kind = "invalid_argument";
+  malformed.error_message = "messages: field required";
+  rows.push_back(malformed);
+  LedgerEntry local_fallback = Local("analysis/summarization", 0);
+  local_fallback.outcome = AnswerOutcome::kFallback;
+  rows.push_back(local_fallback);
+  while (rows.size() < 20) {
+    rows.push_back(Local("chat/general_qa", 0));
+  }
+
+  UsageReportData data = Report(MarchOptions(), rows);
+  const UsageSignal* signal = FindSignal(data, "outgrown_local");
+  ASSERT_NE(signal, nullptr);
+  EXPECT_EQ(signal->kind, "outgrown_local");
+  EXPECT_NEAR(Figure(*signal, "share"), 6.0 / 20, 1e-12);
+  EXPECT_EQ(Figure(*signal, "outgrown_requests"), 6);
+  EXPECT_EQ(Figure(*signal, "requests"), 20);
+  for (const char* reason :
+       {"exceeds_local_context", "long_context", "context_refusals",
+        "escalations", "local_busy", "fallbacks_to_cloud"}) {
+    EXPECT_EQ(Figure(*signal, reason), 1) << reason;
+  }
+  EXPECT_THAT(signal->sentence, HasSubstr("30% of requests (6 of 20)"));
+  EXPECT_THAT(signal->sentence,
+              HasSubstr("1 refused locally for want of context"));
+
+  // One of 40 (2.5%) is under the 5% threshold.
+  rows.resize(20);
+  for (LedgerEntry& row : rows) {
+    row = Local("chat/general_qa", 0);
+  }
+  rows[0] = cloud_by_rule("long_context");
+  rows.resize(40, Local("chat/general_qa", 0));
+  data = Report(MarchOptions(), rows);
+  EXPECT_EQ(FindSignal(data, "outgrown_local"), nullptr);
+}
+
+TEST(UsageSignalsTest, AQuietPeriodHasNoSignals) {
+  const UsageReportData data =
+      Report(MarchOptions(), {Local("chat/general_qa", 0.001),
+                              Local("coding/code_completion", 0.001),
+                              Cloud("coding/code_review", 0.05)});
+  EXPECT_TRUE(data.signals.empty());
+}
+
+}  // namespace
+}  // namespace duet
