@@ -65,7 +65,8 @@ std::string FormatShare(std::optional<double> share) {
   if (!share || !std::isfinite(*share)) {
     return "n/a";
   }
-  return fmt::format("{:.0f}%", *share * 100);
+  // + 0.0 turns a rounded -0 into 0, so "-0%" is never printed.
+  return fmt::format("{:.0f}%", std::round(*share * 100) + 0.0);
 }
 
 void WriteWrapped(std::string_view text, std::string_view first_prefix,

@@ -12,8 +12,9 @@ namespace duet {
 
 // `usd` rounded to the cent, with thousands separators; whole dollars drop
 // the cents: "$27", "$7.20", "$9,000", "$2,400", "$1,234.50", "$0.45",
-// "$0" (also for amounts under half a cent), "-$3.10". NaN or infinity:
-// "n/a".
+// "-$3.10", "$0". Amounts under half a cent keep two significant digits
+// ("$0.004", "$0.00042": a local answer's electricity is not $0) down to a
+// millionth of a dollar; below that, "$0". NaN or infinity: "n/a".
 std::string FormatUsd(double usd);
 
 // A low-high range of amounts: "$0.96–$14.40" (an en dash), or one

@@ -30,10 +30,15 @@ TEST(MoneyTest, ThousandsSeparatorsAndRoundingToTheCent) {
   EXPECT_EQ(FormatUsd(7.199), "$7.20");
   // 1.2 + 6 in floating point is not exactly 7.2; it still prints $7.20.
   EXPECT_EQ(FormatUsd(1.5e6 * 0.8 / 1e6 + 1.5e6 * 4 / 1e6), "$7.20");
-  EXPECT_EQ(FormatUsd(0.004), "$0");
   EXPECT_EQ(FormatUsd(0), "$0");
   EXPECT_EQ(FormatUsd(-3.1), "-$3.10");
-  EXPECT_EQ(FormatUsd(-0.001), "$0");
+  EXPECT_EQ(FormatUsd(0.005), "$0.01");
+  // Under half a cent: two significant digits, so small costs stay visible.
+  EXPECT_EQ(FormatUsd(0.004), "$0.004");
+  EXPECT_EQ(FormatUsd(0.00042), "$0.00042");
+  EXPECT_EQ(FormatUsd(0.0004249), "$0.00042");
+  EXPECT_EQ(FormatUsd(-0.001), "-$0.001");
+  EXPECT_EQ(FormatUsd(0.0000004), "$0");
   EXPECT_EQ(FormatUsd(std::numeric_limits<double>::quiet_NaN()), "n/a");
   EXPECT_EQ(FormatUsd(std::numeric_limits<double>::infinity()), "n/a");
 }
