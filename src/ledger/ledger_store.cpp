@@ -14,7 +14,7 @@ constexpr std::string_view kMigrations[] = {
     R"sql(
 CREATE TABLE requests (
   id INTEGER PRIMARY KEY,
-  request_id TEXT NOT NULL UNIQUE,
+  request_id TEXT NOT NULL,
   started_at_ms INTEGER NOT NULL,
   client_key TEXT NOT NULL,
   api TEXT NOT NULL,
@@ -178,7 +178,7 @@ LedgerEntry ReadEntry(const SqliteStatement& s) {
 }
 
 std::string InsertSql() {
-  std::string sql = "INSERT OR IGNORE INTO requests (" + std::string(kColumns) + ") VALUES (";
+  std::string sql = "INSERT INTO requests (" + std::string(kColumns) + ") VALUES (";
   for (int i = 1; i <= kColumnCount; ++i) {
     sql += (i == 1 ? "?" : ", ?") + std::to_string(i);
   }

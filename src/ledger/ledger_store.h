@@ -3,8 +3,10 @@
 // Open() creates the file (and its folder) if needed, switches it to WAL
 // mode, and migrates an older schema forward in one transaction; a schema
 // newer than this build knows is refused rather than guessed at. Insert()
-// writes a batch in one transaction: all rows or none, and a request id
-// already present is skipped, so retrying a batch never duplicates rows.
+// writes a batch in one transaction: all rows or none, so retrying a
+// failed batch never duplicates rows. (Request ids are not indexed: random
+// keys would dirty pages all over an index on every commit; look a request
+// up within a time window, which the started_at_ms index serves.)
 //
 // Durability: WAL with synchronous=NORMAL. A committed batch survives the
 // process being killed (kill -9); an OS crash or power loss may lose the
@@ -62,8 +64,7 @@ class LedgerStore {
 
   static Result<LedgerStore> Open(const std::string& path, Options options);
 
-  // Writes `entries` in one transaction (rows with a request id already
-  // stored are skipped). On failure nothing was written.
+  // Writes `entries` in one transaction. On failure nothing was written.
   Status Insert(std::span<const LedgerEntry> entries);
   Status RecordLoss(const LedgerLoss& loss);
 

@@ -2,8 +2,11 @@
 // recording an answer never waits for the disk.
 //
 // Enqueue() only takes a mutex and appends. The writer thread commits
-// everything pending at least every `flush_interval_ms` (one transaction
-// per batch), so after kill -9 at most that window of rows is missing.
+// everything pending at least every `flush_interval_ms`, in transactions
+// of at most `batch_rows` rows (it wakes early once that many wait), so
+// after kill -9 at most that window of rows is missing, and under load
+// the work comes in small slices rather than bursts. The thread runs at a
+// lower scheduling priority (nice +10) than the threads serving requests.
 // When writing fails (database locked by another process, disk full) the
 // rows stay pending and are retried every interval; once more than
 // `max_pending` wait, new rows are dropped and counted, and the count is
@@ -37,6 +40,7 @@ class LedgerWriter {
  public:
   struct Options {
     int64_t flush_interval_ms = 200;
+    int64_t batch_rows = 256;  // rows per transaction
     int64_t max_pending = 100'000;
     int64_t shutdown_retry_ms = 2'000;
     LedgerStore::Options store{};  // how the database is opened

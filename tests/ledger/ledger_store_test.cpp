@@ -108,14 +108,28 @@ TEST(LedgerStoreTest, SensitiveRequestsNeverKeepTheirContent) {
   EXPECT_FALSE(rows[0].answer.has_value());
 }
 
-TEST(LedgerStoreTest, ARetriedBatchAddsNoDuplicates) {
+TEST(LedgerStoreTest, AFailedBatchWritesNothingSoARetryAddsNoDuplicates) {
   ScratchDir dir;
-  Result<LedgerStore> store = LedgerStore::Open(dir.File("l.db"), {});
+  const std::string path = dir.File("l.db");
+  std::vector<LedgerEntry> batch;
+  for (int i = 0; i < 400; ++i) {
+    LedgerEntry entry = SampleEntry("req_" + std::to_string(i), i);
+    entry.reason.assign(300, 'x');
+    batch.push_back(std::move(entry));
+  }
+  {
+    // A "disk" that fills up part-way through the batch.
+    Result<LedgerStore> small = LedgerStore::Open(path, {.max_pages = 12});
+    ASSERT_TRUE(small.has_value());
+    const Status status = small->Insert(batch);
+    ASSERT_FALSE(status.ok());
+    EXPECT_EQ(status.code(), ErrorCode::kResourceExhausted) << status.ToString();
+    EXPECT_TRUE(ReadAll(*small).empty());  // not one row of the failed batch
+  }
+  Result<LedgerStore> store = LedgerStore::Open(path, {});
   ASSERT_TRUE(store.has_value());
-  const std::vector batch{SampleEntry("req_a", 1), SampleEntry("req_b", 2)};
   ASSERT_TRUE(store->Insert(batch).ok());
-  ASSERT_TRUE(store->Insert(batch).ok());
-  EXPECT_EQ(ReadAll(*store).size(), 2u);
+  EXPECT_EQ(ReadAll(*store).size(), 400u);
 }
 
 TEST(LedgerStoreTest, ReadsATimeWindowAndCloudSpendPerDay) {

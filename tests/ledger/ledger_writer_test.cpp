@@ -57,6 +57,25 @@ TEST(LedgerWriterTest, RowsAreCommittedWithinTheFlushInterval) {
   EXPECT_LE(writer.stats().last_lag_ms, 1'000);
 }
 
+TEST(LedgerWriterTest, AFullBatchIsWrittenWithoutWaitingForTheInterval) {
+  ScratchDir dir;
+  const std::string path = dir.File("l.db");
+  ASSERT_TRUE(LedgerStore::Open(path, {}).has_value());
+  LedgerWriter writer(path, {.flush_interval_ms = 1'000, .batch_rows = 8});
+  std::this_thread::sleep_for(milliseconds(50));  // the writer is waiting now
+  const auto start = steady_clock::now();
+  for (int i = 0; i < 8; ++i) {
+    writer.Enqueue(SampleEntry("req_" + std::to_string(i), i));
+  }
+  ASSERT_TRUE(WaitFor([&] { return writer.stats().written == 8; }, milliseconds(2'000)));
+  EXPECT_LT(steady_clock::now() - start, milliseconds(700));
+  // Fewer rows than a batch wait for the interval.
+  writer.Enqueue(SampleEntry("req_last", 9));
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(writer.stats().written, 8);
+  EXPECT_TRUE(WaitFor([&] { return writer.stats().written == 9; }, milliseconds(2'000)));
+}
+
 TEST(LedgerWriterTest, ConcurrentRecordersLoseAndDuplicateNothing) {
   ScratchDir dir;
   const std::string path = dir.File("l.db");
