@@ -100,7 +100,12 @@ void LedgerWriter::Run() {
     if (stopping && !give_up_at) {
       give_up_at = steady_clock::now() + milliseconds(options_.shutdown_retry_ms);
     }
-    const auto taken = static_cast<std::ptrdiff_t>(std::min(batch_rows, pending_.size()));
+    // Slices of batch_rows keep each transaction short; once rows have
+    // waited a whole interval the writer is behind, and takes everything
+    // so the durability window holds.
+    const bool behind = !pending_.empty() && steady_clock::now() - oldest_pending_ >= interval;
+    const auto taken = static_cast<std::ptrdiff_t>(
+        behind ? pending_.size() : std::min(batch_rows, pending_.size()));
     std::vector<LedgerEntry> batch(std::make_move_iterator(pending_.begin()),
                                    std::make_move_iterator(pending_.begin() + taken));
     pending_.erase(pending_.begin(), pending_.begin() + taken);

@@ -3,9 +3,10 @@
 //
 // Enqueue() only takes a mutex and appends. The writer thread commits
 // everything pending at least every `flush_interval_ms`, in transactions
-// of at most `batch_rows` rows (it wakes early once that many wait), so
-// after kill -9 at most that window of rows is missing, and under load
-// the work comes in small slices rather than bursts. The thread runs at a
+// of `batch_rows` rows (it wakes early once that many wait) — or of every
+// pending row once the oldest has waited a whole interval — so after
+// kill -9 at most that window of rows is missing, and under load the work
+// comes in small slices rather than bursts. The thread runs at a
 // lower scheduling priority (nice +10) than the threads serving requests.
 // When writing fails (database locked by another process, disk full) the
 // rows stay pending and are retried every interval; once more than
