@@ -33,6 +33,12 @@ void AnswerTracker::NoteRoute(const RouteNote& route) {
   entry.rule = route.rule;
   entry.reason = route.explanation;
   entry.sensitive = route.sensitive;
+  entry.escalation = route.escalation;
+  entry.escalation_reason = route.escalation_reason;
+  entry.local_attempt_model = route.local_attempt_model;
+  entry.local_attempt_input_tokens = route.local_attempt_usage.prompt_tokens();
+  entry.local_attempt_output_tokens = route.local_attempt_usage.output_tokens;
+  entry.local_attempt_seconds = route.local_attempt_seconds;
 }
 
 void AnswerTracker::Observe(const ChatEvent& event) {
@@ -66,7 +72,9 @@ void AnswerTracker::Observe(const ChatEvent& event) {
       entry.stop_reason = std::string(wire::anthropic::StopReasonName(event.stop_reason));
       break;
     case ChatEvent::Kind::kMessageStop:
-      Finish(entry.fallback_reason.empty() ? AnswerOutcome::kOk : AnswerOutcome::kFallback,
+      Finish(!entry.local_attempt_model.empty() ? AnswerOutcome::kEscalated
+             : entry.fallback_reason.empty()    ? AnswerOutcome::kOk
+                                                : AnswerOutcome::kFallback,
              nullptr);
       break;
     case ChatEvent::Kind::kError:

@@ -76,6 +76,12 @@ void ChatBridge::AddRouteHeaders(http::HeaderList* headers) const {
     headers->emplace_back("x-duet-sensitive", route_.sensitive ? "yes" : "no");
     headers->emplace_back("x-duet-reason", HeaderSafe(route_.explanation));
   }
+  if (!route_.escalation.empty()) {
+    headers->emplace_back("x-duet-escalation", HeaderSafe(route_.escalation));
+  }
+  if (!route_.escalation_reason.empty()) {
+    headers->emplace_back("x-duet-escalation-reason", HeaderSafe(route_.escalation_reason));
+  }
 }
 
 void ChatBridge::SendError(const Status& status) {

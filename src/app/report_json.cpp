@@ -88,6 +88,8 @@ void OutcomesJson(JsonWriter& w, const OutcomeSummary& outcomes) {
     w.Field("cancelled", outcomes.cancelled);
     CountsJson(w, "fallback_reasons", "reason", outcomes.fallback_reasons);
     CountsJson(w, "error_kinds", "kind", outcomes.error_kinds);
+    CountsJson(w, "escalation_checks", "check", outcomes.escalation_checks);
+    JsonNumber(w, "local_attempt_usd", outcomes.local_attempt_usd);
   });
 }
 

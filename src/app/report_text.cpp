@@ -169,6 +169,13 @@ void WriteOutcomes(const UsageReportData& report, std::ostream& out) {
   WriteCounted("fallback reasons, most frequent first",
                outcomes.fallback_reasons, out);
   WriteCounted("errors by kind", outcomes.error_kinds, out);
+  WriteCounted("local answers checked for escalation (passed, unchecked, or the check "
+               "that failed)",
+               outcomes.escalation_checks, out);
+  if (outcomes.escalations > 0) {
+    out << "  the " << outcomes.escalations << " local attempts Claude replaced cost "
+        << FormatUsd(outcomes.local_attempt_usd) << " of electricity\n";
+  }
 }
 
 void WriteBudget(const UsageReportData& report, std::ostream& out) {

@@ -171,6 +171,33 @@ Status ApplySensitive(const toml::table& table, std::string_view source,
   return Status::Ok();
 }
 
+Status ApplyEscalation(const toml::table& table, std::string_view source,
+                       EscalationConfig* escalation) {
+  for (const auto& [name, value] : table) {
+    const std::string key = "policy.escalation." + std::string(name.str());
+    if (name.str() == "enabled") {
+      DUET_RETURN_IF_ERROR(ReadBool(value, source, key, &escalation->enabled));
+    } else if (name.str() == "tasks") {
+      DUET_RETURN_IF_ERROR(ReadStrings(value, source, key, &escalation->tasks));
+    } else if (name.str() == "checks") {
+      DUET_RETURN_IF_ERROR(ReadStrings(value, source, key, &escalation->checks));
+    } else if (name.str() == "truncated_budget_tokens") {
+      DUET_RETURN_IF_ERROR(ReadInt(value, source, key, 0, 10'000'000,
+                                   &escalation->truncated_budget_tokens));
+    } else if (name.str() == "stream_hold_ms") {
+      DUET_RETURN_IF_ERROR(
+          ReadInt(value, source, key, 0, 600'000, &escalation->stream_hold_ms));
+    } else if (name.str() == "tier") {
+      DUET_RETURN_IF_ERROR(ReadString(value, source, key, &escalation->tier));
+    } else {
+      return PolicyKeyError(source, key,
+                            "unknown key (enabled, tasks, checks, truncated_budget_tokens, "
+                            "stream_hold_ms, tier)");
+    }
+  }
+  return Status::Ok();
+}
+
 Status ApplyBudgets(const toml::table& table, std::string_view source,
                     PolicyConfig* policy) {
   for (const auto& [name, value] : table) {
@@ -292,6 +319,12 @@ Status ApplyPolicyTable(const toml::table& table, std::string_view source,
         return PolicyKeyError(source, key, "expected a table");
       }
       DUET_RETURN_IF_ERROR(ApplyBudgets(*budget, source, policy));
+    } else if (name == "escalation") {
+      const toml::table* escalation = Table(value);
+      if (escalation == nullptr) {
+        return PolicyKeyError(source, key, "expected a table");
+      }
+      DUET_RETURN_IF_ERROR(ApplyEscalation(*escalation, source, &policy->escalation));
     } else {
       return PolicyKeyError(source, key, "unknown key (see docs/routing.md)");
     }
@@ -362,6 +395,13 @@ std::string PolicyToToml(const PolicyConfig& policy) {
         << Money(limits.monthly_usd) << "\ndaily_usd = " << Money(limits.daily_usd)
         << "\n";
   }
+  const EscalationConfig& escalation = policy.escalation;
+  out << "\n[policy.escalation]\nenabled = " << (escalation.enabled ? "true" : "false")
+      << "\ntasks = " << QuotedList(escalation.tasks)
+      << "\nchecks = " << QuotedList(escalation.checks)
+      << "\ntruncated_budget_tokens = " << escalation.truncated_budget_tokens
+      << "\nstream_hold_ms = " << escalation.stream_hold_ms
+      << "\ntier = " << Quoted(escalation.tier) << "\n";
   return out.str();
 }
 

@@ -35,6 +35,27 @@ struct BudgetLimitConfig {
   friend bool operator==(const BudgetLimitConfig&, const BudgetLimitConfig&) = default;
 };
 
+// Escalation (docs/routing.md, "Escalation"): a local answer to a
+// candidate request is checked before the client sees it, and Claude
+// answers instead when a check fails.
+struct EscalationConfig {
+  bool enabled = true;
+  // Task kinds whose local answers are checked; "*" = every kind.
+  std::vector<std::string> tasks = {"*"};
+  // Checks, in order (route/escalation/answer_checks.h): empty,
+  // truncated, refusal, repetition, json, tool.
+  std::vector<std::string> checks = {"empty",      "truncated", "refusal",
+                                     "repetition", "json",      "tool"};
+  // "truncated" fires on max_tokens hit with a budget of at most this.
+  int64_t truncated_budget_tokens = 1024;
+  // Streaming clients: the local answer is held back this long for the
+  // checks; an answer still running then streams unchecked.
+  int64_t stream_hold_ms = 3000;
+  // The Claude tier that answers instead; "" = the task's cloud tier.
+  std::string tier;
+  friend bool operator==(const EscalationConfig&, const EscalationConfig&) = default;
+};
+
 struct PolicyConfig {
   // "auto": the policy decides. "local-only": a strict deployment, where
   // nothing is ever sent to a cloud backend.
@@ -83,6 +104,8 @@ struct PolicyConfig {
   BudgetLimitConfig budget;
   BudgetLimitConfig key_budget;  // every key not listed in key_budgets
   std::map<std::string, BudgetLimitConfig> key_budgets;
+
+  EscalationConfig escalation;
 
   static std::map<std::string, TaskPolicy> DefaultTaskPolicies();
 

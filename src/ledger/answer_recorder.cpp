@@ -11,6 +11,7 @@ void LedgerRecorder::Record(LedgerEntry entry) {
   entry.claude_haiku_usd = tiers.haiku;
   entry.claude_sonnet_usd = tiers.sonnet;
   entry.claude_opus_usd = tiers.opus;
+  entry.local_attempt_usd = pricer_.ElectricityUsd(entry.local_attempt_seconds);
   if (entry.sensitive) {
     entry.prompt.reset();
     entry.answer.reset();

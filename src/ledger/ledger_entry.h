@@ -56,6 +56,18 @@ struct LedgerEntry {
   // answers split the wall time they overlap (processor sharing).
   double local_busy_seconds = 0;
 
+  // Escalation ([policy.escalation]): "" (not a candidate), "passed",
+  // "unchecked" (streamed before the checks could run), or the check that
+  // failed; with outcome kEscalated Claude answered instead of the local
+  // attempt described below.
+  std::string escalation;
+  std::string escalation_reason;
+  std::string local_attempt_model;
+  int64_t local_attempt_input_tokens = 0;   // the whole prompt
+  int64_t local_attempt_output_tokens = 0;
+  double local_attempt_seconds = 0;
+  double local_attempt_usd = 0;  // its electricity (priced by the recorder)
+
   AnswerOutcome outcome = AnswerOutcome::kOk;
   std::string error_kind;      // ErrorCodeName ("unavailable") when outcome is kError
   std::string error_message;   // the message the client got (never secrets)

@@ -56,6 +56,16 @@ CREATE TABLE losses (
   reason TEXT NOT NULL
 );
 )sql",
+    // 1 -> 2: escalation and the local attempt it replaced.
+    R"sql(
+ALTER TABLE requests ADD COLUMN escalation TEXT NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN escalation_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN local_attempt_model TEXT NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN local_attempt_input_tokens INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE requests ADD COLUMN local_attempt_output_tokens INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE requests ADD COLUMN local_attempt_seconds REAL NOT NULL DEFAULT 0;
+ALTER TABLE requests ADD COLUMN local_attempt_usd REAL NOT NULL DEFAULT 0;
+)sql",
 };
 static_assert(std::size(kMigrations) == kLedgerSchemaVersion);
 
@@ -67,8 +77,10 @@ constexpr std::string_view kColumns =
     "input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, "
     "thinking_tokens, stop_reason, ttft_ms, latency_ms, local_busy_seconds, "
     "outcome, error_kind, error_message, cost_usd, claude_haiku_usd, "
-    "claude_sonnet_usd, claude_opus_usd, prompt, answer";
-constexpr int kColumnCount = 33;
+    "claude_sonnet_usd, claude_opus_usd, prompt, answer, escalation, "
+    "escalation_reason, local_attempt_model, local_attempt_input_tokens, "
+    "local_attempt_output_tokens, local_attempt_seconds, local_attempt_usd";
+constexpr int kColumnCount = 40;
 
 AnswerOutcome OutcomeNamed(std::string_view name) {
   for (AnswerOutcome outcome :
@@ -130,6 +142,13 @@ void BindEntry(const LedgerEntry& e, SqliteStatement* s) {
   } else {
     s->BindNull(++i);
   }
+  s->Bind(++i, std::string_view(e.escalation));
+  s->Bind(++i, std::string_view(e.escalation_reason));
+  s->Bind(++i, std::string_view(e.local_attempt_model));
+  s->Bind(++i, e.local_attempt_input_tokens);
+  s->Bind(++i, e.local_attempt_output_tokens);
+  s->Bind(++i, e.local_attempt_seconds);
+  s->Bind(++i, e.local_attempt_usd);
 }
 
 LedgerEntry ReadEntry(const SqliteStatement& s) {
@@ -174,6 +193,14 @@ LedgerEntry ReadEntry(const SqliteStatement& s) {
   if (!s.IsNull(i)) {
     e.answer = s.Text(i);
   }
+  ++i;
+  e.escalation = s.Text(i++);
+  e.escalation_reason = s.Text(i++);
+  e.local_attempt_model = s.Text(i++);
+  e.local_attempt_input_tokens = s.Int(i++);
+  e.local_attempt_output_tokens = s.Int(i++);
+  e.local_attempt_seconds = s.Real(i++);
+  e.local_attempt_usd = s.Real(i++);
   return e;
 }
 

@@ -137,6 +137,10 @@ void UsageReport::AddToPeriod(const LedgerEntry& row) {
       row.outcome == AnswerOutcome::kEscalated) {
     ++totals.answered;
   }
+  if (!row.escalation.empty()) {
+    ++escalation_checks_[row.escalation];
+  }
+  outcomes.local_attempt_usd += row.local_attempt_usd;
   signals_.Add(row);
 }
 
@@ -244,6 +248,8 @@ UsageReportData UsageReport::Finish(std::vector<LedgerLoss> losses) && {
       MostFrequentFirst(fallback_reasons_, kTopFallbackReasons);
   data.outcomes.error_kinds =
       MostFrequentFirst(error_kinds_, error_kinds_.size());
+  data.outcomes.escalation_checks =
+      MostFrequentFirst(escalation_checks_, escalation_checks_.size());
 
   for (const LedgerLoss& loss : losses) {
     data.losses.rows += loss.rows;

@@ -131,6 +131,11 @@ struct OutcomeSummary {
   // Most frequent first; at most kTopFallbackReasons.
   std::vector<CountedName> fallback_reasons;
   std::vector<CountedName> error_kinds;  // most frequent first, all of them
+  // Escalation: how the checked local answers fared ("passed",
+  // "unchecked", or the check that failed), most frequent first, and what
+  // the local attempts that Claude replaced cost.
+  std::vector<CountedName> escalation_checks;
+  double local_attempt_usd = 0;
 };
 
 inline constexpr size_t kTopFallbackReasons = 5;
@@ -198,7 +203,7 @@ class UsageReport {
   UsageReportData data_;
   std::map<std::string, UsageTotals> by_side_, by_backend_, by_model_;
   std::map<std::string, TaskRouteMix> route_mix_;  // by kind
-  std::map<std::string, int64_t> fallback_reasons_, error_kinds_;
+  std::map<std::string, int64_t> fallback_reasons_, error_kinds_, escalation_checks_;
   double haiku_usd_ = 0, sonnet_usd_ = 0, opus_usd_ = 0;
   // The budget month's cloud spend per client key, this month and today.
   struct KeySpend {

@@ -240,6 +240,17 @@ struct RouteNote {
   std::string rule;
   std::string explanation;
   bool sensitive = false;
+  // Escalation ([policy.escalation]): "" when the answer was not a
+  // candidate; "passed" when the local answer passed its checks;
+  // "unchecked" when it streamed before they could run; otherwise the
+  // check that failed ("repetition"), and Claude answered instead.
+  std::string escalation;
+  std::string escalation_reason;  // the failed check's explanation (ASCII)
+  // The local answer that failed (set when escalated): its model, usage
+  // and how long it ran.
+  std::string local_attempt_model;
+  Usage local_attempt_usage;
+  double local_attempt_seconds = 0;
 };
 
 // One step of a streamed answer. Every answer, streamed to the client or

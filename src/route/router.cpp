@@ -1,9 +1,12 @@
 #include "route/router.h"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
 #include <spdlog/spdlog.h>
+
+#include "route/escalation/escalation_sink.h"
 
 namespace duet {
 namespace {
@@ -250,9 +253,75 @@ Result<int64_t> Router::CountTokens(const ChatRequest& request) {
   return backend->CountTokens(resolved);
 }
 
+std::shared_ptr<EventSink> Router::WithEscalation(Backend* backend, const ChatRequest& request,
+                                                 std::shared_ptr<EventSink> sink,
+                                                 const std::shared_ptr<const CancelFlag>& cancel,
+                                                 const RouteDecision& decision) const {
+  if (decision.escalation_model.empty() || backend->locality() != Locality::kLocal ||
+      decision.local_only) {
+    return sink;
+  }
+  Result<Backend*> cloud = Resolve(decision.escalation_model);
+  if (!cloud || (*cloud)->locality() != Locality::kCloud) {
+    return sink;
+  }
+  const EscalationConfig& config = options_.policy->config().escalation;
+  auto shared_request = std::make_shared<const ChatRequest>(request);
+  RouteNote base = NoteFor(decision);
+  base.side = "cloud";
+  base.backend = std::string((*cloud)->name());
+  base.local = false;
+  EscalationSink::Escalate escalate =
+      [this, cloud_backend = *cloud, model = decision.escalation_model, shared_request, sink,
+       cancel, base](const CheckFailure& failure, const LocalAttempt& attempt) {
+        if ((cancel && cancel->cancelled()) ||
+            !cloud_backend->Health().unavailable_reason.empty()) {
+          return false;
+        }
+        const Usage estimate{.input_tokens = attempt.usage.prompt_tokens(),
+                             .output_tokens = std::max<int64_t>(
+                                 attempt.usage.output_tokens,
+                                 options_.policy->config().expected_output_tokens)};
+        Result<BudgetReservation> reservation = options_.policy->budget().Reserve(
+            shared_request->route_hints.client_key, options_.policy->CloudCost(model, estimate));
+        if (!reservation) {
+          spdlog::info("escalation skipped: {}", reservation.error().message());
+          return false;
+        }
+        RouteNote note = base;
+        note.escalation = failure.check;
+        note.escalation_reason = failure.explanation;
+        note.local_attempt_model = attempt.model;
+        note.local_attempt_usage = attempt.usage;
+        note.local_attempt_seconds = attempt.seconds;
+        spdlog::info("escalating to {}: the local answer failed the {} check ({})", model,
+                     failure.check, failure.explanation);
+        ChatRequest escalated = *shared_request;
+        escalated.model = model;
+        auto routing = std::make_shared<RoutingSink>(
+            sink, std::move(note),
+            Settlement{.policy = options_.policy,
+                       .reservation = std::move(*reservation),
+                       .model = model,
+                       .usage = std::nullopt});
+        cloud_backend->Generate(std::move(escalated), std::move(routing), cancel);
+        return true;
+      };
+  EscalationSink::Options options;
+  options.checks.checks = config.checks;
+  options.checks.truncated_budget_tokens = config.truncated_budget_tokens;
+  options.stream = request.stream;
+  options.stream_hold = std::chrono::milliseconds(config.stream_hold_ms);
+  return std::make_shared<EscalationSink>(std::move(sink), std::move(shared_request),
+                                          std::move(options), std::move(escalate));
+}
+
 void Router::Send(Backend* backend, ChatRequest request, std::shared_ptr<EventSink> sink,
                   std::shared_ptr<const CancelFlag> cancel, RouteDecision* decision) {
   ResolveAutoModel(backend, &request);
+  if (decision != nullptr) {
+    sink = WithEscalation(backend, request, std::move(sink), cancel, *decision);
+  }
   RouteNote note = decision != nullptr ? NoteFor(*decision) : RouteNote();
   note.backend = std::string(backend->name());
   note.local = backend->locality() == Locality::kLocal;

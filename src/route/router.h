@@ -15,6 +15,11 @@
 // locality() is kLocal only — checked here again, right before sending,
 // for the chosen backend and for the fallback.
 //
+// Escalation: a local answer the policy marks (RouteDecision::
+// escalation_model) is held back and checked; when a check fails, Claude
+// answers the same request instead (escalation/escalation_sink.h) and the
+// note says which check failed and what the local attempt used.
+//
 // Fallback: when a backend other than `Options::fallback` fails before its
 // first event with kUnavailable, kResourceExhausted, kDeadlineExceeded or
 // kInternal (offline, rate limited, overloaded, 5xx, timed out), the same
@@ -82,6 +87,14 @@ class Router final : public Backend {
   Backend* FirstOnSide(RouteSide side) const;
   void Send(Backend* backend, ChatRequest request, std::shared_ptr<EventSink> sink,
             std::shared_ptr<const CancelFlag> cancel, RouteDecision* decision);
+  // `sink` behind an EscalationSink when the decision names an escalation
+  // model and `backend` is local (see escalation_sink.h): a local answer
+  // that fails its checks is replaced by Claude's, with the budget
+  // reserved then. Otherwise `sink` itself.
+  std::shared_ptr<EventSink> WithEscalation(Backend* backend, const ChatRequest& request,
+                                            std::shared_ptr<EventSink> sink,
+                                            const std::shared_ptr<const CancelFlag>& cancel,
+                                            const RouteDecision& decision) const;
 
   std::vector<std::shared_ptr<Backend>> backends_;
   Options options_;

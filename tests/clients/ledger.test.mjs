@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 
-import { exitedCleanly, startDuet, startSimulator } from './server.mjs';
+import { exitedCleanly, startSimulator, startTinyDuetWithSim } from './server.mjs';
 
 const TINY_MODEL = process.env.DUET_TINY_MODEL;
 if (!TINY_MODEL) {
@@ -30,15 +30,7 @@ let stopped;
 
 before(async () => {
   sim = await startSimulator(['--api-key', API_KEY]);
-  duet = await startDuet([
-    '--log-level', 'warn',
-    '--model', `tiny=${TINY_MODEL}`,
-    '--set', 'local.context=512',
-    '--set', 'local.threads=1',
-    '--set', `anthropic.base_url=${sim.baseUrl}`,
-    '--set', 'anthropic.max_retries=0',
-    '--set', 'ledger.flush_interval_ms=20',
-  ], { env: { ANTHROPIC_API_KEY: API_KEY } });
+  duet = await startTinyDuetWithSim(sim.baseUrl, API_KEY);
   anthropic = new Anthropic({ apiKey: CLIENT_KEY, baseURL: duet.baseUrl, maxRetries: 0 });
   openai = new OpenAI({ apiKey: CLIENT_KEY, baseURL: `${duet.baseUrl}/v1`, maxRetries: 0 });
 });
@@ -113,9 +105,11 @@ test('a fallback answer is recorded as one, with who failed', async () => {
 });
 
 test('a local answer costs electricity and carries the Claude equivalents', async () => {
+  // x-duet-route: local, so the noise of the tiny model is not escalated.
   const { data: completion, response } = await openai.chat.completions
     .create({ model: 'auto', max_tokens: 8,
-              messages: [{ role: 'user', content: 'draft a two-line note to the team' }] })
+              messages: [{ role: 'user', content: 'draft a two-line note to the team' }] },
+            { headers: { 'x-duet-route': 'local' } })
     .withResponse();
   assert.equal(response.headers.get('x-duet-side'), 'local');
   const row = await rowOf(response.headers.get('x-request-id'));

@@ -61,6 +61,23 @@ export async function startDuet(args = [], { env = {} } = {}) {
     { env, keepAllOutput: true });
 }
 
+// The real duet with the generated tiny model ($DUET_TINY_MODEL) as its
+// local side and `duet sim` at `simUrl` (holding `apiKey`) as Claude, no
+// retries, and the ledger flushed every 20 ms: what the ledger and
+// escalation tests run.
+export async function startTinyDuetWithSim(simUrl, apiKey, extraArgs = []) {
+  return startDuet([
+    '--log-level', 'warn',
+    '--model', `tiny=${process.env.DUET_TINY_MODEL}`,
+    '--set', 'local.context=512',
+    '--set', 'local.threads=1',
+    '--set', `anthropic.base_url=${simUrl}`,
+    '--set', 'anthropic.max_retries=0',
+    '--set', 'ledger.flush_interval_ms=20',
+    ...extraArgs,
+  ], { env: { ANTHROPIC_API_KEY: apiKey } });
+}
+
 // Spawns `bin args...` and resolves to { baseUrl, stop(), output() } once
 // its stdout matches `listening` (group 1: the base URL). `env` is added to
 // the inherited environment; `keepAllOutput` keeps the whole output for

@@ -51,6 +51,13 @@ void ExpectSameEntry(const LedgerEntry& a, const LedgerEntry& b) {
   EXPECT_DOUBLE_EQ(a.claude_opus_usd, b.claude_opus_usd);
   EXPECT_EQ(a.prompt, b.prompt);
   EXPECT_EQ(a.answer, b.answer);
+  EXPECT_EQ(a.escalation, b.escalation);
+  EXPECT_EQ(a.escalation_reason, b.escalation_reason);
+  EXPECT_EQ(a.local_attempt_model, b.local_attempt_model);
+  EXPECT_EQ(a.local_attempt_input_tokens, b.local_attempt_input_tokens);
+  EXPECT_EQ(a.local_attempt_output_tokens, b.local_attempt_output_tokens);
+  EXPECT_DOUBLE_EQ(a.local_attempt_seconds, b.local_attempt_seconds);
+  EXPECT_DOUBLE_EQ(a.local_attempt_usd, b.local_attempt_usd);
 }
 
 TEST(LedgerStoreTest, CreatesItsFolderInWalModeAtTheCurrentSchema) {
@@ -74,6 +81,14 @@ TEST(LedgerStoreTest, EveryFieldRoundTrips) {
   Result<LedgerStore> store = LedgerStore::Open(dir.File("l.db"), {});
   ASSERT_TRUE(store.has_value());
   LedgerEntry cloud = SampleEntry("req_1", 1'000);
+  cloud.outcome = AnswerOutcome::kEscalated;
+  cloud.escalation = "repetition";
+  cloud.escalation_reason = "the same 3 words repeat 9 times";
+  cloud.local_attempt_model = "qwen";
+  cloud.local_attempt_input_tokens = 1300;
+  cloud.local_attempt_output_tokens = 512;
+  cloud.local_attempt_seconds = 4.5;
+  cloud.local_attempt_usd = 0.0000656;
   LedgerEntry local = SampleEntry("req_2", 2'000);
   local.local = true;
   local.side = "local";
@@ -201,6 +216,53 @@ TEST(LedgerStoreTest, ReopeningKeepsRowsAndANewerSchemaIsRefused) {
   EXPECT_NE(newer.error().message().find("schema version 99, newer than this duet knows"),
             std::string::npos)
       << newer.error().message();
+}
+
+// Version 1 as released: requests without the escalation columns.
+constexpr std::string_view kVersion1Schema = R"sql(
+CREATE TABLE requests (
+  id INTEGER PRIMARY KEY, request_id TEXT NOT NULL, started_at_ms INTEGER NOT NULL,
+  client_key TEXT NOT NULL, api TEXT NOT NULL, requested_model TEXT NOT NULL,
+  stream INTEGER NOT NULL, side TEXT NOT NULL, task TEXT NOT NULL, rule TEXT NOT NULL,
+  reason TEXT NOT NULL, sensitive INTEGER NOT NULL, fallback_reason TEXT NOT NULL,
+  backend TEXT NOT NULL, model TEXT NOT NULL, local INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+  cache_write_tokens INTEGER NOT NULL, cache_read_tokens INTEGER NOT NULL,
+  thinking_tokens INTEGER NOT NULL, stop_reason TEXT NOT NULL, ttft_ms INTEGER,
+  latency_ms INTEGER NOT NULL, local_busy_seconds REAL NOT NULL, outcome TEXT NOT NULL,
+  error_kind TEXT NOT NULL, error_message TEXT NOT NULL, cost_usd REAL NOT NULL,
+  claude_haiku_usd REAL NOT NULL, claude_sonnet_usd REAL NOT NULL,
+  claude_opus_usd REAL NOT NULL, prompt TEXT, answer TEXT);
+CREATE INDEX requests_by_time ON requests(started_at_ms);
+CREATE TABLE losses (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, rows INTEGER NOT NULL,
+                     reason TEXT NOT NULL);
+INSERT INTO requests VALUES (1, 'req_old', 5, 'key-0123456789ab', 'openai', 'auto', 0,
+  'local', 'writing/first_draft', 'task', 'first_draft goes local', 0, '', 'llama', 'qwen', 1,
+  100, 50, 0, 0, 0, 'end_turn', 30, 900, 0.9, 'ok', '', '', 0.00001, 0.0004, 0.0011, 0.0018,
+  NULL, NULL);
+PRAGMA user_version = 1;
+)sql";
+
+TEST(LedgerStoreTest, AVersionOneLedgerIsMigratedForwardKeepingItsRows) {
+  ScratchDir dir;
+  const std::string path = dir.File("l.db");
+  {
+    Result<SqliteDb> raw = SqliteDb::Open(path, {});
+    ASSERT_TRUE(raw.has_value());
+    ASSERT_TRUE(raw->Exec(kVersion1Schema).ok());
+  }
+  Result<LedgerStore> store = LedgerStore::Open(path, {});
+  ASSERT_TRUE(store.has_value()) << store.error().ToString();
+  EXPECT_EQ(store->schema_version(), 2);
+  ASSERT_TRUE(store->Insert(std::vector{SampleEntry("req_new", 10)}).ok());
+  const std::vector<LedgerEntry> rows = ReadAll(*store);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].request_id, "req_old");
+  EXPECT_EQ(rows[0].model, "qwen");
+  EXPECT_EQ(rows[0].usage.input_tokens, 100);
+  EXPECT_EQ(rows[0].escalation, "");  // the new columns' defaults
+  EXPECT_EQ(rows[0].local_attempt_usd, 0.0);
+  EXPECT_EQ(rows[1].request_id, "req_new");
 }
 
 TEST(LedgerStoreTest, ReadOnlyOpenOfAMissingFileFails) {

@@ -396,6 +396,32 @@ TEST(UsageReportTest, OutcomesWithTopFallbackReasonsAndErrorKinds) {
   EXPECT_EQ(outcomes.error_kinds[2].name, "unknown");
 }
 
+TEST(UsageReportTest, EscalationChecksAndTheCostOfReplacedLocalAttempts) {
+  std::vector<LedgerEntry> rows;
+  for (const char* escalation : {"passed", "passed", "passed", "unchecked", "repetition",
+                                 "repetition", "empty", ""}) {
+    LedgerEntry row = Local("writing/first_draft", 0.0001);
+    row.escalation = escalation;
+    if (std::string_view(escalation) == "repetition" || std::string_view(escalation) == "empty") {
+      row = Cloud("writing/first_draft", 0.002);
+      row.escalation = escalation;
+      row.outcome = AnswerOutcome::kEscalated;
+      row.local_attempt_usd = 0.00025;
+    }
+    rows.push_back(row);
+  }
+  const OutcomeSummary outcomes = Report(MarchOptions(), rows).outcomes;
+  EXPECT_EQ(outcomes.escalations, 3);
+  EXPECT_NEAR(outcomes.local_attempt_usd, 3 * 0.00025, 1e-12);
+  ASSERT_EQ(outcomes.escalation_checks.size(), 4u);  // "" is not a candidate
+  EXPECT_EQ(outcomes.escalation_checks[0].name, "passed");
+  EXPECT_EQ(outcomes.escalation_checks[0].count, 3);
+  EXPECT_EQ(outcomes.escalation_checks[1].name, "repetition");
+  EXPECT_EQ(outcomes.escalation_checks[1].count, 2);
+  EXPECT_EQ(outcomes.escalation_checks[2].name, "empty");
+  EXPECT_EQ(outcomes.escalation_checks[3].name, "unchecked");
+}
+
 // ---- Budget
 // ----------------------------------------------------------------------
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <mutex>
 
 #include "support/collecting_sink.h"
@@ -300,6 +301,179 @@ TEST_F(PolicyRouterTest, CloudSpendIsSettledFromTheAnswersUsage) {
   Build(/*with_local=*/true, config, Unavailable("Overloaded"));
   Answer(*router_, Asking("please review this diff"));
   EXPECT_EQ(policy_->budget().Snapshot("").overall_monthly.spent_usd, 0);
+}
+
+}  // namespace
+}  // namespace duet
+
+namespace duet {
+namespace {
+
+// A local backend that answers with `text` (the escalation tests' local
+// model): "" is an empty answer; `failure` makes it fail instead.
+class TextBackend final : public Backend {
+ public:
+  explicit TextBackend(std::string text, Status failure = Status::Ok())
+      : text_(std::move(text)), failure_(std::move(failure)) {}
+  std::string_view name() const override { return "llama"; }
+  Locality locality() const override { return Locality::kLocal; }
+  std::vector<ModelInfo> ListModels() const override {
+    ModelInfo info;
+    info.id = "qwen";
+    return {info};
+  }
+  Result<int64_t> CountTokens(const ChatRequest&) override { return 1; }
+  void Generate(ChatRequest, std::shared_ptr<EventSink> sink,
+                std::shared_ptr<const CancelFlag>) override {
+    ++calls_;
+    if (!failure_.ok()) {
+      sink->OnEvent(ChatEvent::Failure(failure_));
+      return;
+    }
+    sink->OnEvent(ChatEvent::MessageStart("msg_local", "qwen", {}));
+    sink->OnEvent(ChatEvent::BlockStart(0, ContentBlock::Text("")));
+    if (!text_.empty()) {
+      sink->OnEvent(ChatEvent::Delta(0, ChatEvent::DeltaKind::kText, text_));
+    }
+    sink->OnEvent(ChatEvent::BlockStop(0));
+    sink->OnEvent(ChatEvent::MessageDelta(
+        StopReason::kEndTurn, Usage{.input_tokens = 40, .output_tokens = 12}));
+    sink->OnEvent(ChatEvent::MessageStop());
+  }
+  int calls() const { return calls_; }
+
+ private:
+  std::string text_;
+  Status failure_;
+  std::atomic<int> calls_{0};
+};
+
+// The policy keeps every request local (the classifier always says
+// first_draft) and escalation is on with its defaults.
+class EscalationRouterTest : public ::testing::Test {
+ protected:
+  void Build(std::string local_text, PolicyConfig config = PolicyConfig(),
+             Status local_failure = Status::Ok()) {
+    local_ = std::make_shared<TextBackend>(std::move(local_text), std::move(local_failure));
+    cloud_ = std::make_shared<FakeBackend>(
+        "anthropic",
+        std::vector<std::string>{"claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-6"});
+    TaskModel model;
+    model.mutable_bias()[static_cast<size_t>(TaskKind::kFirstDraft)] = 20.0f;
+    classifier_ = std::make_unique<TaskClassifier>(std::move(model));
+    Result<std::unique_ptr<PolicyEngine>> policy =
+        PolicyEngine::Create(std::move(config), &clock_, {.classifier = classifier_.get()});
+    ASSERT_TRUE(policy) << policy.error().ToString();
+    policy_ = std::move(*policy);
+    Router::Options options;
+    options.policy = policy_;
+    options.fallback = local_;
+    router_ = std::make_unique<Router>(std::vector<std::shared_ptr<Backend>>{local_, cloud_},
+                                       options);
+  }
+
+  testing::FakeClock clock_;
+  std::unique_ptr<TaskClassifier> classifier_;
+  std::shared_ptr<PolicyEngine> policy_;
+  std::shared_ptr<TextBackend> local_;
+  std::shared_ptr<FakeBackend> cloud_;
+  std::unique_ptr<Router> router_;
+};
+
+std::string TextOf(const std::vector<ChatEvent>& events) {
+  std::string text;
+  for (const ChatEvent& event : events) {
+    if (event.kind == ChatEvent::Kind::kBlockDelta) {
+      text += event.delta;
+    }
+  }
+  return text;
+}
+
+TEST_F(EscalationRouterTest, AGoodLocalAnswerPassesItsChecksAndStaysLocal) {
+  ASSERT_NO_FATAL_FAILURE(Build("Here is a short draft of the note you asked for."));
+  const auto events = Answer(*router_, Asking("draft a note to the team"));
+  ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
+  EXPECT_EQ(TextOf(events), "Here is a short draft of the note you asked for.");
+  EXPECT_EQ(events[0].route.backend, "llama");
+  EXPECT_EQ(events[0].route.escalation, "passed");
+  EXPECT_TRUE(cloud_->seen_models().empty());
+}
+
+TEST_F(EscalationRouterTest, AFailedCheckHandsTheRequestToClaude) {
+  ASSERT_NO_FATAL_FAILURE(Build(""));  // an empty answer
+  const auto events = Answer(*router_, Asking("draft a note to the team"));
+  ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
+  EXPECT_EQ(TextOf(events), "anthropic");  // only Claude's answer reached the client
+  const RouteNote& route = events[0].route;
+  EXPECT_EQ(route.backend, "anthropic");
+  EXPECT_EQ(route.side, "cloud");
+  EXPECT_FALSE(route.local);
+  EXPECT_EQ(route.escalation, "empty");
+  EXPECT_FALSE(route.escalation_reason.empty());
+  EXPECT_EQ(route.local_attempt_model, "qwen");
+  EXPECT_EQ(route.local_attempt_usage.output_tokens, 12);
+  // first_draft's cloud tier is Haiku.
+  EXPECT_EQ(cloud_->seen_models(), std::vector<std::string>{"claude-haiku-4-5"});
+  EXPECT_EQ(local_->calls(), 1);
+}
+
+TEST_F(EscalationRouterTest, SensitiveRequestsAreNeverEscalated) {
+  ASSERT_NO_FATAL_FAILURE(Build(""));
+  const auto events = Answer(*router_, Asking(kSecret));
+  ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
+  EXPECT_EQ(events[0].route.backend, "llama");
+  EXPECT_EQ(events[0].route.escalation, "");
+  EXPECT_TRUE(cloud_->seen_models().empty());
+}
+
+TEST_F(EscalationRouterTest, OffTasksNotListedAndAnExplicitModelAreNotEscalated) {
+  PolicyConfig off;
+  off.escalation.enabled = false;
+  ASSERT_NO_FATAL_FAILURE(Build("", off));
+  EXPECT_EQ(Answer(*router_, Asking("draft a note"))[0].route.backend, "llama");
+
+  PolicyConfig other_tasks;
+  other_tasks.escalation.tasks = {"summarization"};
+  ASSERT_NO_FATAL_FAILURE(Build("", other_tasks));
+  EXPECT_EQ(Answer(*router_, Asking("draft a note"))[0].route.backend, "llama");
+
+  ASSERT_NO_FATAL_FAILURE(Build(""));
+  EXPECT_EQ(Answer(*router_, Asking("draft a note", "qwen"))[0].route.backend, "llama");
+  EXPECT_TRUE(cloud_->seen_models().empty());
+}
+
+TEST_F(EscalationRouterTest, WithTheBudgetSpentTheLocalAnswerStandsAndSaysSo) {
+  PolicyConfig config;
+  config.budget.monthly_usd = 0.000001;
+  ASSERT_NO_FATAL_FAILURE(Build("", config));
+  const auto events = Answer(*router_, Asking("draft a note"));
+  ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
+  EXPECT_EQ(events[0].route.backend, "llama");
+  EXPECT_EQ(events[0].route.escalation, "empty");
+  EXPECT_NE(events[0].route.escalation_reason.find("could not escalate"), std::string::npos);
+  EXPECT_TRUE(cloud_->seen_models().empty());
+}
+
+TEST_F(EscalationRouterTest, AStreamPastItsHoldTimeGoesOutUnchecked) {
+  PolicyConfig config;
+  config.escalation.stream_hold_ms = 0;
+  ASSERT_NO_FATAL_FAILURE(Build("", config));
+  ChatRequest request = Asking("draft a note");
+  request.stream = true;
+  const auto events = Answer(*router_, request);
+  ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
+  EXPECT_EQ(events[0].route.backend, "llama");
+  EXPECT_EQ(events[0].route.escalation, "unchecked");
+  EXPECT_TRUE(cloud_->seen_models().empty());
+}
+
+TEST_F(EscalationRouterTest, ALocalErrorIsNotEscalated) {
+  ASSERT_NO_FATAL_FAILURE(Build("", PolicyConfig(), InvalidArgument("prompt too long")));
+  const auto events = Answer(*router_, Asking("draft a note"));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].error.code(), ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(cloud_->seen_models().empty());
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cost/prices.h"
+#include "route/escalation/answer_checks.h"
 #include "route/signals/constraints.h"
 #include "route/signals/token_estimate.h"
 
@@ -136,6 +137,14 @@ Result<std::unique_ptr<PolicyEngine>> PolicyEngine::Create(PolicyConfig config,
   }
   if (options.catalog == nullptr) {
     options.catalog = &ClaudeCatalog::BuiltIn();
+  }
+  if (Status checks = ValidateCheckNames(config.escalation.checks); !checks.ok()) {
+    return Error(InvalidArgument("policy.escalation.checks: " + checks.message()));
+  }
+  if (const std::string& tier = config.escalation.tier;
+      !tier.empty() && !config.claude_models.contains(tier)) {
+    return Error(InvalidArgument("policy.escalation.tier: '" + tier +
+                                 "' is not a tier of policy.claude_models"));
   }
   // The policy chooses these models itself: a retired one would fail every
   // request it chose it for.
@@ -484,8 +493,37 @@ RouteDecision PolicyEngine::Decide(const ChatRequest& request,
   }
   ChooseModel(signals, &decision);
   FinishCloud(signals, targets, request.route_hints.allow_fallback, &decision);
+  MarkEscalation(signals, targets, &decision);
   FailClosed(&decision);
   return decision;
+}
+
+void PolicyEngine::MarkEscalation(const Signals& signals, const RouteTargets& targets,
+                                  RouteDecision* decision) const {
+  const EscalationConfig& escalation = config_.escalation;
+  // Only answers the task table kept local: a side the client, a size
+  // rule or a fallback chose is not second-guessed.
+  const bool by_task = decision->rule == "task" || decision->rule == "either";
+  if (!escalation.enabled || decision->side != RouteSide::kLocal || !by_task ||
+      decision->local_only || decision->sensitive || !decision->refusal.ok() ||
+      !targets.cloud_configured || !targets.cloud_unavailable_reason.empty()) {
+    return;
+  }
+  const std::string task(TaskKindName(signals.task));
+  const bool listed = std::any_of(escalation.tasks.begin(), escalation.tasks.end(),
+                                  [&](const std::string& t) { return t == "*" || t == task; });
+  if (!listed) {
+    return;
+  }
+  const std::string& tier =
+      escalation.tier.empty() ? signals.task_policy->cloud_tier : escalation.tier;
+  const auto model = config_.claude_models.find(tier);
+  const ClaudeModel* claude =
+      model == config_.claude_models.end() ? nullptr : options_.catalog->Find(model->second);
+  if (claude == nullptr || claude->retired) {
+    return;
+  }
+  decision->escalation_model = model->second;
 }
 
 }  // namespace duet

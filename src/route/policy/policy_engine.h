@@ -81,6 +81,11 @@ class PolicyEngine {
   struct Signals;
   Signals ComputeSignals(const ChatRequest& request,
                          const RouteTargets& targets) const;
+  // Names the Claude model that answers if the local answer fails its
+  // checks (RouteDecision::escalation_model), for requests the task table
+  // kept local when escalation may apply.
+  void MarkEscalation(const Signals& signals, const RouteTargets& targets,
+                      RouteDecision* decision) const;
   void ChooseModel(const Signals& signals, RouteDecision* decision) const;
   // Moves a cloud decision local when the cloud cannot or may not take it
   // (not configured, down, rate-limited, over budget), if local can;

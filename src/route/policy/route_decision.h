@@ -72,6 +72,10 @@ struct RouteDecision {
   int64_t estimated_tokens = 0;
   std::string local_role;   // "coding", "reasoning"...
   std::string cloud_tier;   // "haiku", "sonnet", "opus"
+  // Set for a local decision whose answer is checked before the client
+  // sees it: the Claude model that answers instead when a check fails
+  // ([policy.escalation]). "" = the local answer goes out unchecked.
+  std::string escalation_model;
   bool thinking = false;    // local thinking mode (math)
   double estimated_cost_usd = 0;  // cloud: the budget reservation's amount
   std::string client_key;

@@ -335,6 +335,49 @@ TEST_F(PolicyEngineTest, SameRequestSameStateSameDecision) {
   EXPECT_EQ(a.Explanation(), b.Explanation());
 }
 
+TEST_F(PolicyEngineTest, LocalTaskAnswersAreEscalationCandidatesWhenClaudeCanTakeThem) {
+  // first_draft stays local by the table; its cloud tier is Haiku.
+  RouteDecision decision = Engine(TaskKind::kFirstDraft).Decide(Ask("draft a note"), BothSides());
+  EXPECT_EQ(decision.side, RouteSide::kLocal);
+  EXPECT_EQ(decision.escalation_model, "claude-haiku-4-5");
+
+  PolicyConfig to_sonnet;
+  to_sonnet.escalation.tier = "sonnet";
+  decision = Engine(TaskKind::kFirstDraft, to_sonnet).Decide(Ask("draft a note"), BothSides());
+  EXPECT_EQ(decision.escalation_model, "claude-sonnet-4-6");
+
+  // Not a candidate: Claude down, not configured, escalation off, a task
+  // not listed, sensitive data, an explicit local model, a cloud decision.
+  RouteTargets down = BothSides();
+  down.cloud_unavailable_reason = "circuit open";
+  EXPECT_EQ(Engine(TaskKind::kFirstDraft).Decide(Ask("draft a note"), down).escalation_model,
+            "");
+  RouteTargets no_cloud = BothSides();
+  no_cloud.cloud_configured = false;
+  EXPECT_EQ(Engine(TaskKind::kFirstDraft).Decide(Ask("draft a note"), no_cloud).escalation_model,
+            "");
+  PolicyConfig off;
+  off.escalation.enabled = false;
+  EXPECT_EQ(Engine(TaskKind::kFirstDraft, off).Decide(Ask("draft a note"), BothSides())
+                .escalation_model,
+            "");
+  PolicyConfig other;
+  other.escalation.tasks = {"summarization"};
+  EXPECT_EQ(Engine(TaskKind::kFirstDraft, other).Decide(Ask("draft a note"), BothSides())
+                .escalation_model,
+            "");
+  EXPECT_EQ(Engine(TaskKind::kFirstDraft)
+                .Decide(Ask("draft a note to maria.lopez@gmail.com"), BothSides())
+                .escalation_model,
+            "");
+  EXPECT_EQ(Engine(TaskKind::kFirstDraft).Decide(Ask("draft a note", "qwen"), BothSides())
+                .escalation_model,
+            "");
+  EXPECT_EQ(Engine(TaskKind::kCodeReview).Decide(Ask("review this"), BothSides())
+                .escalation_model,
+            "");
+}
+
 TEST(PolicyConfigTest, ValidationNamesTheBadKey) {
   testing::FakeClock clock;
   PolicyConfig unknown_task;
@@ -386,6 +429,12 @@ monthly_usd = 50
 per_key = { daily_usd = 2 }
 [policy.budget.keys.key-ci]
 monthly_usd = 5
+[policy.escalation]
+tasks = ["first_draft", "summarization"]
+checks = ["empty", "json"]
+truncated_budget_tokens = 300
+stream_hold_ms = 1500
+tier = "sonnet"
 )",
                                   "test.toml", &config);
   ASSERT_TRUE(status.ok()) << status.ToString();
@@ -400,6 +449,11 @@ monthly_usd = 5
   EXPECT_EQ(policy.budget.monthly_usd, 50);
   EXPECT_EQ(policy.key_budget.daily_usd, 2);
   EXPECT_EQ(policy.key_budgets.at("key-ci").monthly_usd, 5);
+  EXPECT_EQ(policy.escalation.tasks, (std::vector<std::string>{"first_draft", "summarization"}));
+  EXPECT_EQ(policy.escalation.checks, (std::vector<std::string>{"empty", "json"}));
+  EXPECT_EQ(policy.escalation.truncated_budget_tokens, 300);
+  EXPECT_EQ(policy.escalation.stream_hold_ms, 1500);
+  EXPECT_EQ(policy.escalation.tier, "sonnet");
 
   // The printed config reads back to the same policy.
   Config again;
@@ -410,6 +464,28 @@ monthly_usd = 5
   const Status wrong = ApplyToml("[policy]\neither = \"sometimes\"\n", "bad.toml", &bad);
   EXPECT_EQ(wrong.message(),
             "bad.toml: policy.either: 'sometimes' is not one of local, cloud");
+  EXPECT_EQ(ApplyToml("[policy.escalation]\nhold = 1\n", "bad.toml", &bad).message(),
+            "bad.toml: policy.escalation.hold: unknown key (enabled, tasks, checks, "
+            "truncated_budget_tokens, stream_hold_ms, tier)");
+  EXPECT_EQ(ApplyToml("[policy.escalation]\nstream_hold_ms = -1\n", "bad.toml", &bad).message(),
+            "bad.toml: policy.escalation.stream_hold_ms: expected an integer in [0, 600000]");
+}
+
+TEST(PolicyConfigTest, EscalationChecksAndTierAreValidated) {
+  testing::FakeClock clock;
+  PolicyConfig bad_check;
+  bad_check.escalation.checks = {"empty", "vibes"};
+  Result<std::unique_ptr<PolicyEngine>> engine = PolicyEngine::Create(bad_check, &clock);
+  ASSERT_FALSE(engine);
+  EXPECT_NE(engine.error().message().find("policy.escalation.checks"), std::string::npos);
+  EXPECT_NE(engine.error().message().find("vibes"), std::string::npos);
+
+  PolicyConfig bad_tier;
+  bad_tier.escalation.tier = "gigantic";
+  engine = PolicyEngine::Create(bad_tier, &clock);
+  ASSERT_FALSE(engine);
+  EXPECT_EQ(engine.error(), InvalidArgument("policy.escalation.tier: 'gigantic' is not a "
+                                            "tier of policy.claude_models"));
 }
 
 }  // namespace

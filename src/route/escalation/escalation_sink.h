@@ -1,0 +1,78 @@
+// EscalationSink: holds a local answer back until it passes its checks;
+// when one fails, Claude answers the same request instead.
+//
+// It sits between the local backend's routing sink and the client. Every
+// event is buffered and folded into the answer. When the answer ends:
+//   * it passes CheckAnswer: the buffered events go to the client, with
+//     RouteNote::escalation = "passed";
+//   * a check fails: `escalate` is called with the failure and the local
+//     attempt (model, usage, seconds); when it returns true the buffered
+//     answer is dropped and the escalated answer reaches the client
+//     through the sink `escalate` sends it to. When it returns false
+//     (budget spent, Claude down meanwhile) the local answer goes out
+//     after all, with escalation = the failed check and an
+//     escalation_reason that says it could not escalate;
+//   * it ends with an error: the buffered events and the error go out
+//     unchanged (errors are the fallback's business, not escalation's).
+// Streaming clients: once the answer has run `stream_hold` without ending,
+// what is buffered goes out and the rest streams through unchecked
+// (escalation = "unchecked"). Non-streaming clients wait for the whole
+// answer anyway, so they are always checked.
+//
+// Thread safety: follows the EventSink contract (one event at a time).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "backend/backend.h"
+#include "model/accumulator.h"
+#include "route/escalation/answer_checks.h"
+
+namespace duet {
+
+// What the local backend produced before the checks failed.
+struct LocalAttempt {
+  std::string model;
+  Usage usage;
+  double seconds = 0;  // from its first event to its last
+};
+
+class EscalationSink final : public EventSink {
+ public:
+  // Returns true when the request went to Claude (the client's answer now
+  // comes from there); false to deliver the local answer after all.
+  using Escalate = std::function<bool(const CheckFailure& failure, const LocalAttempt& attempt)>;
+
+  struct Options {
+    AnswerCheckOptions checks;
+    bool stream = false;
+    std::chrono::milliseconds stream_hold{3000};
+  };
+
+  // `request` is the client's request (its tools, response format and
+  // max_tokens are what the checks hold the answer to).
+  EscalationSink(std::shared_ptr<EventSink> client, std::shared_ptr<const ChatRequest> request,
+                 Options options, Escalate escalate);
+
+  void OnEvent(ChatEvent event) override;
+
+ private:
+  void Release(std::string escalation, std::string reason);  // buffered events out
+  void Finish();
+
+  std::shared_ptr<EventSink> client_;
+  const std::shared_ptr<const ChatRequest> request_;
+  const Options options_;
+  Escalate escalate_;
+  std::vector<ChatEvent> buffered_;
+  ResponseAccumulator answer_;
+  std::chrono::steady_clock::time_point first_event_{};
+  bool started_ = false;
+  bool released_ = false;  // events now pass straight through
+  bool done_ = false;      // escalated: ignore the rest
+};
+
+}  // namespace duet
