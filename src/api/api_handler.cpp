@@ -10,6 +10,7 @@
 #include "core/ids.h"
 #include "core/json_writer.h"
 #include "wire/anthropic/messages_request.h"
+#include "wire/feedback_request.h"
 #include "wire/openai/chat_request.h"
 
 namespace duet::api {
@@ -21,6 +22,7 @@ constexpr std::string_view kChatCompletionsPath = "/v1/chat/completions";
 constexpr std::string_view kModelsPath = "/v1/models";
 constexpr std::string_view kHealthPath = "/health";
 constexpr std::string_view kMetricsPath = "/metrics";
+constexpr std::string_view kFeedbackPath = "/v1/duet/feedback";
 
 std::string_view TrimTrailingSlash(std::string_view path) {
   while (path.size() > 1 && path.back() == '/') {
@@ -203,6 +205,10 @@ void ApiHandler::Handle(std::shared_ptr<http::Exchange> exchange) {
       exchange->Respond(GetModel(
           std::string(path.substr(kModelsPath.size() + 1)), flavor, request_id));
     }
+  } else if (path == kFeedbackPath && options_.recorder != nullptr) {
+    if (require_method("POST")) {
+      HandleFeedback(exchange, flavor, request_id);
+    }
   } else if (path == kMetricsPath && options_.metrics_text) {
     if (require_method("GET")) {
       http::Response response;
@@ -220,6 +226,31 @@ void ApiHandler::Handle(std::shared_ptr<http::Exchange> exchange) {
         NotFound("no endpoint " + request.method + " " + request.path),
         flavor, request_id));
   }
+}
+
+void ApiHandler::HandleFeedback(const std::shared_ptr<http::Exchange>& exchange,
+                                ApiFlavor flavor, const std::string& request_id) {
+  Result<wire::FeedbackRequest> parsed =
+      wire::ParseFeedbackRequest(exchange->request().body);
+  if (!parsed) {
+    exchange->Respond(ErrorResponse(parsed.error(), flavor, request_id));
+    return;
+  }
+  options_.recorder->RecordFeedback(FeedbackEntry{
+      .request_id = parsed->request_id,
+      .at_ms = clock_->NowUnixMillis(),
+      .client_key = ClientKeyIdOf(exchange->request()),
+      .score = parsed->score,
+      .comment = std::move(parsed->comment)});
+  std::string body;
+  JsonWriter w(&body);
+  w.BeginObject();
+  w.Field("request_id", parsed->request_id);
+  w.Key("score");
+  w.Double(parsed->score);
+  w.Field("recorded", true);
+  w.EndObject();
+  exchange->Respond(JsonResponse(std::move(body), request_id));
 }
 
 void ApiHandler::HandleMessages(const std::shared_ptr<http::Exchange>& exchange,

@@ -6,6 +6,8 @@
 //   GET  /v1/models, /v1/models/ID  model list, in a shape both SDKs accept
 //   GET  /health                    {"status":"ok"}
 //   GET  /metrics                   Prometheus text (when a provider is set)
+//   POST /v1/duet/feedback          a client's verdict on an answer (with a
+//                                   recorder; wire/feedback_request.h)
 //
 // Each request is parsed at this edge into the canonical ChatRequest and
 // handed to one Backend (the Router); answers come back through ChatBridge.
@@ -58,6 +60,8 @@ class ApiHandler final : public http::Handler {
 
  private:
   void HandleMessages(const std::shared_ptr<http::Exchange>& exchange,
+                      const std::string& request_id);
+  void HandleFeedback(const std::shared_ptr<http::Exchange>& exchange, ApiFlavor flavor,
                       const std::string& request_id);
   void HandleCountTokens(const std::shared_ptr<http::Exchange>& exchange,
                          const std::string& request_id);

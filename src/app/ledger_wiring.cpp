@@ -44,7 +44,8 @@ ServerLedger::ServerLedger(const Config& config, const EnvLookup& getenv,
       clock_(clock),
       busy_meter_(clock),
       writer_(StartWriter(path_, config)),
-      recorder_(AnswerPricer(PricingOf(config, catalog)), writer_.get(), &metrics_) {
+      recorder_(AnswerPricer(PricingOf(config, catalog)), writer_.get(), &metrics_,
+                config.ledger.store_content) {
   if (!config.ledger.enabled) {
     spdlog::info("ledger: off (ledger.enabled = false)");
   } else if (path_.empty()) {

@@ -173,6 +173,16 @@ int RunReportCommand(const Config& config, const ReportCommandOptions& options,
                                           .catalog = &*catalog,
                                           .thresholds = {}};
   UsageReport report(report_options);
+  // Verdicts come after their answers: a week's grace past the period.
+  constexpr int64_t kFeedbackGraceMs = 7LL * 86'400'000;
+  Result<std::vector<FeedbackEntry>> feedback =
+      store->Feedback(period->since_ms, period->until_ms + kFeedbackGraceMs);
+  if (!feedback) {
+    return fail(1, feedback.error().message());
+  }
+  for (const FeedbackEntry& verdict : *feedback) {
+    report.AddFeedback(verdict);
+  }
   for (const auto& [since, until] : ReportReadRanges(report_options)) {
     const Status read = store->ForEach(
         since, until, [&report](const LedgerEntry& row) { report.Add(row); });

@@ -58,6 +58,12 @@ void RouteMixJson(JsonWriter& w, const std::vector<TaskRouteMix>& route_mix) {
     w.Field("cloud", mix.cloud);
     JsonNumber(w, "local_share", mix.local_share);
     JsonNumber(w, "cloud_spend_usd", mix.cloud_spend_usd);
+    w.Field("checked", mix.checked);
+    w.Field("escalated", mix.escalated);
+    JsonNumber(w, "escalation_rate", mix.escalation_rate);
+    w.Field("feedback", mix.feedback);
+    JsonNumber(w, "feedback_score", mix.feedback_score);
+    w.Field("recommendation", mix.recommendation);
     if (mix.policy_route.empty()) {
       w.Key("policy");
       w.Null();

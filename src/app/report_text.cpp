@@ -122,6 +122,34 @@ std::string PolicyText(const TaskRouteMix& mix) {
                                      : mix.policy_route;
 }
 
+// Escalation and feedback per task kind, with what they suggest.
+void WriteQuality(const UsageReportData& report, std::ostream& out) {
+  Rows rows = {{"task", "checked", "escalated", "esc%", "feedback", "score"}};
+  std::vector<std::string> advice;
+  for (const TaskRouteMix& mix : report.route_mix) {
+    if (mix.checked == 0 && mix.feedback == 0) {
+      continue;
+    }
+    rows.push_back({mix.kind, std::to_string(mix.checked), std::to_string(mix.escalated),
+                    FormatShare(mix.escalation_rate), std::to_string(mix.feedback),
+                    mix.feedback_score ? fmt::format("{:.2f}", *mix.feedback_score) : "-"});
+    if (!mix.recommendation.empty()) {
+      advice.push_back(mix.kind + ": " + mix.recommendation);
+    }
+  }
+  if (rows.size() == 1) {
+    return;
+  }
+  out << "\n  local answers checked for escalation, and clients' feedback:\n";
+  WriteTable(rows,
+             {Align::kLeft, Align::kRight, Align::kRight, Align::kRight, Align::kRight,
+              Align::kRight},
+             out);
+  for (const std::string& line : advice) {
+    WriteWrapped(line, "  - ", "    ", 80, out);
+  }
+}
+
 void WriteRouteMix(const UsageReportData& report, std::ostream& out) {
   Title("Route mix by task", out);
   if (report.route_mix.empty()) {
@@ -142,6 +170,7 @@ void WriteRouteMix(const UsageReportData& report, std::ostream& out) {
              out);
   out << "  (policy: the task table's route, \"either\" resolved through "
          "policy.either)\n";
+  WriteQuality(report, out);
 }
 
 void WriteCounted(std::string_view title,

@@ -52,6 +52,11 @@ void AnswerMetrics::Observe(const LedgerEntry& entry) {
   }
 }
 
+void AnswerMetrics::ObserveFeedback(double score) {
+  std::lock_guard lock(mutex_);
+  ++(score >= 0.5 ? feedback_up_ : feedback_down_);
+}
+
 void AnswerMetrics::Render(std::string* out) const {
   std::lock_guard lock(mutex_);
   AppendMetricHeader(out, "duet_requests_total",
@@ -113,6 +118,13 @@ void AnswerMetrics::Render(std::string* out) const {
                    static_cast<double>(histogram.total));
     }
   };
+  AppendMetricHeader(out, "duet_feedback_total",
+                     "Client feedback on answers (POST /v1/duet/feedback).", "counter");
+  AppendSample(out, "duet_feedback_total", {{"verdict", "up"}},
+               static_cast<double>(feedback_up_));
+  AppendSample(out, "duet_feedback_total", {{"verdict", "down"}},
+               static_cast<double>(feedback_down_));
+
   histograms("duet_request_duration_seconds", "From arrival to the answer's last byte.",
              latency_);
   histograms("duet_time_to_first_token_seconds", "From arrival to the first output.", ttft_);

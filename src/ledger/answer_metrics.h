@@ -25,6 +25,8 @@ namespace duet {
 class AnswerMetrics {
  public:
   void Observe(const LedgerEntry& entry);
+  // Feedback with `score` in [0, 1]: 0.5 and above counts as "up".
+  void ObserveFeedback(double score);
   void Render(std::string* out) const;
 
  private:
@@ -55,6 +57,8 @@ class AnswerMetrics {
   double claude_opus_usd_ = 0;
   std::map<std::string, Histogram> latency_;  // by side
   std::map<std::string, Histogram> ttft_;     // by side
+  int64_t feedback_up_ = 0;
+  int64_t feedback_down_ = 0;
 };
 
 }  // namespace duet

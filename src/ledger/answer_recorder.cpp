@@ -24,4 +24,16 @@ void LedgerRecorder::Record(LedgerEntry entry) {
   }
 }
 
+void LedgerRecorder::RecordFeedback(FeedbackEntry feedback) {
+  if (!store_content_) {
+    feedback.comment.clear();
+  }
+  if (metrics_ != nullptr) {
+    metrics_->ObserveFeedback(feedback.score);
+  }
+  if (writer_ != nullptr) {
+    writer_->EnqueueFeedback(std::move(feedback));
+  }
+}
+
 }  // namespace duet

@@ -19,21 +19,30 @@ class AnswerRecorder {
   virtual ~AnswerRecorder() = default;
   // `entry` arrives unpriced: cost fields are filled by the recorder.
   virtual void Record(LedgerEntry entry) = 0;
+  // A client's verdict on an earlier answer.
+  virtual void RecordFeedback(FeedbackEntry feedback) = 0;
 };
 
 class LedgerRecorder final : public AnswerRecorder {
  public:
   // `writer` and `metrics` may be null (no ledger file, no metrics); both
   // must outlive the recorder.
-  LedgerRecorder(AnswerPricer pricer, LedgerWriter* writer, AnswerMetrics* metrics)
-      : pricer_(std::move(pricer)), writer_(writer), metrics_(metrics) {}
+  // `store_content`: keep feedback comments (ledger.store_content).
+  LedgerRecorder(AnswerPricer pricer, LedgerWriter* writer, AnswerMetrics* metrics,
+                 bool store_content = false)
+      : pricer_(std::move(pricer)),
+        writer_(writer),
+        metrics_(metrics),
+        store_content_(store_content) {}
 
   void Record(LedgerEntry entry) override;
+  void RecordFeedback(FeedbackEntry feedback) override;
 
  private:
   const AnswerPricer pricer_;
   LedgerWriter* writer_;
   AnswerMetrics* metrics_;
+  const bool store_content_;
 };
 
 }  // namespace duet

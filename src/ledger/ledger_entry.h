@@ -85,4 +85,13 @@ struct LedgerEntry {
   std::optional<std::string> answer;  // the answer's text
 };
 
+// A client's verdict on an answer (POST /v1/duet/feedback).
+struct FeedbackEntry {
+  std::string request_id;  // the answer's request id
+  int64_t at_ms = 0;       // Unix milliseconds when it arrived
+  std::string client_key;  // who sent it (a key id, never the key)
+  double score = 0;        // 0 (thumbs down) .. 1 (thumbs up)
+  std::string comment;     // kept only with ledger.store_content
+};
+
 }  // namespace duet

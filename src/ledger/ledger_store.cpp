@@ -66,6 +66,18 @@ ALTER TABLE requests ADD COLUMN local_attempt_output_tokens INTEGER NOT NULL DEF
 ALTER TABLE requests ADD COLUMN local_attempt_seconds REAL NOT NULL DEFAULT 0;
 ALTER TABLE requests ADD COLUMN local_attempt_usd REAL NOT NULL DEFAULT 0;
 )sql",
+    // 2 -> 3: clients' feedback on answers.
+    R"sql(
+CREATE TABLE feedback (
+  id INTEGER PRIMARY KEY,
+  request_id TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  client_key TEXT NOT NULL,
+  score REAL NOT NULL,
+  comment TEXT NOT NULL
+);
+CREATE INDEX feedback_by_time ON feedback(at_ms);
+)sql",
 };
 static_assert(std::size(kMigrations) == kLedgerSchemaVersion);
 
@@ -312,6 +324,45 @@ Status LedgerStore::Insert(std::span<const LedgerEntry> entries) {
     insert_.Reset();
     return Status::Ok();
   });
+}
+
+Status LedgerStore::InsertFeedback(std::span<const FeedbackEntry> feedback) {
+  if (feedback.empty()) {
+    return Status::Ok();
+  }
+  DUET_ASSIGN_OR_RETURN(
+      SqliteStatement insert,
+      db_.Prepare("INSERT INTO feedback (request_id, at_ms, client_key, score, comment)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5)"));
+  return InTransaction(db_, [&]() -> Status {
+    for (const FeedbackEntry& entry : feedback) {
+      insert.Reset();
+      insert.Bind(1, std::string_view(entry.request_id));
+      insert.Bind(2, entry.at_ms);
+      insert.Bind(3, std::string_view(entry.client_key));
+      insert.Bind(4, entry.score);
+      insert.Bind(5, std::string_view(entry.comment));
+      DUET_RETURN_IF_ERROR(insert.Run());
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<FeedbackEntry>> LedgerStore::Feedback(int64_t since_ms, int64_t until_ms) {
+  DUET_ASSIGN_OR_RETURN(
+      SqliteStatement query,
+      db_.Prepare("SELECT request_id, at_ms, client_key, score, comment FROM feedback"
+                  " WHERE at_ms >= ?1 AND at_ms < ?2 ORDER BY at_ms, id"));
+  query.Bind(1, since_ms);
+  query.Bind(2, until_ms);
+  std::vector<FeedbackEntry> feedback;
+  while (true) {
+    DUET_ASSIGN_OR_RETURN(bool row, query.Step());
+    if (!row) {
+      return feedback;
+    }
+    feedback.push_back({query.Text(0), query.Int(1), query.Text(2), query.Real(3), query.Text(4)});
+  }
 }
 
 Status LedgerStore::RecordLoss(const LedgerLoss& loss) {

@@ -30,7 +30,7 @@
 namespace duet {
 
 // The schema version this build writes (PRAGMA user_version).
-inline constexpr int64_t kLedgerSchemaVersion = 2;
+inline constexpr int64_t kLedgerSchemaVersion = 3;
 
 // Where the ledger lives when ledger.path is empty:
 // $XDG_DATA_HOME/duet/ledger.db, else $HOME/.local/share/duet/ledger.db;
@@ -67,11 +67,15 @@ class LedgerStore {
   // Writes `entries` in one transaction. On failure nothing was written.
   Status Insert(std::span<const LedgerEntry> entries);
   Status RecordLoss(const LedgerLoss& loss);
+  // Writes feedback rows in one transaction.
+  Status InsertFeedback(std::span<const FeedbackEntry> feedback);
 
   // Every row with started_at_ms in [since_ms, until_ms), oldest first.
   Status ForEach(int64_t since_ms, int64_t until_ms,
                  const std::function<void(const LedgerEntry&)>& visit);
   Result<std::vector<LedgerLoss>> Losses(int64_t since_ms, int64_t until_ms);
+  // Feedback that arrived in [since_ms, until_ms), oldest first.
+  Result<std::vector<FeedbackEntry>> Feedback(int64_t since_ms, int64_t until_ms);
   // Cloud (non-local) spend since `since_ms`, per key, model and UTC day.
   Result<std::vector<DailySpend>> CloudSpendSince(int64_t since_ms);
 

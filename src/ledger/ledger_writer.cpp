@@ -54,6 +54,15 @@ void LedgerWriter::Enqueue(LedgerEntry entry) {
   }
 }
 
+void LedgerWriter::EnqueueFeedback(FeedbackEntry feedback) {
+  std::lock_guard lock(mutex_);
+  if (stopping_ || static_cast<int64_t>(pending_feedback_.size()) >= options_.max_pending) {
+    Drop(1, "feedback could not be queued");
+    return;
+  }
+  pending_feedback_.push_back(std::move(feedback));
+}
+
 LedgerWriter::Stats LedgerWriter::stats() const {
   std::lock_guard lock(mutex_);
   return stats_;
@@ -113,15 +122,17 @@ void LedgerWriter::Run() {
     if (!pending_.empty()) {
       oldest_pending_ = steady_clock::now();  // the rest waits from here on
     }
+    std::vector<FeedbackEntry> feedback = std::move(pending_feedback_);
+    pending_feedback_.clear();
     lock.unlock();
-    const bool written = WriteBatch(&batch, oldest);
+    const bool written = WriteBatch(&batch, &feedback, oldest);
     failing = !written;
     lock.lock();
     stats_.pending = static_cast<int64_t>(pending_.size());
     if (!stopping) {
       continue;
     }
-    if (pending_.empty() && unrecorded_losses_ == 0) {
+    if (pending_.empty() && pending_feedback_.empty() && unrecorded_losses_ == 0) {
       break;
     }
     if (steady_clock::now() >= *give_up_at) {
@@ -143,6 +154,7 @@ void LedgerWriter::Run() {
 }
 
 bool LedgerWriter::WriteBatch(std::vector<LedgerEntry>* batch,
+                              std::vector<FeedbackEntry>* feedback,
                               steady_clock::time_point oldest) {
   Status status;
   if (!store_) {
@@ -156,6 +168,10 @@ bool LedgerWriter::WriteBatch(std::vector<LedgerEntry>* batch,
   if (store_) {
     status = store_->Insert(*batch);
   }
+  bool rows_written = status.ok() && store_.has_value();
+  if (rows_written) {
+    status = store_->InsertFeedback(*feedback);
+  }
   std::lock_guard lock(mutex_);
   if (!status.ok()) {
     if (!stats_.failing) {
@@ -167,11 +183,16 @@ bool LedgerWriter::WriteBatch(std::vector<LedgerEntry>* batch,
     if (status.code() != ErrorCode::kUnavailable) {
       store_.reset();  // reopen next time (the file may have gone)
     }
-    if (!batch->empty()) {
+    if (!batch->empty() && !rows_written) {
       pending_.insert(pending_.begin(), std::make_move_iterator(batch->begin()),
                       std::make_move_iterator(batch->end()));
       oldest_pending_ = oldest;
     }
+    if (rows_written) {
+      stats_.written += static_cast<int64_t>(batch->size());
+    }
+    pending_feedback_.insert(pending_feedback_.begin(), std::make_move_iterator(feedback->begin()),
+                             std::make_move_iterator(feedback->end()));
     const auto excess = static_cast<int64_t>(pending_.size()) - options_.max_pending;
     if (excess > 0) {
       pending_.erase(pending_.end() - excess, pending_.end());

@@ -64,6 +64,8 @@ class LedgerWriter {
   LedgerWriter& operator=(const LedgerWriter&) = delete;
 
   void Enqueue(LedgerEntry entry);
+  // Feedback rows ride with the next batch (same durability, same limits).
+  void EnqueueFeedback(FeedbackEntry feedback);
   Stats stats() const;
   void Shutdown();
 
@@ -71,8 +73,10 @@ class LedgerWriter {
   using SteadyTime = std::chrono::steady_clock::time_point;
 
   void Run();
-  // Writes `batch`; on failure puts it back in front of what is pending.
-  bool WriteBatch(std::vector<LedgerEntry>* batch, SteadyTime oldest);
+  // Writes `batch` and `feedback`; on failure puts them back in front of
+  // what is pending.
+  bool WriteBatch(std::vector<LedgerEntry>* batch, std::vector<FeedbackEntry>* feedback,
+                  SteadyTime oldest);
   void Drop(int64_t rows, const std::string& why);  // REQUIRES: mutex_ held
 
   const std::string path_;
@@ -82,6 +86,7 @@ class LedgerWriter {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<LedgerEntry> pending_;
+  std::vector<FeedbackEntry> pending_feedback_;
   SteadyTime oldest_pending_{};
   bool stopping_ = false;
   int64_t unrecorded_losses_ = 0;  // lost rows not yet in the losses table

@@ -1,8 +1,11 @@
 #include "ledger/usage_report.h"
 
 #include <algorithm>
+#include <cmath>
 #include <tuple>
 #include <utility>
+
+#include <fmt/format.h>
 
 #include "cost/answer_pricer.h"
 #include "cost/planner.h"
@@ -37,6 +40,36 @@ std::vector<NamedUsage> CostliestFirst(
 const std::string& OrNone(const std::string& name) {
   static const std::string kNone = "none";
   return name.empty() ? kNone : name;
+}
+
+// What a task's escalations and feedback suggest for the task table, for
+// kinds the table keeps local. Too little data (under 20 checked answers,
+// under 10 verdicts) suggests nothing.
+std::string QualityRecommendation(const TaskRouteMix& mix) {
+  if (mix.policy_side != "local") {
+    return "";
+  }
+  constexpr int64_t kEnoughChecked = 20;
+  constexpr int64_t kEnoughFeedback = 10;
+  if (mix.escalation_rate && mix.checked >= kEnoughChecked) {
+    const int percent = static_cast<int>(std::lround(*mix.escalation_rate * 100));
+    if (*mix.escalation_rate >= 0.25) {
+      return fmt::format("{}% of {} checked local answers were escalated: route {} to Claude "
+                         "(policy.tasks.{}.route = \"cloud\")",
+                         percent, mix.checked, mix.kind, mix.kind);
+    }
+    if (*mix.escalation_rate <= 0.05 &&
+        !(mix.feedback >= kEnoughFeedback && mix.feedback_score && *mix.feedback_score < 0.5)) {
+      return fmt::format("{}% escalations over {} checked answers: keep {} local", percent,
+                         mix.checked, mix.kind);
+    }
+  }
+  if (mix.feedback >= kEnoughFeedback && mix.feedback_score && *mix.feedback_score < 0.5) {
+    return fmt::format("clients rate {} answers {:.2f} on average over {} verdicts: consider "
+                       "Claude for it",
+                       mix.kind, *mix.feedback_score, mix.feedback);
+  }
+  return "";
 }
 
 }  // namespace
@@ -83,6 +116,12 @@ void UsageReport::Add(const LedgerEntry& row) {
   }
 }
 
+void UsageReport::AddFeedback(const FeedbackEntry& feedback) {
+  ScoreSum& sum = feedback_[feedback.request_id];
+  sum.sum += feedback.score;
+  ++sum.count;
+}
+
 void UsageReport::AddToPeriod(const LedgerEntry& row) {
   const std::string side(SideOf(row));
   ReportTotals& totals = data_.totals;
@@ -103,6 +142,15 @@ void UsageReport::AddToPeriod(const LedgerEntry& row) {
   if (const std::string_view kind = TaskKindOf(row.task); !kind.empty()) {
     TaskRouteMix& mix = route_mix_[std::string(kind)];
     ++mix.requests;
+    if (!row.escalation.empty() && row.escalation != "unchecked") {
+      ++mix.checked;
+      mix.escalated += row.outcome == AnswerOutcome::kEscalated ? 1 : 0;
+    }
+    if (const auto found = feedback_.find(row.request_id); found != feedback_.end()) {
+      ScoreSum& sum = task_feedback_[std::string(kind)];
+      sum.sum += found->second.sum;
+      sum.count += found->second.count;
+    }
     if (side == "local") {
       ++mix.local;
     } else if (side == "cloud") {
@@ -237,6 +285,15 @@ UsageReportData UsageReport::Finish(std::vector<LedgerLoss> losses) && {
       mix.policy_side = PolicySide(options_.policy, *task);
       mix.policy_cloud_tier = task->cloud_tier;
     }
+    if (mix.checked > 0) {
+      mix.escalation_rate =
+          static_cast<double>(mix.escalated) / static_cast<double>(mix.checked);
+    }
+    if (const auto found = task_feedback_.find(kind); found != task_feedback_.end()) {
+      mix.feedback = found->second.count;
+      mix.feedback_score = found->second.sum / static_cast<double>(found->second.count);
+    }
+    mix.recommendation = QualityRecommendation(mix);
     data.route_mix.push_back(std::move(mix));
   }
   std::stable_sort(data.route_mix.begin(), data.route_mix.end(),

@@ -120,6 +120,17 @@ struct TaskRouteMix {
   std::string policy_route;
   std::string policy_side;  // "either" resolved through policy.either
   std::string policy_cloud_tier;
+  // How well local answers did (issue 7): answers checked for escalation
+  // (passed or failed, not "unchecked"), how many Claude replaced, and
+  // the clients' feedback (POST /v1/duet/feedback) on this kind's answers.
+  int64_t checked = 0;
+  int64_t escalated = 0;
+  std::optional<double> escalation_rate;  // escalated / checked
+  int64_t feedback = 0;
+  std::optional<double> feedback_score;   // mean, 0..1
+  // What the data suggests for the task table; "" when it is too thin
+  // (see QualityRecommendation in usage_report.cpp for the rules).
+  std::string recommendation;
 };
 
 struct OutcomeSummary {
@@ -189,6 +200,9 @@ class UsageReport {
 
   // Files `row` under the period and/or the budget month (see the top).
   void Add(const LedgerEntry& row);
+  // Feedback to attribute to the rows added later (by request id); add it
+  // before the rows. Feedback for requests outside the period is ignored.
+  void AddFeedback(const FeedbackEntry& feedback);
 
   // The report. `losses`: the ledger's losses in the period (oldest first).
   UsageReportData Finish(std::vector<LedgerLoss> losses) &&;
@@ -204,6 +218,12 @@ class UsageReport {
   std::map<std::string, UsageTotals> by_side_, by_backend_, by_model_;
   std::map<std::string, TaskRouteMix> route_mix_;  // by kind
   std::map<std::string, int64_t> fallback_reasons_, error_kinds_, escalation_checks_;
+  struct ScoreSum {
+    double sum = 0;
+    int64_t count = 0;
+  };
+  std::map<std::string, ScoreSum> feedback_;  // by request id
+  std::map<std::string, ScoreSum> task_feedback_;  // by task kind
   double haiku_usd_ = 0, sonnet_usd_ = 0, opus_usd_ = 0;
   // The budget month's cloud spend per client key, this month and today.
   struct KeySpend {

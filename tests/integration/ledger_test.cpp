@@ -192,6 +192,51 @@ TEST_F(LedgerTest, ContentIsKeptOnlyWhenAskedAndNeverForSensitiveRequests) {
   EXPECT_FALSE(sensitive_row->answer.has_value());
 }
 
+TEST_F(LedgerTest, FeedbackIsRecordedAgainstTheAnswer) {
+  ASSERT_NO_FATAL_FAILURE(StartServer({"--set", "ledger.flush_interval_ms=20"}));
+  const HttpResponse answer = Send(OpenAIPost(OpenAIBody("draft a reply", false, "auto")));
+  ASSERT_EQ(answer.status, 200);
+  const std::string id = answer.Header("x-request-id");
+
+  HttpRequest feedback = OpenAIPost(
+      R"({"request_id":")" + id + R"(","rating":"down","comment":"missed the point"})",
+      "/v1/duet/feedback");
+  feedback.headers.emplace_back("authorization", "Bearer sk-some-client-key");
+  const HttpResponse recorded = Send(feedback);
+  ASSERT_EQ(recorded.status, 200) << recorded.body;
+  const Json body = ParseJson(recorded.body);
+  EXPECT_EQ(body["request_id"], id);
+  EXPECT_EQ(body["score"], 0.0);
+  EXPECT_EQ(body["recorded"], true);
+
+  const HttpResponse bad = Send(OpenAIPost(R"({"request_id":")" + id + R"(","rating":"meh"})",
+                                           "/v1/duet/feedback"));
+  ExpectOpenAIError(bad, 400, "invalid_request_error");
+  HttpRequest get;
+  get.target = "/v1/duet/feedback";
+  EXPECT_EQ(Send(get).status, 405);
+
+  ASSERT_TRUE(RowOf(answer).has_value());  // the batch holding the feedback is written too
+  const auto until = steady_clock::now() + milliseconds(5'000);
+  std::vector<FeedbackEntry> stored;
+  while (stored.empty() && steady_clock::now() < until) {
+    Result<LedgerStore> store = LedgerStore::Open(server().LedgerPath(), {.read_only = true});
+    if (store) {
+      stored = store->Feedback(0, INT64_MAX).value_or(std::vector<FeedbackEntry>{});
+    }
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].request_id, id);
+  EXPECT_EQ(stored[0].score, 0.0);
+  EXPECT_EQ(stored[0].client_key.rfind("key-", 0), 0u);
+  EXPECT_EQ(stored[0].comment, "");  // comments only with ledger.store_content
+  HttpRequest metrics;
+  metrics.target = "/metrics";
+  EXPECT_NE(Send(metrics).body.find("duet_feedback_total{verdict=\"down\"} 1\n"),
+            std::string::npos);
+}
+
 TEST_F(LedgerTest, MetricsCountWhatTheLedgerRecords) {
   ASSERT_NO_FATAL_FAILURE(StartServer({"--set", "ledger.flush_interval_ms=20"}));
   for (int i = 0; i < 3; ++i) {

@@ -181,6 +181,24 @@ TEST(LedgerStoreTest, ReadsATimeWindowAndCloudSpendPerDay) {
   EXPECT_EQ((*spend)[1].client_key, "key-0123456789ab");
 }
 
+TEST(LedgerStoreTest, FeedbackIsKeptAndReadByTime) {
+  ScratchDir dir;
+  Result<LedgerStore> store = LedgerStore::Open(dir.File("l.db"), {});
+  ASSERT_TRUE(store.has_value());
+  ASSERT_TRUE(store->InsertFeedback(std::vector<FeedbackEntry>{
+                                        {"req_1", 10, "key-0123456789ab", 1.0, ""},
+                                        {"req_2", 20, "", 0.25, "too long"},
+                                        {"req_3", 30, "", 0.0, ""}})
+                  .ok());
+  Result<std::vector<FeedbackEntry>> feedback = store->Feedback(10, 30);
+  ASSERT_TRUE(feedback.has_value());
+  ASSERT_EQ(feedback->size(), 2u);
+  EXPECT_EQ((*feedback)[0].request_id, "req_1");
+  EXPECT_EQ((*feedback)[0].client_key, "key-0123456789ab");
+  EXPECT_EQ((*feedback)[1].score, 0.25);
+  EXPECT_EQ((*feedback)[1].comment, "too long");
+}
+
 TEST(LedgerStoreTest, LossesAreKept) {
   ScratchDir dir;
   Result<LedgerStore> store = LedgerStore::Open(dir.File("l.db"), {});
@@ -253,7 +271,7 @@ TEST(LedgerStoreTest, AVersionOneLedgerIsMigratedForwardKeepingItsRows) {
   }
   Result<LedgerStore> store = LedgerStore::Open(path, {});
   ASSERT_TRUE(store.has_value()) << store.error().ToString();
-  EXPECT_EQ(store->schema_version(), 2);
+  EXPECT_EQ(store->schema_version(), kLedgerSchemaVersion);
   ASSERT_TRUE(store->Insert(std::vector{SampleEntry("req_new", 10)}).ok());
   const std::vector<LedgerEntry> rows = ReadAll(*store);
   ASSERT_EQ(rows.size(), 2u);

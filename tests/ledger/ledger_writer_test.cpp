@@ -76,6 +76,22 @@ TEST(LedgerWriterTest, AFullBatchIsWrittenWithoutWaitingForTheInterval) {
   EXPECT_TRUE(WaitFor([&] { return writer.stats().written == 9; }, milliseconds(2'000)));
 }
 
+TEST(LedgerWriterTest, FeedbackRidesWithTheNextBatch) {
+  ScratchDir dir;
+  const std::string path = dir.File("l.db");
+  {
+    LedgerWriter writer(path, {.flush_interval_ms = 20});
+    writer.EnqueueFeedback({"req_9", 5, "", 1.0, ""});
+    writer.Enqueue(SampleEntry("req_9", 1));
+  }
+  Result<LedgerStore> store = LedgerStore::Open(path, {.read_only = true});
+  ASSERT_TRUE(store.has_value());
+  Result<std::vector<FeedbackEntry>> feedback = store->Feedback(0, INT64_MAX);
+  ASSERT_TRUE(feedback.has_value());
+  ASSERT_EQ(feedback->size(), 1u);
+  EXPECT_EQ((*feedback)[0].request_id, "req_9");
+}
+
 TEST(LedgerWriterTest, ConcurrentRecordersLoseAndDuplicateNothing) {
   ScratchDir dir;
   const std::string path = dir.File("l.db");

@@ -422,6 +422,53 @@ TEST(UsageReportTest, EscalationChecksAndTheCostOfReplacedLocalAttempts) {
   EXPECT_EQ(outcomes.escalation_checks[3].name, "unchecked");
 }
 
+TEST(UsageReportTest, EscalationAndFeedbackPerTaskWithRecommendations) {
+  UsageReport report(MarchOptions());
+  // Feedback arrives before the rows are streamed (the command reads it
+  // first); two verdicts on one summarization answer, one on a draft.
+  report.AddFeedback({"req_sum_0", At(2026, 3, 5), "", 0.0, ""});
+  report.AddFeedback({"req_sum_0", At(2026, 3, 5), "", 0.5, ""});
+  report.AddFeedback({"req_draft_3", At(2026, 3, 5), "", 1.0, ""});
+  report.AddFeedback({"req_elsewhere", At(2026, 3, 5), "", 0.0, ""});  // no such row
+  // first_draft: 30 checked, 10 escalated (33%); summarization: 40
+  // checked, 1 escalated (2.5%); general_qa: 5 checked (too few to judge).
+  const auto add = [&report](const std::string& task, const std::string& prefix, int checked,
+                             int escalated) {
+    for (int i = 0; i < checked; ++i) {
+      LedgerEntry row = i < escalated ? Cloud(task, 0.001) : Local(task, 0.0001);
+      row.request_id = prefix + std::to_string(i);
+      row.escalation = i < escalated ? "repetition" : "passed";
+      row.outcome = i < escalated ? AnswerOutcome::kEscalated : AnswerOutcome::kOk;
+      report.Add(row);
+    }
+  };
+  add("writing/first_draft", "req_draft_", 30, 10);
+  add("analysis/summarization", "req_sum_", 40, 1);
+  add("chat/general_qa", "req_qa_", 5, 5);
+  LedgerEntry unchecked = Local("writing/first_draft", 0.0001);
+  unchecked.escalation = "unchecked";
+  report.Add(unchecked);
+  const UsageReportData data = std::move(report).Finish({});
+  std::map<std::string, TaskRouteMix> mix;
+  for (const TaskRouteMix& task : data.route_mix) {
+    mix[task.kind] = task;
+  }
+  EXPECT_EQ(mix["first_draft"].checked, 30);  // "unchecked" is not checked
+  EXPECT_EQ(mix["first_draft"].escalated, 10);
+  EXPECT_NEAR(*mix["first_draft"].escalation_rate, 1.0 / 3, 1e-12);
+  EXPECT_EQ(mix["first_draft"].feedback, 1);
+  EXPECT_EQ(*mix["first_draft"].feedback_score, 1.0);
+  EXPECT_EQ(mix["first_draft"].recommendation,
+            "33% of 30 checked local answers were escalated: route first_draft to Claude "
+            "(policy.tasks.first_draft.route = \"cloud\")");
+  EXPECT_EQ(mix["summarization"].feedback, 2);
+  EXPECT_EQ(*mix["summarization"].feedback_score, 0.25);
+  EXPECT_EQ(mix["summarization"].recommendation,
+            "3% escalations over 40 checked answers: keep summarization local");
+  EXPECT_EQ(mix["general_qa"].checked, 5);
+  EXPECT_EQ(mix["general_qa"].recommendation, "");  // too few to judge
+}
+
 // ---- Budget
 // ----------------------------------------------------------------------
 
