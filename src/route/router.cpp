@@ -273,7 +273,8 @@ std::shared_ptr<EventSink> Router::WithEscalation(Backend* backend, const ChatRe
   base.local = false;
   EscalationSink::Escalate escalate =
       [this, cloud_backend = *cloud, model = decision.escalation_model, shared_request, sink,
-       cancel, base](const CheckFailure& failure, const LocalAttempt& attempt) {
+       cancel, base](const CheckFailure& failure, const LocalAttempt& attempt,
+                     std::vector<ChatEvent> local_answer) {
         if ((cancel && cancel->cancelled()) ||
             !cloud_backend->Health().unavailable_reason.empty()) {
           return false;
@@ -299,7 +300,7 @@ std::shared_ptr<EventSink> Router::WithEscalation(Backend* backend, const ChatRe
         ChatRequest escalated = *shared_request;
         escalated.model = model;
         auto routing = std::make_shared<RoutingSink>(
-            sink, std::move(note),
+            std::make_shared<KeepLocalAnswerSink>(sink, std::move(local_answer)), std::move(note),
             Settlement{.policy = options_.policy,
                        .reservation = std::move(*reservation),
                        .model = model,

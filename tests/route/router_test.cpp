@@ -353,11 +353,12 @@ class TextBackend final : public Backend {
 class EscalationRouterTest : public ::testing::Test {
  protected:
   void Build(std::string local_text, PolicyConfig config = PolicyConfig(),
-             Status local_failure = Status::Ok()) {
+             Status local_failure = Status::Ok(), Status cloud_failure = Status::Ok()) {
     local_ = std::make_shared<TextBackend>(std::move(local_text), std::move(local_failure));
     cloud_ = std::make_shared<FakeBackend>(
         "anthropic",
-        std::vector<std::string>{"claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-6"});
+        std::vector<std::string>{"claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-6"},
+        std::move(cloud_failure));
     TaskModel model;
     model.mutable_bias()[static_cast<size_t>(TaskKind::kFirstDraft)] = 20.0f;
     classifier_ = std::make_unique<TaskClassifier>(std::move(model));
@@ -466,6 +467,22 @@ TEST_F(EscalationRouterTest, AStreamPastItsHoldTimeGoesOutUnchecked) {
   EXPECT_EQ(events[0].route.backend, "llama");
   EXPECT_EQ(events[0].route.escalation, "unchecked");
   EXPECT_TRUE(cloud_->seen_models().empty());
+}
+
+TEST_F(EscalationRouterTest, WhenClaudeFailsTheLocalAnswerStandsInsteadOfAnError) {
+  ASSERT_NO_FATAL_FAILURE(Build("", PolicyConfig(), Status::Ok(), Unavailable("Overloaded")));
+  const auto events = Answer(*router_, Asking("draft a note"));
+  ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
+  EXPECT_EQ(events[0].route.backend, "llama");
+  EXPECT_EQ(events[0].route.escalation, "empty");
+  EXPECT_NE(events[0].route.escalation_reason.find("Claude failed (Overloaded)"),
+            std::string::npos)
+      << events[0].route.escalation_reason;
+  EXPECT_EQ(cloud_->seen_models(), std::vector<std::string>{"claude-haiku-4-5"});
+  EXPECT_EQ(local_->calls(), 1);  // not asked twice
+  // The reservation made for Claude was released, not spent.
+  EXPECT_EQ(policy_->budget().Snapshot("").overall_monthly.spent_usd, 0);
+  EXPECT_EQ(policy_->budget().Snapshot("").overall_monthly.reserved_usd, 0);
 }
 
 TEST_F(EscalationRouterTest, ALocalErrorIsNotEscalated) {

@@ -72,12 +72,42 @@ void EscalationSink::Finish() {
       .usage = answer_.response().usage,
       .seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - first_event_)
                      .count()};
-  if (escalate_(*failure, attempt)) {
+  // The local answer goes along, for the escalation to fall back on; it
+  // is marked with the failed check in case it is delivered after all.
+  std::vector<ChatEvent> local_answer = buffered_;
+  for (ChatEvent& event : local_answer) {
+    if (event.kind == ChatEvent::Kind::kMessageStart) {
+      event.route.escalation = failure->check;
+      event.route.escalation_reason = failure->explanation;
+    }
+  }
+  if (escalate_(*failure, attempt, std::move(local_answer))) {
     done_ = true;
     buffered_.clear();
     return;
   }
   Release(failure->check, failure->explanation + "; could not escalate, the local answer stands");
+}
+
+void KeepLocalAnswerSink::OnEvent(ChatEvent event) {
+  if (!started_) {
+    started_ = true;
+    if (event.kind == ChatEvent::Kind::kError &&
+        event.error.code() != ErrorCode::kCancelled) {
+      spdlog::info("escalation failed ({}); the local answer stands", event.error.ToString());
+      for (ChatEvent& local : local_answer_) {
+        if (local.kind == ChatEvent::Kind::kMessageStart) {
+          local.route.escalation_reason +=
+              "; Claude failed (" + event.error.message() + "), the local answer stands";
+        }
+        client_->OnEvent(std::move(local));
+      }
+      local_answer_.clear();
+      return;
+    }
+    local_answer_.clear();  // Claude answers: the copy is not needed
+  }
+  client_->OnEvent(std::move(event));
 }
 
 }  // namespace duet

@@ -44,7 +44,10 @@ class EscalationSink final : public EventSink {
  public:
   // Returns true when the request went to Claude (the client's answer now
   // comes from there); false to deliver the local answer after all.
-  using Escalate = std::function<bool(const CheckFailure& failure, const LocalAttempt& attempt)>;
+  // `local_answer` is the buffered local answer, for the callee to fall
+  // back on (KeepLocalAnswerSink) if Claude fails before answering.
+  using Escalate = std::function<bool(const CheckFailure& failure, const LocalAttempt& attempt,
+                                      std::vector<ChatEvent> local_answer)>;
 
   struct Options {
     AnswerCheckOptions checks;
@@ -73,6 +76,26 @@ class EscalationSink final : public EventSink {
   bool started_ = false;
   bool released_ = false;  // events now pass straight through
   bool done_ = false;      // escalated: ignore the rest
+};
+
+// Sits in front of the client for an escalated request: when Claude's
+// answer begins with an error (down, rate limited, refused), the client
+// gets the local answer that failed its checks instead, its note saying
+// escalation failed, rather than an error; otherwise Claude's answer
+// passes through unchanged.
+//
+// Thread safety: follows the EventSink contract.
+class KeepLocalAnswerSink final : public EventSink {
+ public:
+  KeepLocalAnswerSink(std::shared_ptr<EventSink> client, std::vector<ChatEvent> local_answer)
+      : client_(std::move(client)), local_answer_(std::move(local_answer)) {}
+
+  void OnEvent(ChatEvent event) override;
+
+ private:
+  std::shared_ptr<EventSink> client_;
+  std::vector<ChatEvent> local_answer_;
+  bool started_ = false;
 };
 
 }  // namespace duet
