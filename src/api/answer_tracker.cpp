@@ -35,6 +35,7 @@ void AnswerTracker::NoteRoute(const RouteNote& route) {
   entry.sensitive = route.sensitive;
   entry.escalation = route.escalation;
   entry.escalation_reason = route.escalation_reason;
+  entry.workflow = route.workflow;
   entry.local_attempt_model = route.local_attempt_model;
   entry.local_attempt_input_tokens = route.local_attempt_usage.prompt_tokens();
   entry.local_attempt_output_tokens = route.local_attempt_usage.output_tokens;
@@ -72,9 +73,10 @@ void AnswerTracker::Observe(const ChatEvent& event) {
       entry.stop_reason = std::string(wire::anthropic::StopReasonName(event.stop_reason));
       break;
     case ChatEvent::Kind::kMessageStop:
-      Finish(!entry.local_attempt_model.empty() ? AnswerOutcome::kEscalated
-             : entry.fallback_reason.empty()    ? AnswerOutcome::kOk
-                                                : AnswerOutcome::kFallback,
+      Finish(!entry.local_attempt_model.empty() && entry.workflow.empty()
+                 ? AnswerOutcome::kEscalated
+             : entry.fallback_reason.empty() ? AnswerOutcome::kOk
+                                             : AnswerOutcome::kFallback,
              nullptr);
       break;
     case ChatEvent::Kind::kError:

@@ -36,6 +36,7 @@ std::string_view TrimTrailingSlash(std::string_view path) {
 //                            fallback to a local model
 //   x-duet-route: local|cloud|auto
 //                            force a side (sensitive data still stays local)
+//   x-duet-workflow: polish  a local draft, improved by Claude
 // and who the client is (an id of its API key, never the key).
 // kInvalidArgument for a value duet does not know.
 Status ApplyRouteHeaders(const http::Request& request, ChatRequest* chat) {
@@ -50,6 +51,12 @@ Status ApplyRouteHeaders(const http::Request& request, ChatRequest* chat) {
     return InvalidArgument("x-duet-route: expected local, cloud or auto");
   }
   chat->route_hints.client_key = ClientKeyIdOf(request);
+  const std::string_view workflow = request.Header("x-duet-workflow");
+  if (workflow == "polish") {
+    chat->route_hints.workflow = "polish";
+  } else if (!workflow.empty()) {
+    return InvalidArgument("x-duet-workflow: expected polish");
+  }
   return Status::Ok();
 }
 

@@ -76,6 +76,9 @@ void ChatBridge::AddRouteHeaders(http::HeaderList* headers) const {
     headers->emplace_back("x-duet-sensitive", route_.sensitive ? "yes" : "no");
     headers->emplace_back("x-duet-reason", HeaderSafe(route_.explanation));
   }
+  if (!route_.workflow.empty()) {
+    headers->emplace_back("x-duet-workflow", HeaderSafe(route_.workflow));
+  }
   if (!route_.escalation.empty()) {
     headers->emplace_back("x-duet-escalation", HeaderSafe(route_.escalation));
   }

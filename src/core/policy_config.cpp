@@ -319,6 +319,18 @@ Status ApplyPolicyTable(const toml::table& table, std::string_view source,
         return PolicyKeyError(source, key, "expected a table");
       }
       DUET_RETURN_IF_ERROR(ApplyBudgets(*budget, source, policy));
+    } else if (name == "polish") {
+      const toml::table* polish = Table(value);
+      if (polish == nullptr) {
+        return PolicyKeyError(source, key, "expected a table");
+      }
+      for (const auto& [field, setting] : *polish) {
+        const std::string full = "policy.polish." + std::string(field.str());
+        if (field.str() != "tier") {
+          return PolicyKeyError(source, full, "unknown key (tier)");
+        }
+        DUET_RETURN_IF_ERROR(ReadString(setting, source, full, &policy->polish_tier));
+      }
     } else if (name == "escalation") {
       const toml::table* escalation = Table(value);
       if (escalation == nullptr) {
@@ -402,6 +414,7 @@ std::string PolicyToToml(const PolicyConfig& policy) {
       << "\ntruncated_budget_tokens = " << escalation.truncated_budget_tokens
       << "\nstream_hold_ms = " << escalation.stream_hold_ms
       << "\ntier = " << Quoted(escalation.tier) << "\n";
+  out << "\n[policy.polish]\ntier = " << Quoted(policy.polish_tier) << "\n";
   return out.str();
 }
 

@@ -106,6 +106,9 @@ struct PolicyConfig {
   std::map<std::string, BudgetLimitConfig> key_budgets;
 
   EscalationConfig escalation;
+  // Polish (model "duet/polish" or x-duet-workflow: polish): the local
+  // model drafts, this Claude tier improves the draft.
+  std::string polish_tier = "sonnet";
 
   static std::map<std::string, TaskPolicy> DefaultTaskPolicies();
 

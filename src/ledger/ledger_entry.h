@@ -62,6 +62,9 @@ struct LedgerEntry {
   // attempt described below.
   std::string escalation;
   std::string escalation_reason;
+  // "polish" when Claude improved a local draft: the local_attempt_*
+  // fields then describe the draft, and outcome is kOk.
+  std::string workflow;
   std::string local_attempt_model;
   int64_t local_attempt_input_tokens = 0;   // the whole prompt
   int64_t local_attempt_output_tokens = 0;

@@ -78,6 +78,10 @@ CREATE TABLE feedback (
 );
 CREATE INDEX feedback_by_time ON feedback(at_ms);
 )sql",
+    // 3 -> 4: the polish workflow.
+    R"sql(
+ALTER TABLE requests ADD COLUMN workflow TEXT NOT NULL DEFAULT '';
+)sql",
 };
 static_assert(std::size(kMigrations) == kLedgerSchemaVersion);
 
@@ -91,8 +95,8 @@ constexpr std::string_view kColumns =
     "outcome, error_kind, error_message, cost_usd, claude_haiku_usd, "
     "claude_sonnet_usd, claude_opus_usd, prompt, answer, escalation, "
     "escalation_reason, local_attempt_model, local_attempt_input_tokens, "
-    "local_attempt_output_tokens, local_attempt_seconds, local_attempt_usd";
-constexpr int kColumnCount = 40;
+    "local_attempt_output_tokens, local_attempt_seconds, local_attempt_usd, workflow";
+constexpr int kColumnCount = 41;
 
 AnswerOutcome OutcomeNamed(std::string_view name) {
   for (AnswerOutcome outcome :
@@ -161,6 +165,7 @@ void BindEntry(const LedgerEntry& e, SqliteStatement* s) {
   s->Bind(++i, e.local_attempt_output_tokens);
   s->Bind(++i, e.local_attempt_seconds);
   s->Bind(++i, e.local_attempt_usd);
+  s->Bind(++i, std::string_view(e.workflow));
 }
 
 LedgerEntry ReadEntry(const SqliteStatement& s) {
@@ -213,6 +218,7 @@ LedgerEntry ReadEntry(const SqliteStatement& s) {
   e.local_attempt_output_tokens = s.Int(i++);
   e.local_attempt_seconds = s.Real(i++);
   e.local_attempt_usd = s.Real(i++);
+  e.workflow = s.Text(i++);
   return e;
 }
 

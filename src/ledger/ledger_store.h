@@ -30,7 +30,7 @@
 namespace duet {
 
 // The schema version this build writes (PRAGMA user_version).
-inline constexpr int64_t kLedgerSchemaVersion = 3;
+inline constexpr int64_t kLedgerSchemaVersion = 4;
 
 // Where the ledger lives when ledger.path is empty:
 // $XDG_DATA_HOME/duet/ledger.db, else $HOME/.local/share/duet/ledger.db;

@@ -165,6 +165,9 @@ struct RouteHints {
   // itself ("" when the client sent none). Budgets and local-only keys
   // use it.
   std::string client_key;
+  // x-duet-workflow: "polish" asks for a local draft improved by Claude
+  // (as the pseudo-model "duet/polish" does); "" = a plain answer.
+  std::string workflow;
 
   friend bool operator==(const RouteHints&, const RouteHints&) = default;
 };
@@ -240,6 +243,9 @@ struct RouteNote {
   std::string rule;
   std::string explanation;
   bool sensitive = false;
+  // "polish" when Claude improved a local draft (the local_attempt_*
+  // fields then describe the draft).
+  std::string workflow;
   // Escalation ([policy.escalation]): "" when the answer was not a
   // candidate; "passed" when the local answer passed its checks;
   // "unchecked" when it streamed before they could run; otherwise the

@@ -11,6 +11,9 @@
 namespace duet {
 namespace {
 
+// The pseudo-model that asks for the polish workflow.
+constexpr std::string_view kPolishModel = "duet/polish";
+
 // A cloud answer's budget reservation, settled from the answer's usage.
 struct Settlement {
   std::shared_ptr<PolicyEngine> policy;
@@ -117,6 +120,23 @@ RouteNote NoteFor(const RouteDecision& decision) {
   return note;
 }
 
+// The request Claude gets in the polish workflow: the conversation, the
+// local draft as its answer, and a request to improve it. An empty draft
+// (a tool call, say) leaves the request as it was.
+ChatRequest PolishRequest(const ChatRequest& original, const std::string& draft) {
+  ChatRequest polished = original;
+  if (draft.empty()) {
+    return polished;
+  }
+  polished.messages.push_back({Role::kAssistant, {ContentBlock::Text(draft)}});
+  polished.messages.push_back(
+      {Role::kUser,
+       {ContentBlock::Text("Improve your answer above: correct what is wrong, fill what is "
+                           "missing, keep what is right, and keep to what I asked for. Reply "
+                           "with the improved answer only.")}});
+  return polished;
+}
+
 }  // namespace
 
 Router::Router(std::vector<std::shared_ptr<Backend>> backends,
@@ -168,6 +188,13 @@ std::vector<ModelInfo> Router::ListModels() const {
     for (ModelInfo& info : backend->ListModels()) {
       models.push_back(std::move(info));
     }
+  }
+  if (options_.policy && local_backend_ != nullptr && cloud_backend_ != nullptr) {
+    ModelInfo polish;
+    polish.id = std::string(kPolishModel);
+    polish.display_name = "duet polish: a local draft, improved by Claude";
+    polish.owned_by = "duet";
+    models.push_back(std::move(polish));
   }
   return models;
 }
@@ -266,11 +293,13 @@ std::shared_ptr<EventSink> Router::WithEscalation(Backend* backend, const ChatRe
     return sink;
   }
   const EscalationConfig& config = options_.policy->config().escalation;
+  const bool polish = decision.workflow == "polish";
   auto shared_request = std::make_shared<const ChatRequest>(request);
   RouteNote base = NoteFor(decision);
   base.side = "cloud";
   base.backend = std::string((*cloud)->name());
   base.local = false;
+  base.workflow = decision.workflow;
   EscalationSink::Escalate escalate =
       [this, cloud_backend = *cloud, model = decision.escalation_model, shared_request, sink,
        cancel, base](const CheckFailure& failure, const LocalAttempt& attempt,
@@ -295,9 +324,11 @@ std::shared_ptr<EventSink> Router::WithEscalation(Backend* backend, const ChatRe
         note.local_attempt_model = attempt.model;
         note.local_attempt_usage = attempt.usage;
         note.local_attempt_seconds = attempt.seconds;
-        spdlog::info("escalating to {}: the local answer failed the {} check ({})", model,
-                     failure.check, failure.explanation);
-        ChatRequest escalated = *shared_request;
+        spdlog::info("{} to {}: {} ({})", base.workflow.empty() ? "escalating" : "polishing",
+                     model, failure.check, failure.explanation);
+        ChatRequest escalated = base.workflow == "polish"
+                                    ? PolishRequest(*shared_request, attempt.text)
+                                    : *shared_request;
         escalated.model = model;
         auto routing = std::make_shared<RoutingSink>(
             std::make_shared<KeepLocalAnswerSink>(sink, std::move(local_answer)), std::move(note),
@@ -309,6 +340,7 @@ std::shared_ptr<EventSink> Router::WithEscalation(Backend* backend, const ChatRe
         return true;
       };
   EscalationSink::Options options;
+  options.always_escalate = polish;
   options.checks.checks = config.checks;
   options.checks.truncated_budget_tokens = config.truncated_budget_tokens;
   options.stream = request.stream;
@@ -352,6 +384,39 @@ void Router::Send(Backend* backend, ChatRequest request, std::shared_ptr<EventSi
   backend->Generate(std::move(request), std::move(routing), std::move(cancel));
 }
 
+void Router::ApplyPolish(RouteDecision* decision) const {
+  const PolicyConfig& config = options_.policy->config();
+  const auto model = config.claude_models.find(config.polish_tier);
+  const Result<Backend*> cloud =
+      model == config.claude_models.end() ? Result<Backend*>(Error(NotFound("no polish tier")))
+                                          : Resolve(model->second);
+  std::string skipped;
+  if (!decision->refusal.ok()) {
+    return;
+  }
+  if (decision->local_only) {
+    skipped = "polish skipped: the request stays local";
+  } else if (local_backend_ == nullptr) {
+    skipped = "polish skipped: no local model to draft with";
+  } else if (!cloud || (*cloud)->locality() != Locality::kCloud ||
+             !(*cloud)->Health().unavailable_reason.empty()) {
+    skipped = "polish skipped: Claude is not available";
+  }
+  if (!skipped.empty()) {
+    decision->reasons.push_back(skipped);
+    return;
+  }
+  decision->budget.Release();  // the polishing call reserves its own
+  const bool drafted_locally = decision->side == RouteSide::kLocal;
+  decision->side = RouteSide::kLocal;
+  decision->model = drafted_locally ? decision->model : "";
+  decision->rule = "polish";
+  decision->reasons.insert(decision->reasons.begin(),
+                           "duet/polish: a local draft, improved by " + model->second);
+  decision->workflow = "polish";
+  decision->escalation_model = model->second;
+}
+
 void Router::Generate(ChatRequest request, std::shared_ptr<EventSink> sink,
                       std::shared_ptr<const CancelFlag> cancel) {
   if (!options_.policy) {
@@ -364,7 +429,14 @@ void Router::Generate(ChatRequest request, std::shared_ptr<EventSink> sink,
     return;
   }
 
+  const bool polish = request.model == kPolishModel || request.route_hints.workflow == "polish";
+  if (request.model == kPolishModel) {
+    request.model = options_.auto_model;
+  }
   RouteDecision decision = options_.policy->Decide(request, Targets(), options_.auto_model);
+  if (polish) {
+    ApplyPolish(&decision);
+  }
   spdlog::info("route: {} {} [{}] task={}/{} sensitive={} ~{} tokens",
                RouteSideName(decision.side),
                decision.model.empty() ? "(default model)" : decision.model,

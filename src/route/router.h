@@ -20,6 +20,11 @@
 // answers the same request instead (escalation/escalation_sink.h) and the
 // note says which check failed and what the local attempt used.
 //
+// Polish: the pseudo-model "duet/polish" (or x-duet-workflow: polish) has
+// the local model draft and the [policy.polish] Claude tier improve the
+// draft; the client gets Claude's version (the same machinery as
+// escalation, with every draft "failing"). Never for local-only requests.
+//
 // Fallback: when a backend other than `Options::fallback` fails before its
 // first event with kUnavailable, kResourceExhausted, kDeadlineExceeded or
 // kInternal (offline, rate limited, overloaded, 5xx, timed out), the same
@@ -80,6 +85,11 @@ class Router final : public Backend {
   static bool IsFallbackEligible(ErrorCode code);
 
  private:
+  // Turns `decision` into a local draft to be polished by Claude
+  // (RouteDecision::workflow), unless the request must stay local, no
+  // local model can draft, or Claude is not available (then the decision
+  // stands, with the reason among its reasons).
+  void ApplyPolish(RouteDecision* decision) const;
   // Rewrites "auto" to the backend's first model, so the backend sees a
   // name it serves.
   void ResolveAutoModel(Backend* backend, ChatRequest* request) const;

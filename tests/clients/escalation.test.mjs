@@ -139,3 +139,29 @@ test('a sensitive request is never escalated', async () => {
   const sent = JSON.stringify(await simMessages());
   assert.ok(!sent.includes('536-22-8471'));
 });
+
+test('duet/polish: the local draft is improved by Claude, and both steps are recorded', async () => {
+  const before = (await simMessages()).length;
+  const { data: message, response } = await anthropic.messages
+    .create({ ...ask('draft a short note to the team about Friday', LONGER),
+              model: 'duet/polish' })
+    .withResponse();
+  assert.equal(response.headers.get('x-duet-workflow'), 'polish');
+  assert.equal(response.headers.get('x-duet-backend'), 'anthropic');
+  assert.equal(response.headers.get('x-duet-rule'), 'polish');
+  assert.match(message.model, /^claude-sonnet/);
+  const sent = await simMessages();
+  assert.equal(sent.length, before + 1);
+  const messages = JSON.parse(sent.at(-1).body).messages;
+  assert.equal(messages.length, 3);
+  assert.equal(messages[1].role, 'assistant');  // the tiny model's draft
+  assert.match(JSON.stringify(messages[2]), /Improve your answer above/);
+
+  const row = await rowOf(response.headers.get('request-id'));
+  assert.equal(row.workflow, 'polish');
+  assert.equal(row.outcome, 'ok');
+  assert.equal(row.local_attempt_model, 'tiny');
+  assert.ok(row.local_attempt_output_tokens > 0);
+  assert.ok(row.local_attempt_usd > 0);
+  assert.equal(row.output_tokens, message.usage.output_tokens);
+});

@@ -119,6 +119,10 @@ TEST_F(BadInputTest, UnknownRouteHeaderValue) {
   HttpRequest openai = OpenAIPost(OpenAIBody("hi"));
   openai.headers.emplace_back("x-duet-route", "sideways");
   ExpectOpenAIError(Send(openai), 400, "invalid_request_error");
+  HttpRequest workflow = AnthropicPost(AnthropicBody("hi"));
+  workflow.headers.emplace_back("x-duet-workflow", "shine");
+  EXPECT_EQ(ExpectAnthropicError(Send(workflow), 400, "invalid_request_error"),
+            "x-duet-workflow: expected polish");
   ExpectStillServing();
 }
 

@@ -58,6 +58,7 @@ void ExpectSameEntry(const LedgerEntry& a, const LedgerEntry& b) {
   EXPECT_EQ(a.local_attempt_output_tokens, b.local_attempt_output_tokens);
   EXPECT_DOUBLE_EQ(a.local_attempt_seconds, b.local_attempt_seconds);
   EXPECT_DOUBLE_EQ(a.local_attempt_usd, b.local_attempt_usd);
+  EXPECT_EQ(a.workflow, b.workflow);
 }
 
 TEST(LedgerStoreTest, CreatesItsFolderInWalModeAtTheCurrentSchema) {
@@ -98,6 +99,7 @@ TEST(LedgerStoreTest, EveryFieldRoundTrips) {
   local.outcome = AnswerOutcome::kError;
   local.error_kind = "resource_exhausted";
   local.error_message = "the local queue is full";
+  local.workflow = "polish";
   local.prompt = R"({"messages":[]})";
   local.answer = "draft";
   ASSERT_TRUE(store->Insert(std::vector{cloud, local}).ok());

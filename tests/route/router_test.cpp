@@ -42,6 +42,7 @@ class FakeBackend final : public Backend {
     {
       std::lock_guard lock(mutex_);
       seen_models_.push_back(request.model);
+      last_request_ = request;
     }
     if (!failure_.ok()) {
       sink->OnEvent(ChatEvent::Failure(failure_));
@@ -59,6 +60,10 @@ class FakeBackend final : public Backend {
     std::lock_guard lock(mutex_);
     return seen_models_;
   }
+  ChatRequest last_request() const {
+    std::lock_guard lock(mutex_);
+    return last_request_;
+  }
 
  private:
   std::string name_;
@@ -66,6 +71,7 @@ class FakeBackend final : public Backend {
   Status failure_;
   mutable std::mutex mutex_;
   std::vector<std::string> seen_models_;
+  ChatRequest last_request_;
 };
 
 ChatRequest For(std::string model) {
@@ -483,6 +489,53 @@ TEST_F(EscalationRouterTest, WhenClaudeFailsTheLocalAnswerStandsInsteadOfAnError
   // The reservation made for Claude was released, not spent.
   EXPECT_EQ(policy_->budget().Snapshot("").overall_monthly.spent_usd, 0);
   EXPECT_EQ(policy_->budget().Snapshot("").overall_monthly.reserved_usd, 0);
+}
+
+TEST_F(EscalationRouterTest, PolishHasClaudeImproveTheLocalDraft) {
+  ASSERT_NO_FATAL_FAILURE(Build("Dear team, Friday is off."));
+  for (bool streamed : {false, true}) {
+    ChatRequest request = Asking("draft a note to the team", "duet/polish");
+    request.stream = streamed;  // a stream is never released before Claude
+    const auto events = Answer(*router_, request);
+    ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
+    EXPECT_EQ(TextOf(events), "anthropic");
+    EXPECT_EQ(events[0].route.workflow, "polish");
+    EXPECT_EQ(events[0].route.rule, "polish");
+    EXPECT_EQ(events[0].route.backend, "anthropic");
+    EXPECT_EQ(events[0].route.local_attempt_model, "qwen");
+    EXPECT_EQ(events[0].route.local_attempt_usage.output_tokens, 12);
+  }
+  // Claude (the polish tier: Sonnet) saw the draft as its own answer and
+  // was asked to improve it.
+  EXPECT_EQ(cloud_->seen_models().back(), "claude-sonnet-4-6");
+  const ChatRequest sent = cloud_->last_request();
+  ASSERT_EQ(sent.messages.size(), 3u);
+  EXPECT_EQ(sent.messages[1].role, Role::kAssistant);
+  EXPECT_EQ(sent.messages[1].content[0].text, "Dear team, Friday is off.");
+  EXPECT_NE(sent.messages[2].content[0].text.find("Improve your answer above"),
+            std::string::npos);
+
+  // The header asks for the same with any model name.
+  ChatRequest by_header = Asking("draft a note to the team");
+  by_header.route_hints.workflow = "polish";
+  EXPECT_EQ(Answer(*router_, by_header)[0].route.workflow, "polish");
+  // And the pseudo-model is listed.
+  bool listed = false;
+  for (const ModelInfo& model : router_->ListModels()) {
+    listed = listed || model.id == "duet/polish";
+  }
+  EXPECT_TRUE(listed);
+}
+
+TEST_F(EscalationRouterTest, PolishNeverSendsASensitiveRequestToClaude) {
+  ASSERT_NO_FATAL_FAILURE(Build("a draft"));
+  const auto events = Answer(*router_, Asking(kSecret, "duet/polish"));
+  ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
+  EXPECT_EQ(events[0].route.backend, "llama");
+  EXPECT_EQ(events[0].route.workflow, "");
+  EXPECT_NE(events[0].route.explanation.find("polish skipped"), std::string::npos)
+      << events[0].route.explanation;
+  EXPECT_TRUE(cloud_->seen_models().empty());
 }
 
 TEST_F(EscalationRouterTest, ALocalErrorIsNotEscalated) {

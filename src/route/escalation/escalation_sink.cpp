@@ -53,25 +53,34 @@ void EscalationSink::OnEvent(ChatEvent event) {
     Finish();
     return;
   }
-  if (options_.stream && now - first_event_ >= options_.stream_hold) {
+  if (options_.stream && !options_.always_escalate && now - first_event_ >= options_.stream_hold) {
     Release("unchecked", "the local answer ran longer than policy.escalation.stream_hold_ms");
   }
 }
 
 void EscalationSink::Finish() {
-  const std::optional<CheckFailure> failure =
+  std::optional<CheckFailure> failure =
       answer_.complete() ? CheckAnswer(*request_, answer_.response(), options_.checks)
                          : std::optional<CheckFailure>(
                                CheckFailure{"empty", "the local answer was incomplete"});
+  if (options_.always_escalate && answer_.complete()) {
+    failure = CheckFailure{"polish", "the local draft goes to Claude to be improved"};
+  }
   if (!failure) {
     Release("passed", "");
     return;
   }
-  const LocalAttempt attempt{
+  LocalAttempt attempt{
       .model = answer_.response().model,
       .usage = answer_.response().usage,
       .seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - first_event_)
-                     .count()};
+                     .count(),
+      .text = {}};
+  for (const ContentBlock& block : answer_.response().content) {
+    if (block.type == BlockType::kText) {
+      attempt.text += block.text;
+    }
+  }
   // The local answer goes along, for the escalation to fall back on; it
   // is marked with the failed check in case it is delivered after all.
   std::vector<ChatEvent> local_answer = buffered_;

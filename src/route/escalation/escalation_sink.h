@@ -38,6 +38,7 @@ struct LocalAttempt {
   std::string model;
   Usage usage;
   double seconds = 0;  // from its first event to its last
+  std::string text;    // the answer's text (a polish draft is built on it)
 };
 
 class EscalationSink final : public EventSink {
@@ -51,8 +52,11 @@ class EscalationSink final : public EventSink {
 
   struct Options {
     AnswerCheckOptions checks;
+    // Polish (docs/routing.md, "Polish"): every complete local answer is a
+    // draft for Claude, as if a check named "polish" had failed.
+    bool always_escalate = false;
     bool stream = false;
-    std::chrono::milliseconds stream_hold{3000};
+    std::chrono::milliseconds stream_hold{3000};  // ignored with always_escalate
   };
 
   // `request` is the client's request (its tools, response format and

@@ -141,6 +141,10 @@ Result<std::unique_ptr<PolicyEngine>> PolicyEngine::Create(PolicyConfig config,
   if (Status checks = ValidateCheckNames(config.escalation.checks); !checks.ok()) {
     return Error(InvalidArgument("policy.escalation.checks: " + checks.message()));
   }
+  if (!config.claude_models.contains(config.polish_tier)) {
+    return Error(InvalidArgument("policy.polish.tier: '" + config.polish_tier +
+                                 "' is not a tier of policy.claude_models"));
+  }
   if (const std::string& tier = config.escalation.tier;
       !tier.empty() && !config.claude_models.contains(tier)) {
     return Error(InvalidArgument("policy.escalation.tier: '" + tier +

@@ -76,6 +76,9 @@ struct RouteDecision {
   // sees it: the Claude model that answers instead when a check fails
   // ([policy.escalation]). "" = the local answer goes out unchecked.
   std::string escalation_model;
+  // "polish" when the request asked for the draft-then-improve workflow
+  // and it applies (escalation_model is then the polishing Claude model).
+  std::string workflow;
   bool thinking = false;    // local thinking mode (math)
   double estimated_cost_usd = 0;  // cloud: the budget reservation's amount
   std::string client_key;
