@@ -124,6 +124,9 @@ OrderedJson DecisionJson(const Json& id, const Config& config, const RouteDecisi
   out["confidence"] = std::round(decision.task_confidence * 1000) / 1000;
   out["tokens"] = decision.estimated_tokens;
   out["sensitive_kinds"] = decision.sensitive_kinds;
+  if (!decision.escalation_model.empty()) {
+    out["escalation"] = decision.escalation_model;
+  }
   if (!decision.refusal.ok()) {
     out["refusal"] = decision.refusal.message();
   }
@@ -150,6 +153,10 @@ void Explain(const Config& config, const RouteDecision& decision, std::ostream& 
                      decision.estimated_tokens, decision.constraints, decision.complexity);
   if (decision.thinking) {
     out << "thinking:    on (local reasoning mode)\n";
+  }
+  if (!decision.escalation_model.empty()) {
+    out << fmt::format("escalation:  checked; {} answers if the local answer fails\n",
+                       decision.escalation_model);
   }
   if (!decision.refusal.ok()) {
     out << fmt::format("refused:     {}\n", decision.refusal.message());

@@ -185,6 +185,21 @@ TEST_F(CliTest, RouteExplainsOnePrompt) {
   EXPECT_EQ(result.output.find("Novak"), std::string::npos) << result.output;
 }
 
+TEST_F(CliTest, RouteSaysWhenALocalAnswerWillBeChecked) {
+  // `duet route` assumes Claude is up: a task kept local is an escalation
+  // candidate...
+  CommandResult result = RunDuet("route 'draft a short note to the team'");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("escalation:  checked; claude-haiku-4-5 answers if the local "
+                               "answer fails"),
+            std::string::npos)
+      << result.output;
+  // ...a sensitive one never is.
+  result = RunDuet("route 'draft a short note to maria.lopez@gmail.com about her visa'");
+  EXPECT_NE(result.output.find("rule:        sensitive"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("escalation:"), std::string::npos) << result.output;
+}
+
 TEST_F(CliTest, RouteJsonlAnswersEveryLineInOrder) {
   const std::string input = WriteConfig(
       R"({"id":"long","prompt":"Find every place where the risk section contradicts the outlook.","pad_chars":300000})"
