@@ -396,6 +396,8 @@ void Router::ApplyPolish(RouteDecision* decision) const {
   }
   if (decision->local_only) {
     skipped = "polish skipped: the request stays local";
+  } else if (decision->rule == "exceeds_local_context") {
+    skipped = "polish skipped: the request does not fit the local model's window";
   } else if (local_backend_ == nullptr) {
     skipped = "polish skipped: no local model to draft with";
   } else if (!cloud || (*cloud)->locality() != Locality::kCloud ||

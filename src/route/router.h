@@ -86,9 +86,10 @@ class Router final : public Backend {
 
  private:
   // Turns `decision` into a local draft to be polished by Claude
-  // (RouteDecision::workflow), unless the request must stay local, no
-  // local model can draft, or Claude is not available (then the decision
-  // stands, with the reason among its reasons).
+  // (RouteDecision::workflow), unless the request must stay local, does
+  // not fit the local window, no local model can draft, or Claude is not
+  // available (then the decision stands, with the reason among its
+  // reasons).
   void ApplyPolish(RouteDecision* decision) const;
   // Rewrites "auto" to the backend's first model, so the backend sees a
   // name it serves.

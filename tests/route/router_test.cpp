@@ -538,6 +538,18 @@ TEST_F(EscalationRouterTest, PolishNeverSendsASensitiveRequestToClaude) {
   EXPECT_TRUE(cloud_->seen_models().empty());
 }
 
+TEST_F(EscalationRouterTest, PolishIsSkippedForARequestTooBigToDraftLocally) {
+  ASSERT_NO_FATAL_FAILURE(Build("a draft"));
+  // ~150K tokens: over the local window (the policy's 131,072 default).
+  const auto events =
+      Answer(*router_, Asking("summarise: " + std::string(600'000, 'a') + " end", "duet/polish"));
+  ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
+  EXPECT_EQ(events[0].route.backend, "anthropic");
+  EXPECT_EQ(events[0].route.workflow, "");
+  EXPECT_NE(events[0].route.explanation.find("polish skipped"), std::string::npos);
+  EXPECT_EQ(local_->calls(), 0);
+}
+
 TEST_F(EscalationRouterTest, ALocalErrorIsNotEscalated) {
   ASSERT_NO_FATAL_FAILURE(Build("", PolicyConfig(), InvalidArgument("prompt too long")));
   const auto events = Answer(*router_, Asking("draft a note"));
