@@ -189,10 +189,15 @@ Status ApplyEscalation(const toml::table& table, std::string_view source,
           ReadInt(value, source, key, 0, 600'000, &escalation->stream_hold_ms));
     } else if (name.str() == "tier") {
       DUET_RETURN_IF_ERROR(ReadString(value, source, key, &escalation->tier));
+    } else if (name.str() == "self_check") {
+      DUET_RETURN_IF_ERROR(ReadBool(value, source, key, &escalation->self_check));
+    } else if (name.str() == "self_check_threshold") {
+      DUET_RETURN_IF_ERROR(
+          ReadInt(value, source, key, 0, 10, &escalation->self_check_threshold));
     } else {
       return PolicyKeyError(source, key,
                             "unknown key (enabled, tasks, checks, truncated_budget_tokens, "
-                            "stream_hold_ms, tier)");
+                            "stream_hold_ms, tier, self_check, self_check_threshold)");
     }
   }
   return Status::Ok();
@@ -413,7 +418,9 @@ std::string PolicyToToml(const PolicyConfig& policy) {
       << "\nchecks = " << QuotedList(escalation.checks)
       << "\ntruncated_budget_tokens = " << escalation.truncated_budget_tokens
       << "\nstream_hold_ms = " << escalation.stream_hold_ms
-      << "\ntier = " << Quoted(escalation.tier) << "\n";
+      << "\ntier = " << Quoted(escalation.tier)
+      << "\nself_check = " << (escalation.self_check ? "true" : "false")
+      << "\nself_check_threshold = " << escalation.self_check_threshold << "\n";
   out << "\n[policy.polish]\ntier = " << Quoted(policy.polish_tier) << "\n";
   return out.str();
 }

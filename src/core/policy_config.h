@@ -53,6 +53,10 @@ struct EscalationConfig {
   int64_t stream_hold_ms = 3000;
   // The Claude tier that answers instead; "" = the task's cloud tier.
   std::string tier;
+  // Self-verification: the local model grades its own answer 0-10 (a
+  // second, short local call); under the threshold, Claude answers.
+  bool self_check = false;
+  int64_t self_check_threshold = 6;
   friend bool operator==(const EscalationConfig&, const EscalationConfig&) = default;
 };
 

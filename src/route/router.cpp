@@ -1,9 +1,12 @@
 #include "route/router.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <functional>
 #include <optional>
 #include <utility>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "route/escalation/escalation_sink.h"
@@ -118,6 +121,74 @@ RouteNote NoteFor(const RouteDecision& decision) {
   note.explanation = decision.Explanation();
   note.sensitive = decision.sensitive;
   return note;
+}
+
+// Collects the local model's grade of its own answer (self-verification)
+// and hands the verdict on when the answer ends.
+class VerdictSink final : public EventSink {
+ public:
+  using Done = std::function<void(std::optional<CheckFailure>)>;
+  VerdictSink(int64_t threshold, Done done) : threshold_(threshold), done_(std::move(done)) {}
+
+  void OnEvent(ChatEvent event) override {
+    if (event.kind == ChatEvent::Kind::kBlockDelta &&
+        event.delta_kind == ChatEvent::DeltaKind::kText) {
+      text_ += event.delta;
+    }
+    if (!event.terminal()) {
+      return;
+    }
+    // No grade (an error, or no number in the reply) is no verdict: the
+    // other checks already passed.
+    std::optional<CheckFailure> failure;
+    const size_t digit = text_.find_first_of("0123456789");
+    if (event.kind == ChatEvent::Kind::kMessageStop && digit != std::string::npos) {
+      const int64_t grade = std::min<int64_t>(10, std::atoll(text_.c_str() + digit));
+      if (grade < threshold_) {
+        failure = CheckFailure{"self_check",
+                               fmt::format("the local model graded its own answer {}/10, under "
+                                           "policy.escalation.self_check_threshold ({})",
+                                           grade, threshold_)};
+      }
+    }
+    done_(std::move(failure));
+  }
+
+ private:
+  const int64_t threshold_;
+  Done done_;
+  std::string text_;
+};
+
+// The question the local model grades its answer against.
+ChatRequest SelfCheckRequest(const ChatRequest& original, const ChatResponse& answer,
+                             const std::string& model) {
+  std::string question;
+  for (const Message& message : original.messages) {
+    if (message.role != Role::kUser) {
+      continue;
+    }
+    question.clear();
+    for (const ContentBlock& block : message.content) {
+      question += block.type == BlockType::kText ? block.text : "";
+    }
+  }
+  std::string text;
+  for (const ContentBlock& block : answer.content) {
+    text += block.type == BlockType::kText ? block.text : "";
+  }
+  ChatRequest check;
+  check.model = model;
+  check.max_tokens = 8;
+  check.sampling.temperature = 0.0;
+  check.system = {ContentBlock::Text(
+      "You grade answers. Reply with one integer from 0 (useless or wrong) to 10 (correct "
+      "and complete), nothing else.")};
+  check.messages.push_back(
+      {Role::kUser,
+       {ContentBlock::Text("Question:\n" + question + "\n\nAnswer:\n" + text +
+                           "\n\nGrade the answer from 0 to 10.")}});
+  return check;
 }
 
 // The request Claude gets in the polish workflow: the conversation, the
@@ -341,6 +412,15 @@ std::shared_ptr<EventSink> Router::WithEscalation(Backend* backend, const ChatRe
       };
   EscalationSink::Options options;
   options.always_escalate = polish;
+  if (config.self_check && !polish) {
+    options.self_check = [backend, shared_request, cancel,
+                          threshold = config.self_check_threshold](
+                             const ChatResponse& answer,
+                             std::function<void(std::optional<CheckFailure>)> done) {
+      backend->Generate(SelfCheckRequest(*shared_request, answer, shared_request->model),
+                        std::make_shared<VerdictSink>(threshold, std::move(done)), cancel);
+    };
+  }
   options.checks.checks = config.checks;
   options.checks.truncated_budget_tokens = config.truncated_budget_tokens;
   options.stream = request.stream;

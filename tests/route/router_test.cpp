@@ -550,6 +550,32 @@ TEST_F(EscalationRouterTest, PolishIsSkippedForARequestTooBigToDraftLocally) {
   EXPECT_EQ(local_->calls(), 0);
 }
 
+TEST_F(EscalationRouterTest, SelfCheckAsksTheLocalModelToGradeItsOwnAnswer) {
+  PolicyConfig config;
+  config.escalation.self_check = true;
+  // The local model answers "3" to everything: the draft passes the plain
+  // checks, then grades itself 3/10, under the threshold of 6.
+  ASSERT_NO_FATAL_FAILURE(Build("3", config));
+  auto events = Answer(*router_, Asking("draft a note"));
+  ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
+  EXPECT_EQ(events[0].route.backend, "anthropic");
+  EXPECT_EQ(events[0].route.escalation, "self_check");
+  EXPECT_NE(events[0].route.escalation_reason.find("3/10"), std::string::npos);
+  EXPECT_EQ(local_->calls(), 2);  // the answer, then the grade
+
+  // "9 ..." grades 9/10: it stands.
+  ASSERT_NO_FATAL_FAILURE(Build("9 things to say in the note", config));
+  events = Answer(*router_, Asking("draft a note"));
+  EXPECT_EQ(events[0].route.backend, "llama");
+  EXPECT_EQ(events[0].route.escalation, "passed");
+  EXPECT_EQ(local_->calls(), 2);
+
+  // No number, no verdict: the answer stands.
+  ASSERT_NO_FATAL_FAILURE(Build("Dear team", config));
+  EXPECT_EQ(Answer(*router_, Asking("draft a note"))[0].route.escalation, "passed");
+  EXPECT_TRUE(cloud_->seen_models().empty());
+}
+
 TEST_F(EscalationRouterTest, ALocalErrorIsNotEscalated) {
   ASSERT_NO_FATAL_FAILURE(Build("", PolicyConfig(), InvalidArgument("prompt too long")));
   const auto events = Answer(*router_, Asking("draft a note"));

@@ -66,6 +66,19 @@ void EscalationSink::Finish() {
   if (options_.always_escalate && answer_.complete()) {
     failure = CheckFailure{"polish", "the local draft goes to Claude to be improved"};
   }
+  if (!failure && options_.self_check) {
+    // The sink stays alive until the verdict arrives: the continuation
+    // holds it.
+    auto self = shared_from_this();
+    options_.self_check(answer_.response(), [self](std::optional<CheckFailure> verdict) {
+      self->Decide(std::move(verdict));
+    });
+    return;
+  }
+  Decide(std::move(failure));
+}
+
+void EscalationSink::Decide(std::optional<CheckFailure> failure) {
   if (!failure) {
     Release("passed", "");
     return;

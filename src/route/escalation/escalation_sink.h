@@ -41,7 +41,8 @@ struct LocalAttempt {
   std::string text;    // the answer's text (a polish draft is built on it)
 };
 
-class EscalationSink final : public EventSink {
+class EscalationSink final : public EventSink,
+                             public std::enable_shared_from_this<EscalationSink> {
  public:
   // Returns true when the request went to Claude (the client's answer now
   // comes from there); false to deliver the local answer after all.
@@ -50,8 +51,16 @@ class EscalationSink final : public EventSink {
   using Escalate = std::function<bool(const CheckFailure& failure, const LocalAttempt& attempt,
                                       std::vector<ChatEvent> local_answer)>;
 
+  // Asks for a second opinion on an answer that passed the checks, and
+  // calls `done` exactly once with a failure (escalate) or nullopt (pass),
+  // from any thread.
+  using SelfCheck = std::function<void(const ChatResponse& answer,
+                                       std::function<void(std::optional<CheckFailure>)> done)>;
+
   struct Options {
     AnswerCheckOptions checks;
+    // Null: no self-verification ([policy.escalation] self_check).
+    SelfCheck self_check;
     // Polish (docs/routing.md, "Polish"): every complete local answer is a
     // draft for Claude, as if a check named "polish" had failed.
     bool always_escalate = false;
@@ -69,6 +78,8 @@ class EscalationSink final : public EventSink {
  private:
   void Release(std::string escalation, std::string reason);  // buffered events out
   void Finish();
+  // The checks' verdict: escalate on a failure, else release as passed.
+  void Decide(std::optional<CheckFailure> failure);
 
   std::shared_ptr<EventSink> client_;
   const std::shared_ptr<const ChatRequest> request_;

@@ -435,6 +435,8 @@ checks = ["empty", "json"]
 truncated_budget_tokens = 300
 stream_hold_ms = 1500
 tier = "sonnet"
+self_check = true
+self_check_threshold = 7
 )",
                                   "test.toml", &config);
   ASSERT_TRUE(status.ok()) << status.ToString();
@@ -454,6 +456,8 @@ tier = "sonnet"
   EXPECT_EQ(policy.escalation.truncated_budget_tokens, 300);
   EXPECT_EQ(policy.escalation.stream_hold_ms, 1500);
   EXPECT_EQ(policy.escalation.tier, "sonnet");
+  EXPECT_TRUE(policy.escalation.self_check);
+  EXPECT_EQ(policy.escalation.self_check_threshold, 7);
 
   // The printed config reads back to the same policy.
   Config again;
@@ -466,7 +470,7 @@ tier = "sonnet"
             "bad.toml: policy.either: 'sometimes' is not one of local, cloud");
   EXPECT_EQ(ApplyToml("[policy.escalation]\nhold = 1\n", "bad.toml", &bad).message(),
             "bad.toml: policy.escalation.hold: unknown key (enabled, tasks, checks, "
-            "truncated_budget_tokens, stream_hold_ms, tier)");
+            "truncated_budget_tokens, stream_hold_ms, tier, self_check, self_check_threshold)");
   EXPECT_EQ(ApplyToml("[policy.escalation]\nstream_hold_ms = -1\n", "bad.toml", &bad).message(),
             "bad.toml: policy.escalation.stream_hold_ms: expected an integer in [0, 600000]");
 }
