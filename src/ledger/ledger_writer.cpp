@@ -168,11 +168,11 @@ bool LedgerWriter::WriteBatch(std::vector<LedgerEntry>* batch,
   if (store_) {
     status = store_->Insert(*batch);
   }
-  bool rows_written = status.ok() && store_.has_value();
+  const bool rows_written = status.ok() && store_.has_value();
   if (rows_written) {
     status = store_->InsertFeedback(*feedback);
   }
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   if (!status.ok()) {
     if (!stats_.failing) {
       spdlog::warn("ledger: cannot write {}: {}; rows wait and are retried", path_,
@@ -212,9 +212,14 @@ bool LedgerWriter::WriteBatch(std::vector<LedgerEntry>* batch,
                              .count();
   }
   if (unrecorded_losses_ > 0) {
+    // Written without the lock: Enqueue never waits for the disk.
     const LedgerLoss loss{UnixMillisNow(), unrecorded_losses_, loss_reason_};
-    if (store_->RecordLoss(loss).ok()) {
-      unrecorded_losses_ = 0;
+    unrecorded_losses_ = 0;
+    lock.unlock();
+    const bool recorded = store_->RecordLoss(loss).ok();
+    lock.lock();
+    if (!recorded) {
+      unrecorded_losses_ += loss.rows;  // try again with the next batch
     }
   }
   return true;
