@@ -36,6 +36,7 @@ void AnswerTracker::NoteRoute(const RouteNote& route) {
   entry.escalation = route.escalation;
   entry.escalation_reason = route.escalation_reason;
   entry.workflow = route.workflow;
+  entry.review = route.review;
   entry.local_attempt_model = route.local_attempt_model;
   entry.local_attempt_input_tokens = route.local_attempt_usage.prompt_tokens();
   entry.local_attempt_output_tokens = route.local_attempt_usage.output_tokens;
@@ -70,6 +71,9 @@ void AnswerTracker::Observe(const ChatEvent& event) {
       break;
     case ChatEvent::Kind::kMessageDelta:
       entry.usage = event.usage;
+      if (!event.route.escalation_outcome.empty()) {
+        entry.escalation_outcome = event.route.escalation_outcome;  // known only now
+      }
       entry.stop_reason = std::string(wire::anthropic::StopReasonName(event.stop_reason));
       break;
     case ChatEvent::Kind::kMessageStop:

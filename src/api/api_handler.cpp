@@ -37,9 +37,11 @@ std::string_view TrimTrailingSlash(std::string_view path) {
 //   x-duet-route: local|cloud|auto
 //                            force a side (sensitive data still stays local)
 //   x-duet-workflow: polish  a local draft, improved by Claude
-// and who the client is (an id of its API key, never the key).
-// kInvalidArgument for a value duet does not know.
-Status ApplyRouteHeaders(const http::Request& request, ChatRequest* chat) {
+// and who the client is (an id of its API key, never the key), and the
+// request's id. kInvalidArgument for a value duet does not know.
+Status ApplyRouteHeaders(const http::Request& request, const std::string& request_id,
+                         ChatRequest* chat) {
+  chat->route_hints.request_id = request_id;
   const std::string_view fallback = request.Header("x-duet-fallback");
   if (fallback == "never" || fallback == "off" || fallback == "false") {
     chat->route_hints.allow_fallback = false;
@@ -276,7 +278,7 @@ void ApiHandler::HandleMessages(const std::shared_ptr<http::Exchange>& exchange,
   ChatRequest& chat = *parsed;
   chat.anthropic_betas =
       SplitBetas(exchange->request().Header("anthropic-beta"));
-  if (Status headers = ApplyRouteHeaders(exchange->request(), &chat); !headers.ok()) {
+  if (Status headers = ApplyRouteHeaders(exchange->request(), request_id, &chat); !headers.ok()) {
     RecordRefusal(std::move(recording), headers);
     exchange->Respond(ErrorResponse(headers, ApiFlavor::kAnthropic, request_id));
     return;
@@ -322,7 +324,7 @@ void ApiHandler::HandleChatCompletions(
     return;
   }
   ChatRequest& chat = *parsed;
-  if (Status headers = ApplyRouteHeaders(exchange->request(), &chat); !headers.ok()) {
+  if (Status headers = ApplyRouteHeaders(exchange->request(), request_id, &chat); !headers.ok()) {
     RecordRefusal(std::move(recording), headers);
     exchange->Respond(ErrorResponse(headers, ApiFlavor::kOpenAI, request_id));
     return;

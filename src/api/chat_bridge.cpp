@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "wire/error_response.h"
@@ -84,6 +85,20 @@ void ChatBridge::AddRouteHeaders(http::HeaderList* headers) const {
   }
   if (!route_.escalation_reason.empty()) {
     headers->emplace_back("x-duet-escalation-reason", HeaderSafe(route_.escalation_reason));
+  }
+  if (!route_.local_attempt_model.empty()) {
+    // The local step of an escalation or a polish: who drafted, how much.
+    headers->emplace_back(
+        "x-duet-local-attempt",
+        HeaderSafe(fmt::format("{}; {} output tokens; {:.2f} s", route_.local_attempt_model,
+                               route_.local_attempt_usage.output_tokens,
+                               route_.local_attempt_seconds)));
+  }
+  if (!route_.review.empty()) {
+    headers->emplace_back("x-duet-review", HeaderSafe(route_.review));
+  }
+  if (!route_.review_note.empty()) {
+    headers->emplace_back("x-duet-review-note", HeaderSafe(route_.review_note));
   }
 }
 

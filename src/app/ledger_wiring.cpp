@@ -4,11 +4,12 @@
 
 #include "ledger/ledger_store.h"
 #include "ledger/prometheus_text.h"
+#include "ledger/utc_calendar.h"
+#include "route/shadow/shadow_evaluator.h"
 
 namespace duet {
 namespace {
 
-constexpr int64_t kMillisPerDay = 86'400'000;
 
 std::string LedgerPath(const Config& config, const EnvLookup& getenv) {
   if (!config.ledger.enabled) {
@@ -55,27 +56,53 @@ ServerLedger::ServerLedger(const Config& config, const EnvLookup& getenv,
   }
 }
 
-void ServerLedger::SeedBudget(BudgetTracker* budget) const {
+double ServerLedger::SeedBudget(BudgetTracker* budget) const {
   if (path_.empty()) {
-    return;
+    return 0;
   }
   // More than a month back: the tracker ignores what is not this month's.
   const int64_t since = clock_->NowUnixMillis() - 32 * kMillisPerDay;
   Result<LedgerStore> store = LedgerStore::Open(path_, {.read_only = true});
   if (!store) {
-    return;  // a new ledger: nothing spent yet
+    return 0;  // a new ledger: nothing spent yet
   }
   Result<std::vector<DailySpend>> spend = store->CloudSpendSince(since);
-  if (!spend) {
+  Result<std::vector<DailySpend>> shadow = store->ShadowSpendSince(since);
+  if (!spend || !shadow) {
     spdlog::warn("ledger: cannot read this month's spend for the budget: {}",
-                 spend.error().message());
-    return;
+                 (spend ? shadow.error() : spend.error()).message());
+    return 0;
   }
   for (const DailySpend& day : *spend) {
     if (catalog_->Find(day.model) != nullptr) {
       budget->RecordSpend(day.client_key, day.cost_usd, day.day_start_unix_seconds);
     }
   }
+  double shadow_this_month = 0;
+  const int64_t month_start_ms = UtcMonthStartMs(clock_->NowUnixMillis());
+  for (const DailySpend& day : *shadow) {
+    budget->RecordSpend(ShadowEvaluator::kBudgetKey, day.cost_usd, day.day_start_unix_seconds);
+    if (day.day_start_unix_seconds * 1000 >= month_start_ms) {
+      shadow_this_month += day.cost_usd;
+    }
+  }
+  return shadow_this_month;
+}
+
+ShadowReporter ServerLedger::ShadowRecorder() {
+  return [recorder = &recorder_](ShadowResult result) {
+    recorder->RecordShadow(ShadowEntry{.request_id = std::move(result.request_id),
+                                       .finished_at_ms = result.finished_unix_ms,
+                                       .task = std::move(result.task),
+                                       .local_model = std::move(result.local_model),
+                                       .claude_model = std::move(result.claude_model),
+                                       .input_tokens = result.claude_usage.prompt_tokens(),
+                                       .output_tokens = result.claude_usage.output_tokens,
+                                       .cost_usd = result.cost_usd,
+                                       .judge = std::move(result.judge),
+                                       .verdict = std::move(result.verdict),
+                                       .detail = std::move(result.detail)});
+  };
 }
 
 std::string ServerLedger::MetricsText(Backend* local, PolicyEngine* policy) const {

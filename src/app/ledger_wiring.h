@@ -19,6 +19,7 @@
 #include "ledger/answer_recorder.h"
 #include "ledger/ledger_writer.h"
 #include "route/policy/policy_engine.h"
+#include "route/shadow/shadow_result.h"
 
 namespace duet {
 
@@ -31,8 +32,14 @@ class ServerLedger {
 
   // Adds this month's Claude spend from the ledger to `budget`, so budget
   // caps survive restarts (the budget counts Claude models only, as the
-  // policy does). Logs and carries on when the ledger cannot be read.
-  void SeedBudget(BudgetTracker* budget) const;
+  // policy does); shadow evaluations' spend goes in under
+  // ShadowEvaluator::kBudgetKey. Returns this UTC month's shadow spend,
+  // for the shadow's own cap. Logs and carries on (returning 0) when the
+  // ledger cannot be read.
+  double SeedBudget(BudgetTracker* budget) const;
+
+  // Files shadow evaluation results in the ledger (and /metrics).
+  ShadowReporter ShadowRecorder();
 
   AnswerRecorder* recorder() { return &recorder_; }
   LocalBusyMeter* busy_meter() { return &busy_meter_; }

@@ -189,6 +189,13 @@ int RunReportCommand(const Config& config, const ReportCommandOptions& options,
     if (!read.ok()) {
       return fail(1, read.message());
     }
+    Result<std::vector<ShadowEntry>> shadow = store->Shadow(since, until);
+    if (!shadow) {
+      return fail(1, shadow.error().message());
+    }
+    for (const ShadowEntry& evaluation : *shadow) {
+      report.AddShadow(evaluation);
+    }
   }
   Result<std::vector<LedgerLoss>> losses =
       store->Losses(period->since_ms, period->until_ms);

@@ -46,6 +46,7 @@ void TotalsJson(JsonWriter& w, const ReportTotals& totals) {
     JsonNumber(w, "local_busy_hours", totals.local_busy_hours);
     JsonNumber(w, "monthly_hardware_usd", totals.monthly_hardware_usd);
     JsonNumber(w, "hardware_usd", totals.hardware_usd);
+    JsonNumber(w, "shadow_usd", totals.shadow_usd);
     JsonNumber(w, "total_cost_usd", totals.total_cost_usd);
   });
 }
@@ -61,6 +62,9 @@ void RouteMixJson(JsonWriter& w, const std::vector<TaskRouteMix>& route_mix) {
     w.Field("checked", mix.checked);
     w.Field("escalated", mix.escalated);
     JsonNumber(w, "escalation_rate", mix.escalation_rate);
+    w.Field("shadow_judged", mix.shadow_judged);
+    w.Field("shadow_different", mix.shadow_different);
+    JsonNumber(w, "shadow_disagreement", mix.shadow_disagreement);
     w.Field("feedback", mix.feedback);
     JsonNumber(w, "feedback_score", mix.feedback_score);
     w.Field("recommendation", mix.recommendation);
@@ -96,6 +100,25 @@ void OutcomesJson(JsonWriter& w, const OutcomeSummary& outcomes) {
     CountsJson(w, "error_kinds", "kind", outcomes.error_kinds);
     CountsJson(w, "escalation_checks", "check", outcomes.escalation_checks);
     JsonNumber(w, "local_attempt_usd", outcomes.local_attempt_usd);
+    JsonObjectArray(w, "escalation_effects", outcomes.escalation_effects,
+                    [&](const OutcomeSummary::EscalationEffect& effect) {
+                      w.Field("check", effect.check);
+                      w.Field("escalated", effect.escalated);
+                      w.Field("measured", effect.measured);
+                      w.Field("changed", effect.changed);
+                    });
+    CountsJson(w, "reviews", "verdict", outcomes.reviews);
+  });
+}
+
+void ShadowJson(JsonWriter& w, const ShadowSummary& shadow) {
+  JsonObject(w, "shadow", [&] {
+    w.Field("evaluations", shadow.evaluations);
+    w.Field("same", shadow.same);
+    w.Field("different", shadow.different);
+    w.Field("unsure", shadow.unsure);
+    w.Field("failed", shadow.failed);
+    JsonNumber(w, "cost_usd", shadow.cost_usd);
   });
 }
 
@@ -161,6 +184,7 @@ void WriteUsageReportJson(const UsageReportData& report,
   });
   RouteMixJson(w, report.route_mix);
   OutcomesJson(w, report.outcomes);
+  ShadowJson(w, report.shadow);
   BudgetJson(w, report.budget);
   LossesJson(w, report.losses);
   SignalsJson(w, report.signals);

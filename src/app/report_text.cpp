@@ -69,7 +69,10 @@ void WriteTotals(const UsageReportData& report, std::ostream& out) {
                     FormatUsd(totals.electricity_usd))},
        {"local busy", fmt::format("{:.1f} hours", totals.local_busy_hours)},
        {"hardware", hardware},
-       {"total cost", fmt::format("{} (spend + hardware)",
+       {"shadow", totals.shadow_usd > 0
+                      ? fmt::format("{} (shadow evaluation)", FormatUsd(totals.shadow_usd))
+                      : std::string("none")},
+       {"total cost", fmt::format("{} (spend + shadow + hardware)",
                                   FormatUsd(totals.total_cost_usd))}},
       {}, out);
   if (totals.all.requests == 0) {
@@ -122,16 +125,19 @@ std::string PolicyText(const TaskRouteMix& mix) {
                                      : mix.policy_route;
 }
 
-// Escalation and feedback per task kind, with what they suggest.
+// Escalation, shadow evaluation and feedback per task kind, with what
+// they suggest.
 void WriteQuality(const UsageReportData& report, std::ostream& out) {
-  Rows rows = {{"task", "checked", "escalated", "esc%", "feedback", "score"}};
+  Rows rows = {{"task", "checked", "escalated", "esc%", "shadow", "differ%", "feedback",
+                "score"}};
   std::vector<std::string> advice;
   for (const TaskRouteMix& mix : report.route_mix) {
-    if (mix.checked == 0 && mix.feedback == 0) {
+    if (mix.checked == 0 && mix.feedback == 0 && mix.shadow_judged == 0) {
       continue;
     }
     rows.push_back({mix.kind, std::to_string(mix.checked), std::to_string(mix.escalated),
-                    FormatShare(mix.escalation_rate), std::to_string(mix.feedback),
+                    FormatShare(mix.escalation_rate), std::to_string(mix.shadow_judged),
+                    FormatShare(mix.shadow_disagreement), std::to_string(mix.feedback),
                     mix.feedback_score ? fmt::format("{:.2f}", *mix.feedback_score) : "-"});
     if (!mix.recommendation.empty()) {
       advice.push_back(mix.kind + ": " + mix.recommendation);
@@ -140,10 +146,11 @@ void WriteQuality(const UsageReportData& report, std::ostream& out) {
   if (rows.size() == 1) {
     return;
   }
-  out << "\n  local answers checked for escalation, and clients' feedback:\n";
+  out << "\n  local answers checked for escalation, shadowed by Claude, and clients' "
+         "feedback:\n";
   WriteTable(rows,
              {Align::kLeft, Align::kRight, Align::kRight, Align::kRight, Align::kRight,
-              Align::kRight},
+              Align::kRight, Align::kRight, Align::kRight},
              out);
   for (const std::string& line : advice) {
     WriteWrapped(line, "  - ", "    ", 80, out);
@@ -205,6 +212,39 @@ void WriteOutcomes(const UsageReportData& report, std::ostream& out) {
     out << "  the " << outcomes.escalations << " local attempts Claude replaced cost "
         << FormatUsd(outcomes.local_attempt_usd) << " of electricity\n";
   }
+  if (!outcomes.escalation_effects.empty()) {
+    out << "  did escalating help? (Claude's answer held to the check the local one "
+           "failed):\n";
+    Rows rows = {{"", "check", "escalated", "measured", "changed"}};
+    for (const OutcomeSummary::EscalationEffect& effect : outcomes.escalation_effects) {
+      rows.push_back({"", effect.check, std::to_string(effect.escalated),
+                      std::to_string(effect.measured),
+                      effect.measured > 0
+                          ? fmt::format("{} ({})", effect.changed,
+                                        FormatShare(static_cast<double>(effect.changed) /
+                                                    static_cast<double>(effect.measured)))
+                          : "-"});
+    }
+    WriteTable(rows, {Align::kLeft, Align::kLeft, Align::kRight, Align::kRight, Align::kRight},
+               out);
+  }
+  WriteCounted("polish reviews by the local model", outcomes.reviews, out);
+}
+
+void WriteShadow(const UsageReportData& report, std::ostream& out) {
+  const ShadowSummary& shadow = report.shadow;
+  if (shadow.evaluations == 0) {
+    return;
+  }
+  Title("Shadow evaluation ([policy.shadow])", out);
+  WriteTable({{"evaluations", std::to_string(shadow.evaluations)},
+              {"same", std::to_string(shadow.same)},
+              {"different", std::to_string(shadow.different)},
+              {"unsure", std::to_string(shadow.unsure)},
+              {"failed", std::to_string(shadow.failed)},
+              {"cost", FormatUsd(shadow.cost_usd)}},
+             {Align::kLeft, Align::kRight}, out);
+  out << "  (per task: the differ% column under \"Route mix by task\")\n";
 }
 
 void WriteBudget(const UsageReportData& report, std::ostream& out) {
@@ -276,6 +316,7 @@ void WriteUsageReportText(const UsageReportData& report,
     WriteRouteMix(report, out);
     WriteOutcomes(report, out);
   }
+  WriteShadow(report, out);
   WriteBudget(report, out);
   WriteLosses(report, out);
   WriteSignals(report, out);

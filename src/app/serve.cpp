@@ -75,8 +75,9 @@ int Serve(const Config& config,
     return 1;
   }
   std::shared_ptr<PolicyEngine> policy_engine = std::move(*policy);
-  ledger.SeedBudget(&policy_engine->budget());
   Router::Options router_options;
+  router_options.shadow.spent_this_month_usd = ledger.SeedBudget(&policy_engine->budget());
+  router_options.shadow.reporter = ledger.ShadowRecorder();
   router_options.policy = policy_engine;
   if (*local) {
     router_options.fallback = *local;

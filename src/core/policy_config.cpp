@@ -3,6 +3,8 @@
 #include <cmath>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "core/policy_config_toml.h"
 
 namespace duet {
@@ -60,6 +62,16 @@ Status ReadMoney(const toml::node& node, std::string_view source,
   const std::optional<double> value = node.value<double>();
   if (!value || !std::isfinite(*value) || *value < 0) {
     return PolicyKeyError(source, key, "expected a number of US dollars >= 0");
+  }
+  *out = *value;
+  return Status::Ok();
+}
+
+Status ReadFraction(const toml::node& node, std::string_view source,
+                    std::string_view key, double* out) {
+  const std::optional<double> value = node.value<double>();
+  if (!value || !std::isfinite(*value) || *value < 0 || *value > 1) {
+    return PolicyKeyError(source, key, "expected a number from 0 to 1");
   }
   *out = *value;
   return Status::Ok();
@@ -203,6 +215,46 @@ Status ApplyEscalation(const toml::table& table, std::string_view source,
   return Status::Ok();
 }
 
+Status ApplyPolish(const toml::table& table, std::string_view source, PolishConfig* polish) {
+  for (const auto& [name, value] : table) {
+    const std::string key = "policy.polish." + std::string(name.str());
+    if (name.str() == "tier") {
+      DUET_RETURN_IF_ERROR(ReadString(value, source, key, &polish->tier));
+    } else if (name.str() == "review") {
+      DUET_RETURN_IF_ERROR(ReadBool(value, source, key, &polish->review));
+    } else {
+      return PolicyKeyError(source, key, "unknown key (tier, review)");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ApplyShadow(const toml::table& table, std::string_view source, ShadowConfig* shadow) {
+  for (const auto& [name, value] : table) {
+    const std::string key = "policy.shadow." + std::string(name.str());
+    if (name.str() == "enabled") {
+      DUET_RETURN_IF_ERROR(ReadBool(value, source, key, &shadow->enabled));
+    } else if (name.str() == "sample_rate") {
+      DUET_RETURN_IF_ERROR(ReadFraction(value, source, key, &shadow->sample_rate));
+    } else if (name.str() == "tasks") {
+      DUET_RETURN_IF_ERROR(ReadStrings(value, source, key, &shadow->tasks));
+    } else if (name.str() == "tier") {
+      DUET_RETURN_IF_ERROR(ReadString(value, source, key, &shadow->tier));
+    } else if (name.str() == "judge") {
+      DUET_RETURN_IF_ERROR(ReadString(value, source, key, &shadow->judge));
+    } else if (name.str() == "monthly_usd") {
+      DUET_RETURN_IF_ERROR(ReadMoney(value, source, key, &shadow->monthly_usd));
+    } else if (name.str() == "max_in_flight") {
+      DUET_RETURN_IF_ERROR(ReadInt(value, source, key, 1, 64, &shadow->max_in_flight));
+    } else {
+      return PolicyKeyError(source, key,
+                            "unknown key (enabled, sample_rate, tasks, tier, judge, "
+                            "monthly_usd, max_in_flight)");
+    }
+  }
+  return Status::Ok();
+}
+
 Status ApplyBudgets(const toml::table& table, std::string_view source,
                     PolicyConfig* policy) {
   for (const auto& [name, value] : table) {
@@ -329,13 +381,13 @@ Status ApplyPolicyTable(const toml::table& table, std::string_view source,
       if (polish == nullptr) {
         return PolicyKeyError(source, key, "expected a table");
       }
-      for (const auto& [field, setting] : *polish) {
-        const std::string full = "policy.polish." + std::string(field.str());
-        if (field.str() != "tier") {
-          return PolicyKeyError(source, full, "unknown key (tier)");
-        }
-        DUET_RETURN_IF_ERROR(ReadString(setting, source, full, &policy->polish_tier));
+      DUET_RETURN_IF_ERROR(ApplyPolish(*polish, source, &policy->polish));
+    } else if (name == "shadow") {
+      const toml::table* shadow = Table(value);
+      if (shadow == nullptr) {
+        return PolicyKeyError(source, key, "expected a table");
       }
+      DUET_RETURN_IF_ERROR(ApplyShadow(*shadow, source, &policy->shadow));
     } else if (name == "escalation") {
       const toml::table* escalation = Table(value);
       if (escalation == nullptr) {
@@ -366,10 +418,14 @@ std::string QuotedList(const std::vector<std::string>& items) {
   return out + "]";
 }
 
-std::string Money(double usd) {
-  std::ostringstream out;
-  out << toml::value<double>(usd);
-  return out.str();
+// The shortest text that reads back as `value`, always a TOML float
+// ("0.05", "5.0").
+std::string Decimal(double value) {
+  std::string text = fmt::format("{}", value);
+  if (text.find_first_of(".eEn") == std::string::npos) {
+    text += ".0";
+  }
+  return text;
 }
 
 }  // namespace
@@ -403,13 +459,13 @@ std::string PolicyToToml(const PolicyConfig& policy) {
       << "\npatterns = " << QuotedList(policy.sensitive_patterns)
       << "\nallow = " << QuotedList(policy.sensitive_allow)
       << "\nlocal_only_keys = " << QuotedList(policy.local_only_keys) << "\n";
-  out << "\n[policy.budget]\nmonthly_usd = " << Money(policy.budget.monthly_usd)
-      << "\ndaily_usd = " << Money(policy.budget.daily_usd)
-      << "\nper_key = { monthly_usd = " << Money(policy.key_budget.monthly_usd)
-      << ", daily_usd = " << Money(policy.key_budget.daily_usd) << " }\n";
+  out << "\n[policy.budget]\nmonthly_usd = " << Decimal(policy.budget.monthly_usd)
+      << "\ndaily_usd = " << Decimal(policy.budget.daily_usd)
+      << "\nper_key = { monthly_usd = " << Decimal(policy.key_budget.monthly_usd)
+      << ", daily_usd = " << Decimal(policy.key_budget.daily_usd) << " }\n";
   for (const auto& [key_id, limits] : policy.key_budgets) {
     out << "\n[policy.budget.keys." << Quoted(key_id) << "]\nmonthly_usd = "
-        << Money(limits.monthly_usd) << "\ndaily_usd = " << Money(limits.daily_usd)
+        << Decimal(limits.monthly_usd) << "\ndaily_usd = " << Decimal(limits.daily_usd)
         << "\n";
   }
   const EscalationConfig& escalation = policy.escalation;
@@ -421,7 +477,14 @@ std::string PolicyToToml(const PolicyConfig& policy) {
       << "\ntier = " << Quoted(escalation.tier)
       << "\nself_check = " << (escalation.self_check ? "true" : "false")
       << "\nself_check_threshold = " << escalation.self_check_threshold << "\n";
-  out << "\n[policy.polish]\ntier = " << Quoted(policy.polish_tier) << "\n";
+  out << "\n[policy.polish]\ntier = " << Quoted(policy.polish.tier)
+      << "\nreview = " << (policy.polish.review ? "true" : "false") << "\n";
+  const ShadowConfig& shadow = policy.shadow;
+  out << "\n[policy.shadow]\nenabled = " << (shadow.enabled ? "true" : "false")
+      << "\nsample_rate = " << Decimal(shadow.sample_rate)
+      << "\ntasks = " << QuotedList(shadow.tasks) << "\ntier = " << Quoted(shadow.tier)
+      << "\njudge = " << Quoted(shadow.judge) << "\nmonthly_usd = " << Decimal(shadow.monthly_usd)
+      << "\nmax_in_flight = " << shadow.max_in_flight << "\n";
   return out.str();
 }
 

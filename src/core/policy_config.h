@@ -60,6 +60,42 @@ struct EscalationConfig {
   friend bool operator==(const EscalationConfig&, const EscalationConfig&) = default;
 };
 
+// Polish (model "duet/polish" or x-duet-workflow: polish): the local
+// model drafts, the `tier` Claude model improves the draft, and with
+// `review` the local model then reviews Claude's version against the
+// request and flags where they disagree (docs/routing.md, "Polish").
+struct PolishConfig {
+  std::string tier = "sonnet";
+  bool review = false;
+  friend bool operator==(const PolishConfig&, const PolishConfig&) = default;
+};
+
+// Shadow evaluation (docs/routing.md, "Shadow evaluation"): a sample of
+// the answers the task table kept local is also put to Claude afterwards,
+// off the client's path, and a judge says whether the two answers differ
+// materially. Never for sensitive requests; capped by its own monthly
+// budget (and by [policy.budget]).
+struct ShadowConfig {
+  bool enabled = false;
+  // The share of eligible local answers that are shadowed, 0..1. Sampling
+  // is spread evenly (every 1/rate-th eligible answer), not random.
+  double sample_rate = 0.05;
+  // Task kinds sampled; "*" = every kind.
+  std::vector<std::string> tasks = {"*"};
+  // The Claude tier that answers the shadow request; "" = the task's
+  // cloud tier.
+  std::string tier;
+  // Who compares the two answers: "local" (the local model that answered)
+  // or a tier of policy.claude_models.
+  std::string judge = "local";
+  // Shadow spend per UTC month (Claude's answers and a Claude judge); no
+  // shadow call starts once this would be exceeded.
+  double monthly_usd = 5.0;
+  // Shadow calls running at once; an answer sampled beyond this is skipped.
+  int64_t max_in_flight = 2;
+  friend bool operator==(const ShadowConfig&, const ShadowConfig&) = default;
+};
+
 struct PolicyConfig {
   // "auto": the policy decides. "local-only": a strict deployment, where
   // nothing is ever sent to a cloud backend.
@@ -110,9 +146,8 @@ struct PolicyConfig {
   std::map<std::string, BudgetLimitConfig> key_budgets;
 
   EscalationConfig escalation;
-  // Polish (model "duet/polish" or x-duet-workflow: polish): the local
-  // model drafts, this Claude tier improves the draft.
-  std::string polish_tier = "sonnet";
+  PolishConfig polish;
+  ShadowConfig shadow;
 
   static std::map<std::string, TaskPolicy> DefaultTaskPolicies();
 

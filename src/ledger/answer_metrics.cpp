@@ -57,6 +57,12 @@ void AnswerMetrics::ObserveFeedback(double score) {
   ++(score >= 0.5 ? feedback_up_ : feedback_down_);
 }
 
+void AnswerMetrics::ObserveShadow(const ShadowEntry& shadow) {
+  std::lock_guard lock(mutex_);
+  ++shadow_[{shadow.task, shadow.verdict}];
+  shadow_cost_usd_ += shadow.cost_usd;
+}
+
 void AnswerMetrics::Render(std::string* out) const {
   std::lock_guard lock(mutex_);
   AppendMetricHeader(out, "duet_requests_total",
@@ -124,6 +130,17 @@ void AnswerMetrics::Render(std::string* out) const {
                static_cast<double>(feedback_up_));
   AppendSample(out, "duet_feedback_total", {{"verdict", "down"}},
                static_cast<double>(feedback_down_));
+  AppendMetricHeader(out, "duet_shadow_evaluations_total",
+                     "Shadow evaluations ([policy.shadow]), by task kind and the judge's "
+                     "verdict.",
+                     "counter");
+  for (const auto& [key, count] : shadow_) {
+    AppendSample(out, "duet_shadow_evaluations_total",
+                 {{"task", key.first}, {"verdict", key.second}}, static_cast<double>(count));
+  }
+  AppendMetricHeader(out, "duet_shadow_cost_usd_total",
+                     "What shadow evaluations cost at Claude's list prices.", "counter");
+  AppendSample(out, "duet_shadow_cost_usd_total", {}, shadow_cost_usd_);
 
   histograms("duet_request_duration_seconds", "From arrival to the answer's last byte.",
              latency_);

@@ -27,6 +27,7 @@ class AnswerMetrics {
   void Observe(const LedgerEntry& entry);
   // Feedback with `score` in [0, 1]: 0.5 and above counts as "up".
   void ObserveFeedback(double score);
+  void ObserveShadow(const ShadowEntry& shadow);
   void Render(std::string* out) const;
 
  private:
@@ -59,6 +60,8 @@ class AnswerMetrics {
   std::map<std::string, Histogram> ttft_;     // by side
   int64_t feedback_up_ = 0;
   int64_t feedback_down_ = 0;
+  std::map<std::pair<std::string, std::string>, int64_t> shadow_;  // task, verdict
+  double shadow_cost_usd_ = 0;
 };
 
 }  // namespace duet

@@ -36,4 +36,13 @@ void LedgerRecorder::RecordFeedback(FeedbackEntry feedback) {
   }
 }
 
+void LedgerRecorder::RecordShadow(ShadowEntry shadow) {
+  if (metrics_ != nullptr) {
+    metrics_->ObserveShadow(shadow);
+  }
+  if (writer_ != nullptr) {
+    writer_->EnqueueShadow(std::move(shadow));
+  }
+}
+
 }  // namespace duet

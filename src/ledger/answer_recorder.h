@@ -21,6 +21,8 @@ class AnswerRecorder {
   virtual void Record(LedgerEntry entry) = 0;
   // A client's verdict on an earlier answer.
   virtual void RecordFeedback(FeedbackEntry feedback) = 0;
+  // A shadow evaluation's result (priced already).
+  virtual void RecordShadow(ShadowEntry shadow) = 0;
 };
 
 class LedgerRecorder final : public AnswerRecorder {
@@ -37,6 +39,7 @@ class LedgerRecorder final : public AnswerRecorder {
 
   void Record(LedgerEntry entry) override;
   void RecordFeedback(FeedbackEntry feedback) override;
+  void RecordShadow(ShadowEntry shadow) override;
 
  private:
   const AnswerPricer pricer_;

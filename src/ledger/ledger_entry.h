@@ -70,6 +70,12 @@ struct LedgerEntry {
   int64_t local_attempt_output_tokens = 0;
   double local_attempt_seconds = 0;
   double local_attempt_usd = 0;  // its electricity (priced by the recorder)
+  // Escalated: "changed" (Claude's answer passed the check the local one
+  // failed), "unchanged" (it failed it too), "" (not measured).
+  std::string escalation_outcome;
+  // Polish with review: the local model's verdict on Claude's version
+  // ("agree", "disagree", "unsure", "failed"; "" = not reviewed).
+  std::string review;
 
   AnswerOutcome outcome = AnswerOutcome::kOk;
   std::string error_kind;      // ErrorCodeName ("unavailable") when outcome is kError
@@ -95,6 +101,22 @@ struct FeedbackEntry {
   std::string client_key;  // who sent it (a key id, never the key)
   double score = 0;        // 0 (thumbs down) .. 1 (thumbs up)
   std::string comment;     // kept only with ledger.store_content
+};
+
+// One shadow evaluation ([policy.shadow]): a locally answered request put
+// to Claude afterwards, and the judge's verdict. Never holds content.
+struct ShadowEntry {
+  std::string request_id;  // the locally answered request
+  int64_t finished_at_ms = 0;
+  std::string task;  // "writing/first_draft"
+  std::string local_model;
+  std::string claude_model;
+  int64_t input_tokens = 0;  // Claude's whole prompt
+  int64_t output_tokens = 0;
+  double cost_usd = 0;  // Claude's answer and a Claude judge, list prices
+  std::string judge;
+  std::string verdict;  // "same", "different", "unsure", "failed"
+  std::string detail;   // for "failed": the step and why
 };
 
 }  // namespace duet

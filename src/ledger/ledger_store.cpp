@@ -82,6 +82,26 @@ CREATE INDEX feedback_by_time ON feedback(at_ms);
     R"sql(
 ALTER TABLE requests ADD COLUMN workflow TEXT NOT NULL DEFAULT '';
 )sql",
+    // 4 -> 5: what escalation changed, polish reviews, shadow evaluation.
+    R"sql(
+ALTER TABLE requests ADD COLUMN escalation_outcome TEXT NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN review TEXT NOT NULL DEFAULT '';
+CREATE TABLE shadow (
+  id INTEGER PRIMARY KEY,
+  request_id TEXT NOT NULL,
+  finished_at_ms INTEGER NOT NULL,
+  task TEXT NOT NULL,
+  local_model TEXT NOT NULL,
+  claude_model TEXT NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cost_usd REAL NOT NULL,
+  judge TEXT NOT NULL,
+  verdict TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE INDEX shadow_by_time ON shadow(finished_at_ms);
+)sql",
 };
 static_assert(std::size(kMigrations) == kLedgerSchemaVersion);
 
@@ -95,8 +115,9 @@ constexpr std::string_view kColumns =
     "outcome, error_kind, error_message, cost_usd, claude_haiku_usd, "
     "claude_sonnet_usd, claude_opus_usd, prompt, answer, escalation, "
     "escalation_reason, local_attempt_model, local_attempt_input_tokens, "
-    "local_attempt_output_tokens, local_attempt_seconds, local_attempt_usd, workflow";
-constexpr int kColumnCount = 41;
+    "local_attempt_output_tokens, local_attempt_seconds, local_attempt_usd, workflow, "
+    "escalation_outcome, review";
+constexpr int kColumnCount = 43;
 
 AnswerOutcome OutcomeNamed(std::string_view name) {
   for (AnswerOutcome outcome :
@@ -166,6 +187,8 @@ void BindEntry(const LedgerEntry& e, SqliteStatement* s) {
   s->Bind(++i, e.local_attempt_seconds);
   s->Bind(++i, e.local_attempt_usd);
   s->Bind(++i, std::string_view(e.workflow));
+  s->Bind(++i, std::string_view(e.escalation_outcome));
+  s->Bind(++i, std::string_view(e.review));
 }
 
 LedgerEntry ReadEntry(const SqliteStatement& s) {
@@ -219,6 +242,8 @@ LedgerEntry ReadEntry(const SqliteStatement& s) {
   e.local_attempt_seconds = s.Real(i++);
   e.local_attempt_usd = s.Real(i++);
   e.workflow = s.Text(i++);
+  e.escalation_outcome = s.Text(i++);
+  e.review = s.Text(i++);
   return e;
 }
 
@@ -371,6 +396,64 @@ Result<std::vector<FeedbackEntry>> LedgerStore::Feedback(int64_t since_ms, int64
   }
 }
 
+Status LedgerStore::InsertShadow(std::span<const ShadowEntry> shadow) {
+  if (shadow.empty()) {
+    return Status::Ok();
+  }
+  DUET_ASSIGN_OR_RETURN(
+      SqliteStatement insert,
+      db_.Prepare("INSERT INTO shadow (request_id, finished_at_ms, task, local_model,"
+                  " claude_model, input_tokens, output_tokens, cost_usd, judge, verdict, detail)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+  return InTransaction(db_, [&]() -> Status {
+    for (const ShadowEntry& entry : shadow) {
+      insert.Reset();
+      int i = 0;
+      insert.Bind(++i, std::string_view(entry.request_id));
+      insert.Bind(++i, entry.finished_at_ms);
+      insert.Bind(++i, std::string_view(entry.task));
+      insert.Bind(++i, std::string_view(entry.local_model));
+      insert.Bind(++i, std::string_view(entry.claude_model));
+      insert.Bind(++i, entry.input_tokens);
+      insert.Bind(++i, entry.output_tokens);
+      insert.Bind(++i, entry.cost_usd);
+      insert.Bind(++i, std::string_view(entry.judge));
+      insert.Bind(++i, std::string_view(entry.verdict));
+      insert.Bind(++i, std::string_view(entry.detail));
+      DUET_RETURN_IF_ERROR(insert.Run());
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<ShadowEntry>> LedgerStore::Shadow(int64_t since_ms, int64_t until_ms) {
+  DUET_ASSIGN_OR_RETURN(
+      SqliteStatement query,
+      db_.Prepare("SELECT request_id, finished_at_ms, task, local_model, claude_model,"
+                  " input_tokens, output_tokens, cost_usd, judge, verdict, detail FROM shadow"
+                  " WHERE finished_at_ms >= ?1 AND finished_at_ms < ?2 ORDER BY finished_at_ms, id"));
+  query.Bind(1, since_ms);
+  query.Bind(2, until_ms);
+  std::vector<ShadowEntry> shadow;
+  while (true) {
+    DUET_ASSIGN_OR_RETURN(bool row, query.Step());
+    if (!row) {
+      return shadow;
+    }
+    shadow.push_back({.request_id = query.Text(0),
+                      .finished_at_ms = query.Int(1),
+                      .task = query.Text(2),
+                      .local_model = query.Text(3),
+                      .claude_model = query.Text(4),
+                      .input_tokens = query.Int(5),
+                      .output_tokens = query.Int(6),
+                      .cost_usd = query.Real(7),
+                      .judge = query.Text(8),
+                      .verdict = query.Text(9),
+                      .detail = query.Text(10)});
+  }
+}
+
 Status LedgerStore::RecordLoss(const LedgerLoss& loss) {
   DUET_ASSIGN_OR_RETURN(
       SqliteStatement statement,
@@ -413,6 +496,23 @@ Result<std::vector<LedgerLoss>> LedgerStore::Losses(int64_t since_ms, int64_t un
       return losses;
     }
     losses.push_back({query.Int(0), query.Int(1), query.Text(2)});
+  }
+}
+
+Result<std::vector<DailySpend>> LedgerStore::ShadowSpendSince(int64_t since_ms) {
+  DUET_ASSIGN_OR_RETURN(
+      SqliteStatement query,
+      db_.Prepare("SELECT claude_model, finished_at_ms / 86400000 AS day, SUM(cost_usd)"
+                  " FROM shadow WHERE finished_at_ms >= ?1 GROUP BY claude_model, day"
+                  " ORDER BY day"));
+  query.Bind(1, since_ms);
+  std::vector<DailySpend> spend;
+  while (true) {
+    DUET_ASSIGN_OR_RETURN(bool row, query.Step());
+    if (!row) {
+      return spend;
+    }
+    spend.push_back({"", query.Text(0), query.Int(1) * 86400, query.Real(2)});
   }
 }
 

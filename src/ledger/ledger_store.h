@@ -30,7 +30,7 @@
 namespace duet {
 
 // The schema version this build writes (PRAGMA user_version).
-inline constexpr int64_t kLedgerSchemaVersion = 4;
+inline constexpr int64_t kLedgerSchemaVersion = 5;
 
 // Where the ledger lives when ledger.path is empty:
 // $XDG_DATA_HOME/duet/ledger.db, else $HOME/.local/share/duet/ledger.db;
@@ -69,6 +69,8 @@ class LedgerStore {
   Status RecordLoss(const LedgerLoss& loss);
   // Writes feedback rows in one transaction.
   Status InsertFeedback(std::span<const FeedbackEntry> feedback);
+  // Writes shadow evaluation rows in one transaction.
+  Status InsertShadow(std::span<const ShadowEntry> shadow);
 
   // Every row with started_at_ms in [since_ms, until_ms), oldest first.
   Status ForEach(int64_t since_ms, int64_t until_ms,
@@ -76,8 +78,14 @@ class LedgerStore {
   Result<std::vector<LedgerLoss>> Losses(int64_t since_ms, int64_t until_ms);
   // Feedback that arrived in [since_ms, until_ms), oldest first.
   Result<std::vector<FeedbackEntry>> Feedback(int64_t since_ms, int64_t until_ms);
-  // Cloud (non-local) spend since `since_ms`, per key, model and UTC day.
+  // Shadow evaluations that finished in [since_ms, until_ms), oldest first.
+  Result<std::vector<ShadowEntry>> Shadow(int64_t since_ms, int64_t until_ms);
+  // Cloud (non-local) spend of answered requests since `since_ms`, per
+  // key, model and UTC day. Shadow spend is not in it: see ShadowSpendSince.
   Result<std::vector<DailySpend>> CloudSpendSince(int64_t since_ms);
+  // Shadow evaluations' spend since `since_ms`, per Claude model and UTC
+  // day (client_key is "").
+  Result<std::vector<DailySpend>> ShadowSpendSince(int64_t since_ms);
 
   int64_t schema_version() const { return schema_version_; }
 

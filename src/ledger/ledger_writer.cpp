@@ -56,11 +56,20 @@ void LedgerWriter::Enqueue(LedgerEntry entry) {
 
 void LedgerWriter::EnqueueFeedback(FeedbackEntry feedback) {
   std::lock_guard lock(mutex_);
-  if (stopping_ || static_cast<int64_t>(pending_feedback_.size()) >= options_.max_pending) {
+  if (stopping_ || static_cast<int64_t>(pending_side_.feedback.size()) >= options_.max_pending) {
     Drop(1, "feedback could not be queued");
     return;
   }
-  pending_feedback_.push_back(std::move(feedback));
+  pending_side_.feedback.push_back(std::move(feedback));
+}
+
+void LedgerWriter::EnqueueShadow(ShadowEntry shadow) {
+  std::lock_guard lock(mutex_);
+  if (stopping_ || static_cast<int64_t>(pending_side_.shadow.size()) >= options_.max_pending) {
+    Drop(1, "a shadow evaluation could not be queued");
+    return;
+  }
+  pending_side_.shadow.push_back(std::move(shadow));
 }
 
 LedgerWriter::Stats LedgerWriter::stats() const {
@@ -122,25 +131,28 @@ void LedgerWriter::Run() {
     if (!pending_.empty()) {
       oldest_pending_ = steady_clock::now();  // the rest waits from here on
     }
-    std::vector<FeedbackEntry> feedback = std::move(pending_feedback_);
-    pending_feedback_.clear();
+    SideRows side = std::move(pending_side_);
+    pending_side_ = SideRows();
     lock.unlock();
-    const bool written = WriteBatch(&batch, &feedback, oldest);
+    const bool written = WriteBatch(&batch, &side, oldest);
     failing = !written;
     lock.lock();
     stats_.pending = static_cast<int64_t>(pending_.size());
     if (!stopping) {
       continue;
     }
-    if (pending_.empty() && pending_feedback_.empty() && unrecorded_losses_ == 0) {
+    if (pending_.empty() && pending_side_.empty() && unrecorded_losses_ == 0) {
       break;
     }
     if (steady_clock::now() >= *give_up_at) {
-      if (!pending_.empty()) {
-        spdlog::error("ledger: {} rows could not be written before shutdown: {}",
-                      pending_.size(), stats_.last_error);
-        stats_.lost += static_cast<int64_t>(pending_.size());
+      const size_t unwritten =
+          pending_.size() + pending_side_.feedback.size() + pending_side_.shadow.size();
+      if (unwritten > 0) {
+        spdlog::error("ledger: {} rows could not be written before shutdown: {}", unwritten,
+                      stats_.last_error);
+        stats_.lost += static_cast<int64_t>(unwritten);
         pending_.clear();
+        pending_side_ = SideRows();
         stats_.pending = 0;
       }
       break;
@@ -153,8 +165,7 @@ void LedgerWriter::Run() {
   }
 }
 
-bool LedgerWriter::WriteBatch(std::vector<LedgerEntry>* batch,
-                              std::vector<FeedbackEntry>* feedback,
+bool LedgerWriter::WriteBatch(std::vector<LedgerEntry>* batch, SideRows* side,
                               steady_clock::time_point oldest) {
   Status status;
   if (!store_) {
@@ -170,7 +181,16 @@ bool LedgerWriter::WriteBatch(std::vector<LedgerEntry>* batch,
   }
   const bool rows_written = status.ok() && store_.has_value();
   if (rows_written) {
-    status = store_->InsertFeedback(*feedback);
+    // Each table in its own transaction: what was written is cleared, so
+    // a retry never writes it twice.
+    status = store_->InsertFeedback(side->feedback);
+    if (status.ok()) {
+      side->feedback.clear();
+      status = store_->InsertShadow(side->shadow);
+    }
+    if (status.ok()) {
+      side->shadow.clear();
+    }
   }
   std::unique_lock lock(mutex_);
   if (!status.ok()) {
@@ -191,8 +211,12 @@ bool LedgerWriter::WriteBatch(std::vector<LedgerEntry>* batch,
     if (rows_written) {
       stats_.written += static_cast<int64_t>(batch->size());
     }
-    pending_feedback_.insert(pending_feedback_.begin(), std::make_move_iterator(feedback->begin()),
-                             std::make_move_iterator(feedback->end()));
+    pending_side_.feedback.insert(pending_side_.feedback.begin(),
+                                  std::make_move_iterator(side->feedback.begin()),
+                                  std::make_move_iterator(side->feedback.end()));
+    pending_side_.shadow.insert(pending_side_.shadow.begin(),
+                                std::make_move_iterator(side->shadow.begin()),
+                                std::make_move_iterator(side->shadow.end()));
     const auto excess = static_cast<int64_t>(pending_.size()) - options_.max_pending;
     if (excess > 0) {
       pending_.erase(pending_.end() - excess, pending_.end());

@@ -64,19 +64,27 @@ class LedgerWriter {
   LedgerWriter& operator=(const LedgerWriter&) = delete;
 
   void Enqueue(LedgerEntry entry);
-  // Feedback rows ride with the next batch (same durability, same limits).
+  // Feedback and shadow rows ride with the next batch (same durability,
+  // same limits).
   void EnqueueFeedback(FeedbackEntry feedback);
+  void EnqueueShadow(ShadowEntry shadow);
   Stats stats() const;
   void Shutdown();
 
  private:
   using SteadyTime = std::chrono::steady_clock::time_point;
 
+  // Rows of the smaller tables, written after each batch of requests.
+  struct SideRows {
+    std::vector<FeedbackEntry> feedback;
+    std::vector<ShadowEntry> shadow;
+    bool empty() const { return feedback.empty() && shadow.empty(); }
+  };
+
   void Run();
-  // Writes `batch` and `feedback`; on failure puts them back in front of
-  // what is pending.
-  bool WriteBatch(std::vector<LedgerEntry>* batch, std::vector<FeedbackEntry>* feedback,
-                  SteadyTime oldest);
+  // Writes `batch` and `side`; on failure puts back in front of what is
+  // pending whatever was not written.
+  bool WriteBatch(std::vector<LedgerEntry>* batch, SideRows* side, SteadyTime oldest);
   void Drop(int64_t rows, const std::string& why);  // REQUIRES: mutex_ held
 
   const std::string path_;
@@ -86,7 +94,7 @@ class LedgerWriter {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<LedgerEntry> pending_;
-  std::vector<FeedbackEntry> pending_feedback_;
+  SideRows pending_side_;
   SteadyTime oldest_pending_{};
   bool stopping_ = false;
   int64_t unrecorded_losses_ = 0;  // lost rows not yet in the losses table

@@ -42,35 +42,60 @@ const std::string& OrNone(const std::string& name) {
   return name.empty() ? kNone : name;
 }
 
-// What a task's escalations and feedback suggest for the task table, for
-// kinds the table keeps local. Too little data (under 20 checked answers,
-// under 10 verdicts) suggests nothing.
+// What a task's escalations, shadow evaluations and feedback suggest for
+// the task table, for kinds the table keeps local. Evidence counts from
+// 20 checked answers, 20 judged shadow evaluations or 10 verdicts; less
+// suggests nothing. Any sign that Claude is needed wins over a sign that
+// local does well.
 std::string QualityRecommendation(const TaskRouteMix& mix) {
   if (mix.policy_side != "local") {
     return "";
   }
   constexpr int64_t kEnoughChecked = 20;
+  constexpr int64_t kEnoughShadow = 20;
   constexpr int64_t kEnoughFeedback = 10;
-  if (mix.escalation_rate && mix.checked >= kEnoughChecked) {
-    const int percent = static_cast<int>(std::lround(*mix.escalation_rate * 100));
-    if (*mix.escalation_rate >= 0.25) {
-      return fmt::format("{}% of {} checked local answers were escalated: route {} to Claude "
-                         "(policy.tasks.{}.route = \"cloud\")",
-                         percent, mix.checked, mix.kind, mix.kind);
-    }
-    if (*mix.escalation_rate <= 0.05 &&
-        !(mix.feedback >= kEnoughFeedback && mix.feedback_score && *mix.feedback_score < 0.5)) {
-      return fmt::format("{}% escalations over {} checked answers: keep {} local", percent,
-                         mix.checked, mix.kind);
-    }
+  const auto percent = [](double share) { return static_cast<int>(std::lround(share * 100)); };
+  const bool escalations_known = mix.escalation_rate && mix.checked >= kEnoughChecked;
+  const bool shadow_known = mix.shadow_disagreement && mix.shadow_judged >= kEnoughShadow;
+  const bool feedback_known = mix.feedback_score && mix.feedback >= kEnoughFeedback;
+  if (escalations_known && *mix.escalation_rate >= 0.25) {
+    return fmt::format("{}% of {} checked local answers were escalated: route {} to Claude "
+                       "(policy.tasks.{}.route = \"cloud\")",
+                       percent(*mix.escalation_rate), mix.checked, mix.kind, mix.kind);
   }
-  if (mix.feedback >= kEnoughFeedback && mix.feedback_score && *mix.feedback_score < 0.5) {
+  if (shadow_known && *mix.shadow_disagreement >= 0.30) {
+    return fmt::format("{} served locally: {}% of {} shadow answers differ materially from "
+                       "Claude's: route {} to Claude (policy.tasks.{}.route = \"cloud\")",
+                       mix.kind, percent(*mix.shadow_disagreement), mix.shadow_judged,
+                       mix.kind, mix.kind);
+  }
+  if (feedback_known && *mix.feedback_score < 0.5) {
     return fmt::format("clients rate {} answers {:.2f} on average over {} verdicts: consider "
                        "Claude for it",
                        mix.kind, *mix.feedback_score, mix.feedback);
   }
+  const bool few_escalations = escalations_known && *mix.escalation_rate <= 0.05;
+  const bool few_differences = shadow_known && *mix.shadow_disagreement <= 0.10;
+  if (few_escalations && few_differences) {
+    return fmt::format("{}% escalations over {} checked answers and {}% shadow disagreement "
+                       "over {}: keep {} local",
+                       percent(*mix.escalation_rate), mix.checked,
+                       percent(*mix.shadow_disagreement), mix.shadow_judged, mix.kind);
+  }
+  if (few_escalations) {
+    return fmt::format("{}% escalations over {} checked answers: keep {} local",
+                       percent(*mix.escalation_rate), mix.checked, mix.kind);
+  }
+  if (few_differences) {
+    return fmt::format("{}% shadow disagreement over {} judged answers: keep {} local",
+                       percent(*mix.shadow_disagreement), mix.shadow_judged, mix.kind);
+  }
   return "";
 }
+
+// The key the live budget files shadow spend under
+// (ShadowEvaluator::kBudgetKey in the route layer).
+constexpr std::string_view kShadowBudgetKey = "duet-shadow";
 
 }  // namespace
 
@@ -120,6 +145,34 @@ void UsageReport::AddFeedback(const FeedbackEntry& feedback) {
   ScoreSum& sum = feedback_[feedback.request_id];
   sum.sum += feedback.score;
   ++sum.count;
+}
+
+void UsageReport::AddShadow(const ShadowEntry& shadow) {
+  const int64_t at = shadow.finished_at_ms;
+  if (at >= data_.budget.month_start_ms && at < NextUtcMonthStartMs(options_.now_ms)) {
+    KeySpend& spend = key_spend_[std::string(kShadowBudgetKey)];
+    spend.month_usd += shadow.cost_usd;
+    if (at >= data_.budget.day_start_ms && at < data_.budget.day_start_ms + kMillisPerDay) {
+      spend.day_usd += shadow.cost_usd;
+    }
+  }
+  if (at < options_.since_ms || at >= options_.until_ms) {
+    return;
+  }
+  ShadowSummary& summary = data_.shadow;
+  ++summary.evaluations;
+  summary.cost_usd += shadow.cost_usd;
+  const bool same = shadow.verdict == "same";
+  const bool different = shadow.verdict == "different";
+  summary.same += same ? 1 : 0;
+  summary.different += different ? 1 : 0;
+  summary.unsure += shadow.verdict == "unsure" ? 1 : 0;
+  summary.failed += shadow.verdict == "failed" ? 1 : 0;
+  if (const std::string_view kind = TaskKindOf(shadow.task); !kind.empty() && (same || different)) {
+    TaskRouteMix& mix = route_mix_[std::string(kind)];
+    ++mix.shadow_judged;
+    mix.shadow_different += different ? 1 : 0;
+  }
 }
 
 void UsageReport::AddToPeriod(const LedgerEntry& row) {
@@ -188,6 +241,15 @@ void UsageReport::AddToPeriod(const LedgerEntry& row) {
   if (!row.escalation.empty()) {
     ++escalation_checks_[row.escalation];
   }
+  if (row.outcome == AnswerOutcome::kEscalated) {
+    OutcomeSummary::EscalationEffect& effect = escalation_effects_[row.escalation];
+    ++effect.escalated;
+    effect.measured += row.escalation_outcome.empty() ? 0 : 1;
+    effect.changed += row.escalation_outcome == "changed" ? 1 : 0;
+  }
+  if (!row.review.empty()) {
+    ++reviews_[row.review];
+  }
   outcomes.local_attempt_usd += row.local_attempt_usd;
   signals_.Add(row);
 }
@@ -252,7 +314,8 @@ UsageReportData UsageReport::Finish(std::vector<LedgerLoss> losses) && {
       AnswerPricer(std::move(pricer_options)).MonthlyHardwareUsd();
   totals.hardware_usd =
       totals.monthly_hardware_usd * period.days / kDaysPerMonth;
-  totals.total_cost_usd = totals.all.cost_usd + totals.hardware_usd;
+  totals.shadow_usd = data.shadow.cost_usd;
+  totals.total_cost_usd = totals.all.cost_usd + totals.shadow_usd + totals.hardware_usd;
 
   data.by_side = CostliestFirst(by_side_);
   data.by_backend = CostliestFirst(by_backend_);
@@ -264,7 +327,7 @@ UsageReportData UsageReport::Finish(std::vector<LedgerLoss> losses) && {
         {"opus", opus_usd_}}) {
     TierSavings savings{.tier = tier,
                         .claude_usd = claude_usd,
-                        .saved_usd = claude_usd - totals.all.cost_usd,
+                        .saved_usd = claude_usd - totals.all.cost_usd - totals.shadow_usd,
                         .saved_share = std::nullopt,
                         .saved_after_hardware_usd = 0};
     if (claude_usd > 0) {
@@ -289,6 +352,10 @@ UsageReportData UsageReport::Finish(std::vector<LedgerLoss> losses) && {
       mix.escalation_rate =
           static_cast<double>(mix.escalated) / static_cast<double>(mix.checked);
     }
+    if (mix.shadow_judged > 0) {
+      mix.shadow_disagreement = static_cast<double>(mix.shadow_different) /
+                                static_cast<double>(mix.shadow_judged);
+    }
     if (const auto found = task_feedback_.find(kind); found != task_feedback_.end()) {
       mix.feedback = found->second.count;
       mix.feedback_score = found->second.sum / static_cast<double>(found->second.count);
@@ -307,6 +374,14 @@ UsageReportData UsageReport::Finish(std::vector<LedgerLoss> losses) && {
       MostFrequentFirst(error_kinds_, error_kinds_.size());
   data.outcomes.escalation_checks =
       MostFrequentFirst(escalation_checks_, escalation_checks_.size());
+  for (const CountedName& check : data.outcomes.escalation_checks) {
+    if (const auto effect = escalation_effects_.find(check.name);
+        effect != escalation_effects_.end()) {
+      data.outcomes.escalation_effects.push_back(effect->second);
+      data.outcomes.escalation_effects.back().check = check.name;
+    }
+  }
+  data.outcomes.reviews = MostFrequentFirst(reviews_, reviews_.size());
 
   for (const LedgerLoss& loss : losses) {
     data.losses.rows += loss.rows;

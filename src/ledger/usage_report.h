@@ -94,14 +94,16 @@ struct ReportTotals {
   double local_busy_hours = 0;
   double monthly_hardware_usd = 0;  // costs.hardware_usd / hardware_months
   double hardware_usd = 0;          // that x period days / 30
-  double total_cost_usd = 0;        // spend + hardware
+  double shadow_usd = 0;            // shadow evaluations (ShadowSummary)
+  double total_cost_usd = 0;        // spend + shadow + hardware
 };
 
 // What every row's tokens would have cost on one Claude tier.
 struct TierSavings {
   std::string tier;       // "haiku", "sonnet", "opus"
   double claude_usd = 0;  // the sum of the rows' claude_<tier>_usd
-  double saved_usd = 0;   // claude_usd - spend (negative: it cost more)
+  // claude_usd - spend - shadow evaluations (negative: it cost more).
+  double saved_usd = 0;
   // saved_usd / claude_usd; nullopt when claude_usd is 0 (tier not priced).
   std::optional<double> saved_share;
   double saved_after_hardware_usd = 0;  // saved_usd - prorated hardware
@@ -128,6 +130,12 @@ struct TaskRouteMix {
   std::optional<double> escalation_rate;  // escalated / checked
   int64_t feedback = 0;
   std::optional<double> feedback_score;   // mean, 0..1
+  // Shadow evaluation ([policy.shadow]) of this kind's local answers:
+  // evaluations the judge decided (same or different), how many differed,
+  // and different / judged.
+  int64_t shadow_judged = 0;
+  int64_t shadow_different = 0;
+  std::optional<double> shadow_disagreement;
   // What the data suggests for the task table; "" when it is too thin
   // (see QualityRecommendation in usage_report.cpp for the rules).
   std::string recommendation;
@@ -147,6 +155,28 @@ struct OutcomeSummary {
   // the local attempts that Claude replaced cost.
   std::vector<CountedName> escalation_checks;
   double local_attempt_usd = 0;
+  // Whether escalating helped, per failed check (in escalation_checks'
+  // order): escalated answers whose Claude answer was held to the same
+  // check, and how many passed it ("changed the outcome").
+  struct EscalationEffect {
+    std::string check;
+    int64_t escalated = 0;
+    int64_t measured = 0;  // escalation_outcome recorded
+    int64_t changed = 0;
+  };
+  std::vector<EscalationEffect> escalation_effects;
+  // Polish reviews by verdict ("agree", "disagree"...), most frequent first.
+  std::vector<CountedName> reviews;
+};
+
+// Shadow evaluations that finished in the period.
+struct ShadowSummary {
+  int64_t evaluations = 0;
+  int64_t same = 0;
+  int64_t different = 0;
+  int64_t unsure = 0;
+  int64_t failed = 0;
+  double cost_usd = 0;
 };
 
 inline constexpr size_t kTopFallbackReasons = 5;
@@ -186,6 +216,7 @@ struct UsageReportData {
   std::vector<TierSavings> savings;     // haiku, sonnet, opus
   std::vector<TaskRouteMix> route_mix;  // most requests first (then kind)
   OutcomeSummary outcomes;
+  ShadowSummary shadow;
   BudgetReport budget;
   LossSummary losses;
   std::vector<UsageSignal> signals;  // only those that apply
@@ -203,6 +234,10 @@ class UsageReport {
   // Feedback to attribute to the rows added later (by request id); add it
   // before the rows. Feedback for requests outside the period is ignored.
   void AddFeedback(const FeedbackEntry& feedback);
+  // A shadow evaluation, filed by finished_at_ms like Add() files rows:
+  // the period's shadow figures, and the budget month's spend (under the
+  // key "duet-shadow", as the live budget counts it).
+  void AddShadow(const ShadowEntry& shadow);
 
   // The report. `losses`: the ledger's losses in the period (oldest first).
   UsageReportData Finish(std::vector<LedgerLoss> losses) &&;
@@ -217,7 +252,8 @@ class UsageReport {
   UsageReportData data_;
   std::map<std::string, UsageTotals> by_side_, by_backend_, by_model_;
   std::map<std::string, TaskRouteMix> route_mix_;  // by kind
-  std::map<std::string, int64_t> fallback_reasons_, error_kinds_, escalation_checks_;
+  std::map<std::string, int64_t> fallback_reasons_, error_kinds_, escalation_checks_, reviews_;
+  std::map<std::string, OutcomeSummary::EscalationEffect> escalation_effects_;  // by check
   struct ScoreSum {
     double sum = 0;
     int64_t count = 0;

@@ -168,6 +168,10 @@ struct RouteHints {
   // x-duet-workflow: "polish" asks for a local draft improved by Claude
   // (as the pseudo-model "duet/polish" does); "" = a plain answer.
   std::string workflow;
+  // duet's id for the request (the ledger's request_id, the request-id
+  // header), set by the api layer; results about the answer found later
+  // (shadow evaluation) are filed under it.
+  std::string request_id;
 
   friend bool operator==(const RouteHints&, const RouteHints&) = default;
 };
@@ -252,6 +256,17 @@ struct RouteNote {
   // check that failed ("repetition"), and Claude answered instead.
   std::string escalation;
   std::string escalation_reason;  // the failed check's explanation (ASCII)
+  // Escalated answers, on kMessageDelta (known only once Claude's answer
+  // is complete): "changed" when Claude's answer passes the check the
+  // local answer failed, "unchanged" when it fails it too; "" when not
+  // measured (self_check, polish). The router repeats the note on
+  // kMessageDelta to carry it.
+  std::string escalation_outcome;
+  // Polish with [policy.polish] review: the local model's review of
+  // Claude's version: "agree", "disagree" (review_note says where, ASCII),
+  // "unsure" (no verdict in its reply) or "failed"; "" = not reviewed.
+  std::string review;
+  std::string review_note;
   // The local answer that failed (set when escalated): its model, usage
   // and how long it ran.
   std::string local_attempt_model;

@@ -25,6 +25,11 @@
 // draft; the client gets Claude's version (the same machinery as
 // escalation, with every draft "failing"). Never for local-only requests.
 //
+// Shadow evaluation: with [policy.shadow] enabled, a sample of the local
+// answers the policy marked (RouteDecision::shadow_model) is also put to
+// Claude after the client has its answer, and judged
+// (shadow/shadow_evaluator.h); results go to Options::shadow.reporter.
+//
 // Fallback: when a backend other than `Options::fallback` fails before its
 // first event with kUnavailable, kResourceExhausted, kDeadlineExceeded or
 // kInternal (offline, rate limited, overloaded, 5xx, timed out), the same
@@ -45,6 +50,7 @@
 
 #include "backend/backend.h"
 #include "route/policy/policy_engine.h"
+#include "route/shadow/shadow_evaluator.h"
 
 namespace duet {
 
@@ -58,6 +64,9 @@ class Router final : public Backend {
     std::shared_ptr<Backend> fallback;
     // The routing policy. Null: plain model-name resolution.
     std::shared_ptr<PolicyEngine> policy;
+    // Where shadow results go, and the shadow spend so far this month
+    // (used when the policy enables [policy.shadow] and Claude is served).
+    ShadowEvaluator::Options shadow;
   };
 
   // `backends` in priority order: the first one that serves a model wins,
@@ -84,6 +93,9 @@ class Router final : public Backend {
   // True for failures a fallback may hide from the client.
   static bool IsFallbackEligible(ErrorCode code);
 
+  // The shadow evaluator; null when shadowing is off.
+  ShadowEvaluator* shadow() const { return shadow_.get(); }
+
  private:
   // Turns `decision` into a local draft to be polished by Claude
   // (RouteDecision::workflow), unless the request must stay local, does
@@ -94,6 +106,8 @@ class Router final : public Backend {
   // Rewrites "auto" to the backend's first model, so the backend sees a
   // name it serves.
   void ResolveAutoModel(Backend* backend, ChatRequest* request) const;
+  // The shared pointer this router holds for `backend`; null when none.
+  std::shared_ptr<Backend> Shared(Backend* backend) const;
   // The first backend on `side`; null when none.
   Backend* FirstOnSide(RouteSide side) const;
   void Send(Backend* backend, ChatRequest request, std::shared_ptr<EventSink> sink,
@@ -113,6 +127,7 @@ class Router final : public Backend {
   Backend* local_backend_ = nullptr;  // the first local backend
   std::vector<RouteTargets::LocalModel> local_models_;  // of every local backend
   Backend* cloud_backend_ = nullptr;  // the policy's cloud side; null without one
+  std::unique_ptr<ShadowEvaluator> shadow_;  // [policy.shadow]; null when off
 };
 
 }  // namespace duet

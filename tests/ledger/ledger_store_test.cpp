@@ -59,6 +59,8 @@ void ExpectSameEntry(const LedgerEntry& a, const LedgerEntry& b) {
   EXPECT_DOUBLE_EQ(a.local_attempt_seconds, b.local_attempt_seconds);
   EXPECT_DOUBLE_EQ(a.local_attempt_usd, b.local_attempt_usd);
   EXPECT_EQ(a.workflow, b.workflow);
+  EXPECT_EQ(a.escalation_outcome, b.escalation_outcome);
+  EXPECT_EQ(a.review, b.review);
 }
 
 TEST(LedgerStoreTest, CreatesItsFolderInWalModeAtTheCurrentSchema) {
@@ -90,6 +92,7 @@ TEST(LedgerStoreTest, EveryFieldRoundTrips) {
   cloud.local_attempt_output_tokens = 512;
   cloud.local_attempt_seconds = 4.5;
   cloud.local_attempt_usd = 0.0000656;
+  cloud.escalation_outcome = "changed";
   LedgerEntry local = SampleEntry("req_2", 2'000);
   local.local = true;
   local.side = "local";
@@ -100,6 +103,7 @@ TEST(LedgerStoreTest, EveryFieldRoundTrips) {
   local.error_kind = "resource_exhausted";
   local.error_message = "the local queue is full";
   local.workflow = "polish";
+  local.review = "disagree";
   local.prompt = R"({"messages":[]})";
   local.answer = "draft";
   ASSERT_TRUE(store->Insert(std::vector{cloud, local}).ok());
@@ -199,6 +203,62 @@ TEST(LedgerStoreTest, FeedbackIsKeptAndReadByTime) {
   EXPECT_EQ((*feedback)[0].client_key, "key-0123456789ab");
   EXPECT_EQ((*feedback)[1].score, 0.25);
   EXPECT_EQ((*feedback)[1].comment, "too long");
+}
+
+TEST(LedgerStoreTest, ShadowEvaluationsAreKeptAndTheirSpendIsReadPerDay) {
+  ScratchDir dir;
+  Result<LedgerStore> store = LedgerStore::Open(dir.File("l.db"), {});
+  ASSERT_TRUE(store.has_value());
+  constexpr int64_t kDay = 86'400'000;
+  const ShadowEntry first{.request_id = "req_1",
+                          .finished_at_ms = 2 * kDay + 5,
+                          .task = "writing/first_draft",
+                          .local_model = "qwen",
+                          .claude_model = "claude-haiku-4-5",
+                          .input_tokens = 1000,
+                          .output_tokens = 500,
+                          .cost_usd = 0.0035,
+                          .judge = "qwen",
+                          .verdict = "different",
+                          .detail = ""};
+  ShadowEntry second = first;
+  second.request_id = "req_2";
+  second.finished_at_ms = 2 * kDay + 9;
+  second.verdict = "failed";
+  second.detail = "claude: unavailable: overloaded";
+  second.cost_usd = 0.001;
+  ShadowEntry next_day = first;
+  next_day.request_id = "req_3";
+  next_day.finished_at_ms = 3 * kDay;
+  ASSERT_TRUE(store->InsertShadow(std::vector{first, second, next_day}).ok());
+
+  Result<std::vector<ShadowEntry>> read = store->Shadow(2 * kDay, 3 * kDay);
+  ASSERT_TRUE(read.has_value());
+  ASSERT_EQ(read->size(), 2u);
+  const ShadowEntry& row = (*read)[0];
+  EXPECT_EQ(row.request_id, "req_1");
+  EXPECT_EQ(row.finished_at_ms, first.finished_at_ms);
+  EXPECT_EQ(row.task, first.task);
+  EXPECT_EQ(row.local_model, "qwen");
+  EXPECT_EQ(row.claude_model, "claude-haiku-4-5");
+  EXPECT_EQ(row.input_tokens, 1000);
+  EXPECT_EQ(row.output_tokens, 500);
+  EXPECT_DOUBLE_EQ(row.cost_usd, 0.0035);
+  EXPECT_EQ(row.judge, "qwen");
+  EXPECT_EQ(row.verdict, "different");
+  EXPECT_EQ((*read)[1].detail, "claude: unavailable: overloaded");
+
+  Result<std::vector<DailySpend>> spend = store->ShadowSpendSince(2 * kDay);
+  ASSERT_TRUE(spend.has_value());
+  ASSERT_EQ(spend->size(), 2u);
+  EXPECT_EQ((*spend)[0].day_start_unix_seconds, 2 * 86'400);
+  EXPECT_DOUBLE_EQ((*spend)[0].cost_usd, 0.0045);
+  EXPECT_EQ((*spend)[0].model, "claude-haiku-4-5");
+  EXPECT_EQ((*spend)[1].day_start_unix_seconds, 3 * 86'400);
+  // Shadow spend is not request spend.
+  Result<std::vector<DailySpend>> requests = store->CloudSpendSince(0);
+  ASSERT_TRUE(requests.has_value());
+  EXPECT_TRUE(requests->empty());
 }
 
 TEST(LedgerStoreTest, LossesAreKept) {

@@ -92,6 +92,36 @@ TEST(LedgerWriterTest, FeedbackRidesWithTheNextBatch) {
   EXPECT_EQ((*feedback)[0].request_id, "req_9");
 }
 
+TEST(LedgerWriterTest, ShadowRowsAreWrittenEvenWithNoRequestPending) {
+  ScratchDir dir;
+  const std::string path = dir.File("l.db");
+  {
+    LedgerWriter writer(path, {.flush_interval_ms = 20});
+    writer.EnqueueShadow(ShadowEntry{.request_id = "req_4",
+                                     .finished_at_ms = 7,
+                                     .task = "writing/first_draft",
+                                     .local_model = "qwen",
+                                     .claude_model = "claude-haiku-4-5",
+                                     .input_tokens = 10,
+                                     .output_tokens = 5,
+                                     .cost_usd = 0.001,
+                                     .judge = "qwen",
+                                     .verdict = "same",
+                                     .detail = ""});
+    EXPECT_TRUE(WaitFor([&] { return LedgerStore::Open(path, {.read_only = true})
+                                  .and_then([](LedgerStore store) { return store.Shadow(0, 10); })
+                                  .map([](const auto& rows) { return rows.size() == 1; })
+                                  .value_or(false); },
+                        milliseconds(2'000)));
+  }
+  Result<LedgerStore> store = LedgerStore::Open(path, {.read_only = true});
+  ASSERT_TRUE(store.has_value());
+  Result<std::vector<ShadowEntry>> shadow = store->Shadow(0, INT64_MAX);
+  ASSERT_TRUE(shadow.has_value());
+  ASSERT_EQ(shadow->size(), 1u);  // written once, not again at shutdown
+  EXPECT_EQ((*shadow)[0].verdict, "same");
+}
+
 TEST(LedgerWriterTest, ConcurrentRecordersLoseAndDuplicateNothing) {
   ScratchDir dir;
   const std::string path = dir.File("l.db");

@@ -469,6 +469,113 @@ TEST(UsageReportTest, EscalationAndFeedbackPerTaskWithRecommendations) {
   EXPECT_EQ(mix["general_qa"].recommendation, "");  // too few to judge
 }
 
+ShadowEntry Shadowed(const std::string& task, const std::string& verdict, double cost_usd,
+                     int64_t at = At(2026, 3, 3)) {
+  return ShadowEntry{.request_id = "req_local",
+                     .finished_at_ms = at,
+                     .task = task,
+                     .local_model = "qwen3-32b",
+                     .claude_model = "claude-haiku-4-5",
+                     .input_tokens = 1000,
+                     .output_tokens = 500,
+                     .cost_usd = cost_usd,
+                     .judge = "qwen3-32b",
+                     .verdict = verdict,
+                     .detail = ""};
+}
+
+TEST(UsageReportTest, ShadowDisagreementPerTaskAndWhatItSuggests) {
+  UsageReportOptions options = MarchOptions();
+  options.policy.budget.monthly_usd = 10;
+  UsageReport report(options);
+  // first_draft: 25 judged, 11 differ (44%); summarization: 30 judged, 2
+  // differ (7%), plus verdicts that count for neither.
+  for (int i = 0; i < 25; ++i) {
+    report.AddShadow(Shadowed("writing/first_draft", i < 11 ? "different" : "same", 0.01));
+  }
+  for (int i = 0; i < 30; ++i) {
+    report.AddShadow(Shadowed("analysis/summarization", i < 2 ? "different" : "same", 0.01));
+  }
+  report.AddShadow(Shadowed("analysis/summarization", "unsure", 0.01));
+  report.AddShadow(Shadowed("analysis/summarization", "failed", 0));
+  report.AddShadow(Shadowed("writing/first_draft", "same", 0.5, At(2026, 2, 20)));  // before
+  for (const std::string task : {"writing/first_draft", "analysis/summarization"}) {
+    report.Add(Local(task, 0.0001));
+  }
+  report.Add(Cloud("writing/first_draft", 1.0));
+  const UsageReportData data = std::move(report).Finish({});
+
+  EXPECT_EQ(data.shadow.evaluations, 57);
+  EXPECT_EQ(data.shadow.same, 42);
+  EXPECT_EQ(data.shadow.different, 13);
+  EXPECT_EQ(data.shadow.unsure, 1);
+  EXPECT_EQ(data.shadow.failed, 1);
+  EXPECT_NEAR(data.shadow.cost_usd, 0.56, 1e-9);
+  std::map<std::string, TaskRouteMix> mix;
+  for (const TaskRouteMix& task : data.route_mix) {
+    mix[task.kind] = task;
+  }
+  EXPECT_EQ(mix["first_draft"].shadow_judged, 25);
+  EXPECT_EQ(mix["first_draft"].shadow_different, 11);
+  EXPECT_NEAR(*mix["first_draft"].shadow_disagreement, 0.44, 1e-12);
+  EXPECT_EQ(mix["first_draft"].recommendation,
+            "first_draft served locally: 44% of 25 shadow answers differ materially from "
+            "Claude's: route first_draft to Claude (policy.tasks.first_draft.route = "
+            "\"cloud\")");
+  EXPECT_EQ(mix["summarization"].shadow_judged, 30);
+  EXPECT_EQ(mix["summarization"].recommendation,
+            "7% shadow disagreement over 30 judged answers: keep summarization local");
+  // Shadow spend is a cost of running duet: in the total, against savings,
+  // and in the month's Claude spend the budget caps.
+  EXPECT_NEAR(data.totals.shadow_usd, 0.56, 1e-9);
+  EXPECT_NEAR(data.totals.total_cost_usd, data.totals.all.cost_usd + 0.56, 1e-9);
+  for (const TierSavings& tier : data.savings) {
+    EXPECT_NEAR(tier.saved_usd, tier.claude_usd - data.totals.all.cost_usd - 0.56, 1e-9);
+  }
+  EXPECT_NEAR(data.budget.month_spent_usd, 1.0 + 0.56, 1e-9);
+}
+
+TEST(UsageReportTest, WhetherEscalatingHelpedPerCheckAndPolishReviews) {
+  std::vector<LedgerEntry> rows;
+  const auto escalated = [&rows](const std::string& check, const std::string& outcome) {
+    LedgerEntry row = Cloud("writing/first_draft", 0.002);
+    row.escalation = check;
+    row.outcome = AnswerOutcome::kEscalated;
+    row.escalation_outcome = outcome;
+    rows.push_back(row);
+  };
+  escalated("repetition", "changed");
+  escalated("repetition", "changed");
+  escalated("repetition", "unchanged");
+  escalated("refusal", "unchanged");
+  escalated("self_check", "");  // not measurable
+  for (const char* review : {"agree", "agree", "disagree"}) {
+    LedgerEntry row = Cloud("writing/first_draft", 0.003);
+    row.workflow = "polish";
+    row.review = review;
+    rows.push_back(row);
+  }
+  const OutcomeSummary outcomes = Report(MarchOptions(), rows).outcomes;
+  ASSERT_EQ(outcomes.escalation_effects.size(), 3u);  // in escalation_checks' order
+  const OutcomeSummary::EscalationEffect& repetition = outcomes.escalation_effects[0];
+  EXPECT_EQ(repetition.check, "repetition");
+  EXPECT_EQ(repetition.escalated, 3);
+  EXPECT_EQ(repetition.measured, 3);
+  EXPECT_EQ(repetition.changed, 2);
+  std::map<std::string, OutcomeSummary::EscalationEffect> by_check;
+  for (const auto& effect : outcomes.escalation_effects) {
+    by_check[effect.check] = effect;
+  }
+  EXPECT_EQ(by_check["refusal"].changed, 0);
+  EXPECT_EQ(by_check["refusal"].measured, 1);
+  EXPECT_EQ(by_check["self_check"].escalated, 1);
+  EXPECT_EQ(by_check["self_check"].measured, 0);
+  ASSERT_EQ(outcomes.reviews.size(), 2u);
+  EXPECT_EQ(outcomes.reviews[0].name, "agree");
+  EXPECT_EQ(outcomes.reviews[0].count, 2);
+  EXPECT_EQ(outcomes.reviews[1].name, "disagree");
+}
+
 // ---- Budget
 // ----------------------------------------------------------------------
 

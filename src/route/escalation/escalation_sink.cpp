@@ -129,6 +129,13 @@ void KeepLocalAnswerSink::OnEvent(ChatEvent event) {
     }
     local_answer_.clear();  // Claude answers: the copy is not needed
   }
+  if (recheck_ && request_ != nullptr && answer_.Add(event).ok() &&
+      event.kind == ChatEvent::Kind::kMessageDelta) {
+    // Every block has ended and the stop reason is known: the whole
+    // answer, as the check needs it.
+    event.route.escalation_outcome =
+        CheckAnswer(*request_, answer_.response(), *recheck_) ? "unchanged" : "changed";
+  }
   client_->OnEvent(std::move(event));
 }
 

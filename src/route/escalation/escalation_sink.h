@@ -99,17 +99,30 @@ class EscalationSink final : public EventSink,
 // escalation failed, rather than an error; otherwise Claude's answer
 // passes through unchanged.
 //
+// With `recheck` (the check the local answer failed), Claude's answer is
+// held to the same check as it passes: the kMessageDelta carries
+// RouteNote::escalation_outcome, "changed" when Claude's answer passes it,
+// "unchanged" when it fails it too (escalation did not help).
+//
 // Thread safety: follows the EventSink contract.
 class KeepLocalAnswerSink final : public EventSink {
  public:
-  KeepLocalAnswerSink(std::shared_ptr<EventSink> client, std::vector<ChatEvent> local_answer)
-      : client_(std::move(client)), local_answer_(std::move(local_answer)) {}
+  KeepLocalAnswerSink(std::shared_ptr<EventSink> client, std::vector<ChatEvent> local_answer,
+                      std::shared_ptr<const ChatRequest> request = nullptr,
+                      std::optional<AnswerCheckOptions> recheck = std::nullopt)
+      : client_(std::move(client)),
+        local_answer_(std::move(local_answer)),
+        request_(std::move(request)),
+        recheck_(std::move(recheck)) {}
 
   void OnEvent(ChatEvent event) override;
 
  private:
   std::shared_ptr<EventSink> client_;
   std::vector<ChatEvent> local_answer_;
+  const std::shared_ptr<const ChatRequest> request_;
+  const std::optional<AnswerCheckOptions> recheck_;
+  ResponseAccumulator answer_;  // Claude's, when rechecked
   bool started_ = false;
 };
 

@@ -120,6 +120,7 @@ PolicyEngine::PolicyEngine(PolicyConfig config, const Clock* clock,
                            Options options, SensitiveScanner scanner)
     : config_(std::move(config)),
       options_(options),
+      clock_(clock),
       scanner_(std::move(scanner)),
       budget_(ToBudgetOptions(config_), clock) {}
 
@@ -141,9 +142,19 @@ Result<std::unique_ptr<PolicyEngine>> PolicyEngine::Create(PolicyConfig config,
   if (Status checks = ValidateCheckNames(config.escalation.checks); !checks.ok()) {
     return Error(InvalidArgument("policy.escalation.checks: " + checks.message()));
   }
-  if (!config.claude_models.contains(config.polish_tier)) {
-    return Error(InvalidArgument("policy.polish.tier: '" + config.polish_tier +
+  if (!config.claude_models.contains(config.polish.tier)) {
+    return Error(InvalidArgument("policy.polish.tier: '" + config.polish.tier +
                                  "' is not a tier of policy.claude_models"));
+  }
+  if (const std::string& tier = config.shadow.tier;
+      !tier.empty() && !config.claude_models.contains(tier)) {
+    return Error(InvalidArgument("policy.shadow.tier: '" + tier +
+                                 "' is not a tier of policy.claude_models"));
+  }
+  if (const std::string& judge = config.shadow.judge;
+      judge != "local" && !config.claude_models.contains(judge)) {
+    return Error(InvalidArgument("policy.shadow.judge: '" + judge +
+                                 "' is neither \"local\" nor a tier of policy.claude_models"));
   }
   if (const std::string& tier = config.escalation.tier;
       !tier.empty() && !config.claude_models.contains(tier)) {
@@ -498,36 +509,57 @@ RouteDecision PolicyEngine::Decide(const ChatRequest& request,
   ChooseModel(signals, &decision);
   FinishCloud(signals, targets, request.route_hints.allow_fallback, &decision);
   MarkEscalation(signals, targets, &decision);
+  MarkShadow(signals, targets, &decision);
   FailClosed(&decision);
   return decision;
+}
+
+namespace {
+
+// Whether answers the task table kept local may be second-guessed by
+// Claude (escalation, shadow): not when a client, a size rule or a
+// fallback chose the side, never for local-only requests, and only with
+// Claude configured and up.
+bool CloudMaySecondGuess(const RouteTargets& targets, const RouteDecision& decision) {
+  const bool by_task = decision.rule == "task" || decision.rule == "either";
+  return decision.side == RouteSide::kLocal && by_task && !decision.local_only &&
+         !decision.sensitive && decision.refusal.ok() && targets.cloud_configured &&
+         targets.cloud_unavailable_reason.empty();
+}
+
+bool TaskListed(const std::vector<std::string>& tasks, std::string_view task) {
+  return std::any_of(tasks.begin(), tasks.end(),
+                     [&](const std::string& listed) { return listed == "*" || listed == task; });
+}
+
+}  // namespace
+
+std::string PolicyEngine::SecondOpinionModel(const Signals& signals,
+                                             const std::string& tier_override) const {
+  const std::string& tier =
+      tier_override.empty() ? signals.task_policy->cloud_tier : tier_override;
+  const auto model = config_.claude_models.find(tier);
+  const ClaudeModel* claude =
+      model == config_.claude_models.end() ? nullptr : options_.catalog->Find(model->second);
+  return claude == nullptr || claude->retired ? std::string() : model->second;
 }
 
 void PolicyEngine::MarkEscalation(const Signals& signals, const RouteTargets& targets,
                                   RouteDecision* decision) const {
   const EscalationConfig& escalation = config_.escalation;
-  // Only answers the task table kept local: a side the client, a size
-  // rule or a fallback chose is not second-guessed.
-  const bool by_task = decision->rule == "task" || decision->rule == "either";
-  if (!escalation.enabled || decision->side != RouteSide::kLocal || !by_task ||
-      decision->local_only || decision->sensitive || !decision->refusal.ok() ||
-      !targets.cloud_configured || !targets.cloud_unavailable_reason.empty()) {
-    return;
+  if (escalation.enabled && CloudMaySecondGuess(targets, *decision) &&
+      TaskListed(escalation.tasks, TaskKindName(signals.task))) {
+    decision->escalation_model = SecondOpinionModel(signals, escalation.tier);
   }
-  const std::string task(TaskKindName(signals.task));
-  const bool listed = std::any_of(escalation.tasks.begin(), escalation.tasks.end(),
-                                  [&](const std::string& t) { return t == "*" || t == task; });
-  if (!listed) {
-    return;
+}
+
+void PolicyEngine::MarkShadow(const Signals& signals, const RouteTargets& targets,
+                              RouteDecision* decision) const {
+  const ShadowConfig& shadow = config_.shadow;
+  if (shadow.enabled && shadow.sample_rate > 0 && CloudMaySecondGuess(targets, *decision) &&
+      TaskListed(shadow.tasks, TaskKindName(signals.task))) {
+    decision->shadow_model = SecondOpinionModel(signals, shadow.tier);
   }
-  const std::string& tier =
-      escalation.tier.empty() ? signals.task_policy->cloud_tier : escalation.tier;
-  const auto model = config_.claude_models.find(tier);
-  const ClaudeModel* claude =
-      model == config_.claude_models.end() ? nullptr : options_.catalog->Find(model->second);
-  if (claude == nullptr || claude->retired) {
-    return;
-  }
-  decision->escalation_model = model->second;
 }
 
 }  // namespace duet

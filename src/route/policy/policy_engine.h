@@ -73,6 +73,7 @@ class PolicyEngine {
 
   const PolicyConfig& config() const { return config_; }
   BudgetTracker& budget() { return budget_; }
+  const Clock* clock() const { return clock_; }
 
  private:
   PolicyEngine(PolicyConfig config, const Clock* clock, Options options,
@@ -86,6 +87,14 @@ class PolicyEngine {
   // kept local when escalation may apply.
   void MarkEscalation(const Signals& signals, const RouteTargets& targets,
                       RouteDecision* decision) const;
+  // Sets decision->shadow_model when [policy.shadow] may sample the
+  // answer (same conditions as escalation, for the shadow's own tasks).
+  void MarkShadow(const Signals& signals, const RouteTargets& targets,
+                  RouteDecision* decision) const;
+  // The Claude model of `tier_override`, else of the task's cloud tier;
+  // "" when it is unknown to the catalogue or retired.
+  std::string SecondOpinionModel(const Signals& signals,
+                                 const std::string& tier_override) const;
   void ChooseModel(const Signals& signals, RouteDecision* decision) const;
   // Moves a cloud decision local when the cloud cannot or may not take it
   // (not configured, down, rate-limited, over budget), if local can;
@@ -100,6 +109,7 @@ class PolicyEngine {
 
   PolicyConfig config_;
   Options options_;
+  const Clock* clock_;
   SensitiveScanner scanner_;
   BudgetTracker budget_;
 };

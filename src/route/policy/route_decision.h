@@ -79,6 +79,11 @@ struct RouteDecision {
   // "polish" when the request asked for the draft-then-improve workflow
   // and it applies (escalation_model is then the polishing Claude model).
   std::string workflow;
+  // Set for a local decision that shadow evaluation may sample
+  // ([policy.shadow]): the Claude model that would answer the shadow
+  // request. "" = never shadowed (sensitive, not decided by the task
+  // table, shadowing off, Claude not configured).
+  std::string shadow_model;
   bool thinking = false;    // local thinking mode (math)
   double estimated_cost_usd = 0;  // cloud: the budget reservation's amount
   std::string client_key;

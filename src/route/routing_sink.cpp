@@ -1,0 +1,71 @@
+#include "route/routing_sink.h"
+
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "route/router.h"
+
+namespace duet {
+
+RouteNote NoteFor(const RouteDecision& decision) {
+  RouteNote note;
+  note.side = std::string(RouteSideName(decision.side));
+  note.task = std::string(TaskDomainName(decision.task)) + "/" +
+              std::string(TaskKindName(decision.task));
+  note.rule = decision.rule;
+  note.explanation = decision.Explanation();
+  note.sensitive = decision.sensitive;
+  return note;
+}
+
+void RoutingSink::OnEvent(ChatEvent event) {
+  if (!started_) {
+    started_ = true;
+    if (event.kind == ChatEvent::Kind::kError && fallback_ != nullptr &&
+        Router::IsFallbackEligible(event.error.code()) &&
+        !(cancel_ && cancel_->cancelled())) {
+      spdlog::info("{} failed before answering ({}); answering from {}",
+                   note_.backend, event.error.ToString(), fallback_->name());
+      if (settlement_) {
+        settlement_->reservation.Release();  // nothing was billed
+      }
+      RouteNote next_note = note_;
+      next_note.backend = std::string(fallback_->name());
+      next_note.local = fallback_->locality() == Locality::kLocal;
+      next_note.fallback_reason = note_.backend + ": " + event.error.message();
+      if (!next_note.side.empty()) {
+        next_note.side = "local";
+      }
+      auto next = std::make_shared<RoutingSink>(std::move(client_),
+                                                std::move(next_note), std::nullopt);
+      fallback_->Generate(std::move(*fallback_request_), std::move(next),
+                          std::move(cancel_));
+      return;
+    }
+    fallback_request_.reset();  // the request is answered; free the copy
+  }
+  if (event.kind == ChatEvent::Kind::kError) {
+    event.route = note_;  // a refused or failed answer still says who and why
+  }
+  if (event.kind == ChatEvent::Kind::kMessageStart) {
+    const std::string fallback_reason = std::move(event.route.fallback_reason);
+    event.route = note_;
+    if (event.route.fallback_reason.empty()) {
+      event.route.fallback_reason = fallback_reason;
+    }
+  }
+  if (settlement_) {
+    if (event.kind == ChatEvent::Kind::kMessageStart ||
+        event.kind == ChatEvent::Kind::kMessageDelta) {
+      settlement_->usage = event.usage;
+    }
+    if (event.terminal()) {
+      settlement_->Finish();
+      settlement_.reset();
+    }
+  }
+  client_->OnEvent(std::move(event));
+}
+
+}  // namespace duet

@@ -1,0 +1,80 @@
+#include "route/shadow/shadow_judge.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace duet {
+namespace {
+
+// The last user turn's text: what the answers answer.
+std::string LastUserText(const ChatRequest& request) {
+  for (auto message = request.messages.rbegin(); message != request.messages.rend();
+       ++message) {
+    if (message->role != Role::kUser) {
+      continue;
+    }
+    std::string text;
+    for (const ContentBlock& block : message->content) {
+      if (block.type == BlockType::kText) {
+        text += text.empty() ? "" : "\n";
+        text += block.text;
+      }
+    }
+    if (!text.empty()) {
+      return text;
+    }
+  }
+  return {};
+}
+
+std::string Lowered(std::string_view text) {
+  std::string lowered(text);
+  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lowered;
+}
+
+}  // namespace
+
+std::string AnswerDigest(const ChatResponse& answer) {
+  std::string digest;
+  for (const ContentBlock& block : answer.content) {
+    if (block.type == BlockType::kText) {
+      digest += block.text;
+    } else if (block.type == BlockType::kToolUse) {
+      digest += "[tool call " + block.tool_name + " " + block.tool_input.text + "]";
+    }
+  }
+  return digest;
+}
+
+ChatRequest JudgeRequest(const ChatRequest& original, const ChatResponse& local_answer,
+                         const ChatResponse& claude_answer, const std::string& model) {
+  ChatRequest judge;
+  judge.model = model;
+  judge.max_tokens = 8;
+  judge.sampling.temperature = 0.0;
+  judge.system = {ContentBlock::Text(
+      "You compare two answers to the same request. Reply with one word: SAME if they agree "
+      "on everything that matters (facts, conclusions, what code does, whether they do what "
+      "was asked), DIFFERENT if they do not. Wording, length and style do not count.")};
+  judge.messages.push_back(
+      {Role::kUser,
+       {ContentBlock::Text("Request:\n" + LastUserText(original) + "\n\nAnswer A:\n" +
+                           AnswerDigest(local_answer) + "\n\nAnswer B:\n" +
+                           AnswerDigest(claude_answer) +
+                           "\n\nDo A and B differ materially? Reply SAME or DIFFERENT.")}});
+  return judge;
+}
+
+std::string ParseVerdict(std::string_view reply) {
+  const std::string lowered = Lowered(reply);
+  const size_t same = lowered.find("same");
+  const size_t different = lowered.find("differ");  // "different", "differs"
+  if (same == different) {  // both npos
+    return "unsure";
+  }
+  return same < different ? "same" : "different";
+}
+
+}  // namespace duet
