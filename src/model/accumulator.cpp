@@ -47,6 +47,11 @@ Status ResponseAccumulator::Add(const ChatEvent& event) {
       ContentBlock& block = response_.content.back();
       switch (event.delta_kind) {
         case ChatEvent::DeltaKind::kText:
+          block.text += event.delta;
+          response_.logprobs.insert(response_.logprobs.end(),
+                                    event.logprobs.begin(),
+                                    event.logprobs.end());
+          break;
         case ChatEvent::DeltaKind::kThinking:
           block.text += event.delta;
           break;
@@ -78,6 +83,7 @@ Status ResponseAccumulator::Add(const ChatEvent& event) {
       response_.stop_reason = event.stop_reason;
       response_.stop_sequence = event.stop_sequence;
       response_.usage = event.usage;
+      response_.confidence = event.confidence;
       state_ = State::kAfterDelta;
       return Status::Ok();
     case Kind::kMessageStop:

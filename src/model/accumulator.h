@@ -27,6 +27,8 @@ class ResponseAccumulator {
 
   // The answer so far; complete() says whether it is final. Tool inputs are
   // the concatenated input_json fragments, normalised to "{}" when empty.
+  // `logprobs` collects the logprobs of text deltas in order (any on other
+  // deltas are ignored); `confidence` is the last kMessageDelta's.
   const ChatResponse& response() const { return response_; }
   ChatResponse TakeResponse() { return std::move(response_); }
 

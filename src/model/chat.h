@@ -176,6 +176,71 @@ struct RouteHints {
   friend bool operator==(const RouteHints&, const RouteHints&) = default;
 };
 
+// One of the most likely tokens at a position of the answer (OpenAI
+// `top_logprobs[]` entry).
+struct TopAlternative {
+  // The token's text, raw bytes: it may be part of a multi-byte character
+  // (renderers write it as a JSON string with such bytes replaced, plus the
+  // exact `bytes`). Special tokens show their marker ("<|im_end|>"), except
+  // the sampled token itself, which reads as it does in the answer.
+  std::string token;
+  double logprob = 0;  // natural log; see TokenLogprob::logprob
+
+  friend bool operator==(const TopAlternative&, const TopAlternative&) = default;
+};
+
+// One sampled token of an answer's text with its log-probability (OpenAI
+// `logprobs.content[]` entry: token, logprob, bytes, top_logprobs).
+struct TokenLogprob {
+  // The token's text as it appears in the answer, raw bytes (may be part of
+  // a multi-byte character); OpenAI's `bytes` are these bytes.
+  std::string token;
+  // ln p(token) under the model's full distribution at that position: the
+  // softmax of the raw logits, before temperature, top-k, top-p and any
+  // grammar shaped the draw. Always <= 0; a token the model had ruled out
+  // entirely gets kLogprobFloor rather than -infinity, which JSON cannot
+  // carry (OpenAI uses the same floor).
+  double logprob = 0;
+  // The most likely tokens at that position, most likely first; empty
+  // unless ChatRequest::top_logprobs > 0.
+  std::vector<TopAlternative> top;
+
+  static constexpr double kLogprobFloor = -9999.0;
+
+  friend bool operator==(const TokenLogprob&, const TokenLogprob&) = default;
+};
+
+// How sure the model was of the answer it sampled: a summary over every
+// token the backend sampled for it (reasoning, tool calls and text alike,
+// including any a stop sequence later cut; not the end-of-generation
+// token), so `tokens` equals Usage::output_tokens. Each token is scored as
+// in TokenLogprob::logprob: against the full distribution, before sampling
+// settings reshaped it, so a greedy and a hot answer are judged alike.
+//
+// A model that knows the answer puts most of its mass on the tokens it
+// writes (mean_logprob near 0, a low_probability_share near 0); one that
+// is guessing spreads it out (low mean, high mean_entropy). With tokens ==
+// 0 every other field is 0.
+struct AnswerConfidence {
+  // Below this probability a sampled token counts as a guess.
+  static constexpr double kLowProbability = 0.1;
+
+  int64_t tokens = 0;           // tokens scored
+  double mean_logprob = 0;      // mean ln p(sampled token); exp() of it is
+                                // the geometric-mean token probability
+  double min_logprob = 0;       // the least likely sampled token
+  int64_t low_probability_tokens = 0;  // sampled with p < kLowProbability
+  double mean_entropy = 0;      // mean entropy of the distributions, nats
+
+  // low_probability_tokens / tokens, or 0 when nothing was scored.
+  double low_probability_share() const {
+    return tokens == 0 ? 0.0
+                       : static_cast<double>(low_probability_tokens) /
+                             static_cast<double>(tokens);
+  }
+  friend bool operator==(const AnswerConfidence&, const AnswerConfidence&) = default;
+};
+
 struct ChatRequest {
   std::string model;
   std::vector<ContentBlock> system;  // text blocks, in order
@@ -203,6 +268,16 @@ struct ChatRequest {
   // Where the request came from.
   ApiFlavor source = ApiFlavor::kAnthropic;
   RouteHints route_hints;
+  // OpenAI `logprobs` / `top_logprobs` (0..20, only with logprobs): report
+  // each text token's log-probability and that many alternatives. Backends
+  // that cannot (Claude; the Anthropic API has no such field) answer
+  // without them, and an OpenAI client then reads `logprobs: null`.
+  bool logprobs = false;
+  int top_logprobs = 0;
+  // Set by duet's router, never from a client: it will judge this (local)
+  // answer's confidence, so a backend that can should report
+  // kMessageDelta's `confidence` even when `logprobs` is off.
+  bool report_confidence = false;
 
   friend bool operator==(const ChatRequest&, const ChatRequest&) = default;
 };
@@ -310,9 +385,23 @@ struct ChatEvent {
   // kBlockDelta.
   DeltaKind delta_kind = DeltaKind::kText;
   std::string delta;
+  // kText deltas, only when the request asked for `logprobs` and the
+  // backend can score tokens: the tokens whose text begins in this delta
+  // (a token split across deltas travels with the first; one with no text
+  // of its own, with the next delta that has text after it). Tokens a stop
+  // sequence swallowed are never reported. When an answer ends without a
+  // stop sequence the last delta carries every token not reported yet (its
+  // text may then be empty: an incomplete character cut by max_tokens).
+  // Thinking, signature and input_json deltas carry none: OpenAI's
+  // `logprobs.content` covers the answer's text only.
+  std::vector<TokenLogprob> logprobs;
   // kMessageDelta.
   StopReason stop_reason = StopReason::kEndTurn;
   std::string stop_sequence;  // set when stop_reason == kStopSequence
+  // kMessageDelta: set when the request asked for `logprobs` or
+  // `report_confidence` and the backend can score tokens (the local
+  // llama.cpp engine); absent otherwise.
+  std::optional<AnswerConfidence> confidence;
   // kError.
   Status error;
   // kMessageStart: how the answer was routed.
@@ -341,6 +430,11 @@ struct ChatResponse {
   StopReason stop_reason = StopReason::kEndTurn;
   std::string stop_sequence;
   Usage usage;
+  // The logprobs of every text delta, in order (see ChatEvent::logprobs);
+  // empty when none were reported.
+  std::vector<TokenLogprob> logprobs;
+  // kMessageDelta's confidence.
+  std::optional<AnswerConfidence> confidence;
 
   friend bool operator==(const ChatResponse&, const ChatResponse&) = default;
 };

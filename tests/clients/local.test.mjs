@@ -84,6 +84,38 @@ describe('OpenAI SDK on the local model', () => {
     assert.equal(usage.completion_tokens, 6);
   });
 
+  test('logprobs: the SDK reads per-token logprobs, created and streamed', async () => {
+    const request = {
+      model: 'tiny', max_tokens: 6, temperature: 0, messages: question,
+      logprobs: true, top_logprobs: 2,
+    };
+    const completion = await openai.chat.completions.create(request);
+    const content = completion.choices[0].logprobs.content;
+    assert.equal(content.length, completion.usage.completion_tokens);
+    for (const entry of content) {
+      assert.equal(typeof entry.token, 'string');
+      assert.ok(entry.logprob <= 0);
+      assert.ok(Array.isArray(entry.bytes));
+      assert.equal(entry.top_logprobs.length, 2);
+      assert.ok(entry.top_logprobs[0].logprob >= entry.top_logprobs[1].logprob);
+    }
+    // The stream helper collects each chunk's logprobs into the final answer.
+    const runner = openai.chat.completions.stream(request);
+    const final = await runner.finalChatCompletion();
+    const streamed = final.choices[0].logprobs.content;
+    assert.deepEqual(streamed.map((entry) => entry.bytes), content.map((entry) => entry.bytes));
+    assert.equal(final.choices[0].message.content, completion.choices[0].message.content);
+  });
+
+  test('top_logprobs without logprobs is a BadRequestError', async () => {
+    await assert.rejects(
+      openai.chat.completions.create({
+        model: 'tiny', max_tokens: 2, messages: question, top_logprobs: 2,
+      }),
+      (error) => error instanceof OpenAI.BadRequestError && /requires logprobs/.test(error.message),
+    );
+  });
+
   test('a prompt beyond the context window is a BadRequestError', async () => {
     const long = 'word '.repeat(1200);
     await assert.rejects(

@@ -164,6 +164,93 @@ TEST_F(LocalModelTest, StopSequenceCutsTheAnswerInEachApi) {
   EXPECT_EQ(chunks[chunks.size() - 2]["choices"][0]["finish_reason"], "stop");
 }
 
+// The raw bytes of a logprobs.content entry (its `token` string may have
+// U+FFFD where the token holds part of a character).
+std::string TokenBytes(const Json& entry) {
+  std::string bytes;
+  for (const Json& byte : entry["bytes"]) {
+    bytes.push_back(static_cast<char>(byte.get<int>()));
+  }
+  return bytes;
+}
+
+TEST_F(LocalModelTest, OpenAILogprobsComeBackStreamedAndNot) {
+  Json body = ParseJson(LocalOpenAIBody("Tell me a fact", 8));
+  body["logprobs"] = true;
+  body["top_logprobs"] = 3;
+  const HttpResponse whole = Post(OpenAIPost(body.dump()));
+  ASSERT_EQ(whole.status, 200) << whole.body;
+  const Json completion = ParseJson(whole.body);
+  const Json& choice = completion["choices"][0];
+  const Json& logprobs = choice["logprobs"];
+  ASSERT_TRUE(logprobs.is_object()) << completion;
+  EXPECT_TRUE(logprobs["refusal"].is_null());
+  const Json& content = logprobs["content"];
+  // Greedy and cut by max_tokens: one entry per completion token.
+  ASSERT_EQ(content.size(), completion["usage"]["completion_tokens"].get<size_t>());
+  std::string spelled;
+  for (const Json& entry : content) {
+    EXPECT_TRUE(entry["token"].is_string());
+    EXPECT_LE(entry["logprob"].get<double>(), 0.0);
+    spelled += TokenBytes(entry);
+    const Json& top = entry["top_logprobs"];
+    ASSERT_EQ(top.size(), 3u) << entry;
+    EXPECT_GE(top[0]["logprob"].get<double>(), top[1]["logprob"].get<double>());
+    EXPECT_GE(top[1]["logprob"].get<double>(), top[2]["logprob"].get<double>());
+    EXPECT_EQ(top[0]["bytes"], entry["bytes"]);  // greedy took the likeliest
+  }
+  const std::string text = choice["message"]["content"];
+  EXPECT_EQ(spelled.substr(0, text.size()), text);
+
+  body["stream"] = true;
+  const std::vector<Json> chunks = ExpectOpenAIStream(Post(OpenAIPost(body.dump())));
+  std::vector<Json> streamed;
+  for (const Json& chunk : chunks) {
+    if (chunk["choices"].empty()) {
+      continue;  // the usage chunk
+    }
+    const Json& chunk_logprobs = chunk["choices"][0]["logprobs"];
+    if (chunk_logprobs.is_null()) {
+      continue;
+    }
+    EXPECT_TRUE(chunk["choices"][0]["delta"].contains("content")) << chunk;
+    for (const Json& entry : chunk_logprobs["content"]) {
+      streamed.push_back(entry);
+    }
+  }
+  EXPECT_EQ(OpenAIStreamText(chunks), text);
+  ASSERT_EQ(streamed.size(), content.size());
+  for (size_t i = 0; i < streamed.size(); ++i) {
+    EXPECT_EQ(streamed[i]["bytes"], content[i]["bytes"]) << i;
+    // The second answer decodes its prompt from the cache: float noise.
+    EXPECT_NEAR(streamed[i]["logprob"].get<double>(), content[i]["logprob"].get<double>(),
+                1e-3)
+        << i;
+  }
+}
+
+TEST_F(LocalModelTest, OpenAILogprobsAreNullUnlessAskedAndValidated) {
+  const Json plain = ParseJson(Post(OpenAIPost(LocalOpenAIBody("Hello", 3))).body);
+  EXPECT_TRUE(plain["choices"][0]["logprobs"].is_null()) << plain;
+  for (const Json& chunk :
+       ExpectOpenAIStream(Post(OpenAIPost(LocalOpenAIBody("Hello", 3, true))))) {
+    if (!chunk["choices"].empty()) {
+      EXPECT_TRUE(chunk["choices"][0]["logprobs"].is_null()) << chunk;
+    }
+  }
+  Json too_many = ParseJson(LocalOpenAIBody("Hello", 3));
+  too_many["logprobs"] = true;
+  too_many["top_logprobs"] = 21;
+  EXPECT_EQ(ExpectOpenAIError(Post(OpenAIPost(too_many.dump())), 400,
+                              "invalid_request_error")["message"],
+            "top_logprobs: expected an integer between 0 and 20");
+  Json without = ParseJson(LocalOpenAIBody("Hello", 3));
+  without["top_logprobs"] = 2;
+  EXPECT_EQ(ExpectOpenAIError(Post(OpenAIPost(without.dump())), 400,
+                              "invalid_request_error")["message"],
+            "top_logprobs: requires logprobs to be true");
+}
+
 TEST_F(LocalModelTest, ConcurrentAnswersAreIndependent) {
   // Each of 4 different questions, asked alone and then all at once (the
   // server's 2 slots batch them), gets the same greedy answer.

@@ -51,6 +51,63 @@ TEST(ResponseAccumulatorTest, EmptyToolInputBecomesEmptyObject) {
   EXPECT_EQ(acc.response().content[0].tool_input.text, "{}");
 }
 
+TEST(ResponseAccumulatorTest, CollectsTextLogprobsInOrderAndTheConfidence) {
+  ResponseAccumulator acc;
+  ASSERT_TRUE(acc.Add(ChatEvent::MessageStart("m", "tiny", {})).ok());
+  ASSERT_TRUE(acc.Add(ChatEvent::BlockStart(0, ContentBlock::Thinking("", ""))).ok());
+  ChatEvent thinking = ChatEvent::Delta(0, Delta::kThinking, "hmm");
+  thinking.logprobs = {TokenLogprob{"hmm", -0.1, {}}};  // not content: ignored
+  ASSERT_TRUE(acc.Add(thinking).ok());
+  ASSERT_TRUE(acc.Add(ChatEvent::BlockStop(0)).ok());
+  ASSERT_TRUE(acc.Add(ChatEvent::BlockStart(1, ContentBlock::Text(""))).ok());
+  ChatEvent first = ChatEvent::Delta(1, Delta::kText, "Hel");
+  first.logprobs = {TokenLogprob{"H", -0.5, {{"H", -0.5}, {"J", -2.0}}},
+                    TokenLogprob{"el", -1.0, {}}};
+  ChatEvent second = ChatEvent::Delta(1, Delta::kText, "lo");
+  second.logprobs = {TokenLogprob{"lo", -0.25, {}}};
+  ASSERT_TRUE(acc.Add(first).ok());
+  ASSERT_TRUE(acc.Add(ChatEvent::Delta(1, Delta::kText, "")).ok());
+  ASSERT_TRUE(acc.Add(second).ok());
+  ASSERT_TRUE(acc.Add(ChatEvent::BlockStop(1)).ok());
+  EXPECT_FALSE(acc.response().confidence.has_value());
+  ChatEvent finish = ChatEvent::MessageDelta(StopReason::kEndTurn, Usage{.output_tokens = 4});
+  const AnswerConfidence confidence{.tokens = 4,
+                                    .mean_logprob = -0.4625,
+                                    .min_logprob = -1.0,
+                                    .low_probability_tokens = 0,
+                                    .mean_entropy = 2.5};
+  finish.confidence = confidence;
+  ASSERT_TRUE(acc.Add(finish).ok());
+  ASSERT_TRUE(acc.Add(ChatEvent::MessageStop()).ok());
+
+  const ChatResponse& r = acc.response();
+  EXPECT_EQ(r.content[1].text, "Hello");
+  ASSERT_EQ(r.logprobs.size(), 3u);
+  EXPECT_EQ(r.logprobs[0], first.logprobs[0]);
+  EXPECT_EQ(r.logprobs[1], first.logprobs[1]);
+  EXPECT_EQ(r.logprobs[2], second.logprobs[0]);
+  EXPECT_EQ(r.confidence, confidence);
+}
+
+TEST(ResponseAccumulatorTest, NoScoresLeaveTheResponseWithout) {
+  ResponseAccumulator acc;
+  ASSERT_TRUE(acc.Add(ChatEvent::MessageStart("m", "m", {})).ok());
+  ASSERT_TRUE(acc.Add(ChatEvent::BlockStart(0, ContentBlock::Text(""))).ok());
+  ASSERT_TRUE(acc.Add(ChatEvent::Delta(0, Delta::kText, "hi")).ok());
+  ASSERT_TRUE(acc.Add(ChatEvent::BlockStop(0)).ok());
+  ASSERT_TRUE(acc.Add(ChatEvent::MessageDelta(StopReason::kEndTurn, {})).ok());
+  ASSERT_TRUE(acc.Add(ChatEvent::MessageStop()).ok());
+  EXPECT_TRUE(acc.response().logprobs.empty());
+  EXPECT_FALSE(acc.response().confidence.has_value());
+}
+
+TEST(AnswerConfidenceTest, LowProbabilityShareIsZeroWithNothingScored) {
+  EXPECT_EQ(AnswerConfidence().low_probability_share(), 0.0);
+  EXPECT_DOUBLE_EQ((AnswerConfidence{.tokens = 8, .low_probability_tokens = 2})
+                       .low_probability_share(),
+                   0.25);
+}
+
 TEST(ResponseAccumulatorTest, RejectsOutOfOrderEvents) {
   ResponseAccumulator acc;
   Status status = acc.Add(ChatEvent::BlockStart(0, ContentBlock::Text("")));

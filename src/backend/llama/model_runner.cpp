@@ -11,9 +11,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include "backend/llama/grammar.h"
+#include "backend/llama/logprob_aligner.h"
+#include "backend/llama/sampler.h"
 #include "backend/llama/stop_matcher.h"
 #include "backend/llama/structured_output.h"
+#include "backend/llama/token_scores.h"
 #include "core/ids.h"
 #include "llama.h"
 
@@ -52,43 +54,20 @@ struct ModelRunner::Slot {
   // Special tokens rendered as text for that parser.
   std::vector<llama_token> preserved;
   Usage usage;
+  // Scoring, off unless the request asks (it costs a pass over the
+  // vocabulary per token): `score` for the confidence, `report_logprobs`
+  // also for per-token logprobs with `top_logprobs` alternatives.
+  bool score = false;
+  bool report_logprobs = false;
+  int top_logprobs = 0;
+  ConfidenceTally confidence;
+  LogprobAligner aligner;
+  // Structured answers: logprobs of text given to the parser that has not
+  // come out as a text delta yet.
+  std::vector<TokenLogprob> parser_logprobs;
 };
 
 namespace {
-
-// The text of `token`; special tokens render as nothing unless `special`.
-std::string Piece(const llama_vocab* vocab, llama_token token,
-                  bool special = false) {
-  std::string piece(64, '\0');
-  int length = llama_token_to_piece(vocab, token, piece.data(),
-                                    static_cast<int32_t>(piece.size()), 0,
-                                    special);
-  if (length < 0) {  // longer than the buffer: -length is what it needs
-    piece.resize(static_cast<size_t>(-length));
-    length = llama_token_to_piece(vocab, token, piece.data(),
-                                  static_cast<int32_t>(piece.size()), 0, special);
-  }
-  piece.resize(static_cast<size_t>(std::max(0, length)));
-  return piece;
-}
-
-// The last tokens of `tokens` whose pieces spell exactly `text`, or none
-// when no token boundary falls where `text` begins. Taken from the prompt
-// itself rather than tokenising `text` alone, which would add the leading
-// space SentencePiece vocabularies put before a first word.
-std::vector<llama_token> TailSpelling(const llama_vocab* vocab,
-                                      const std::vector<llama_token>& tokens,
-                                      const std::string& text) {
-  std::string spelled;
-  for (size_t count = 1; count <= tokens.size() && spelled.size() < text.size();
-       ++count) {
-    spelled.insert(0, Piece(vocab, tokens[tokens.size() - count], true));
-    if (spelled == text) {
-      return {tokens.end() - static_cast<std::ptrdiff_t>(count), tokens.end()};
-    }
-  }
-  return {};
-}
 
 bool IsGreedy(const SamplingParams& params) {
   return params.temperature.value_or(1.0) <= 0;
@@ -100,108 +79,6 @@ bool IsGreedy(const SamplingParams& params) {
 llama_token ArgMax(const float* logits, int32_t n_vocab) {
   return static_cast<llama_token>(std::max_element(logits, logits + n_vocab) -
                                   logits);
-}
-
-// The grammar a request's sampling must follow: a response_format schema,
-// or the tool-call syntax of the model's template (lazy when a tool call is
-// optional, started by its triggers).
-struct GrammarSpec {
-  std::string grammar;
-  bool lazy = false;
-  std::vector<std::string> trigger_patterns;
-  std::vector<llama_token> trigger_tokens;
-  // Tokens the template already wrote for the answer's start, which a
-  // non-lazy tool-call grammar expects to have seen.
-  std::vector<llama_token> prefill;
-};
-
-// A sampler chain: the grammar first when there is one, then greedy at
-// temperature 0, or top-k, top-p, temperature and a seeded draw (random
-// seed when none is given). Null when llama.cpp rejects the grammar.
-llama_sampler* NewSampler(const SamplingParams& params,
-                          const llama_vocab* vocab, const GrammarSpec* spec) {
-  llama_sampler* chain =
-      llama_sampler_chain_init(llama_sampler_chain_default_params());
-  if (spec != nullptr) {
-    llama_sampler* constrained = nullptr;
-    if (spec->lazy) {
-      std::vector<const char*> patterns;
-      for (const std::string& pattern : spec->trigger_patterns) {
-        patterns.push_back(pattern.c_str());
-      }
-      constrained = llama_sampler_init_grammar_lazy_patterns(
-          vocab, spec->grammar.c_str(), "root", patterns.data(),
-          patterns.size(), spec->trigger_tokens.data(),
-          spec->trigger_tokens.size());
-    } else {
-      constrained = llama_sampler_init_grammar(vocab, spec->grammar.c_str(), "root");
-    }
-    if (constrained == nullptr) {
-      llama_sampler_free(chain);
-      return nullptr;
-    }
-    try {
-      for (const llama_token token : spec->prefill) {
-        llama_sampler_accept(constrained, token);
-      }
-    } catch (const std::exception&) {
-      // The grammar does not start with the template's text after all.
-      llama_sampler_free(constrained);
-      llama_sampler_free(chain);
-      return nullptr;
-    }
-    llama_sampler_chain_add(chain, constrained);
-  }
-  const double temperature = params.temperature.value_or(1.0);
-  if (temperature <= 0) {
-    llama_sampler_chain_add(chain, llama_sampler_init_greedy());
-    return chain;
-  }
-  if (params.top_k && *params.top_k > 0) {
-    llama_sampler_chain_add(
-        chain, llama_sampler_init_top_k(static_cast<int32_t>(*params.top_k)));
-  }
-  if (params.top_p && *params.top_p < 1.0) {
-    llama_sampler_chain_add(
-        chain, llama_sampler_init_top_p(static_cast<float>(*params.top_p), 1));
-  }
-  llama_sampler_chain_add(
-      chain, llama_sampler_init_temp(static_cast<float>(temperature)));
-  const uint32_t seed = params.seed ? static_cast<uint32_t>(*params.seed)
-                                    : LLAMA_DEFAULT_SEED;
-  llama_sampler_chain_add(chain, llama_sampler_init_dist(seed));
-  return chain;
-}
-
-// The grammar `request` must be sampled under: its response_format schema,
-// or the tool-call grammar its template produced (never both).
-Result<std::optional<GrammarSpec>> RequestGrammar(
-    const llama_vocab* vocab, const ChatRequest& request,
-    const RenderedPrompt& rendered, const std::vector<llama_token>& prompt) {
-  Result<std::optional<std::string>> schema = GrammarFor(request.response_format);
-  if (!schema) {
-    return Error(schema.error());
-  }
-  if (*schema && !rendered.grammar.empty()) {
-    return Error(InvalidArgument(
-        "response_format: the local engine cannot constrain both the JSON "
-        "format and tool calls in one request"));
-  }
-  std::optional<GrammarSpec> grammar;
-  if (*schema) {
-    grammar.emplace();
-    grammar->grammar = **schema;
-  } else if (!rendered.grammar.empty()) {
-    grammar.emplace();
-    grammar->grammar = rendered.grammar;
-    grammar->lazy = rendered.grammar_lazy;
-    grammar->trigger_patterns = rendered.trigger_patterns;
-    grammar->trigger_tokens = rendered.trigger_tokens;
-    if (!grammar->lazy && !rendered.generation_prompt.empty()) {
-      grammar->prefill = TailSpelling(vocab, prompt, rendered.generation_prompt);
-    }
-  }
-  return grammar;
 }
 
 int DefaultThreads() {
@@ -546,6 +423,13 @@ bool ModelRunner::Admit(Pending pending) {
       }
     }
   }
+  slot.score = pending.request.logprobs || pending.request.report_confidence;
+  slot.report_logprobs = pending.request.logprobs;
+  slot.top_logprobs =
+      pending.request.logprobs ? std::max(0, pending.request.top_logprobs) : 0;
+  slot.confidence = ConfidenceTally();
+  slot.aligner.Clear();
+  slot.parser_logprobs.clear();
   slot.usage = Usage{};
   slot.usage.input_tokens = prompt_tokens - static_cast<int64_t>(reuse);
   slot.usage.cache_read_input_tokens = static_cast<int64_t>(reuse);
@@ -650,7 +534,11 @@ bool ModelRunner::Step() {
     const bool preserved =
         std::find(slot->preserved.begin(), slot->preserved.end(), token) !=
         slot->preserved.end();
-    Emit(*slot, Piece(vocab, token, preserved));
+    const std::string piece = TokenPiece(vocab, token, preserved);
+    if (slot->score) {
+      Score(*slot, token, piece);
+    }
+    Emit(*slot, piece);
     if (!slot->active) {
       continue;  // a stop sequence ended it
     }
@@ -665,8 +553,40 @@ bool ModelRunner::Step() {
   return true;
 }
 
+void ModelRunner::Score(Slot& slot, llama_token token,
+                        const std::string& piece) {
+  const float* logits =
+      llama_get_logits_ith(context_handle_, slot.batch_index);
+  if (logits == nullptr) {
+    return;  // not reachable: the token was just sampled from this row
+  }
+  const llama_vocab* vocab = llama_model_get_vocab(model_);
+  const TokenScore score = ScoreToken(logits, llama_vocab_n_tokens(vocab),
+                                      token, slot.top_logprobs);
+  slot.confidence.Add(score);
+  if (!slot.report_logprobs) {
+    return;
+  }
+  TokenLogprob entry;
+  entry.token = piece;
+  entry.logprob = score.logprob;
+  entry.top.reserve(score.top.size());
+  for (const auto& [id, logprob] : score.top) {
+    // The sampled token reads as it does in the answer; other special
+    // tokens show their marker, so "the model wanted to stop" is visible.
+    entry.top.push_back(
+        {id == token ? piece : TokenPiece(vocab, id, /*special=*/true), logprob});
+  }
+  slot.aligner.Add(std::move(entry));
+}
+
 void ModelRunner::Emit(Slot& slot, std::string_view piece) {
-  Deliver(slot, slot.stops->Push(piece));
+  std::string text = slot.stops->Push(piece);
+  std::vector<TokenLogprob> logprobs = slot.aligner.Release(text.size());
+  if (slot.stops->stopped()) {
+    slot.aligner.Clear();  // what the stop sequence swallowed
+  }
+  Deliver(slot, std::move(text), std::move(logprobs));
   if (slot.stops->stopped()) {
     // A template's own end marker is a natural end, not a client's stop.
     const bool client_stop =
@@ -676,27 +596,43 @@ void ModelRunner::Emit(Slot& slot, std::string_view piece) {
   }
 }
 
-void ModelRunner::Deliver(Slot& slot, std::string text) {
-  if (text.empty()) {
+void ModelRunner::Deliver(Slot& slot, std::string text,
+                          std::vector<TokenLogprob> logprobs) {
+  if (!slot.structured) {
+    // An empty delta only ever carries the last tokens of an answer whose
+    // text ended without them (see ChatEvent::logprobs).
+    if (text.empty() && logprobs.empty()) {
+      return;
+    }
+    ChatEvent delta =
+        ChatEvent::Delta(0, ChatEvent::DeltaKind::kText, std::move(text));
+    delta.logprobs = std::move(logprobs);
+    slot.sink->OnEvent(std::move(delta));
     return;
   }
-  if (!slot.structured) {
-    slot.sink->OnEvent(
-        ChatEvent::Delta(0, ChatEvent::DeltaKind::kText, std::move(text)));
+  slot.parser_logprobs.insert(slot.parser_logprobs.end(),
+                              std::make_move_iterator(logprobs.begin()),
+                              std::make_move_iterator(logprobs.end()));
+  if (text.empty()) {
     return;
   }
   std::vector<ChatEvent> events;
   slot.structured->Append(text, &events);
+  AttachParserLogprobs(&events, &slot.parser_logprobs);
   for (ChatEvent& event : events) {
     slot.sink->OnEvent(std::move(event));
   }
 }
 
 void ModelRunner::Finish(Slot& slot, StopReason reason) {
-  Deliver(slot, slot.stops->Finish());
+  std::string rest = slot.stops->Finish();
+  // After a stop sequence the aligner holds nothing; otherwise the tokens
+  // whose text never came out still belong to the answer.
+  Deliver(slot, std::move(rest), slot.aligner.TakeAll());
   if (slot.structured) {
     std::vector<ChatEvent> events;
     slot.structured->Finish(&events);
+    AttachParserLogprobs(&events, &slot.parser_logprobs);
     for (ChatEvent& event : events) {
       slot.sink->OnEvent(std::move(event));
     }
@@ -708,7 +644,12 @@ void ModelRunner::Finish(Slot& slot, StopReason reason) {
   }
   const std::string stop_sequence =
       reason == StopReason::kStopSequence ? slot.stops->matched() : "";
-  slot.sink->OnEvent(ChatEvent::MessageDelta(reason, slot.usage, stop_sequence));
+  ChatEvent message_delta =
+      ChatEvent::MessageDelta(reason, slot.usage, stop_sequence);
+  if (slot.score) {
+    message_delta.confidence = slot.confidence.Summary();
+  }
+  slot.sink->OnEvent(std::move(message_delta));
   slot.sink->OnEvent(ChatEvent::MessageStop());
   Release(slot);
 }
@@ -728,6 +669,8 @@ void ModelRunner::Release(Slot& slot) {
   slot.cancel.reset();
   slot.sampler.reset();
   slot.batch_index = -1;
+  slot.aligner.Clear();
+  slot.parser_logprobs.clear();
 }
 
 }  // namespace duet::llama

@@ -15,6 +15,18 @@
 // conversation costs its new tokens, not the whole history. The reused part
 // is reported as cache_read_input_tokens (input_tokens counts the rest).
 //
+// Log-probabilities (token_scores.h): a request with `logprobs` or
+// `report_confidence` has each sampled token scored against the full
+// distribution of its position (log-softmax of the raw logits, before the
+// sampler chain), which costs one O(vocabulary) pass per token on the
+// inference thread, paid only by those requests. `logprobs` puts each
+// token, with `top_logprobs` alternatives, on the text delta that carries
+// its text (LogprobAligner); either puts the AnswerConfidence of every
+// sampled token on kMessageDelta. In answers parsed into blocks (tools,
+// thinking) the parser gives no token boundaries: the tokens fed to it
+// since its last text delta ride on its next text delta, and are dropped
+// when it turns them into reasoning or a tool call instead.
+//
 // A request ends with kMessageStop (stop reason end_turn at the model's end
 // of generation, stop_sequence, max_tokens, or model_context_window_exceeded
 // when its slot's context is full), or with a single kError: kInvalidArgument
@@ -35,6 +47,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "backend/backend.h"
 #include "backend/llama/prompt.h"
@@ -107,10 +120,14 @@ class ModelRunner {
   // when it ended with an error before it took a slot.
   bool Admit(Pending pending);
   bool Step();                  // one decode over all active slots
+  // Scores the token just sampled from `slot`'s logits (its text is
+  // `piece`) into the slot's confidence and, when asked, its logprobs.
+  void Score(Slot& slot, int32_t token, const std::string& piece);
   void Emit(Slot& slot, std::string_view piece);
-  // Sends released answer text: as text deltas, or through the slot's
-  // structured-output parser as blocks.
-  void Deliver(Slot& slot, std::string text);
+  // Sends released answer text, with the logprobs of the tokens it
+  // carries: as text deltas, or through the slot's structured-output
+  // parser as blocks.
+  void Deliver(Slot& slot, std::string text, std::vector<TokenLogprob> logprobs);
   void Finish(Slot& slot, StopReason reason);
   void Fail(Slot& slot, Status status);
   void Release(Slot& slot);

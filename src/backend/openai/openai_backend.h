@@ -9,6 +9,13 @@
 // stop reasons and usage translated. Retries, the circuit breaker and
 // error translation are upstream_call.h's.
 //
+// A request's logprobs / top_logprobs are forwarded, and the per-token
+// logprobs the server streams back ride on the canonical text deltas, so
+// an OpenAI client gets them as if it had asked the server itself (what
+// they measure is the server's business: most report the model's own
+// distribution). No AnswerConfidence is reported: report_confidence is
+// not forwarded, since top-N lists cannot give a distribution's entropy.
+//
 // Thread safety: all methods are thread-safe.
 #pragma once
 

@@ -377,6 +377,30 @@ Status ParseSampling(const Json& body, ChatRequest* request) {
   return Status::Ok();
 }
 
+Status ParseLogprobs(const Json& body, ChatRequest* request) {
+  DUET_ASSIGN_OR_RETURN(const std::optional<bool> logprobs,
+                        OptionalBool(body, "logprobs", ""));
+  request->logprobs = logprobs.value_or(false);
+  Result<std::optional<int64_t>> top = OptionalInt(body, "top_logprobs", "");
+  if (!top) {
+    return WrongType("top_logprobs", "an integer between 0 and 20");
+  }
+  if (!top->has_value()) {
+    return Status::Ok();
+  }
+  if (**top < 0 || **top > internal::kMaxTopLogprobs) {
+    return InvalidArgument("top_logprobs: expected an integer between 0 and " +
+                           std::to_string(internal::kMaxTopLogprobs));
+  }
+  // 0 asks for nothing, so it is accepted either way; clients that send
+  // the default along with logprobs: false are not refused.
+  if (**top > 0 && !request->logprobs) {
+    return InvalidArgument("top_logprobs: requires logprobs to be true");
+  }
+  request->top_logprobs = static_cast<int>(**top);
+  return Status::Ok();
+}
+
 Status ParseStreaming(const Json& body, ChatRequest* request) {
   DUET_ASSIGN_OR_RETURN(const std::optional<bool> stream,
                         OptionalBool(body, "stream", ""));
@@ -421,6 +445,7 @@ Result<ChatRequest> ParseBody(std::string_view body) {
   DUET_ASSIGN_OR_RETURN(request.max_tokens, ParseMaxTokens(json));
   DUET_RETURN_IF_ERROR(ParseStop(json, &request.stop_sequences));
   DUET_RETURN_IF_ERROR(ParseSampling(json, &request));
+  DUET_RETURN_IF_ERROR(ParseLogprobs(json, &request));
   DUET_RETURN_IF_ERROR(ParseStreaming(json, &request));
   DUET_RETURN_IF_ERROR(internal::ParseToolFields(json, &request));
   DUET_RETURN_IF_ERROR(ParseIdentity(json, &request));

@@ -15,6 +15,10 @@
 //                                    message, tool results first
 //   consecutive same-role messages are merged into one canonical message.
 //
+// `logprobs` and `top_logprobs` (an integer 0..20; above 0 only with
+// logprobs: true) become ChatRequest::logprobs / top_logprobs and are
+// written back for upstreams that can report them.
+//
 // What the canonical model has no room for is dropped on parse and never
 // comes back on write: message `name`, image `detail`, the assistant
 // `refusal` field, json_schema `description`, stream_options
@@ -52,6 +56,8 @@ inline constexpr int kMaxJsonNestingDepth = 128;
 //     tool", "temperature: expected a number");
 //   - a value is outside what duet supports ("n: only n=1 is supported",
 //     "stop: expected at most 4 stop sequences",
+//     "top_logprobs: expected an integer between 0 and 20",
+//     "top_logprobs: requires logprobs to be true",
 //     "messages.1.content.0.type: unsupported content part type
 //     \"input_audio\"", a tool call `arguments` string that is not a JSON
 //     object).

@@ -23,15 +23,18 @@ namespace duet::wire::openai::internal {
 
 // The top-level request fields the adapter models; every other key travels
 // in ChatRequest::extra, so the parser and the writer must agree on this.
-inline constexpr std::array<std::string_view, 19> kModelledRequestFields = {
+inline constexpr std::array<std::string_view, 21> kModelledRequestFields = {
     "model",           "messages",         "max_completion_tokens",
     "max_tokens",      "stop",             "temperature",
     "top_p",           "top_k",            "seed",
     "n",               "stream",           "stream_options",
     "tools",           "tool_choice",      "parallel_tool_calls",
     "response_format", "reasoning_effort", "user",
-    "safety_identifier",
+    "safety_identifier", "logprobs",       "top_logprobs",
 };
+
+// OpenAI's limit on top_logprobs.
+inline constexpr int kMaxTopLogprobs = 20;
 
 inline bool IsModelledRequestField(std::string_view key) {
   return std::find(kModelledRequestFields.begin(), kModelledRequestFields.end(),

@@ -252,6 +252,12 @@ std::string WriteChatCompletionRequest(const ChatRequest& request) {
   if (sampling.seed.has_value()) {
     writer.Field("seed", *sampling.seed);
   }
+  if (request.logprobs) {
+    writer.Field("logprobs", true);
+    if (request.top_logprobs > 0) {
+      writer.Field("top_logprobs", request.top_logprobs);
+    }
+  }
   if (request.stream) {
     writer.Field("stream", true);
     if (request.stream_include_usage) {

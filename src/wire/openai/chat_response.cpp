@@ -38,6 +38,51 @@ void WriteUsageObject(const Usage& usage, JsonWriter* writer) {
 
 namespace {
 
+void WriteTokenFields(const std::string& token, double logprob,
+                      JsonWriter* writer) {
+  writer->Field("token", token);
+  writer->Key("logprob");
+  writer->Double(logprob);
+  writer->Key("bytes");
+  writer->BeginArray();
+  for (const char byte : token) {
+    writer->Int(static_cast<unsigned char>(byte));
+  }
+  writer->EndArray();
+}
+
+}  // namespace
+
+void WriteLogprobsObject(const std::vector<TokenLogprob>& logprobs,
+                         JsonWriter* writer) {
+  if (logprobs.empty()) {
+    writer->Null();
+    return;
+  }
+  writer->BeginObject();
+  writer->Key("content");
+  writer->BeginArray();
+  for (const TokenLogprob& entry : logprobs) {
+    writer->BeginObject();
+    WriteTokenFields(entry.token, entry.logprob, writer);
+    writer->Key("top_logprobs");
+    writer->BeginArray();
+    for (const TopAlternative& alternative : entry.top) {
+      writer->BeginObject();
+      WriteTokenFields(alternative.token, alternative.logprob, writer);
+      writer->EndObject();
+    }
+    writer->EndArray();
+    writer->EndObject();
+  }
+  writer->EndArray();
+  writer->Key("refusal");
+  writer->Null();
+  writer->EndObject();
+}
+
+namespace {
+
 void WriteMessage(const ChatResponse& response, JsonWriter* writer) {
   std::string text;
   std::string reasoning;
@@ -110,7 +155,7 @@ std::string WriteChatCompletion(const ChatResponse& response,
   writer.Key("message");
   WriteMessage(response, &writer);
   writer.Key("logprobs");
-  writer.Null();
+  WriteLogprobsObject(response.logprobs, &writer);
   writer.Field("finish_reason", FinishReasonName(response.stop_reason));
   writer.EndObject();
   writer.EndArray();

@@ -14,6 +14,13 @@
 //   usage            -> prompt_tokens = input + cache writes + cache reads,
 //                       cached_tokens = cache reads, completion_tokens =
 //                       output, reasoning_tokens = thinking
+//   logprobs         -> choices[0].logprobs = {"content":[...],
+//                       "refusal":null} when the answer carries any (a
+//                       request with logprobs: true that the local engine
+//                       or an OpenAI-compatible upstream answered); null
+//                       otherwise, e.g. when Claude answered, which has no
+//                       logprobs. The confidence summary is duet's own
+//                       and never reaches the client.
 //
 // Thread safety: pure functions.
 #pragma once
@@ -21,6 +28,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/json_writer.h"
 #include "model/chat.h"
@@ -42,5 +50,13 @@ std::string_view FinishReasonName(StopReason reason);
 // prompt_tokens_details:{cached_tokens}, completion_tokens_details:
 // {reasoning_tokens}}) as the next value of `writer`.
 void WriteUsageObject(const Usage& usage, JsonWriter* writer);
+
+// Writes a choice's `logprobs` as the next value of `writer`: null when
+// `logprobs` is empty, else {"content":[{"token","logprob","bytes",
+// "top_logprobs":[{"token","logprob","bytes"}]}],"refusal":null}. `token`
+// is a JSON string (bytes of a split character become U+FFFD there);
+// `bytes` gives the token's exact bytes.
+void WriteLogprobsObject(const std::vector<TokenLogprob>& logprobs,
+                         JsonWriter* writer);
 
 }  // namespace duet::wire::openai

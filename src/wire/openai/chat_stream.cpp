@@ -96,7 +96,11 @@ void StreamWriter::AppendFinishChunk(StopReason reason, std::string* out) {
 }
 
 void StreamWriter::AppendDelta(const ChatEvent& event, std::string* out) {
-  if (event.delta.empty()) {
+  // Logprobs only ever ride on text deltas; any on other kinds are not
+  // the answer's content and have no place in the chunk.
+  const bool has_logprobs = event.delta_kind == ChatEvent::DeltaKind::kText &&
+                            !event.logprobs.empty();
+  if (event.delta.empty() && !has_logprobs) {
     return;  // Nothing to say; an empty chunk would only cost the client.
   }
   std::string_view key;
@@ -136,7 +140,14 @@ void StreamWriter::AppendDelta(const ChatEvent& event, std::string* out) {
     writer.EndArray();
   }
   writer.EndObject();
-  *out += kNoFinishReason;
+  if (has_logprobs) {
+    *out += R"(,"logprobs":)";
+    JsonWriter logprobs_writer(out);
+    WriteLogprobsObject(event.logprobs, &logprobs_writer);
+    *out += R"(,"finish_reason":null}])";
+  } else {
+    *out += kNoFinishReason;
+  }
   *out += tail_;
 }
 

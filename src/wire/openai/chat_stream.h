@@ -5,7 +5,12 @@
 // `data: {json}\n\n` frames (never `event:` lines):
 //
 //   kMessageStart              -> delta {"role":"assistant","content":""}
-//   text delta                 -> delta {"content":"..."}
+//   text delta                 -> delta {"content":"..."}, and when the
+//                                 delta carries logprobs "logprobs":
+//                                 {"content":[...],"refusal":null} (see
+//                                 WriteLogprobsObject; a delta with
+//                                 logprobs but no text still gets its
+//                                 chunk, with "content":"")
 //   thinking delta             -> delta {"reasoning_content":"..."}
 //   tool_use block start       -> delta {"tool_calls":[{"index":k,"id",
 //                                 "type":"function","function":{"name",
@@ -18,6 +23,9 @@
 //   kError                     -> data: {"error":{...}} and no [DONE]
 //   ping, signature deltas, empty deltas, other block starts, block stops
 //                              -> nothing
+//
+// Every other chunk has "logprobs":null, as do all of them when the
+// request did not ask for logprobs or Claude answered it.
 //
 // k counts tool calls from 0 in the order they start; it is not the block
 // index, which also counts text and thinking blocks.

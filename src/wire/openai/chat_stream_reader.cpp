@@ -1,6 +1,8 @@
 #include "wire/openai/chat_stream_reader.h"
 
+#include <cstdint>
 #include <optional>
+#include <utility>
 
 #include "wire/json_read.h"
 #include "wire/upstream_error.h"
@@ -10,6 +12,71 @@ namespace {
 
 int64_t IntOrZero(const Json& object, std::string_view key) {
   return IntIfPresent(object, key).value_or(0);
+}
+
+// A logprobs entry's token and logprob; false when either is missing.
+// The exact bytes, when the server sends them, win over `token`, whose
+// JSON string cannot hold part of a character.
+bool ReadTokenAndLogprob(const Json& item, std::string* token,
+                         double* logprob) {
+  const Json* value = FindMember(item, "logprob");
+  if (value == nullptr || !value->is_number()) {
+    return false;
+  }
+  *logprob = value->get<double>();
+  token->clear();
+  if (const Json* bytes = FindMember(item, "bytes");
+      bytes != nullptr && bytes->is_array()) {
+    for (const Json& byte : *bytes) {
+      if (!byte.is_number_unsigned() || byte.get<uint64_t>() > 255) {
+        token->clear();
+        break;
+      }
+      token->push_back(static_cast<char>(byte.get<uint64_t>()));
+    }
+    if (!token->empty()) {
+      return true;
+    }
+  }
+  const Json* text = FindMember(item, "token");
+  if (text == nullptr || !text->is_string()) {
+    return false;
+  }
+  *token = text->get<std::string>();
+  return true;
+}
+
+// choice.logprobs.content; entries that do not read are skipped.
+std::vector<TokenLogprob> ReadLogprobs(const Json& choice) {
+  std::vector<TokenLogprob> out;
+  const Json* logprobs = FindMember(choice, "logprobs");
+  if (logprobs == nullptr || !logprobs->is_object()) {
+    return out;
+  }
+  const Json* content = FindMember(*logprobs, "content");
+  if (content == nullptr || !content->is_array()) {
+    return out;
+  }
+  for (const Json& item : *content) {
+    TokenLogprob entry;
+    if (!item.is_object() ||
+        !ReadTokenAndLogprob(item, &entry.token, &entry.logprob)) {
+      continue;
+    }
+    if (const Json* top = FindMember(item, "top_logprobs");
+        top != nullptr && top->is_array()) {
+      for (const Json& candidate : *top) {
+        TopAlternative alternative;
+        if (candidate.is_object() &&
+            ReadTokenAndLogprob(candidate, &alternative.token,
+                                &alternative.logprob)) {
+          entry.top.push_back(std::move(alternative));
+        }
+      }
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
 }
 
 StopReason StopReasonOf(std::string_view finish_reason) {
@@ -143,11 +210,16 @@ Status StreamReader::OnData(std::string_view data, std::vector<ChatEvent>* event
                                            ChatEvent::DeltaKind::kThinking,
                                            std::move(reasoning)));
       }
-      if (std::string text = StringOrEmpty(*delta, "content"); !text.empty()) {
+      std::vector<TokenLogprob> logprobs = ReadLogprobs(choice);
+      std::string text = StringOrEmpty(*delta, "content");
+      // Logprobs without text (some servers send a token whose text is
+      // not complete yet) belong to the text block only if one is open.
+      if (!text.empty() || (!logprobs.empty() && open_ == Open::kText)) {
         Switch(Open::kText, -1, ContentBlock::Text(""), events);
-        events->push_back(ChatEvent::Delta(next_index_ - 1,
-                                           ChatEvent::DeltaKind::kText,
-                                           std::move(text)));
+        ChatEvent text_delta = ChatEvent::Delta(
+            next_index_ - 1, ChatEvent::DeltaKind::kText, std::move(text));
+        text_delta.logprobs = std::move(logprobs);
+        events->push_back(std::move(text_delta));
       }
       if (const Json* calls = FindMember(*delta, "tool_calls");
           calls != nullptr && calls->is_array()) {

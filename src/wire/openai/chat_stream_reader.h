@@ -6,7 +6,9 @@
 //   first chunk                   -> kMessageStart (id, model)
 //   delta.reasoning_content       -> a thinking block (also "reasoning",
 //                                    which some servers use)
-//   delta.content                 -> a text block
+//   delta.content                 -> a text block; the chunk's
+//                                    logprobs.content entries ride on its
+//                                    delta (token from `bytes` when given)
 //   delta.tool_calls[i]           -> a tool_use block per call index (id and
 //                                    function.name open it; function.arguments
 //                                    fragments become input_json deltas)

@@ -106,6 +106,37 @@ TEST_F(OpenAIBackendTest, TheAnswerComesBackAsCanonicalEvents) {
   EXPECT_EQ(events[6].kind, ChatEvent::Kind::kMessageStop);
 }
 
+TEST_F(OpenAIBackendTest, LogprobsAreForwardedAndComeBackOnTheText) {
+  auto backend = Make();
+  client_.Push(Answer(
+      200, {},
+      {R"(data: {"id":"c7","model":"qwen2.5:7b","choices":[{"index":0,"delta":{"content":"Hi"},)"
+       R"("logprobs":{"content":[{"token":"Hi","logprob":-0.5,"bytes":[72,105],)"
+       R"("top_logprobs":[{"token":"Hi","logprob":-0.5,"bytes":[72,105]},)"
+       R"({"token":"Yo","logprob":-1.5,"bytes":[89,111]}]}],"refusal":null},)"
+       R"("finish_reason":"stop"}]})"
+       "\n\n"
+       "data: [DONE]\n\n"}));
+  ChatRequest request = Hello(ApiFlavor::kOpenAI);
+  request.logprobs = true;
+  request.top_logprobs = 2;
+  request.report_confidence = true;  // duet's own: not the server's to see
+  const auto events = Run(backend, request);
+  const auto requests = client_.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_NE(requests[0].body.find(R"("logprobs":true,"top_logprobs":2)"), std::string::npos)
+      << requests[0].body;
+  EXPECT_EQ(requests[0].body.find("confidence"), std::string::npos) << requests[0].body;
+  std::vector<TokenLogprob> logprobs;
+  for (const ChatEvent& event : events) {
+    logprobs.insert(logprobs.end(), event.logprobs.begin(), event.logprobs.end());
+    // A server's logprobs give no entropy: no confidence summary.
+    EXPECT_FALSE(event.confidence.has_value());
+  }
+  ASSERT_EQ(logprobs.size(), 1u);
+  EXPECT_EQ(logprobs[0], (TokenLogprob{"Hi", -0.5, {{"Hi", -0.5}, {"Yo", -1.5}}}));
+}
+
 TEST_F(OpenAIBackendTest, UpstreamErrorsKeepTheirMeaning) {
   auto backend = Make();
   client_.Push(Answer(404, {}, {R"({"error":"model 'qwen2.5:7b' not found"})"}));

@@ -149,6 +149,21 @@ TEST(OpenAIChatRequestErrorsTest, BadTopLevelValues) {
   EXPECT_EQ(ErrorOf(WithFields(R"("user":{})")), "user: expected a string");
 }
 
+TEST(OpenAIChatRequestErrorsTest, BadLogprobsFields) {
+  const std::string range = "top_logprobs: expected an integer between 0 and 20";
+  EXPECT_EQ(ErrorOf(WithFields(R"("logprobs":true,"top_logprobs":21)")), range);
+  EXPECT_EQ(ErrorOf(WithFields(R"("logprobs":true,"top_logprobs":-1)")), range);
+  EXPECT_EQ(ErrorOf(WithFields(R"("logprobs":true,"top_logprobs":2.5)")), range);
+  EXPECT_EQ(ErrorOf(WithFields(R"("logprobs":true,"top_logprobs":"3")")), range);
+  EXPECT_EQ(ErrorOf(WithFields(R"("logprobs":true,"top_logprobs":1e300)")), range);
+  EXPECT_EQ(ErrorOf(WithFields(R"("top_logprobs":3)")),
+            "top_logprobs: requires logprobs to be true");
+  EXPECT_EQ(ErrorOf(WithFields(R"("logprobs":false,"top_logprobs":3)")),
+            "top_logprobs: requires logprobs to be true");
+  EXPECT_EQ(ErrorOf(WithFields(R"("logprobs":"yes")")), "logprobs: expected a boolean");
+  EXPECT_EQ(ErrorOf(WithFields(R"("logprobs":1)")), "logprobs: expected a boolean");
+}
+
 TEST(OpenAIChatRequestErrorsTest, BadToolsToolChoiceAndResponseFormat) {
   EXPECT_EQ(ErrorOf(WithFields(R"("tools":{})")), "tools: expected an array");
   EXPECT_EQ(ErrorOf(WithFields(R"("tools":[{"type":"custom","custom":{"name":"x"}}])")),

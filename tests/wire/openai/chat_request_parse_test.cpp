@@ -324,12 +324,35 @@ TEST(OpenAIChatRequestParseTest, StreamAndIncludeUsage) {
 
 TEST(OpenAIChatRequestParseTest, UnknownTopLevelKeysAreKeptInExtra) {
   const ChatRequest request = ParseOk(R"({"model":"m","messages":[{"role":"user","content":"x"}],
-      "presence_penalty":0.5,"metadata":{"b":"2","a":"1"},"logprobs":null,
+      "presence_penalty":0.5,"metadata":{"b":"2","a":"1"},"prediction":null,
       "temperature":1,"user":"u"})");
   EXPECT_EQ(request.extra.size(), 3u);
   EXPECT_EQ(request.extra.at("presence_penalty").text, "0.5");
   EXPECT_EQ(request.extra.at("metadata").text, R"({"b":"2","a":"1"})");
-  EXPECT_EQ(request.extra.at("logprobs").text, "null");
+  EXPECT_EQ(request.extra.at("prediction").text, "null");
+}
+
+TEST(OpenAIChatRequestParseTest, LogprobsAndTopLogprobs) {
+  const ChatRequest asked = ParseOk(R"({"model":"m","messages":[{"role":"user","content":"x"}],
+      "logprobs":true,"top_logprobs":20})");
+  EXPECT_TRUE(asked.logprobs);
+  EXPECT_EQ(asked.top_logprobs, 20);
+  EXPECT_FALSE(asked.report_confidence);  // only duet's router sets it
+  EXPECT_TRUE(asked.extra.empty());       // modelled, not carried raw
+  const ChatRequest plain = ParseOk(R"({"model":"m","messages":[{"role":"user","content":"x"}],
+      "logprobs":null,"top_logprobs":null})");
+  EXPECT_FALSE(plain.logprobs);
+  EXPECT_EQ(plain.top_logprobs, 0);
+  // Zero alternatives ask for nothing, so they need no logprobs: true; a
+  // float with no fraction is an integer to JavaScript clients.
+  const ChatRequest zero = ParseOk(R"({"model":"m","messages":[{"role":"user","content":"x"}],
+      "logprobs":false,"top_logprobs":0})");
+  EXPECT_FALSE(zero.logprobs);
+  EXPECT_EQ(zero.top_logprobs, 0);
+  EXPECT_EQ(ParseOk(R"({"model":"m","messages":[{"role":"user","content":"x"}],
+                        "logprobs":true,"top_logprobs":3.0})")
+                .top_logprobs,
+            3);
 }
 
 }  // namespace

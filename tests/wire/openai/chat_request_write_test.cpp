@@ -70,6 +70,8 @@ TEST(OpenAIChatRequestWriteTest, EveryModelledFieldInOrder) {
   request.max_tokens = 100;
   request.stop_sequences = {"END"};
   request.sampling = SamplingParams{.temperature = 0.5, .top_p = 1.0, .top_k = 40, .seed = 7};
+  request.logprobs = true;
+  request.top_logprobs = 3;
   request.stream = true;
   request.stream_include_usage = true;
   Tool tool;
@@ -96,7 +98,7 @@ TEST(OpenAIChatRequestWriteTest, EveryModelledFieldInOrder) {
       R"({"role":"tool","tool_call_id":"call_1","content":"42"},)"
       R"({"role":"user","content":"thanks"}],)"
       R"("max_tokens":100,"stop":["END"],"temperature":0.5,"top_p":1,"top_k":40,"seed":7,)"
-      R"("stream":true,"stream_options":{"include_usage":true},)"
+      R"("logprobs":true,"top_logprobs":3,"stream":true,"stream_options":{"include_usage":true},)"
       R"("tools":[{"type":"function","function":{"name":"f","description":"F.",)"
       R"("parameters":{"type":"object"},"strict":true}}],)"
       R"("tool_choice":"required","parallel_tool_calls":false,)"
@@ -200,7 +202,8 @@ constexpr std::string_view kRoundTripBodies[] = {
         {"role":"assistant","content":[{"type":"text","text":"A dog."},{"type":"refusal","refusal":"No more."}]},
         {"role":"user","content":"ok"}],
       "max_completion_tokens":512,"stop":["END","STOP"],"temperature":0.2,"top_p":0.95,
-      "top_k":20,"seed":-3,"n":1,"stream":true,"stream_options":{"include_usage":true},
+      "top_k":20,"seed":-3,"n":1,"logprobs":true,"top_logprobs":5,
+      "stream":true,"stream_options":{"include_usage":true},
       "tools":[{"type":"function","function":{"name":"lookup","description":"Looks up.",
                 "parameters":{"type":"object","properties":{"q":{"type":"string"}},"required":["q"]},
                 "strict":false}},
@@ -217,6 +220,8 @@ constexpr std::string_view kRoundTripBodies[] = {
         {"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]},
         {"role":"user","content":"text first"},{"role":"tool","tool_call_id":"c"}]})",
     R"({"model":"m","messages":[{"role":"system","content":"only a system prompt"}]})",
+    R"({"model":"m","messages":[{"role":"user","content":"x"}],"logprobs":true,
+        "top_logprobs":0})",
     R"({"model":"m","messages":[{"role":"user","content":"caf\u00e9 \ud83d\ude00 \"q\" \\ \u0001"}]})",
 };
 
@@ -251,6 +256,18 @@ TEST(OpenAIChatRequestWriteTest, RichRoundTripKeepsEveryField) {
   EXPECT_EQ(request->user_id, "user-7");
   EXPECT_EQ(request->extra.size(), 4u);
   EXPECT_TRUE(request->stream_include_usage);
+  EXPECT_TRUE(request->logprobs);
+  EXPECT_EQ(request->top_logprobs, 5);
+}
+
+TEST(OpenAIChatRequestWriteTest, ConfidenceReportingIsDuetsOwnAndNeverWritten) {
+  ChatRequest request;
+  request.model = "m";
+  request.messages.push_back(Message{Role::kUser, {ContentBlock::Text("Hi")}});
+  request.report_confidence = true;
+  request.top_logprobs = 4;  // meaningless without logprobs
+  EXPECT_EQ(WriteChatCompletionRequest(request),
+            R"({"model":"m","messages":[{"role":"user","content":"Hi"}]})");
 }
 
 }  // namespace

@@ -90,6 +90,34 @@ TEST(OpenAIChatResponseTest, StringsAreEscapedAndInvalidUtf8Replaced) {
       << json;
 }
 
+TEST(OpenAIChatResponseTest, LogprobsAreTheChoicesContentTokens) {
+  ChatResponse response;
+  response.id = "chatcmpl-l";
+  response.model = "tiny";
+  response.content = {ContentBlock::Text("Caf\xC3\xA9")};
+  // "é" came as two tokens, one byte each: neither is text on its own.
+  response.logprobs = {
+      TokenLogprob{"Caf", -0.25, {{"Caf", -0.25}, {"Ca", -2.5}}},
+      TokenLogprob{"\xC3", -1.5, {}},
+      TokenLogprob{"\xA9", -0.125, {}}};
+  response.confidence = AnswerConfidence{.tokens = 3, .mean_logprob = -0.625};
+  response.stop_reason = StopReason::kEndTurn;
+  const std::string json = WriteChatCompletion(response, 0);
+  EXPECT_NE(json.find(R"("logprobs":{"content":[)"
+                      R"({"token":"Caf","logprob":-0.25,"bytes":[67,97,102],"top_logprobs":[)"
+                      R"({"token":"Caf","logprob":-0.25,"bytes":[67,97,102]},)"
+                      R"({"token":"Ca","logprob":-2.5,"bytes":[67,97]}]},)"
+                      "{\"token\":\"\xEF\xBF\xBD\",\"logprob\":-1.5,\"bytes\":[195],"
+                      R"("top_logprobs":[]},)"
+                      "{\"token\":\"\xEF\xBF\xBD\",\"logprob\":-0.125,\"bytes\":[169],"
+                      R"("top_logprobs":[]}],"refusal":null},"finish_reason":"stop"})"),
+            std::string::npos)
+      << json;
+  // The confidence summary is duet's own, not part of the API.
+  EXPECT_EQ(json.find("mean_logprob"), std::string::npos) << json;
+  EXPECT_EQ(json.find("confidence"), std::string::npos) << json;
+}
+
 TEST(OpenAIChatResponseTest, FinishReasonForEveryStopReason) {
   EXPECT_EQ(FinishReasonName(StopReason::kEndTurn), "stop");
   EXPECT_EQ(FinishReasonName(StopReason::kStopSequence), "stop");

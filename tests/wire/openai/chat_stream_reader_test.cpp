@@ -117,6 +117,60 @@ TEST(OpenAIStreamReaderTest, ReasoningThenTextThenAToolCallAreSeparateBlocks) {
   EXPECT_EQ(events[11].stop_reason, StopReason::kToolUse);
 }
 
+TEST(OpenAIStreamReaderTest, LogprobsRideOnTheirTextDeltas) {
+  // vLLM / llama-server shapes: the exact bytes when sent (here a split
+  // "é", whose token strings are unreadable), malformed entries skipped,
+  // and a chunk with logprobs but no text while the text block is open.
+  const std::string stream =
+      R"(data: {"id":"c","choices":[{"index":0,"delta":{"content":"Caf"},)"
+      R"("logprobs":{"content":[{"token":"Caf","logprob":-0.5,"bytes":[67,97,102],)"
+      R"("top_logprobs":[{"token":"Caf","logprob":-0.5,"bytes":[67,97,102]},)"
+      R"({"token":"Ca","logprob":-1.25,"bytes":null},{"token":"x"}]},)"
+      R"({"token":"bytes:\\xc3","logprob":-2.0,"bytes":[195],"top_logprobs":[]},)"
+      R"({"logprob":-9.0},"junk"],"refusal":null}}]})"
+      "\n\n"
+      R"(data: {"id":"c","choices":[{"index":0,"delta":{"content":""},)"
+      R"("logprobs":{"content":[{"token":"bytes:\\xa9","logprob":-0.25,"bytes":[169]}]}}]})"
+      "\n\n"
+      R"(data: {"id":"c","choices":[{"index":0,"delta":{"content":"\u00e9"},"logprobs":null,)"
+      R"("finish_reason":"stop"}]})"
+      "\n\n"
+      "data: [DONE]\n\n";
+  const auto events = Read(stream, 11);
+  std::vector<TokenLogprob> logprobs;
+  std::string text;
+  for (const ChatEvent& event : events) {
+    if (event.kind == ChatEvent::Kind::kBlockDelta) {
+      EXPECT_EQ(event.delta_kind, ChatEvent::DeltaKind::kText);
+      text += event.delta;
+      logprobs.insert(logprobs.end(), event.logprobs.begin(), event.logprobs.end());
+    }
+  }
+  EXPECT_EQ(text, "Caf\xC3\xA9");
+  const std::vector<TokenLogprob> expected = {
+      TokenLogprob{"Caf", -0.5, {{"Caf", -0.5}, {"Ca", -1.25}}},
+      TokenLogprob{"\xC3", -2.0, {}},
+      TokenLogprob{"\xA9", -0.25, {}}};
+  EXPECT_EQ(logprobs, expected);
+  for (const ChatEvent& event : events) {
+    EXPECT_FALSE(event.confidence.has_value());  // a server's, not duet's
+  }
+}
+
+TEST(OpenAIStreamReaderTest, LogprobsWithoutTextOutsideATextBlockAreDropped) {
+  const std::string stream =
+      R"(data: {"id":"c","choices":[{"index":0,"delta":{"role":"assistant"},)"
+      R"("logprobs":{"content":[{"token":"<","logprob":-1.0}]}}]})"
+      "\n\n"
+      R"(data: {"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})"
+      "\n\n"
+      "data: [DONE]\n\n";
+  for (const ChatEvent& event : Read(stream, 1000)) {
+    EXPECT_NE(event.kind, ChatEvent::Kind::kBlockStart);  // no empty text block
+    EXPECT_TRUE(event.logprobs.empty());
+  }
+}
+
 TEST(OpenAIStreamReaderTest, AnErrorChunkEndsTheStream) {
   const auto events = Read(
       "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"

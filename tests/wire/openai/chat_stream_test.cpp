@@ -110,6 +110,33 @@ StreamCase ErrorMidStream() {
            ChatEvent::MessageStop()}};
 }
 
+TokenLogprob Scored(std::string token, double logprob,
+                    std::vector<TopAlternative> top = {}) {
+  return TokenLogprob{std::move(token), logprob, std::move(top)};
+}
+
+ChatEvent TextDelta(std::string text, std::vector<TokenLogprob> logprobs) {
+  ChatEvent event = ChatEvent::Delta(0, Delta::kText, std::move(text));
+  event.logprobs = std::move(logprobs);
+  return event;
+}
+
+// A local answer to a request with logprobs: the last delta has no text of
+// its own, only the token of a character max_tokens cut in half. No golden
+// file: its chunks are checked below.
+StreamCase TextWithLogprobs() {
+  ChatEvent finish = ChatEvent::MessageDelta(
+      StopReason::kMaxTokens, Usage{.input_tokens = 3, .output_tokens = 3});
+  finish.confidence = AnswerConfidence{.tokens = 3, .mean_logprob = -1.5};
+  return {"", "chatcmpl-l", "tiny", 7, false,
+          {ChatEvent::MessageStart("msg_5", "tiny", Usage{.input_tokens = 3}),
+           ChatEvent::BlockStart(0, ContentBlock::Text("")),
+           TextDelta("Hi", {Scored("Hi", -0.5, {{"Hi", -0.5}, {"Yo", -1.0}})}),
+           TextDelta(" there", {Scored(" there", -0.75, {{" there", -0.75}, {"!", -3.0}})}),
+           TextDelta("", {Scored("\xE2", -3.25, {{"\xE2", -3.25}, {".", -3.5}})}),
+           ChatEvent::BlockStop(0), std::move(finish), ChatEvent::MessageStop()}};
+}
+
 std::vector<StreamCase> AllCases() {
   return {TextWithUsage(), ParallelTools(), ReasoningThenText(), ErrorMidStream()};
 }
@@ -118,6 +145,55 @@ TEST(OpenAIStreamWriterTest, MatchesEveryGoldenTranscriptByteForByte) {
   for (const StreamCase& stream_case : AllCases()) {
     EXPECT_EQ(Render(stream_case), ReadGolden(stream_case.golden)) << stream_case.golden;
   }
+}
+
+TEST(OpenAIStreamWriterTest, TextChunksCarryTheirLogprobs) {
+  const std::string out = Render(TextWithLogprobs());
+  const std::string head =
+      R"(data: {"id":"chatcmpl-l","object":"chat.completion.chunk","created":7,)"
+      R"("model":"tiny","choices":[{"index":0,"delta":)";
+  EXPECT_NE(out.find(head + R"({"content":"Hi"},"logprobs":{"content":[)"
+                            R"({"token":"Hi","logprob":-0.5,"bytes":[72,105],"top_logprobs":[)"
+                            R"({"token":"Hi","logprob":-0.5,"bytes":[72,105]},)"
+                            R"({"token":"Yo","logprob":-1,"bytes":[89,111]}]}],)"
+                            R"("refusal":null},"finish_reason":null}]})"
+                            "\n\n"),
+            std::string::npos)
+      << out;
+  // Half a character: the JSON string cannot hold it, `bytes` can.
+  EXPECT_NE(out.find(head + R"({"content":""},"logprobs":{"content":[)"
+                            "{\"token\":\"\xEF\xBF\xBD\",\"logprob\":-3.25,\"bytes\":[226],"),
+            std::string::npos)
+      << out;
+  // The role and finish chunks have none; the summary is duet's own.
+  EXPECT_NE(out.find(head + R"({"role":"assistant","content":""},"logprobs":null,)"),
+            std::string::npos);
+  EXPECT_NE(out.find(head + R"({},"logprobs":null,"finish_reason":"length"}]})"),
+            std::string::npos);
+  EXPECT_EQ(out.find("confidence"), std::string::npos);
+  EXPECT_EQ(out.find("mean_logprob"), std::string::npos);
+  const ReassembledStream stream = Reassemble(out);
+  EXPECT_EQ(stream.content, "Hi there");
+  ASSERT_EQ(stream.logprobs.size(), 3u);
+  EXPECT_EQ(stream.logprobs[1]["token"], " there");
+  EXPECT_EQ(stream.logprobs[1]["top_logprobs"][1]["logprob"], -3.0);
+}
+
+TEST(OpenAIStreamWriterTest, LogprobsOnOtherDeltasAreNotContent) {
+  StreamWriter writer("chatcmpl-r", "m", 1, false);
+  std::string out;
+  writer.Append(ChatEvent::MessageStart("msg", "m", {}), &out);
+  out.clear();
+  ChatEvent thinking = ChatEvent::Delta(0, Delta::kThinking, "hmm");
+  thinking.logprobs = {Scored("hmm", -1.0)};
+  writer.Append(thinking, &out);
+  EXPECT_NE(out.find(R"({"reasoning_content":"hmm"},"logprobs":null,)"), std::string::npos)
+      << out;
+  out.clear();
+  ChatEvent arguments = ChatEvent::Delta(1, Delta::kInputJson, "");
+  arguments.logprobs = {Scored("{", -1.0)};
+  writer.Append(arguments, &out);
+  EXPECT_EQ(out, "");  // still an empty delta: nothing to send
 }
 
 TEST(OpenAIStreamTranscriptTest, TextTranscriptReassembles) {
@@ -175,7 +251,7 @@ TEST(OpenAIStreamTranscriptTest, ErrorTranscriptEndsWithAnErrorAndNoDone) {
 // must say what the stream says.
 TEST(OpenAIStreamTranscriptTest, StreamAndNonStreamAnswersAgree) {
   for (const StreamCase& stream_case :
-       {TextWithUsage(), ParallelTools(), ReasoningThenText()}) {
+       {TextWithUsage(), ParallelTools(), ReasoningThenText(), TextWithLogprobs()}) {
     ResponseAccumulator accumulator;
     for (const ChatEvent& event : stream_case.events) {
       ASSERT_TRUE(accumulator.Add(event).ok()) << stream_case.golden;
@@ -202,6 +278,13 @@ TEST(OpenAIStreamTranscriptTest, StreamAndNonStreamAnswersAgree) {
     }
     if (stream.usage.has_value()) {
       EXPECT_EQ(completion["usage"], *stream.usage);
+    }
+    const nlohmann::json& logprobs = completion["choices"][0]["logprobs"];
+    if (stream.logprobs.empty()) {
+      EXPECT_TRUE(logprobs.is_null()) << stream_case.id;
+    } else {
+      EXPECT_EQ(logprobs["content"], stream.logprobs) << stream_case.id;
+      EXPECT_TRUE(logprobs["refusal"].is_null());
     }
   }
 }

@@ -5,7 +5,8 @@
 // `index`, the first fragment carrying id and name and later ones argument
 // text. It also checks what a client relies on without saying so: one id and
 // created for every chunk, role only in the first, each tool call opened
-// before it grows, at most one finish_reason, and usage only at the end.
+// before it grows, at most one finish_reason, usage only at the end, and
+// logprobs only on chunks with content.
 // Violations are reported as gtest failures.
 #pragma once
 
@@ -38,6 +39,9 @@ struct ReassembledStream {
   std::string finish_reason;
   std::optional<nlohmann::json> usage;
   std::optional<nlohmann::json> error;
+  // Every choices[0].logprobs.content entry, in chunk order, as openai-node
+  // collects them.
+  nlohmann::json logprobs = nlohmann::json::array();
   bool done = false;  // saw data: [DONE]
   int chunks = 0;
 };
@@ -101,7 +105,14 @@ inline void ApplyChunk(const nlohmann::json& chunk, ReassembledStream* stream) {
   ASSERT_EQ(choices.size(), 1u);
   const nlohmann::json& choice = choices[0];
   EXPECT_EQ(choice.at("index"), 0);
-  EXPECT_TRUE(choice.at("logprobs").is_null());
+  if (const nlohmann::json& logprobs = choice.at("logprobs"); !logprobs.is_null()) {
+    EXPECT_TRUE(choice.at("delta").contains("content")) << "logprobs without content";
+    EXPECT_TRUE(logprobs.at("refusal").is_null());
+    EXPECT_FALSE(logprobs.at("content").empty()) << "an empty logprobs object";
+    for (const nlohmann::json& entry : logprobs.at("content")) {
+      stream->logprobs.push_back(entry);
+    }
+  }
   ApplyDelta(choice.at("delta"), first, stream);
   if (!choice.at("finish_reason").is_null()) {
     EXPECT_TRUE(stream->finish_reason.empty()) << "finish_reason twice";

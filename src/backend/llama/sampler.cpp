@@ -1,0 +1,131 @@
+#include "backend/llama/sampler.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <exception>
+
+#include "backend/llama/grammar.h"
+
+namespace duet::llama {
+namespace {
+
+// The last tokens of `tokens` whose pieces spell exactly `text`, or none
+// when no token boundary falls where `text` begins. Taken from the prompt
+// itself rather than tokenising `text` alone, which would add the leading
+// space SentencePiece vocabularies put before a first word.
+std::vector<llama_token> TailSpelling(const llama_vocab* vocab,
+                                      const std::vector<llama_token>& tokens,
+                                      const std::string& text) {
+  std::string spelled;
+  for (size_t count = 1; count <= tokens.size() && spelled.size() < text.size();
+       ++count) {
+    spelled.insert(0, TokenPiece(vocab, tokens[tokens.size() - count], true));
+    if (spelled == text) {
+      return {tokens.end() - static_cast<std::ptrdiff_t>(count), tokens.end()};
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string TokenPiece(const llama_vocab* vocab, llama_token token,
+                       bool special) {
+  std::string piece(64, '\0');
+  int length = llama_token_to_piece(vocab, token, piece.data(),
+                                    static_cast<int32_t>(piece.size()), 0,
+                                    special);
+  if (length < 0) {  // longer than the buffer: -length is what it needs
+    piece.resize(static_cast<size_t>(-length));
+    length = llama_token_to_piece(vocab, token, piece.data(),
+                                  static_cast<int32_t>(piece.size()), 0, special);
+  }
+  piece.resize(static_cast<size_t>(std::max(0, length)));
+  return piece;
+}
+
+llama_sampler* NewSampler(const SamplingParams& params,
+                          const llama_vocab* vocab, const GrammarSpec* spec) {
+  llama_sampler* chain =
+      llama_sampler_chain_init(llama_sampler_chain_default_params());
+  if (spec != nullptr) {
+    llama_sampler* constrained = nullptr;
+    if (spec->lazy) {
+      std::vector<const char*> patterns;
+      for (const std::string& pattern : spec->trigger_patterns) {
+        patterns.push_back(pattern.c_str());
+      }
+      constrained = llama_sampler_init_grammar_lazy_patterns(
+          vocab, spec->grammar.c_str(), "root", patterns.data(),
+          patterns.size(), spec->trigger_tokens.data(),
+          spec->trigger_tokens.size());
+    } else {
+      constrained = llama_sampler_init_grammar(vocab, spec->grammar.c_str(), "root");
+    }
+    if (constrained == nullptr) {
+      llama_sampler_free(chain);
+      return nullptr;
+    }
+    try {
+      for (const llama_token token : spec->prefill) {
+        llama_sampler_accept(constrained, token);
+      }
+    } catch (const std::exception&) {
+      // The grammar does not start with the template's text after all.
+      llama_sampler_free(constrained);
+      llama_sampler_free(chain);
+      return nullptr;
+    }
+    llama_sampler_chain_add(chain, constrained);
+  }
+  const double temperature = params.temperature.value_or(1.0);
+  if (temperature <= 0) {
+    llama_sampler_chain_add(chain, llama_sampler_init_greedy());
+    return chain;
+  }
+  if (params.top_k && *params.top_k > 0) {
+    llama_sampler_chain_add(
+        chain, llama_sampler_init_top_k(static_cast<int32_t>(*params.top_k)));
+  }
+  if (params.top_p && *params.top_p < 1.0) {
+    llama_sampler_chain_add(
+        chain, llama_sampler_init_top_p(static_cast<float>(*params.top_p), 1));
+  }
+  llama_sampler_chain_add(
+      chain, llama_sampler_init_temp(static_cast<float>(temperature)));
+  const uint32_t seed = params.seed ? static_cast<uint32_t>(*params.seed)
+                                    : LLAMA_DEFAULT_SEED;
+  llama_sampler_chain_add(chain, llama_sampler_init_dist(seed));
+  return chain;
+}
+
+Result<std::optional<GrammarSpec>> RequestGrammar(
+    const llama_vocab* vocab, const ChatRequest& request,
+    const RenderedPrompt& rendered, const std::vector<llama_token>& prompt) {
+  Result<std::optional<std::string>> schema = GrammarFor(request.response_format);
+  if (!schema) {
+    return Error(schema.error());
+  }
+  if (*schema && !rendered.grammar.empty()) {
+    return Error(InvalidArgument(
+        "response_format: the local engine cannot constrain both the JSON "
+        "format and tool calls in one request"));
+  }
+  std::optional<GrammarSpec> grammar;
+  if (*schema) {
+    grammar.emplace();
+    grammar->grammar = **schema;
+  } else if (!rendered.grammar.empty()) {
+    grammar.emplace();
+    grammar->grammar = rendered.grammar;
+    grammar->lazy = rendered.grammar_lazy;
+    grammar->trigger_patterns = rendered.trigger_patterns;
+    grammar->trigger_tokens = rendered.trigger_tokens;
+    if (!grammar->lazy && !rendered.generation_prompt.empty()) {
+      grammar->prefill = TailSpelling(vocab, prompt, rendered.generation_prompt);
+    }
+  }
+  return grammar;
+}
+
+}  // namespace duet::llama

@@ -1,0 +1,51 @@
+// How the engine draws a request's tokens: the sampler chain, the grammar
+// that constrains it (a response_format schema or the template's tool-call
+// syntax), and the text of a token.
+//
+// Thread safety: pure functions; a sampler chain belongs to one slot.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backend/llama/prompt.h"
+#include "core/status.h"
+#include "llama.h"
+#include "model/chat.h"
+
+namespace duet::llama {
+
+// The grammar a request's sampling must follow: a response_format schema,
+// or the tool-call syntax of the model's template (lazy when a tool call is
+// optional, started by its triggers).
+struct GrammarSpec {
+  std::string grammar;
+  bool lazy = false;
+  std::vector<std::string> trigger_patterns;
+  std::vector<llama_token> trigger_tokens;
+  // Tokens the template already wrote for the answer's start, which a
+  // non-lazy tool-call grammar expects to have seen.
+  std::vector<llama_token> prefill;
+};
+
+// A sampler chain: the grammar first when there is one, then greedy at
+// temperature 0, or top-k, top-p, temperature and a seeded draw (random
+// seed when none is given). The caller owns it (llama_sampler_free). Null
+// when llama.cpp rejects the grammar.
+llama_sampler* NewSampler(const SamplingParams& params,
+                          const llama_vocab* vocab, const GrammarSpec* spec);
+
+// The grammar `request` must be sampled under: its response_format schema,
+// or the tool-call grammar its template produced for `prompt` (never both;
+// asking for both is kInvalidArgument, as is an unusable schema). nullopt
+// when nothing constrains the answer.
+Result<std::optional<GrammarSpec>> RequestGrammar(
+    const llama_vocab* vocab, const ChatRequest& request,
+    const RenderedPrompt& rendered, const std::vector<llama_token>& prompt);
+
+// The text of `token`; special tokens render as nothing unless `special`.
+std::string TokenPiece(const llama_vocab* vocab, llama_token token,
+                       bool special = false);
+
+}  // namespace duet::llama

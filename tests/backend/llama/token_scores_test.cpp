@@ -1,0 +1,172 @@
+// ScoreToken and ConfidenceTally on hand-made logit rows, checked against
+// log-softmax and entropy computed the obvious way (in double, with
+// std::exp; ScoreToken's faster float pass agrees to about 1e-7).
+#include "backend/llama/token_scores.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace duet::llama {
+namespace {
+
+// ln softmax(logits)[token], the textbook way (fine for small logits).
+double NaiveLogprob(const std::vector<float>& logits, int token) {
+  double sum = 0;
+  for (const float logit : logits) {
+    sum += std::exp(static_cast<double>(logit));
+  }
+  return static_cast<double>(logits[static_cast<size_t>(token)]) -
+         std::log(sum);
+}
+
+constexpr double kTolerance = 1e-6;
+
+TokenScore Score(const std::vector<float>& logits, int token, int top_n = 0) {
+  return ScoreToken(logits.data(), static_cast<int32_t>(logits.size()), token,
+                    top_n);
+}
+
+TEST(ScoreTokenTest, LogprobIsTheLogSoftmaxOfTheRawLogits) {
+  const std::vector<float> logits = {1.5F, -0.25F, 3.0F, 0.0F, 2.0F};
+  for (int token = 0; token < 5; ++token) {
+    EXPECT_NEAR(Score(logits, token).logprob, NaiveLogprob(logits, token), kTolerance)
+        << token;
+  }
+  double total = 0;
+  for (int token = 0; token < 5; ++token) {
+    total += std::exp(Score(logits, token).logprob);
+  }
+  EXPECT_NEAR(total, 1.0, kTolerance);
+}
+
+TEST(ScoreTokenTest, HugeLogitsDoNotOverflow) {
+  // exp(1000) overflows a double; shifting by the maximum must not care.
+  const std::vector<float> logits = {1000.0F, 999.0F, 998.0F};
+  const std::vector<float> shifted = {2.0F, 1.0F, 0.0F};
+  for (int token = 0; token < 3; ++token) {
+    EXPECT_NEAR(Score(logits, token).logprob, NaiveLogprob(shifted, token), kTolerance);
+  }
+  EXPECT_NEAR(Score(logits, 0).entropy, Score(shifted, 0).entropy, 1e-9);
+}
+
+TEST(ScoreTokenTest, EntropyIsZeroWhenCertainAndLogNWhenUniform) {
+  const std::vector<float> uniform(8, 0.5F);
+  EXPECT_NEAR(Score(uniform, 3).entropy, std::log(8.0), kTolerance);
+  EXPECT_NEAR(Score(uniform, 3).logprob, -std::log(8.0), kTolerance);
+  const std::vector<float> certain = {0.0F, 200.0F, 0.0F};
+  EXPECT_NEAR(Score(certain, 1).entropy, 0.0, kTolerance);
+  EXPECT_NEAR(Score(certain, 1).logprob, 0.0, kTolerance);
+}
+
+TEST(ScoreTokenTest, RuledOutTokensHaveProbabilityZeroAndTheFloor) {
+  const float minus_infinity = -std::numeric_limits<float>::infinity();
+  const std::vector<float> logits = {0.0F, minus_infinity, 0.0F};
+  const TokenScore ruled_out = Score(logits, 1, 3);
+  EXPECT_EQ(ruled_out.logprob, TokenLogprob::kLogprobFloor);
+  EXPECT_NEAR(ruled_out.entropy, std::log(2.0), kTolerance);  // not NaN
+  EXPECT_NEAR(Score(logits, 0).logprob, std::log(0.5), kTolerance);
+  ASSERT_EQ(ruled_out.top.size(), 3u);
+  EXPECT_EQ(ruled_out.top[2].first, 1);
+  EXPECT_EQ(ruled_out.top[2].second, TokenLogprob::kLogprobFloor);
+
+  const std::vector<float> nothing(4, minus_infinity);
+  EXPECT_EQ(Score(nothing, 2).logprob, TokenLogprob::kLogprobFloor);
+  EXPECT_EQ(Score(nothing, 2).entropy, 0.0);
+}
+
+TEST(ScoreTokenTest, LargeVocabulariesAgreeWithTheNaiveComputation) {
+  // An odd size (a partial last block and lane), spread-out logits, and a
+  // few ruled-out tokens, like a real model's row under a logit bias.
+  std::mt19937 random(7);
+  std::normal_distribution<float> spread(0.0F, 4.0F);
+  std::vector<float> logits(100'003);
+  for (float& logit : logits) {
+    logit = spread(random);
+  }
+  for (const size_t ruled_out : {0UL, 5'000UL, 100'002UL}) {
+    logits[ruled_out] = -std::numeric_limits<float>::infinity();
+  }
+  double max = -1e30;
+  for (const float logit : logits) {
+    max = std::max(max, static_cast<double>(logit));
+  }
+  double sum = 0;
+  double weighted = 0;
+  for (const float logit : logits) {
+    if (std::isfinite(logit)) {
+      const double weight = std::exp(logit - max);
+      sum += weight;
+      weighted += weight * (logit - max);
+    }
+  }
+  const double log_normalizer = max + std::log(sum);
+  const double entropy = std::log(sum) - weighted / sum;
+  for (const int token : {1, 777, 50'000, 100'001}) {
+    const TokenScore score = Score(logits, token);
+    EXPECT_NEAR(score.logprob, logits[static_cast<size_t>(token)] - log_normalizer,
+                kTolerance)
+        << token;
+    EXPECT_NEAR(score.entropy, entropy, kTolerance);
+  }
+  EXPECT_EQ(Score(logits, 5'000).logprob, TokenLogprob::kLogprobFloor);
+
+  // The alternatives are the 20 largest logits, as a full sort finds them.
+  std::vector<int32_t> order(logits.size());
+  for (size_t id = 0; id < order.size(); ++id) {
+    order[id] = static_cast<int32_t>(id);
+  }
+  std::sort(order.begin(), order.end(), [&logits](int32_t a, int32_t b) {
+    return logits[static_cast<size_t>(a)] > logits[static_cast<size_t>(b)];
+  });
+  const TokenScore with_top = Score(logits, 1, 20);
+  ASSERT_EQ(with_top.top.size(), 20u);
+  for (size_t rank = 0; rank < 20; ++rank) {
+    EXPECT_EQ(with_top.top[rank].first, order[rank]) << rank;
+  }
+}
+
+TEST(ScoreTokenTest, TopAlternativesAreTheMostLikelyInOrder) {
+  const std::vector<float> logits = {0.1F, 5.0F, -2.0F, 4.0F, 5.0F, 3.0F, 0.0F};
+  const TokenScore score = Score(logits, 6, 4);
+  ASSERT_EQ(score.top.size(), 4u);
+  // Ties keep the lower id first.
+  EXPECT_EQ(score.top[0].first, 1);
+  EXPECT_EQ(score.top[1].first, 4);
+  EXPECT_EQ(score.top[2].first, 3);
+  EXPECT_EQ(score.top[3].first, 5);
+  for (const auto& [id, logprob] : score.top) {
+    EXPECT_NEAR(logprob, NaiveLogprob(logits, id), kTolerance) << id;
+  }
+  EXPECT_TRUE(Score(logits, 6, 0).top.empty());
+  EXPECT_EQ(Score(logits, 6, 100).top.size(), logits.size());
+}
+
+TEST(ConfidenceTallyTest, SummarisesMeanMinimumLowShareAndEntropy) {
+  EXPECT_EQ(ConfidenceTally().Summary(), AnswerConfidence());
+  ConfidenceTally tally;
+  // p = 0.9, 0.5, 0.05, 0.01: the last two are below kLowProbability.
+  for (const double p : {0.9, 0.5, 0.05, 0.01}) {
+    TokenScore score;
+    score.logprob = std::log(p);
+    score.entropy = 1.0 - p;
+    tally.Add(score);
+  }
+  const AnswerConfidence summary = tally.Summary();
+  EXPECT_EQ(summary.tokens, 4);
+  EXPECT_NEAR(summary.mean_logprob,
+              (std::log(0.9) + std::log(0.5) + std::log(0.05) + std::log(0.01)) / 4,
+              1e-12);
+  EXPECT_DOUBLE_EQ(summary.min_logprob, std::log(0.01));
+  EXPECT_EQ(summary.low_probability_tokens, 2);
+  EXPECT_DOUBLE_EQ(summary.low_probability_share(), 0.5);
+  EXPECT_NEAR(summary.mean_entropy, (0.1 + 0.5 + 0.95 + 0.99) / 4, 1e-12);
+}
+
+}  // namespace
+}  // namespace duet::llama
