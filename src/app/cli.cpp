@@ -9,7 +9,10 @@
 #include <CLI/CLI.hpp>
 
 #include "api/client_key.h"
+#include "app/demo_command.h"
+#include "app/models_command.h"
 #include "app/plan_command.h"
+#include "app/pull_command.h"
 #include "app/report_command.h"
 #include "app/route_command.h"
 #include "app/run_chat.h"
@@ -18,6 +21,7 @@
 #include "core/config.h"
 #include "core/logging.h"
 #include "core/version.h"
+#include "model_files/model_discovery.h"
 
 namespace duet {
 namespace {
@@ -154,6 +158,28 @@ int RunCli(int argc, char** argv,
   ReportCommandOptions report_options;
   AddReportOptions(report, &report_options);
   flags.AddTo(report);
+  CLI::App* demo = app.add_subcommand(
+      "demo", "See duet work in one command: a mixed workload through the gateway "
+              "(local model and Claude, simulated when no key is set), each routing "
+              "decision, the cost report, then the gateway keeps serving");
+  DemoOptions demo_options;
+  demo->add_flag("--exit", demo_options.exit_after_report,
+                 "stop after the report instead of serving");
+  demo->add_flag("--keep", demo_options.keep_ledger,
+                 "keep the demo's folder (its ledger) when it ends");
+  flags.AddTo(demo);
+  CLI::App* models = app.add_subcommand(
+      "models", "List the GGUF models duet can serve: configured ones, the Hugging "
+                "Face cache and Ollama's store, with size, quantization, context "
+                "and family");
+  ModelsCommandOptions models_options;
+  AddModelsOptions(models, &models_options);
+  flags.AddTo(models);
+  CLI::App* pull = app.add_subcommand(
+      "pull", "Download a GGUF model from Hugging Face (ORG/NAME/FILE.gguf) or a "
+              "URL, with resume and checksum verification");
+  PullCommandOptions pull_options;
+  AddPullOptions(pull, &pull_options);
   CLI::App* key_id = app.add_subcommand(
       "key-id", "Print the id duet uses for a client API key (for budgets "
                 "and local-only keys in [policy])");
@@ -190,6 +216,11 @@ int RunCli(int argc, char** argv,
     std::printf("%s\n", api::ClientKeyId(key_id_key).c_str());
     return 0;
   }
+  if (pull->parsed()) {
+    return RunPullCommand(
+        pull_options, [](const char* name) -> const char* { return std::getenv(name); },
+        std::cout, std::cerr);
+  }
   if (sim->parsed()) {
     if (Status logging = InitLogging(sim_log_level); !logging.ok()) {
       std::fprintf(stderr, "duet: %s\n", logging.message().c_str());
@@ -207,6 +238,10 @@ int RunCli(int argc, char** argv,
   if (config_command->parsed()) {
     std::cout << ConfigToToml(*config);
     return 0;
+  }
+  if (models->parsed()) {
+    return RunModelsCommand(*config, models_options,
+                            model_files::ProcessDiscoveryOptions(), std::cout);
   }
   if (plan->parsed()) {
     return RunPlanCommand(*config, plan_options, std::cout, std::cerr);
@@ -233,13 +268,17 @@ int RunCli(int argc, char** argv,
     }
     return RunRouteCommand(*config, route_options, std::cin, std::cout);
   }
-  if (run->parsed() && flags.log_level.empty() && config->log.level == "info") {
+  if ((run->parsed() || demo->parsed()) && flags.log_level.empty() &&
+      config->log.level == "info") {
     config->log.level = "warn";  // keep the terminal for the conversation
   }
   Status logging = InitLogging(config->log.level);
   if (!logging.ok()) {
     std::fprintf(stderr, "duet: %s\n", logging.message().c_str());
     return 2;
+  }
+  if (demo->parsed()) {
+    return RunDemo(*config, demo_options, std::cout);
   }
   if (run->parsed()) {
     std::optional<std::string> prompt;

@@ -1,12 +1,34 @@
 #include "app/local_backend.h"
 
+#include <filesystem>
+#include <string>
 #include <utility>
 
 #if DUET_HAVE_LLAMA
 #include "backend/llama/engine.h"
+#include "model_files/model_discovery.h"
 #endif
 
 namespace duet {
+
+#if DUET_HAVE_LLAMA
+namespace {
+
+// A configured path that is no file may name a model `duet models` lists
+// ("llama3.2:3b", "org/repo/model.gguf"): load the file behind it. Anything
+// else goes to the engine as written, which names it when loading fails.
+std::string ModelFile(const std::string& path) {
+  std::error_code error;
+  if (std::filesystem::exists(path, error)) {
+    return path;
+  }
+  Result<model_files::DiscoveredModel> found =
+      model_files::ResolveModel(path, model_files::ProcessDiscoveryOptions());
+  return found ? found->path : path;
+}
+
+}  // namespace
+#endif
 
 Result<std::shared_ptr<Backend>> MakeLocalBackend(const Config& config) {
   if (config.models.empty()) {
@@ -17,7 +39,7 @@ Result<std::shared_ptr<Backend>> MakeLocalBackend(const Config& config) {
   for (const LocalModelConfig& model : config.models) {
     llama::RunnerOptions runner;
     runner.name = model.name;
-    runner.path = model.path;
+    runner.path = ModelFile(model.path);
     runner.context = model.context > 0 ? model.context : config.local.context;
     runner.slots = static_cast<int>(config.local.slots);
     runner.queue_size = static_cast<int>(config.local.queue_size);

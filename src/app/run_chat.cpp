@@ -14,6 +14,7 @@
 
 #include "app/local_backend.h"
 #include "backend/backend.h"
+#include "model_files/model_discovery.h"
 
 namespace duet {
 namespace {
@@ -103,8 +104,9 @@ Message UserMessage(std::string text) {
   return message;
 }
 
-// The configuration with only the model `name_or_path` (a configured name,
-// or a .gguf file named by its stem).
+// The configuration with only the model `name_or_path`: a configured name,
+// a .gguf file (named by its stem), or a model `duet models` lists from the
+// Hugging Face cache or Ollama's store (named as listed).
 Result<Config> ConfigForModel(Config config, const std::string& name_or_path) {
   for (const LocalModelConfig& model : config.models) {
     if (model.name == name_or_path) {
@@ -120,8 +122,21 @@ Result<Config> ConfigForModel(Config config, const std::string& name_or_path) {
     config.models = {model};
     return config;
   }
+  Result<model_files::DiscoveredModel> found =
+      model_files::ResolveModel(name_or_path, model_files::ProcessDiscoveryOptions());
+  if (found) {
+    LocalModelConfig model;
+    model.name = name_or_path;
+    model.path = found->path;
+    config.models = {model};
+    return config;
+  }
+  if (found.error().code() != ErrorCode::kNotFound) {
+    return Error(found.error());  // it exists but cannot be served
+  }
   return Error(NotFound("no model named '" + name_or_path +
-                        "' is configured, and no such file exists"));
+                        "' is configured, no such file exists, and `duet models` "
+                        "lists none"));
 }
 
 constexpr const char* kHelp =

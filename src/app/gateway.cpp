@@ -1,0 +1,124 @@
+#include "app/gateway.h"
+
+#include <cstdlib>
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <spdlog/spdlog.h>
+
+#include "api/api_handler.h"
+#include "api/http/server.h"
+#include "app/cloud_backends.h"
+#include "app/ledger_wiring.h"
+#include "app/local_backend.h"
+#include "core/clock.h"
+#include "route/router.h"
+
+namespace duet {
+namespace {
+
+api::http::HttpServer::Options ServerOptions(const ServerConfig& config) {
+  api::http::HttpServer::Options options;
+  options.host = config.host;
+  options.port = static_cast<uint16_t>(config.port);
+  options.io_threads = static_cast<int>(config.io_threads);
+  options.max_body_bytes = static_cast<uint64_t>(config.max_body_bytes);
+  options.max_header_bytes = static_cast<uint32_t>(config.max_header_bytes);
+  options.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+  options.body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
+  options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  options.write_timeout = std::chrono::milliseconds(config.write_timeout_ms);
+  options.max_buffered_response_bytes =
+      static_cast<uint64_t>(config.max_buffered_response_bytes);
+  options.shutdown_grace = std::chrono::milliseconds(config.shutdown_grace_ms);
+  return options;
+}
+
+}  // namespace
+
+// Members in construction order; destruction runs backwards, so the
+// server stops before the router goes, the router before the backends and
+// the HTTP client they share, and the ledger, last, writes every row still
+// pending.
+struct Gateway::Parts {
+  SystemClock clock;
+  std::unique_ptr<ClaudeCatalog> catalog;
+  std::unique_ptr<ServerLedger> ledger;
+  // One event loop for the server and the upstream HTTP client: an
+  // upstream answer is relayed to the client on the thread that read it.
+  boost::asio::io_context io_context;
+  CloudBackends cloud;
+  std::shared_ptr<PolicyEngine> policy;
+  std::unique_ptr<Router> router;
+  std::unique_ptr<api::ApiHandler> handler;
+  std::unique_ptr<api::http::HttpServer> server;
+};
+
+Gateway::Gateway(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+Gateway::~Gateway() = default;
+
+Result<std::unique_ptr<Gateway>> Gateway::Create(
+    const Config& config, std::vector<std::shared_ptr<Backend>> backends, Options options) {
+  auto parts = std::make_unique<Parts>();
+  const EnvLookup getenv = [](const char* name) -> const char* { return std::getenv(name); };
+  DUET_ASSIGN_OR_RETURN(ClaudeCatalog catalog, ClaudeCatalog::Load(config.anthropic.catalog_file));
+  parts->catalog = std::make_unique<ClaudeCatalog>(std::move(catalog));
+  parts->ledger =
+      std::make_unique<ServerLedger>(config, getenv, parts->catalog.get(), &parts->clock);
+  DUET_ASSIGN_OR_RETURN(parts->cloud,
+                        MakeCloudBackends(config, getenv, &parts->clock, &parts->io_context));
+  for (std::shared_ptr<Backend>& backend : parts->cloud.backends) {
+    backends.push_back(backend);
+  }
+  // Local models first: the local engine is where failed cloud requests
+  // fall back to.
+  DUET_ASSIGN_OR_RETURN(std::shared_ptr<Backend> local, MakeLocalBackend(config));
+  // The routing policy ([policy] in the config) decides every request.
+  Result<std::unique_ptr<PolicyEngine>> policy =
+      PolicyEngine::Create(config.policy, &parts->clock, {.catalog = parts->catalog.get()});
+  if (!policy) {
+    return Error(InvalidArgument("invalid policy: " + policy.error().message()));
+  }
+  parts->policy = std::move(*policy);
+  Router::Options router_options;
+  router_options.shadow.spent_this_month_usd = parts->ledger->SeedBudget(&parts->policy->budget());
+  router_options.shadow.reporter = parts->ledger->ShadowRecorder();
+  router_options.policy = parts->policy;
+  if (local) {
+    router_options.fallback = local;
+    backends.insert(backends.begin(), std::move(local));
+  }
+  // The first local backend, for the queue gauges of /metrics.
+  std::shared_ptr<Backend> local_backend;
+  for (const std::shared_ptr<Backend>& backend : backends) {
+    if (local_backend == nullptr && backend->locality() == Locality::kLocal) {
+      local_backend = backend;
+    }
+  }
+  if (backends.empty()) {
+    spdlog::warn("no backend is configured: requests will be answered with an error");
+  }
+  parts->router = std::make_unique<Router>(std::move(backends), std::move(router_options));
+  ServerLedger* ledger = parts->ledger.get();
+  parts->handler = std::make_unique<api::ApiHandler>(
+      parts->router.get(), &parts->clock,
+      api::ApiHandler::Options{
+          .recorder = ledger->recorder(),
+          .busy_meter = ledger->busy_meter(),
+          .store_content = config.ledger.store_content,
+          .metrics_text = [ledger, local_backend, policy = parts->policy] {
+            return ledger->MetricsText(local_backend.get(), policy.get());
+          }});
+  api::http::HttpServer::Options server_options = ServerOptions(config.server);
+  server_options.io_context = &parts->io_context;
+  server_options.handle_signals = options.handle_signals;
+  parts->server = std::make_unique<api::http::HttpServer>(server_options, parts->handler.get());
+  return std::unique_ptr<Gateway>(new Gateway(std::move(parts)));
+}
+
+Result<uint16_t> Gateway::Start() { return parts_->server->Start(); }
+void Gateway::Wait() { parts_->server->Wait(); }
+void Gateway::Shutdown() { parts_->server->Shutdown(); }
+const std::string& Gateway::ledger_path() const { return parts_->ledger->path(); }
+
+}  // namespace duet
