@@ -129,6 +129,10 @@ int RunCli(int argc, char** argv,
       ->required();
   run->add_option("prompt", run_prompt,
                   "answer this one prompt and exit, instead of chatting");
+  bool run_polish = false;
+  run->add_flag("--polish", run_polish,
+                "draft with the local model, then have Claude ([policy.polish] tier) "
+                "improve the draft, each step shown");
   flags.AddTo(run);
   CLI::App* config_command = app.add_subcommand(
       "config", "Print the effective configuration (file + environment + "
@@ -288,7 +292,7 @@ int RunCli(int argc, char** argv,
         *prompt += " " + run_prompt[i];
       }
     }
-    return RunChat(*config, run_model, prompt, std::cin, std::cout);
+    return RunChat(*config, run_model, prompt, run_polish, std::cin, std::cout);
   }
   return Serve(*config, std::move(extra_backends));
 }

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <istream>
 #include <memory>
 #include <mutex>
@@ -12,9 +13,14 @@
 #include <utility>
 #include <vector>
 
+#include "app/cloud_backends.h"
 #include "app/local_backend.h"
+#include "backend/answer_collector.h"
 #include "backend/backend.h"
+#include "core/clock.h"
 #include "model_files/model_discovery.h"
+#include "route/escalation/polish_review.h"
+#include "route/policy/policy_engine.h"
 
 namespace duet {
 namespace {
@@ -139,6 +145,79 @@ Result<Config> ConfigForModel(Config config, const std::string& name_or_path) {
                         "lists none"));
 }
 
+// Claude's side of `duet run --polish`: the backend, the polishing model,
+// and the policy (its sensitive-data scanner, its review setting).
+struct Polisher {
+  SystemClock clock;
+  CloudBackends cloud;
+  Backend* claude = nullptr;
+  std::string model;
+  std::unique_ptr<PolicyEngine> policy;
+};
+
+Result<std::unique_ptr<Polisher>> MakePolisher(const Config& config) {
+  auto polisher = std::make_unique<Polisher>();
+  DUET_ASSIGN_OR_RETURN(polisher->policy, PolicyEngine::Create(config.policy, &polisher->clock));
+  const auto tier = config.policy.claude_models.find(config.policy.polish.tier);
+  if (tier == config.policy.claude_models.end()) {
+    return Error(InvalidArgument("policy.polish.tier names no Claude model"));
+  }
+  polisher->model = tier->second;
+  DUET_ASSIGN_OR_RETURN(
+      polisher->cloud,
+      MakeCloudBackends(config, [](const char* name) -> const char* { return std::getenv(name); },
+                        &polisher->clock));
+  for (const auto& backend : polisher->cloud.backends) {
+    if (polisher->claude == nullptr && backend->Serves(polisher->model)) {
+      polisher->claude = backend.get();
+    }
+  }
+  if (polisher->claude == nullptr) {
+    return Error(Unavailable("--polish needs Claude: set " + config.anthropic.api_key_env +
+                             " (or anthropic.api_key)"));
+  }
+  return polisher;
+}
+
+// One polished turn: the local draft, Claude's version, the review. The
+// answer the conversation keeps: Claude's, or the draft when Claude could
+// not be asked.
+Result<std::string> AskPolished(Backend& local, Polisher& polisher, const Config& config,
+                                const ChatRequest& request, std::ostream& out) {
+  out << "-- draft (local " << request.model << ")\n";
+  DUET_ASSIGN_OR_RETURN(std::string draft, Ask(local, request, out));
+  if (!polisher.policy->ScanRequest(request).empty()) {
+    out << "-- sensitive data in the conversation: not sent to Claude; the draft stands\n";
+    return draft;
+  }
+  ChatRequest polish = PolishRequest(request, draft);
+  polish.model = polisher.model;
+  out << "-- polished (" << polisher.model << ")\n";
+  Result<std::string> polished = Ask(*polisher.claude, polish, out);
+  if (!polished) {
+    out << "-- Claude failed (" << polished.error().message() << "); the draft stands\n";
+    return draft;
+  }
+  if (config.policy.polish.review) {
+    ChatResponse version;
+    version.content.push_back(ContentBlock::Text(*polished));
+    auto reply = std::make_shared<std::promise<Result<ChatResponse>>>();
+    std::future<Result<ChatResponse>> replied = reply->get_future();
+    local.Generate(ReviewRequest(request, draft, version, request.model),
+                   std::make_shared<AnswerCollector>([reply](Result<ChatResponse> answer) {
+                     reply->set_value(std::move(answer));
+                   }),
+                   std::make_shared<CancelFlag>());
+    const Result<ChatResponse> answer = replied.get();
+    const ReviewVerdict verdict =
+        answer ? ParseReview(TextOf(*answer))
+               : ReviewVerdict{"failed", answer.error().message()};
+    out << "-- review (local " << request.model << "): " << verdict.verdict
+        << (verdict.note.empty() ? "" : ": " + verdict.note) << "\n";
+  }
+  return polished;
+}
+
 constexpr const char* kHelp =
     "Commands:\n"
     "  /bye          leave (also Ctrl-D)\n"
@@ -151,7 +230,7 @@ constexpr const char* kHelp =
 }  // namespace
 
 int RunChat(const Config& base, const std::string& model,
-            const std::optional<std::string>& prompt, std::istream& in,
+            const std::optional<std::string>& prompt, bool polish, std::istream& in,
             std::ostream& out) {
   Result<Config> config = ConfigForModel(base, model);
   if (!config) {
@@ -163,13 +242,26 @@ int RunChat(const Config& base, const std::string& model,
     std::fprintf(stderr, "duet: %s\n", backend.error().message().c_str());
     return 1;
   }
+  std::unique_ptr<Polisher> polisher;
+  if (polish) {
+    Result<std::unique_ptr<Polisher>> made = MakePolisher(*config);
+    if (!made) {
+      std::fprintf(stderr, "duet: %s\n", made.error().message().c_str());
+      return 1;
+    }
+    polisher = std::move(*made);
+  }
   std::signal(SIGINT, OnInterrupt);
+  const auto answer_turn = [&](const ChatRequest& turn) {
+    return polisher ? AskPolished(**backend, *polisher, *config, turn, out)
+                    : Ask(**backend, turn, out);
+  };
 
   ChatRequest request;
   request.model = config->models.front().name;
   if (prompt) {
     request.messages.push_back(UserMessage(*prompt));
-    Result<std::string> answer = Ask(**backend, request, out);
+    Result<std::string> answer = answer_turn(request);
     if (!answer) {
       std::fprintf(stderr, "duet: %s\n", answer.error().message().c_str());
       return 1;
@@ -232,7 +324,7 @@ int RunChat(const Config& base, const std::string& model,
     } else {
       request.thinking.reset();
     }
-    Result<std::string> answer = Ask(**backend, request, out);
+    Result<std::string> answer = answer_turn(request);
     if (!answer) {
       request.messages.pop_back();  // the turn did not happen
       if (answer.error().code() == ErrorCode::kCancelled) {

@@ -10,6 +10,14 @@
 // lists the commands. Answers stream to `out` as they are decoded, and the
 // conversation is kept, so each turn reuses the cached prefix of the last.
 // Ctrl-C stops the answer in progress (at the prompt, it exits).
+//
+// With `polish` (`duet run MODEL --polish`), each turn is the guide's
+// hybrid workflow, every step shown: the local model's draft streams
+// first, then the [policy.polish] Claude tier's improved version (the
+// conversation keeps Claude's), then, with [policy.polish] review, the
+// local model's verdict on it. Claude comes from the configuration (an
+// API key, anthropic.base_url); a turn with sensitive data is not sent to
+// Claude — the draft stands, and the terminal says why.
 #pragma once
 
 #include <iosfwd>
@@ -20,10 +28,10 @@
 
 namespace duet {
 
-// Returns the process exit code: 0, 1 when the model cannot be loaded, 2
-// when MODEL names nothing.
+// Returns the process exit code: 0, 1 when the model cannot be loaded (or,
+// with `polish`, Claude is not configured), 2 when MODEL names nothing.
 int RunChat(const Config& config, const std::string& model,
-            const std::optional<std::string>& prompt, std::istream& in,
+            const std::optional<std::string>& prompt, bool polish, std::istream& in,
             std::ostream& out);
 
 }  // namespace duet

@@ -206,10 +206,17 @@ Status ApplyEscalation(const toml::table& table, std::string_view source,
     } else if (name.str() == "self_check_threshold") {
       DUET_RETURN_IF_ERROR(
           ReadInt(value, source, key, 0, 10, &escalation->self_check_threshold));
+    } else if (name.str() == "min_mean_logprob") {
+      const std::optional<double> logprob = value.value<double>();
+      if (!logprob || !std::isfinite(*logprob) || *logprob > 0 || *logprob < -100) {
+        return PolicyKeyError(source, key, "expected a log-probability from -100 to 0");
+      }
+      escalation->min_mean_logprob = *logprob;
     } else {
       return PolicyKeyError(source, key,
                             "unknown key (enabled, tasks, checks, truncated_budget_tokens, "
-                            "stream_hold_ms, tier, self_check, self_check_threshold)");
+                            "stream_hold_ms, tier, self_check, self_check_threshold, "
+                            "min_mean_logprob)");
     }
   }
   return Status::Ok();
@@ -476,7 +483,8 @@ std::string PolicyToToml(const PolicyConfig& policy) {
       << "\nstream_hold_ms = " << escalation.stream_hold_ms
       << "\ntier = " << Quoted(escalation.tier)
       << "\nself_check = " << (escalation.self_check ? "true" : "false")
-      << "\nself_check_threshold = " << escalation.self_check_threshold << "\n";
+      << "\nself_check_threshold = " << escalation.self_check_threshold
+      << "\nmin_mean_logprob = " << Decimal(escalation.min_mean_logprob) << "\n";
   out << "\n[policy.polish]\ntier = " << Quoted(policy.polish.tier)
       << "\nreview = " << (policy.polish.review ? "true" : "false") << "\n";
   const ShadowConfig& shadow = policy.shadow;

@@ -43,7 +43,8 @@ struct EscalationConfig {
   // Task kinds whose local answers are checked; "*" = every kind.
   std::vector<std::string> tasks = {"*"};
   // Checks, in order (route/escalation/answer_checks.h): empty,
-  // truncated, refusal, repetition, json, tool.
+  // truncated, refusal, repetition, json, tool; and, only when listed,
+  // confidence.
   std::vector<std::string> checks = {"empty",      "truncated", "refusal",
                                      "repetition", "json",      "tool"};
   // "truncated" fires on max_tokens hit with a budget of at most this.
@@ -57,6 +58,9 @@ struct EscalationConfig {
   // second, short local call); under the threshold, Claude answers.
   bool self_check = false;
   int64_t self_check_threshold = 6;
+  // The opt-in "confidence" check fires when the local answer's mean token
+  // log-probability is under this (route/escalation/answer_checks.h).
+  double min_mean_logprob = -3.0;
   friend bool operator==(const EscalationConfig&, const EscalationConfig&) = default;
 };
 

@@ -186,6 +186,11 @@ void Router::Send(Backend* backend, ChatRequest request, std::shared_ptr<EventSi
   }
   if (decision != nullptr) {
     sink = WithEscalation(backend, request, std::move(sink), cancel, *decision);
+    const std::vector<std::string>& checks = options_.policy->config().escalation.checks;
+    // The confidence check needs the local engine to score its tokens.
+    request.report_confidence =
+        !decision->escalation_model.empty() && backend->locality() == Locality::kLocal &&
+        std::find(checks.begin(), checks.end(), "confidence") != checks.end();
   }
   RouteNote note = decision != nullptr ? NoteFor(*decision) : RouteNote();
   note.backend = std::string(backend->name());

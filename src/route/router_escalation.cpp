@@ -70,23 +70,6 @@ ChatRequest SelfCheckRequest(const ChatRequest& original, const ChatResponse& an
   return check;
 }
 
-// The request Claude gets in the polish workflow: the conversation, the
-// local draft as its answer, and a request to improve it. An empty draft
-// (a tool call, say) leaves the request as it was.
-ChatRequest PolishRequest(const ChatRequest& original, const std::string& draft) {
-  ChatRequest polished = original;
-  if (draft.empty()) {
-    return polished;
-  }
-  polished.messages.push_back({Role::kAssistant, {ContentBlock::Text(draft)}});
-  polished.messages.push_back(
-      {Role::kUser,
-       {ContentBlock::Text("Improve your answer above: correct what is wrong, fill what is "
-                           "missing, keep what is right, and keep to what I asked for. Reply "
-                           "with the improved answer only.")}});
-  return polished;
-}
-
 }  // namespace
 
 std::shared_ptr<EventSink> Router::WithEscalation(Backend* backend, const ChatRequest& request,
@@ -193,6 +176,7 @@ std::shared_ptr<EventSink> Router::WithEscalation(Backend* backend, const ChatRe
   }
   options.checks.checks = config.checks;
   options.checks.truncated_budget_tokens = config.truncated_budget_tokens;
+  options.checks.min_mean_logprob = config.min_mean_logprob;
   options.stream = request.stream;
   options.stream_hold = std::chrono::milliseconds(config.stream_hold_ms);
   return std::make_shared<EscalationSink>(std::move(sink), std::move(shared_request),

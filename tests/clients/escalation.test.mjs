@@ -165,3 +165,49 @@ test('duet/polish: the local draft is improved by Claude, and both steps are rec
   assert.ok(row.local_attempt_usd > 0);
   assert.equal(row.output_tokens, message.usage.output_tokens);
 });
+
+test('duet run --polish shows the local draft, Claude\'s version and the review', async () => {
+  const before = (await simMessages()).length;
+  const config = path.join(configDir, 'review.toml');
+  fs.writeFileSync(config, '[policy.polish]\nreview = true\n');
+  const run = (prompt) => execFileSync(process.env.DUET_BIN, [
+    'run', TINY_MODEL, '--polish', prompt, '--config', config,
+    '--set', `anthropic.base_url=${sim.baseUrl}`, '--set', 'anthropic.max_retries=0',
+    '--set', 'local.default_max_tokens=16', '--set', 'local.context=512',
+  ], { encoding: 'utf8', env: { ...process.env, ANTHROPIC_API_KEY: API_KEY } });
+
+  const out = run('draft a short note to the team about Friday');
+  const draft = out.indexOf('-- draft (local tiny)');
+  const polished = out.indexOf('-- polished (claude-sonnet-4-6)');
+  const review = out.indexOf('-- review (local tiny): ');
+  assert.ok(draft >= 0 && polished > draft && review > polished, out);
+  // The simulator echoes the last user turn: the request to improve the draft.
+  assert.match(out.slice(polished, review), /Improve your answer above/);
+  const sent = await simMessages();
+  assert.equal(sent.length, before + 1);
+  const messages = JSON.parse(sent.at(-1).body).messages;
+  assert.equal(messages[1].role, 'assistant');  // the draft, as Claude's own answer
+
+  const sensitive = run('my SSN is 536-22-8471, draft a note to HR');
+  assert.match(sensitive, /sensitive data in the conversation: not sent to Claude/);
+  assert.equal((await simMessages()).length, before + 1);
+});
+
+test('the opt-in confidence check escalates the tiny model\'s guessing', async () => {
+  const config = path.join(configDir, 'confidence.toml');
+  fs.writeFileSync(config, '[policy.escalation]\nchecks = ["confidence"]\n');
+  const guarded = await startTinyDuetWithSim(sim.baseUrl, API_KEY, ['--config', config]);
+  try {
+    const client = new Anthropic({ apiKey: 'client', baseURL: guarded.baseUrl, maxRetries: 0 });
+    const { response } = await client.messages
+      .create(ask('draft a short note to the team about Friday', LONGER))
+      .withResponse();
+    // Random weights: a typical token has a ~1/32000 chance.
+    assert.equal(response.headers.get('x-duet-escalation'), 'confidence');
+    assert.match(response.headers.get('x-duet-escalation-reason'),
+      /mean token log-probability was -\d+\.\d\d over \d+ tokens/);
+    assert.equal(response.headers.get('x-duet-backend'), 'anthropic');
+  } finally {
+    await guarded.stop();
+  }
+});

@@ -1,5 +1,9 @@
 #include "route/escalation/answer_checks.h"
 
+#include <cmath>
+
+#include <fmt/format.h>
+
 #include <iterator>
 #include <utility>
 
@@ -212,20 +216,44 @@ CheckResult CheckTool(const ChatRequest& request, const ChatResponse& answer,
   return std::nullopt;
 }
 
+// Opt-in: how sure the model was of what it wrote. The answer's
+// confidence comes from the backend (only the local engine scores its
+// tokens); without one there is nothing to judge.
+CheckResult CheckConfidence(const ChatRequest&, const ChatResponse& answer,
+                            const AnswerCheckOptions& options) {
+  if (!answer.confidence || answer.confidence->tokens == 0 ||
+      answer.confidence->mean_logprob >= options.min_mean_logprob) {
+    return std::nullopt;
+  }
+  const AnswerConfidence& confidence = *answer.confidence;
+  return Fail("confidence",
+              fmt::format("the model's mean token log-probability was {:.2f} over {} tokens (a "
+                          "typical token had a {:.1f}% chance), under "
+                          "policy.escalation.min_mean_logprob ({:.2f})",
+                          confidence.mean_logprob, confidence.tokens,
+                          100 * std::exp(confidence.mean_logprob), options.min_mean_logprob));
+}
+
 using CheckFunction = CheckResult (*)(const ChatRequest&, const ChatResponse&,
                                       const AnswerCheckOptions&);
 
-// Indexed like kAnswerCheckNames.
-constexpr CheckFunction kCheckFunctions[] = {
-    CheckEmpty,      CheckTruncated, CheckRefusal,
-    CheckRepetition, CheckJson,      CheckTool,
+struct NamedCheck {
+  std::string_view name;
+  CheckFunction function;
 };
-static_assert(std::size(kCheckFunctions) == kAnswerCheckNames.size());
+
+// The default checks (kAnswerCheckNames' order), then the opt-in ones.
+constexpr NamedCheck kChecks[] = {
+    {"empty", CheckEmpty},           {"truncated", CheckTruncated}, {"refusal", CheckRefusal},
+    {"repetition", CheckRepetition}, {"json", CheckJson},           {"tool", CheckTool},
+    {"confidence", CheckConfidence},
+};
+static_assert(std::size(kChecks) == kAnswerCheckNames.size() + kOptInCheckNames.size());
 
 CheckFunction FindCheck(std::string_view name) {
-  for (size_t i = 0; i < kAnswerCheckNames.size(); ++i) {
-    if (kAnswerCheckNames[i] == name) {
-      return kCheckFunctions[i];
+  for (const NamedCheck& check : kChecks) {
+    if (check.name == name) {
+      return check.function;
     }
   }
   return nullptr;
@@ -254,9 +282,9 @@ Status ValidateCheckNames(const std::vector<std::string>& names) {
       continue;
     }
     std::string known;
-    for (const std::string_view check : kAnswerCheckNames) {
+    for (const NamedCheck& check : kChecks) {
       known += known.empty() ? "" : ", ";
-      known += check;
+      known += check.name;
     }
     return InvalidArgument("unknown answer check \"" + name +
                            "\" (known: " + known + ")");

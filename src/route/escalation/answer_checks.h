@@ -35,6 +35,16 @@
 //               tool_choice of any or of one named tool needs a call (to
 //               that tool), and tool_choice none forbids one.
 //
+// Opt-in (not in the default list; name it in `checks`):
+//   confidence  the answer's mean token log-probability
+//               (ChatResponse::confidence: the backend scores each sampled
+//               token against its full distribution; only the local
+//               engine does) is under min_mean_logprob: the model was
+//               guessing. An answer without a confidence passes. The right
+//               threshold depends on the model and the sampling
+//               temperature; -3 (a typical token under a 5% chance) flags
+//               noise, not ordinary uncertainty.
+//
 // Explanations are plain ASCII sentences made from counts, limits, check
 // names and schema paths ("$.items[2].name", whose keys are escaped to
 // ASCII); they never quote the request's or the answer's text.
@@ -57,6 +67,8 @@ namespace duet {
 // Every check, in the default order: the cheapest and most telling first.
 inline constexpr std::array<std::string_view, 6> kAnswerCheckNames = {
     "empty", "truncated", "refusal", "repetition", "json", "tool"};
+// Checks that run only when named.
+inline constexpr std::array<std::string_view, 1> kOptInCheckNames = {"confidence"};
 
 struct AnswerCheckOptions {
   // Which checks run, by name: "empty", "truncated", "refusal",
@@ -67,6 +79,8 @@ struct AnswerCheckOptions {
   // "truncated" fires when the answer stopped at max_tokens and max_tokens
   // was at most this (a short budget used up by rambling).
   int64_t truncated_budget_tokens = 1024;
+  // "confidence" fires below this mean log-probability per output token.
+  double min_mean_logprob = -3.0;
 };
 
 struct CheckFailure {
@@ -81,7 +95,8 @@ std::optional<CheckFailure> CheckAnswer(const ChatRequest& request,
                                         const ChatResponse& answer,
                                         const AnswerCheckOptions& options);
 
-// OK when every name is one of kAnswerCheckNames (repeats are harmless);
+// OK when every name is one of kAnswerCheckNames or kOptInCheckNames
+// (repeats are harmless);
 // otherwise kInvalidArgument naming the first unknown one and the known
 // ones.
 Status ValidateCheckNames(const std::vector<std::string>& names);

@@ -38,6 +38,20 @@ std::string NoteText(std::string_view text) {
 
 }  // namespace
 
+ChatRequest PolishRequest(const ChatRequest& original, const std::string& draft) {
+  ChatRequest polished = original;
+  if (draft.empty()) {
+    return polished;
+  }
+  polished.messages.push_back({Role::kAssistant, {ContentBlock::Text(draft)}});
+  polished.messages.push_back(
+      {Role::kUser,
+       {ContentBlock::Text("Improve your answer above: correct what is wrong, fill what is "
+                           "missing, keep what is right, and keep to what I asked for. Reply "
+                           "with the improved answer only.")}});
+  return polished;
+}
+
 ChatRequest ReviewRequest(const ChatRequest& original, const std::string& draft,
                           const ChatResponse& polished, const std::string& model) {
   std::string question;

@@ -549,7 +549,52 @@ TEST(CheckAnswerTest, ValidateCheckNamesNamesTheUnknownOne) {
   EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(status.message(),
             "unknown answer check \"emtpy\" (known: empty, truncated, refusal, "
-            "repetition, json, tool)");
+            "repetition, json, tool, confidence)");
+}
+
+}  // namespace
+}  // namespace duet
+
+// ---- confidence (opt-in) ----------------------------------------------------
+
+namespace duet {
+namespace {
+
+ChatResponse Scored(double mean_logprob, int64_t tokens = 40) {
+  ChatResponse answer = TextAnswer(RiverProse());
+  answer.confidence = AnswerConfidence{.tokens = tokens,
+                                       .mean_logprob = mean_logprob,
+                                       .min_logprob = mean_logprob - 2,
+                                       .low_probability_tokens = tokens / 2,
+                                       .mean_entropy = 3.0};
+  return answer;
+}
+
+TEST(ConfidenceCheckTest, FiresWhenTheModelWasGuessing) {
+  const std::string why = Explain(Scored(-4.2), "confidence");
+  EXPECT_NE(why.find("-4.20 over 40 tokens"), std::string::npos) << why;
+  EXPECT_NE(why.find("1.5%"), std::string::npos) << why;  // exp(-4.2)
+  EXPECT_NE(why.find("min_mean_logprob (-3.00)"), std::string::npos) << why;
+}
+
+TEST(ConfidenceCheckTest, QuietWhenSureEnoughOrNotScored) {
+  EXPECT_EQ(Explain(Scored(-0.4), "confidence"), "");
+  EXPECT_EQ(Explain(Scored(-3.0), "confidence"), "");  // at the threshold
+  EXPECT_EQ(Explain(TextAnswer(RiverProse()), "confidence"), "");  // Claude: no scores
+  EXPECT_EQ(Explain(Scored(-9.0, 0), "confidence"), "");  // nothing scored
+}
+
+TEST(ConfidenceCheckTest, TheThresholdIsConfigurableAndTheCheckIsOptIn) {
+  AnswerCheckOptions options;
+  options.checks = {"confidence"};
+  options.min_mean_logprob = -1.0;
+  const std::optional<CheckFailure> failure = CheckAnswer(Request(), Scored(-1.5), options);
+  ASSERT_TRUE(failure.has_value());
+  EXPECT_EQ(failure->check, "confidence");
+  // Not among the default checks: a guessing answer passes them.
+  EXPECT_FALSE(CheckAnswer(Request(), Scored(-9.0), AnswerCheckOptions()).has_value());
+  EXPECT_TRUE(ValidateCheckNames({"empty", "confidence"}).ok());
+  EXPECT_FALSE(ValidateCheckNames({"confidance"}).ok());
 }
 
 }  // namespace

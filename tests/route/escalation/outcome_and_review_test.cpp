@@ -165,6 +165,23 @@ TEST_F(OutcomeAndReviewTest, AFailedReviewStillDeliversClaudesVersion) {
   EXPECT_NE(events[0].route.review_note.find("queue is full"), std::string::npos);
 }
 
+TEST_F(OutcomeAndReviewTest, TheLocalEngineIsAskedForConfidenceOnlyWhenItIsChecked) {
+  PolicyConfig config;
+  config.escalation.checks = {"empty", "confidence"};
+  ASSERT_NO_FATAL_FAILURE(Build([](const ChatRequest&) { return "A fine draft."; },
+                                [](const ChatRequest&) { return "Claude."; }, config));
+  Ask();
+  Ask("qwen");  // the client named the model: not a candidate
+  ASSERT_EQ(local_->requests().size(), 2u);
+  EXPECT_TRUE(local_->requests()[0].report_confidence);
+  EXPECT_FALSE(local_->requests()[1].report_confidence);
+
+  ASSERT_NO_FATAL_FAILURE(Build([](const ChatRequest&) { return "A fine draft."; },
+                                [](const ChatRequest&) { return "Claude."; }));
+  Ask();
+  EXPECT_FALSE(local_->requests().at(0).report_confidence);  // default checks
+}
+
 TEST(ParseReviewTest, ReadsTheVerdictAndAnAsciiNote) {
   EXPECT_EQ(ParseReview("AGREE").verdict, "agree");
   EXPECT_EQ(ParseReview("I agree.").verdict, "agree");

@@ -470,9 +470,24 @@ self_check_threshold = 7
             "bad.toml: policy.either: 'sometimes' is not one of local, cloud");
   EXPECT_EQ(ApplyToml("[policy.escalation]\nhold = 1\n", "bad.toml", &bad).message(),
             "bad.toml: policy.escalation.hold: unknown key (enabled, tasks, checks, "
-            "truncated_budget_tokens, stream_hold_ms, tier, self_check, self_check_threshold)");
+            "truncated_budget_tokens, stream_hold_ms, tier, self_check, self_check_threshold, "
+            "min_mean_logprob)");
   EXPECT_EQ(ApplyToml("[policy.escalation]\nstream_hold_ms = -1\n", "bad.toml", &bad).message(),
             "bad.toml: policy.escalation.stream_hold_ms: expected an integer in [0, 600000]");
+  EXPECT_EQ(ApplyToml("[policy.escalation]\nmin_mean_logprob = 0.5\n", "bad.toml", &bad).message(),
+            "bad.toml: policy.escalation.min_mean_logprob: expected a log-probability from -100 "
+            "to 0");
+  Config shadow;
+  ASSERT_TRUE(ApplyToml("[policy.shadow]\nenabled = true\nsample_rate = 0.25\njudge = \"haiku\"\n"
+                        "[policy.polish]\nreview = true\n",
+                        "good.toml", &shadow)
+                  .ok());
+  EXPECT_TRUE(shadow.policy.shadow.enabled);
+  EXPECT_EQ(shadow.policy.shadow.sample_rate, 0.25);
+  EXPECT_EQ(shadow.policy.shadow.judge, "haiku");
+  EXPECT_TRUE(shadow.policy.polish.review);
+  EXPECT_EQ(ApplyToml("[policy.shadow]\nsample_rate = 1.5\n", "bad.toml", &bad).message(),
+            "bad.toml: policy.shadow.sample_rate: expected a number from 0 to 1");
 }
 
 TEST(PolicyConfigTest, EscalationChecksAndTierAreValidated) {
@@ -490,6 +505,23 @@ TEST(PolicyConfigTest, EscalationChecksAndTierAreValidated) {
   ASSERT_FALSE(engine);
   EXPECT_EQ(engine.error(), InvalidArgument("policy.escalation.tier: 'gigantic' is not a "
                                             "tier of policy.claude_models"));
+
+  PolicyConfig bad_shadow;
+  bad_shadow.shadow.tier = "gigantic";
+  engine = PolicyEngine::Create(bad_shadow, &clock);
+  ASSERT_FALSE(engine);
+  EXPECT_EQ(engine.error(), InvalidArgument("policy.shadow.tier: 'gigantic' is not a "
+                                            "tier of policy.claude_models"));
+  PolicyConfig bad_judge;
+  bad_judge.shadow.judge = "oracle";
+  engine = PolicyEngine::Create(bad_judge, &clock);
+  ASSERT_FALSE(engine);
+  EXPECT_EQ(engine.error(),
+            InvalidArgument("policy.shadow.judge: 'oracle' is neither \"local\" nor a tier of "
+                            "policy.claude_models"));
+  PolicyConfig claude_judge;
+  claude_judge.shadow.judge = "haiku";
+  EXPECT_TRUE(PolicyEngine::Create(claude_judge, &clock).has_value());
 }
 
 }  // namespace
