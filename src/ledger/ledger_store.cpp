@@ -310,14 +310,14 @@ Result<LedgerStore> LedgerStore::Open(const std::string& path, Options options) 
     DUET_RETURN_IF_ERROR(
         store.db_.Exec("PRAGMA max_page_count = " + std::to_string(options.max_pages)));
   }
-  DUET_RETURN_IF_ERROR(store.Migrate(path));
+  DUET_RETURN_IF_ERROR(store.Migrate(path, options.read_only));
   if (!options.read_only) {
     DUET_ASSIGN_OR_RETURN(store.insert_, store.db_.Prepare(InsertSql()));
   }
   return store;
 }
 
-Status LedgerStore::Migrate(const std::string& path) {
+Status LedgerStore::Migrate(const std::string& path, bool read_only) {
   DUET_ASSIGN_OR_RETURN(SqliteStatement version, db_.Prepare("PRAGMA user_version"));
   DUET_ASSIGN_OR_RETURN(bool has_row, version.Step());
   schema_version_ = has_row ? version.Int(0) : 0;
@@ -330,6 +330,14 @@ Status LedgerStore::Migrate(const std::string& path) {
   }
   if (schema_version_ == kLedgerSchemaVersion) {
     return Status::Ok();
+  }
+  if (read_only) {
+    // Reading never writes, so an older file cannot be brought forward
+    // here; the server migrates it when it opens it.
+    return InvalidArgument("ledger " + path + " has schema version " +
+                           std::to_string(schema_version_) + ", older than this duet's (" +
+                           std::to_string(kLedgerSchemaVersion) +
+                           "): run `duet serve` once to upgrade it, then try again");
   }
   return InTransaction(db_, [&]() -> Status {
     for (int64_t step = schema_version_; step < kLedgerSchemaVersion; ++step) {

@@ -55,7 +55,9 @@ struct DailySpend {
 class LedgerStore {
  public:
   struct Options {
-    bool read_only = false;  // `duet report`: never creates or migrates
+    // `duet report`: never creates or migrates (an older file is refused
+    // with a message saying how to upgrade it).
+    bool read_only = false;
     int busy_timeout_ms = 100;
     // Caps the file at this many pages (0 = no cap); a write beyond it
     // fails as on a full disk. Tests use it to fill the "disk".
@@ -91,7 +93,9 @@ class LedgerStore {
 
  private:
   explicit LedgerStore(SqliteDb db) : db_(std::move(db)) {}
-  Status Migrate(const std::string& path);
+  // Brings the file to kLedgerSchemaVersion; a read-only store fails
+  // instead (with a message saying how to upgrade the file).
+  Status Migrate(const std::string& path, bool read_only);
 
   SqliteDb db_;
   SqliteStatement insert_;

@@ -331,6 +331,13 @@ TEST(LedgerStoreTest, AVersionOneLedgerIsMigratedForwardKeepingItsRows) {
     ASSERT_TRUE(raw.has_value());
     ASSERT_TRUE(raw->Exec(kVersion1Schema).ok());
   }
+  // Reading alone (`duet report`) cannot migrate, and says what to do.
+  Result<LedgerStore> reader = LedgerStore::Open(path, {.read_only = true});
+  ASSERT_FALSE(reader.has_value());
+  EXPECT_EQ(reader.error().message(),
+            "ledger " + path + " has schema version 1, older than this duet's (" +
+                std::to_string(kLedgerSchemaVersion) +
+                "): run `duet serve` once to upgrade it, then try again");
   Result<LedgerStore> store = LedgerStore::Open(path, {});
   ASSERT_TRUE(store.has_value()) << store.error().ToString();
   EXPECT_EQ(store->schema_version(), kLedgerSchemaVersion);
