@@ -284,6 +284,7 @@ void Router::Generate(ChatRequest request, std::shared_ptr<EventSink> sink,
     ThinkingConfig thinking;
     thinking.mode = ThinkingConfig::Mode::kEnabled;
     request.thinking = thinking;
+    decision.thinking_added = true;
   }
   Send(backend, std::move(request), std::move(sink), std::move(cancel), &decision);
 }

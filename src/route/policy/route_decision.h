@@ -85,6 +85,10 @@ struct RouteDecision {
   // table, shadowing off, Claude not configured).
   std::string shadow_model;
   bool thinking = false;    // local thinking mode (math)
+  // Set by the router when it turned thinking on for this decision (the
+  // client had not asked): a second opinion from Claude (shadow) is asked
+  // without it, as the client asked.
+  bool thinking_added = false;
   double estimated_cost_usd = 0;  // cloud: the budget reservation's amount
   std::string client_key;
 

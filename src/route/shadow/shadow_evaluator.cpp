@@ -285,6 +285,9 @@ std::shared_ptr<EventSink> ShadowEvaluator::Tap(std::shared_ptr<EventSink> clien
   auto evaluation = std::make_shared<State::Evaluation>();
   evaluation->state = state_;
   evaluation->request = request;
+  if (decision.thinking_added) {
+    evaluation->request.thinking.reset();  // the local engine's mode, not the client's ask
+  }
   evaluation->local = std::move(local);
   evaluation->shadow_model = decision.shadow_model;
   evaluation->result.request_id = request.route_hints.request_id;

@@ -149,6 +149,17 @@ TEST_F(ShadowRouterTest, ASampledLocalAnswerIsPutToClaudeAfterTheClientHasIt) {
   EXPECT_GT(policy_->budget().Snapshot("").overall_monthly.spent_usd, 0);
 }
 
+TEST_F(ShadowRouterTest, ClaudeIsAskedAsTheClientAskedNotWithTheLocalThinkingMode) {
+  PolicyConfig thinking = Shadowing();
+  thinking.tasks["first_draft"].thinking = true;  // as math is by default
+  ASSERT_NO_FATAL_FAILURE(Build(thinking));
+  Ask("draft a note to the team");
+  ASSERT_TRUE(local_->requests().at(0).thinking.has_value());
+  const std::vector<ChatRequest> shadows = ShadowRequests();
+  ASSERT_EQ(shadows.size(), 1u);
+  EXPECT_FALSE(shadows[0].thinking.has_value());
+}
+
 TEST_F(ShadowRouterTest, TheSampleRateShadowsExactlyThatShareOfAnswers) {
   ASSERT_NO_FATAL_FAILURE(Build(Shadowing(0.25)));
   for (int i = 0; i < 20; ++i) {
