@@ -8,6 +8,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "api/http/server.h"
@@ -83,15 +84,13 @@ Result<std::string> MakeDemoFolder() {
   return pattern;
 }
 
-// The "model" of an answer's JSON (both APIs name it at the top level).
+// The model that answered, from the answer's JSON (both APIs name it at
+// the top level); "" when the body is not such an answer.
 std::string ModelOf(const std::string& body) {
-  const std::string key = "\"model\":\"";
-  const size_t start = body.find(key);
-  if (start == std::string::npos) {
-    return "";
-  }
-  const size_t end = body.find('"', start + key.size());
-  return end == std::string::npos ? "" : body.substr(start + key.size(), end - start - key.size());
+  const nlohmann::json answer = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  return answer.is_object() && answer.contains("model") && answer["model"].is_string()
+             ? answer["model"].get<std::string>()
+             : "";
 }
 
 // What the gateway decided for one request, as one display line.

@@ -119,6 +119,26 @@ constexpr std::string_view kColumns =
     "escalation_outcome, review";
 constexpr int kColumnCount = 43;
 
+// Every row `query` yields, each made by `read(query)`.
+template <typename Read>
+auto ReadRows(SqliteStatement& query, Read read)
+    -> Result<std::vector<decltype(read(query))>> {
+  std::vector<decltype(read(query))> rows;
+  while (true) {
+    DUET_ASSIGN_OR_RETURN(bool row, query.Step());
+    if (!row) {
+      return rows;
+    }
+    rows.push_back(read(query));
+  }
+}
+
+// Spend per key, model and UTC day from a query selecting exactly those
+// (the day as days since the epoch) and the sum.
+DailySpend ReadDailySpend(const SqliteStatement& query) {
+  return {query.Text(0), query.Text(1), query.Int(2) * 86400, query.Real(3)};
+}
+
 AnswerOutcome OutcomeNamed(std::string_view name) {
   for (AnswerOutcome outcome :
        {AnswerOutcome::kOk, AnswerOutcome::kFallback, AnswerOutcome::kEscalated,
@@ -394,14 +414,9 @@ Result<std::vector<FeedbackEntry>> LedgerStore::Feedback(int64_t since_ms, int64
                   " WHERE at_ms >= ?1 AND at_ms < ?2 ORDER BY at_ms, id"));
   query.Bind(1, since_ms);
   query.Bind(2, until_ms);
-  std::vector<FeedbackEntry> feedback;
-  while (true) {
-    DUET_ASSIGN_OR_RETURN(bool row, query.Step());
-    if (!row) {
-      return feedback;
-    }
-    feedback.push_back({query.Text(0), query.Int(1), query.Text(2), query.Real(3), query.Text(4)});
-  }
+  return ReadRows(query, [](const SqliteStatement& row) {
+    return FeedbackEntry{row.Text(0), row.Int(1), row.Text(2), row.Real(3), row.Text(4)};
+  });
 }
 
 Status LedgerStore::InsertShadow(std::span<const ShadowEntry> shadow) {
@@ -442,24 +457,19 @@ Result<std::vector<ShadowEntry>> LedgerStore::Shadow(int64_t since_ms, int64_t u
                   " WHERE finished_at_ms >= ?1 AND finished_at_ms < ?2 ORDER BY finished_at_ms, id"));
   query.Bind(1, since_ms);
   query.Bind(2, until_ms);
-  std::vector<ShadowEntry> shadow;
-  while (true) {
-    DUET_ASSIGN_OR_RETURN(bool row, query.Step());
-    if (!row) {
-      return shadow;
-    }
-    shadow.push_back({.request_id = query.Text(0),
-                      .finished_at_ms = query.Int(1),
-                      .task = query.Text(2),
-                      .local_model = query.Text(3),
-                      .claude_model = query.Text(4),
-                      .input_tokens = query.Int(5),
-                      .output_tokens = query.Int(6),
-                      .cost_usd = query.Real(7),
-                      .judge = query.Text(8),
-                      .verdict = query.Text(9),
-                      .detail = query.Text(10)});
-  }
+  return ReadRows(query, [](const SqliteStatement& row) {
+    return ShadowEntry{.request_id = row.Text(0),
+                       .finished_at_ms = row.Int(1),
+                       .task = row.Text(2),
+                       .local_model = row.Text(3),
+                       .claude_model = row.Text(4),
+                       .input_tokens = row.Int(5),
+                       .output_tokens = row.Int(6),
+                       .cost_usd = row.Real(7),
+                       .judge = row.Text(8),
+                       .verdict = row.Text(9),
+                       .detail = row.Text(10)};
+  });
 }
 
 Status LedgerStore::RecordLoss(const LedgerLoss& loss) {
@@ -497,31 +507,19 @@ Result<std::vector<LedgerLoss>> LedgerStore::Losses(int64_t since_ms, int64_t un
                   " ORDER BY at_ms, id"));
   query.Bind(1, since_ms);
   query.Bind(2, until_ms);
-  std::vector<LedgerLoss> losses;
-  while (true) {
-    DUET_ASSIGN_OR_RETURN(bool row, query.Step());
-    if (!row) {
-      return losses;
-    }
-    losses.push_back({query.Int(0), query.Int(1), query.Text(2)});
-  }
+  return ReadRows(query, [](const SqliteStatement& row) {
+    return LedgerLoss{row.Int(0), row.Int(1), row.Text(2)};
+  });
 }
 
 Result<std::vector<DailySpend>> LedgerStore::ShadowSpendSince(int64_t since_ms) {
   DUET_ASSIGN_OR_RETURN(
       SqliteStatement query,
-      db_.Prepare("SELECT claude_model, finished_at_ms / 86400000 AS day, SUM(cost_usd)"
+      db_.Prepare("SELECT '', claude_model, finished_at_ms / 86400000 AS day, SUM(cost_usd)"
                   " FROM shadow WHERE finished_at_ms >= ?1 GROUP BY claude_model, day"
                   " ORDER BY day"));
   query.Bind(1, since_ms);
-  std::vector<DailySpend> spend;
-  while (true) {
-    DUET_ASSIGN_OR_RETURN(bool row, query.Step());
-    if (!row) {
-      return spend;
-    }
-    spend.push_back({"", query.Text(0), query.Int(1) * 86400, query.Real(2)});
-  }
+  return ReadRows(query, ReadDailySpend);
 }
 
 Result<std::vector<DailySpend>> LedgerStore::CloudSpendSince(int64_t since_ms) {
@@ -531,14 +529,7 @@ Result<std::vector<DailySpend>> LedgerStore::CloudSpendSince(int64_t since_ms) {
                   " FROM requests WHERE local = 0 AND started_at_ms >= ?1"
                   " GROUP BY client_key, model, day ORDER BY day"));
   query.Bind(1, since_ms);
-  std::vector<DailySpend> spend;
-  while (true) {
-    DUET_ASSIGN_OR_RETURN(bool row, query.Step());
-    if (!row) {
-      return spend;
-    }
-    spend.push_back({query.Text(0), query.Text(1), query.Int(2) * 86400, query.Real(3)});
-  }
+  return ReadRows(query, ReadDailySpend);
 }
 
 }  // namespace duet

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "backend/answer_collector.h"
+#include "route/answer_text.h"
 #include "route/escalation/escalation_sink.h"
 #include "route/escalation/polish_review.h"
 #include "route/escalation/review_sink.h"
@@ -45,16 +46,6 @@ std::optional<CheckFailure> GradeVerdict(const Result<ChatResponse>& reply, int6
 // The question the local model grades its answer against.
 ChatRequest SelfCheckRequest(const ChatRequest& original, const ChatResponse& answer,
                              const std::string& model) {
-  std::string question;
-  for (const Message& message : original.messages) {
-    if (message.role != Role::kUser) {
-      continue;
-    }
-    question.clear();
-    for (const ContentBlock& block : message.content) {
-      question += block.type == BlockType::kText ? block.text : "";
-    }
-  }
   const std::string text = TextOf(answer);
   ChatRequest check;
   check.model = model;
@@ -65,7 +56,7 @@ ChatRequest SelfCheckRequest(const ChatRequest& original, const ChatResponse& an
       "and complete), nothing else.")};
   check.messages.push_back(
       {Role::kUser,
-       {ContentBlock::Text("Question:\n" + question + "\n\nAnswer:\n" + text +
+       {ContentBlock::Text("Question:\n" + LastUserText(original) + "\n\nAnswer:\n" + text +
                            "\n\nGrade the answer from 0 to 10.")}});
   return check;
 }

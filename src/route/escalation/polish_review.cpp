@@ -1,19 +1,9 @@
 #include "route/escalation/polish_review.h"
 
-#include <algorithm>
-#include <cctype>
-
-#include "route/shadow/shadow_judge.h"
+#include "route/answer_text.h"
 
 namespace duet {
 namespace {
-
-std::string Lowered(std::string_view text) {
-  std::string lowered(text);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lowered;
-}
 
 // Printable ASCII, runs of anything else (newlines, non-Latin text)
 // collapsed to one space, trimmed and cut to kReviewNoteChars: the note
@@ -54,16 +44,6 @@ ChatRequest PolishRequest(const ChatRequest& original, const std::string& draft)
 
 ChatRequest ReviewRequest(const ChatRequest& original, const std::string& draft,
                           const ChatResponse& polished, const std::string& model) {
-  std::string question;
-  for (auto message = original.messages.rbegin(); message != original.messages.rend();
-       ++message) {
-    if (message->role == Role::kUser) {
-      for (const ContentBlock& block : message->content) {
-        question += block.type == BlockType::kText ? block.text : "";
-      }
-      break;
-    }
-  }
   ChatRequest review;
   review.model = model;
   review.max_tokens = 80;
@@ -74,14 +54,14 @@ ChatRequest ReviewRequest(const ChatRequest& original, const std::string& draft,
       "wrong.")};
   review.messages.push_back(
       {Role::kUser,
-       {ContentBlock::Text("Request:\n" + question + "\n\nDraft:\n" + draft +
+       {ContentBlock::Text("Request:\n" + LastUserText(original) + "\n\nDraft:\n" + draft +
                            "\n\nImproved answer:\n" + AnswerDigest(polished) +
                            "\n\nReply AGREE, or DISAGREE and one sentence.")}});
   return review;
 }
 
 ReviewVerdict ParseReview(std::string_view reply) {
-  const std::string lowered = Lowered(reply);
+  const std::string lowered = LowerAscii(reply);
   const size_t disagree = lowered.find("disagree");
   const size_t agree = lowered.find("agree");
   if (disagree != std::string::npos && disagree <= agree) {

@@ -1,52 +1,8 @@
 #include "route/shadow/shadow_judge.h"
 
-#include <algorithm>
-#include <cctype>
+#include "route/answer_text.h"
 
 namespace duet {
-namespace {
-
-// The last user turn's text: what the answers answer.
-std::string LastUserText(const ChatRequest& request) {
-  for (auto message = request.messages.rbegin(); message != request.messages.rend();
-       ++message) {
-    if (message->role != Role::kUser) {
-      continue;
-    }
-    std::string text;
-    for (const ContentBlock& block : message->content) {
-      if (block.type == BlockType::kText) {
-        text += text.empty() ? "" : "\n";
-        text += block.text;
-      }
-    }
-    if (!text.empty()) {
-      return text;
-    }
-  }
-  return {};
-}
-
-std::string Lowered(std::string_view text) {
-  std::string lowered(text);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lowered;
-}
-
-}  // namespace
-
-std::string AnswerDigest(const ChatResponse& answer) {
-  std::string digest;
-  for (const ContentBlock& block : answer.content) {
-    if (block.type == BlockType::kText) {
-      digest += block.text;
-    } else if (block.type == BlockType::kToolUse) {
-      digest += "[tool call " + block.tool_name + " " + block.tool_input.text + "]";
-    }
-  }
-  return digest;
-}
 
 ChatRequest JudgeRequest(const ChatRequest& original, const ChatResponse& local_answer,
                          const ChatResponse& claude_answer, const std::string& model) {
@@ -68,7 +24,7 @@ ChatRequest JudgeRequest(const ChatRequest& original, const ChatResponse& local_
 }
 
 std::string ParseVerdict(std::string_view reply) {
-  const std::string lowered = Lowered(reply);
+  const std::string lowered = LowerAscii(reply);
   const size_t same = lowered.find("same");
   const size_t different = lowered.find("differ");  // "different", "differs"
   if (same == different) {  // both npos

@@ -17,10 +17,6 @@
 
 namespace duet {
 
-// An answer as the judge reads it: its text blocks, and each tool call as
-// "[tool call NAME INPUT]". Thinking is left out.
-std::string AnswerDigest(const ChatResponse& answer);
-
 // The request to the judging model `model`: short, deterministic
 // (temperature 0), never streamed.
 ChatRequest JudgeRequest(const ChatRequest& original, const ChatResponse& local_answer,

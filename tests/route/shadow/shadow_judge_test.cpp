@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "route/answer_text.h"
+
 namespace duet {
 namespace {
 
