@@ -13,6 +13,7 @@ packages=(
   ccache                     # caches compiled objects (llama.cpp) outside the tree
   libboost1.81-dev           # Boost.Beast / Asio: async HTTP server and client
   nlohmann-json3-dev         # JSON parsing at the protocol edges
+  libsimdjson-dev            # fast parsing of upstream stream events (src/wire)
   libspdlog-dev libfmt-dev   # logging and formatting
   libcli11-dev               # command line
   libtomlplusplus-dev        # TOML configuration

@@ -1,5 +1,6 @@
 #include "wire/json_read.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -25,8 +26,9 @@ Result<Json> ParseJsonObject(std::string_view body) {
   return parsed;
 }
 
-bool NestsDeeperThan(std::string_view json, int limit) {
-  int depth = 0;
+size_t NestingDepth(std::string_view json) {
+  size_t depth = 0;
+  size_t deepest = 0;
   bool in_string = false;
   for (size_t i = 0; i < json.size(); ++i) {
     const char c = json[i];
@@ -36,19 +38,19 @@ bool NestsDeeperThan(std::string_view json, int limit) {
       } else if (c == '"') {
         in_string = false;
       }
-      continue;
-    }
-    if (c == '"') {
+    } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
-      if (++depth > limit) {
-        return true;
-      }
-    } else if (c == ']' || c == '}') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
     }
   }
-  return false;
+  return deepest;
+}
+
+bool NestsDeeperThan(std::string_view json, int limit) {
+  return NestingDepth(json) > static_cast<size_t>(std::max(0, limit));
 }
 
 std::string JoinPath(std::string_view parent, std::string_view key) {

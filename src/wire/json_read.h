@@ -34,6 +34,9 @@ Result<Json> ParseJsonObject(std::string_view body);
 // text may be miscounted, but the parser rejects it anyway. Adapters check
 // this before parsing so hostile nesting cannot exhaust the stack.
 bool NestsDeeperThan(std::string_view json, int limit);
+// How deeply arrays and objects nest in `json` (0 for a scalar), counted the
+// same way.
+size_t NestingDepth(std::string_view json);
 
 // Joins a field path: JoinPath("messages.0", "role") == "messages.0.role";
 // JoinPath("", "model") == "model".

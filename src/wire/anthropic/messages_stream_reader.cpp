@@ -5,16 +5,19 @@
 
 #include "wire/anthropic/content_json.h"
 #include "wire/anthropic/messages_response.h"
+#include "wire/event_json.h"
 #include "wire/json_read.h"
 #include "wire/upstream_error.h"
 
 namespace duet::wire::anthropic {
 namespace {
 
+using simdjson::dom::object;
+
 // Overwrites the usage fields that `json` carries; absent ones keep their
 // value (message_delta usage is cumulative and may be partial).
-void MergeUsage(const Json* json, Usage* usage) {
-  if (json == nullptr || !json->is_object()) {
+void MergeUsage(std::optional<object> json, Usage* usage) {
+  if (!json) {
     return;
   }
   if (auto v = IntIfPresent(*json, "input_tokens")) {
@@ -31,10 +34,26 @@ void MergeUsage(const Json* json, Usage* usage) {
   }
 }
 
+// A block of a type duet does not model, carried whole. Its RawJson is
+// nlohmann's rendering, as it always was, so the event data is parsed
+// again with nlohmann here; such blocks are rare.
+ContentBlock OtherBlock(std::string_view event_data) {
+  ContentBlock block;
+  block.type = BlockType::kOther;
+  const Json data = Json::parse(event_data, /*cb=*/nullptr,
+                                /*allow_exceptions=*/false);
+  if (data.is_object()) {
+    if (const Json* raw = FindMember(data, "content_block")) {
+      block.raw = ToRawJson(*raw);
+    }
+  }
+  return block;
+}
+
 // The empty block of a content_block_start. Lenient where the API varies
 // (thinking blocks come with or without "signature").
-ContentBlock StartedBlock(const Json& json) {
-  const std::string type = StringOrEmpty(json, "type");
+ContentBlock StartedBlock(object json, std::string_view event_data) {
+  const std::string_view type = StringOrEmpty(json, "type");
   ContentBlock block;
   if (type == "text") {
     block.type = BlockType::kText;
@@ -49,8 +68,7 @@ ContentBlock StartedBlock(const Json& json) {
     block.type = BlockType::kRedactedThinking;
     block.signature = StringOrEmpty(json, "data");
   } else {
-    block.type = BlockType::kOther;
-    block.raw = ToRawJson(json);
+    block = OtherBlock(event_data);
   }
   return block;
 }
@@ -98,14 +116,15 @@ Status StreamReader::Finish(std::vector<ChatEvent>*) {
 
 Status StreamReader::OnEvent(const SseEvent& sse,
                              std::vector<ChatEvent>* events) {
-  Result<Json> parsed = ParseJsonObject(sse.data);
+  EventJson json;
+  Result<object> parsed = json.Parse(sse.data);
   if (!parsed) {
     return StreamProtocolError("event data is not a JSON object");
   }
-  const Json& data = *parsed;
+  const object data = *parsed;
   // Both SDKs dispatch on the event: line; fall back to the JSON type for
   // upstreams that omit it.
-  const std::string name =
+  const std::string_view name =
       sse.event.empty() ? StringOrEmpty(data, "type") : sse.event;
 
   if (name == "ping") {
@@ -113,14 +132,13 @@ Status StreamReader::OnEvent(const SseEvent& sse,
     return Status::Ok();
   }
   if (name == "error") {
-    const Json* error = FindMember(data, "error");
     std::string message = "upstream stream failed";
     ErrorCode code = ErrorCode::kUnavailable;
-    if (error != nullptr && error->is_object()) {
+    if (std::optional<object> error = FindObject(data, "error")) {
       code = ErrorCodeForAnthropicType(StringOrEmpty(*error, "type"),
                                        ErrorCode::kUnavailable);
-      if (std::string m = StringOrEmpty(*error, "message"); !m.empty()) {
-        message = std::move(m);
+      if (std::string_view m = StringOrEmpty(*error, "message"); !m.empty()) {
+        message = m;
       }
     }
     finished_ = true;
@@ -131,15 +149,15 @@ Status StreamReader::OnEvent(const SseEvent& sse,
     if (started_) {
       return StreamProtocolError("a second message_start");
     }
-    const Json* message = FindMember(data, "message");
-    if (message == nullptr || !message->is_object()) {
+    const std::optional<object> message = FindObject(data, "message");
+    if (!message) {
       return StreamProtocolError("message_start without a message");
     }
     started_ = true;
-    MergeUsage(FindMember(*message, "usage"), &usage_);
-    events->push_back(ChatEvent::MessageStart(StringOrEmpty(*message, "id"),
-                                              StringOrEmpty(*message, "model"),
-                                              usage_));
+    MergeUsage(FindObject(*message, "usage"), &usage_);
+    events->push_back(ChatEvent::MessageStart(
+        std::string(StringOrEmpty(*message, "id")),
+        std::string(StringOrEmpty(*message, "model")), usage_));
     return Status::Ok();
   }
   const bool known = name == "content_block_start" ||
@@ -150,34 +168,35 @@ Status StreamReader::OnEvent(const SseEvent& sse,
     return Status::Ok();  // an event type added after this code was written
   }
   if (!started_) {
-    return StreamProtocolError(name + " before message_start");
+    return StreamProtocolError(std::string(name) + " before message_start");
   }
   const int index = static_cast<int>(IntIfPresent(data, "index").value_or(0));
   if (name == "content_block_start") {
-    const Json* block = FindMember(data, "content_block");
-    if (block == nullptr || !block->is_object()) {
+    const std::optional<object> block = FindObject(data, "content_block");
+    if (!block) {
       return StreamProtocolError("content_block_start without a content_block");
     }
-    events->push_back(ChatEvent::BlockStart(index, StartedBlock(*block)));
+    events->push_back(
+        ChatEvent::BlockStart(index, StartedBlock(*block, sse.data)));
   } else if (name == "content_block_delta") {
-    const Json* delta = FindMember(data, "delta");
-    if (delta == nullptr || !delta->is_object()) {
+    const std::optional<object> delta = FindObject(data, "delta");
+    if (!delta) {
       return StreamProtocolError("content_block_delta without a delta");
     }
     const std::optional<ChatEvent::DeltaKind> kind =
         DeltaKindOf(StringOrEmpty(*delta, "type"));
     if (kind) {
       events->push_back(ChatEvent::Delta(
-          index, *kind, StringOrEmpty(*delta, DeltaFieldName(*kind))));
+          index, *kind,
+          std::string(StringOrEmpty(*delta, DeltaFieldName(*kind)))));
     }
   } else if (name == "content_block_stop") {
     events->push_back(ChatEvent::BlockStop(index));
   } else if (name == "message_delta") {
-    MergeUsage(FindMember(data, "usage"), &usage_);
+    MergeUsage(FindObject(data, "usage"), &usage_);
     StopReason reason = StopReason::kEndTurn;
     std::string stop_sequence;
-    if (const Json* delta = FindMember(data, "delta");
-        delta != nullptr && delta->is_object()) {
+    if (const std::optional<object> delta = FindObject(data, "delta")) {
       reason = StopReasonFromName(StringOrEmpty(*delta, "stop_reason"))
                    .value_or(StopReason::kEndTurn);
       stop_sequence = StringOrEmpty(*delta, "stop_sequence");

@@ -1,73 +1,87 @@
 #include "wire/openai/chat_stream_reader.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <utility>
 
-#include "wire/json_read.h"
+#include "wire/event_json.h"
 #include "wire/upstream_error.h"
 
 namespace duet::wire::openai {
 namespace {
 
-int64_t IntOrZero(const Json& object, std::string_view key) {
-  return IntIfPresent(object, key).value_or(0);
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+int64_t IntOrZero(object json, std::string_view key) {
+  return IntIfPresent(json, key).value_or(0);
+}
+
+// One entry of a logprobs `bytes` array: a non-negative integer up to 255.
+std::optional<char> ByteOf(element value) {
+  uint64_t byte = 0;
+  if (value.get_uint64().get(byte) != simdjson::SUCCESS || byte > 255) {
+    return std::nullopt;
+  }
+  return static_cast<char>(byte);
 }
 
 // A logprobs entry's token and logprob; false when either is missing.
 // The exact bytes, when the server sends them, win over `token`, whose
 // JSON string cannot hold part of a character.
-bool ReadTokenAndLogprob(const Json& item, std::string* token,
-                         double* logprob) {
-  const Json* value = FindMember(item, "logprob");
-  if (value == nullptr || !value->is_number()) {
+bool ReadTokenAndLogprob(object item, std::string* token, double* logprob) {
+  const std::optional<double> value = NumberIfPresent(item, "logprob");
+  if (!value) {
     return false;
   }
-  *logprob = value->get<double>();
+  *logprob = *value;
   token->clear();
-  if (const Json* bytes = FindMember(item, "bytes");
-      bytes != nullptr && bytes->is_array()) {
-    for (const Json& byte : *bytes) {
-      if (!byte.is_number_unsigned() || byte.get<uint64_t>() > 255) {
+  if (const std::optional<array> bytes = FindArray(item, "bytes")) {
+    for (element entry : *bytes) {
+      const std::optional<char> byte = ByteOf(entry);
+      if (!byte) {
         token->clear();
         break;
       }
-      token->push_back(static_cast<char>(byte.get<uint64_t>()));
+      token->push_back(*byte);
     }
     if (!token->empty()) {
       return true;
     }
   }
-  const Json* text = FindMember(item, "token");
-  if (text == nullptr || !text->is_string()) {
+  const std::optional<std::string_view> text = StringIfPresent(item, "token");
+  if (!text) {
     return false;
   }
-  *token = text->get<std::string>();
+  *token = *text;
   return true;
 }
 
 // choice.logprobs.content; entries that do not read are skipped.
-std::vector<TokenLogprob> ReadLogprobs(const Json& choice) {
+std::vector<TokenLogprob> ReadLogprobs(object choice) {
   std::vector<TokenLogprob> out;
-  const Json* logprobs = FindMember(choice, "logprobs");
-  if (logprobs == nullptr || !logprobs->is_object()) {
+  const std::optional<object> logprobs = FindObject(choice, "logprobs");
+  if (!logprobs) {
     return out;
   }
-  const Json* content = FindMember(*logprobs, "content");
-  if (content == nullptr || !content->is_array()) {
+  const std::optional<array> content = FindArray(*logprobs, "content");
+  if (!content) {
     return out;
   }
-  for (const Json& item : *content) {
+  for (element value : *content) {
     TokenLogprob entry;
-    if (!item.is_object() ||
+    object item;
+    if (value.get_object().get(item) != simdjson::SUCCESS ||
         !ReadTokenAndLogprob(item, &entry.token, &entry.logprob)) {
       continue;
     }
-    if (const Json* top = FindMember(item, "top_logprobs");
-        top != nullptr && top->is_array()) {
-      for (const Json& candidate : *top) {
+    if (const std::optional<array> top = FindArray(item, "top_logprobs")) {
+      for (element candidate_value : *top) {
         TopAlternative alternative;
-        if (candidate.is_object() &&
+        object candidate;
+        if (candidate_value.get_object().get(candidate) == simdjson::SUCCESS &&
             ReadTokenAndLogprob(candidate, &alternative.token,
                                 &alternative.logprob)) {
           entry.top.push_back(std::move(alternative));
@@ -77,6 +91,24 @@ std::vector<TokenLogprob> ReadLogprobs(const Json& choice) {
     out.push_back(std::move(entry));
   }
   return out;
+}
+
+// A usage object: prompt_tokens less cached_tokens is input, cached_tokens
+// cache reads, completion_tokens output, reasoning_tokens thinking.
+void ReadUsage(object usage, Usage* out) {
+  int64_t cached = 0;
+  if (const std::optional<object> details =
+          FindObject(usage, "prompt_tokens_details")) {
+    cached = IntOrZero(*details, "cached_tokens");
+  }
+  out->cache_read_input_tokens = cached;
+  out->input_tokens =
+      std::max<int64_t>(0, IntOrZero(usage, "prompt_tokens") - cached);
+  out->output_tokens = IntOrZero(usage, "completion_tokens");
+  if (const std::optional<object> details =
+          FindObject(usage, "completion_tokens_details")) {
+    out->thinking_tokens = IntOrZero(*details, "reasoning_tokens");
+  }
 }
 
 StopReason StopReasonOf(std::string_view finish_reason) {
@@ -154,12 +186,13 @@ Status StreamReader::OnData(std::string_view data, std::vector<ChatEvent>* event
     End(events);
     return Status::Ok();
   }
-  Result<Json> parsed = ParseJsonObject(data);
+  EventJson json;
+  Result<object> parsed = json.Parse(data);
   if (!parsed) {
     return StreamProtocolError("a chunk is not a JSON object");
   }
-  const Json& chunk = *parsed;
-  if (const Json* error = FindMember(chunk, "error"); error != nullptr) {
+  const object chunk = *parsed;
+  if (FindMember(chunk, "error")) {
     // Servers report mid-stream failures in the API's error shape.
     Status status = StatusFromUpstreamError(ApiFlavor::kOpenAI, 500,
                                             std::string(data));
@@ -172,35 +205,25 @@ Status StreamReader::OnData(std::string_view data, std::vector<ChatEvent>* event
   }
   if (!started_) {
     started_ = true;
-    events->push_back(ChatEvent::MessageStart(StringOrEmpty(chunk, "id"),
-                                              StringOrEmpty(chunk, "model"), {}));
+    events->push_back(ChatEvent::MessageStart(
+        std::string(StringOrEmpty(chunk, "id")),
+        std::string(StringOrEmpty(chunk, "model")), {}));
   }
-  if (const Json* usage = FindMember(chunk, "usage");
-      usage != nullptr && usage->is_object()) {
-    int64_t cached = 0;
-    if (const Json* details = FindMember(*usage, "prompt_tokens_details");
-        details != nullptr && details->is_object()) {
-      cached = IntOrZero(*details, "cached_tokens");
-    }
-    usage_.cache_read_input_tokens = cached;
-    usage_.input_tokens = std::max<int64_t>(0, IntOrZero(*usage, "prompt_tokens") - cached);
-    usage_.output_tokens = IntOrZero(*usage, "completion_tokens");
-    if (const Json* details = FindMember(*usage, "completion_tokens_details");
-        details != nullptr && details->is_object()) {
-      usage_.thinking_tokens = IntOrZero(*details, "reasoning_tokens");
-    }
+  if (const std::optional<object> usage = FindObject(chunk, "usage")) {
+    ReadUsage(*usage, &usage_);
   }
-  const Json* choices = FindMember(chunk, "choices");
-  if (choices == nullptr || !choices->is_array()) {
+  const std::optional<array> choices = FindArray(chunk, "choices");
+  if (!choices) {
     return Status::Ok();
   }
-  for (const Json& choice : *choices) {
-    if (!choice.is_object() || IntOrZero(choice, "index") != 0) {
+  for (element value : *choices) {
+    object choice;
+    if (value.get_object().get(choice) != simdjson::SUCCESS ||
+        IntOrZero(choice, "index") != 0) {
       continue;
     }
-    if (const Json* delta = FindMember(choice, "delta");
-        delta != nullptr && delta->is_object()) {
-      std::string reasoning = StringOrEmpty(*delta, "reasoning_content");
+    if (const std::optional<object> delta = FindObject(choice, "delta")) {
+      std::string reasoning(StringOrEmpty(*delta, "reasoning_content"));
       if (reasoning.empty()) {
         reasoning = StringOrEmpty(*delta, "reasoning");
       }
@@ -211,7 +234,7 @@ Status StreamReader::OnData(std::string_view data, std::vector<ChatEvent>* event
                                            std::move(reasoning)));
       }
       std::vector<TokenLogprob> logprobs = ReadLogprobs(choice);
-      std::string text = StringOrEmpty(*delta, "content");
+      std::string text(StringOrEmpty(*delta, "content"));
       // Logprobs without text (some servers send a token whose text is
       // not complete yet) belong to the text block only if one is open.
       if (!text.empty() || (!logprobs.empty() && open_ == Open::kText)) {
@@ -221,39 +244,40 @@ Status StreamReader::OnData(std::string_view data, std::vector<ChatEvent>* event
         text_delta.logprobs = std::move(logprobs);
         events->push_back(std::move(text_delta));
       }
-      if (const Json* calls = FindMember(*delta, "tool_calls");
-          calls != nullptr && calls->is_array()) {
-        for (const Json& call : *calls) {
-          if (!call.is_object()) {
+      if (const std::optional<array> calls = FindArray(*delta, "tool_calls")) {
+        for (element value_of_call : *calls) {
+          object call;
+          if (value_of_call.get_object().get(call) != simdjson::SUCCESS) {
             continue;
           }
           const int tool_index = static_cast<int>(IntOrZero(call, "index"));
-          const Json* function = FindMember(call, "function");
+          const std::optional<object> function = FindObject(call, "function");
           const bool is_new = open_ != Open::kTool || open_tool_ != tool_index;
           if (is_new) {
             Switch(Open::kTool, tool_index,
-                   ContentBlock::ToolUse(StringOrEmpty(call, "id"),
-                                         function != nullptr && function->is_object()
-                                             ? StringOrEmpty(*function, "name")
-                                             : std::string(),
-                                         {}),
+                   ContentBlock::ToolUse(
+                       std::string(StringOrEmpty(call, "id")),
+                       function ? std::string(StringOrEmpty(*function, "name"))
+                                : std::string(),
+                       {}),
                    events);
           }
-          if (function != nullptr && function->is_object()) {
-            if (std::string arguments = StringOrEmpty(*function, "arguments");
+          if (function) {
+            if (std::string_view arguments =
+                    StringOrEmpty(*function, "arguments");
                 !arguments.empty()) {
-              events->push_back(ChatEvent::Delta(next_index_ - 1,
-                                                 ChatEvent::DeltaKind::kInputJson,
-                                                 std::move(arguments)));
+              events->push_back(ChatEvent::Delta(
+                  next_index_ - 1, ChatEvent::DeltaKind::kInputJson,
+                  std::string(arguments)));
             }
           }
         }
       }
     }
-    if (const Json* reason = FindMember(choice, "finish_reason");
-        reason != nullptr && reason->is_string()) {
+    if (const std::optional<std::string_view> reason =
+            StringIfPresent(choice, "finish_reason")) {
       finish_seen_ = true;
-      stop_reason_ = StopReasonOf(reason->get_ref<const std::string&>());
+      stop_reason_ = StopReasonOf(*reason);
     }
   }
   return Status::Ok();

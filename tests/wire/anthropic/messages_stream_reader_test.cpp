@@ -153,5 +153,111 @@ TEST(StreamReaderTest, EventTypeComesFromJsonWhenTheEventLineIsMissing) {
   EXPECT_EQ(events[1].kind, ChatEvent::Kind::kMessageStop);
 }
 
+// message_start then `events`, as one stream.
+std::string Started(std::string_view events) {
+  return "event: message_start\ndata: {\"type\":\"message_start\",\"message\":"
+         "{\"id\":\"m\",\"model\":\"c\",\"usage\":{\"input_tokens\":3,"
+         "\"output_tokens\":1}}}\n\n" +
+         std::string(events);
+}
+
+TEST(StreamReaderTest, TextDeltasDecodeEscapesAndSurrogatePairs) {
+  const std::vector<ChatEvent> events = Read(
+      Started("event: content_block_delta\n"
+              "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+              "{\"type\":\"text_delta\",\"text\":\"caf\\u00e9 \\ud83d\\ude00 "
+              "\\\"q\\\" \\\\ \\n\xE2\x82\xAC\"}}\n\n"),
+      3);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].delta,
+            "caf\xC3\xA9 \xF0\x9F\x98\x80 \"q\" \\ \n\xE2\x82\xAC");
+}
+
+TEST(StreamReaderTest, NumbersThatAreNotIntegersCountAsAbsent) {
+  // As before simdjson: a float (even 1.0), a string or a number beyond 64
+  // bits is no integer, so usage keeps its value and the index is 0.
+  const std::vector<ChatEvent> events = Read(
+      Started("event: content_block_stop\n"
+              "data: {\"type\":\"content_block_stop\",\"index\":1.0}\n\n"
+              "event: message_delta\n"
+              "data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
+              "\"end_turn\"},\"usage\":{\"input_tokens\":7.5,\"output_tokens\":"
+              "100000000000000000000,\"cache_read_input_tokens\":\"9\","
+              "\"cache_creation_input_tokens\":-2}}\n\n"),
+      1000);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[1].kind, ChatEvent::Kind::kBlockStop);
+  EXPECT_EQ(events[1].index, 0);
+  EXPECT_EQ(events[2].usage.input_tokens, 3);
+  EXPECT_EQ(events[2].usage.output_tokens, 1);
+  EXPECT_EQ(events[2].usage.cache_read_input_tokens, 0);
+  EXPECT_EQ(events[2].usage.cache_creation_input_tokens, -2);
+}
+
+TEST(StreamReaderTest, DataThatIsNotOneJsonObjectFails) {
+  for (const char* data : {
+           "[{\"type\":\"ping\"}]",                       // an array
+           "\"ping\"",                                      // a string
+           "{\"type\":\"content_block_delta\",\"index\":0,\"de",  // truncated
+           "{\"type\":\"ping\"} {\"type\":\"ping\"}",       // two objects
+           "{\"type\":\"ping\",\"x\":\"\\ud800\"}",          // lone surrogate
+           "{\"type\":\"ping\",\"x\":\"\xC3(\"}",              // bad UTF-8
+           // Overflows a double: nlohmann threw out of the reader here.
+           "{\"type\":\"message_delta\",\"usage\":{\"output_tokens\":1e400}}",
+       }) {
+    StreamReader reader;
+    std::vector<ChatEvent> events;
+    const Status status = reader.Feed(
+        Started("event: ping\ndata: " + std::string(data) + "\n\n"), &events);
+    EXPECT_EQ(status, Unavailable("upstream stream: event data is not a JSON "
+                                  "object"))
+        << data;
+    EXPECT_EQ(events.size(), 1u) << data;  // message_start only
+    EXPECT_FALSE(reader.finished());
+  }
+}
+
+TEST(StreamReaderTest, ARepeatedKeyCountsWithItsLastValue) {
+  const std::vector<ChatEvent> events = Read(
+      "data: {\"type\":\"message_start\",\"message\":{\"id\":\"first\","
+      "\"id\":\"last\",\"model\":\"c\"}}\n\n"
+      "data: {\"type\":\"ping\",\"type\":\"message_stop\"}\n\n",
+      1000);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].message_id, "last");
+  EXPECT_EQ(events[1].kind, ChatEvent::Kind::kMessageStop);
+}
+
+TEST(StreamReaderTest, AnUnknownBlockTypeIsCarriedAsNlohmannRendersIt) {
+  // The raw text is nlohmann's compact rendering, as it always was: key
+  // order kept, numbers normalised, escapes decoded.
+  const std::vector<ChatEvent> events = Read(
+      Started("event: content_block_start\n"
+              "data: {\"type\":\"content_block_start\",\"index\":2,"
+              "\"content_block\": {\"type\": \"server_tool_use\", \"id\":\"srv_1\","
+              "\"input\":{\"q\":\"caf\\u00e9\",\"n\":1.50,\"e\":1E2,\"big\":"
+              "100000000000000000000,\"z\":[]}}}\n\n"),
+      2);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].index, 2);
+  EXPECT_EQ(events[1].block.type, BlockType::kOther);
+  EXPECT_EQ(events[1].block.raw.text,
+            "{\"type\":\"server_tool_use\",\"id\":\"srv_1\",\"input\":"
+            "{\"q\":\"caf\xC3\xA9\",\"n\":1.5,\"e\":100.0,\"big\":1e+20,"
+            "\"z\":[]}}");
+}
+
+TEST(StreamReaderTest, AnEventLargerThanTheSharedParserReads) {
+  const std::string text(200 * 1024, 'a');
+  const std::vector<ChatEvent> events = Read(
+      Started("event: content_block_delta\n"
+              "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+              "{\"type\":\"text_delta\",\"text\":\"" +
+              text + "\"}}\n\n"),
+      4096);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].delta, text);
+}
+
 }  // namespace
 }  // namespace duet::wire::anthropic

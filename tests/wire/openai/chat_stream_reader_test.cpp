@@ -196,5 +196,110 @@ TEST(OpenAIStreamReaderTest, IncompleteStreamsFail) {
   EXPECT_EQ(early_done.Feed("data: [DONE]\n\n", &events).code(), ErrorCode::kUnavailable);
 }
 
+TEST(OpenAIStreamReaderTest, ContentDecodesEscapesAndSurrogatePairs) {
+  // Python servers escape every non-ASCII character by default.
+  const auto events = Read(
+      R"(data: {"id":"c","choices":[{"index":0,"delta":{"content":)"
+      R"("caf\u00e9 \ud83d\ude00 \"q\" \\ \n\u20ac"}}]})"
+      "\n\n"
+      R"(data: {"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})"
+      "\n\ndata: [DONE]\n\n",
+      5);
+  ASSERT_EQ(events.size(), 6u);
+  EXPECT_EQ(events[2].delta,
+            "caf\xC3\xA9 \xF0\x9F\x98\x80 \"q\" \\ \n\xE2\x82\xAC");
+}
+
+TEST(OpenAIStreamReaderTest, NumbersThatAreNotIntegersCountAsZero) {
+  // As before simdjson: floats (even 30.0), strings and numbers beyond 64
+  // bits read as 0; a negative count is kept as sent.
+  const auto events = Read(
+      R"(data: {"id":"c","choices":[{"index":0.0,"delta":{"content":"a"},)"
+      R"("finish_reason":"stop"}],"usage":{"prompt_tokens":30.0,)"
+      R"("completion_tokens":100000000000000000000,)"
+      R"("prompt_tokens_details":{"cached_tokens":"5"},)"
+      R"("completion_tokens_details":{"reasoning_tokens":-4}}})"
+      "\n\ndata: [DONE]\n\n",
+      1000);
+  ASSERT_EQ(events.size(), 6u);
+  EXPECT_EQ(events[2].delta, "a");  // index 0.0 is not an integer: choice 0
+  const ChatEvent& delta = events[4];
+  ASSERT_EQ(delta.kind, ChatEvent::Kind::kMessageDelta);
+  EXPECT_EQ(delta.usage.input_tokens, 0);
+  EXPECT_EQ(delta.usage.cache_read_input_tokens, 0);
+  EXPECT_EQ(delta.usage.output_tokens, 0);
+  EXPECT_EQ(delta.usage.thinking_tokens, -4);
+}
+
+TEST(OpenAIStreamReaderTest, LogprobNumbersAndByteArraysReadAsBefore) {
+  // An integer logprob is a number; a bytes array with an entry that is
+  // not a byte (256, 1.0, -1) falls back to the token string.
+  const std::string stream =
+      R"(data: {"id":"c","choices":[{"index":0,"delta":{"content":"ab"},)"
+      R"("logprobs":{"content":[{"token":"a","logprob":-1,"bytes":[97,256]},)"
+      R"({"token":"b","logprob":0,"bytes":[98.0]},)"
+      R"({"token":"c","logprob":-0.5,"bytes":[-1]},)"
+      R"({"token":"d","logprob":-0.25,"bytes":[255,0]},)"
+      R"({"token":"e","logprob":"-1"}]},"finish_reason":"stop"}]})"
+      "\n\ndata: [DONE]\n\n";
+  std::vector<TokenLogprob> logprobs;
+  for (const ChatEvent& event : Read(stream, 3)) {
+    logprobs.insert(logprobs.end(), event.logprobs.begin(), event.logprobs.end());
+  }
+  const std::vector<TokenLogprob> expected = {
+      TokenLogprob{"a", -1.0, {}}, TokenLogprob{"b", 0.0, {}},
+      TokenLogprob{"c", -0.5, {}},
+      TokenLogprob{std::string("\xFF\0", 2), -0.25, {}}};
+  EXPECT_EQ(logprobs, expected);
+}
+
+TEST(OpenAIStreamReaderTest, AnEmptyFinishReasonStillEndsTheAnswer) {
+  const auto events = Read(
+      R"(data: {"id":"c","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":""}]})"
+      "\n\n",
+      1000);  // no [DONE]: Finish completes it because a finish_reason came
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
+}
+
+TEST(OpenAIStreamReaderTest, ChunksThatAreNotOneJsonObjectFail) {
+  for (const char* data : {
+           R"([{"id":"c","choices":[]}])",              // an array
+           "42",
+           R"({"id":"c","choices":[{"index":0,"del)",  // truncated
+           R"({"id":"c"}{"id":"d"})",
+           R"({"id":"c","choices":[{"index":0,"delta":{"content":"\udc00"}}]})",
+           "{\"id\":\"\xFF\"}",
+           // Overflows a double: nlohmann threw out of the reader here.
+           R"({"id":"c","choices":[{"index":0,"logprobs":{"content":[{"token":"a","logprob":-1e400}]}}]})",
+       }) {
+    StreamReader reader;
+    std::vector<ChatEvent> events;
+    const Status status =
+        reader.Feed("data: " + std::string(data) + "\n\n", &events);
+    EXPECT_EQ(status, Unavailable("upstream stream: a chunk is not a JSON object"))
+        << data;
+    EXPECT_TRUE(events.empty()) << data;
+    EXPECT_FALSE(reader.finished());
+  }
+}
+
+TEST(OpenAIStreamReaderTest, ARepeatedKeyCountsWithItsLastValue) {
+  const auto events = Read(
+      R"(data: {"id":"first","id":"last","choices":[{"index":0,"delta":)"
+      R"({"content":"x","content":"y"},"finish_reason":"stop","finish_reason":null}]})"
+      "\n\n",
+      1000, /*finish=*/false);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].message_id, "last");
+  EXPECT_EQ(events[2].delta, "y");
+  StreamReader reader;
+  std::vector<ChatEvent> more;
+  ASSERT_TRUE(reader.Feed(
+      R"(data: {"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop","finish_reason":null}]})"
+      "\n\n", &more).ok());
+  EXPECT_FALSE(reader.Finish(&more).ok());  // the finish_reason that counts is null
+}
+
 }  // namespace
 }  // namespace duet::wire::openai
