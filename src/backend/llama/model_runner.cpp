@@ -17,6 +17,7 @@
 #include "backend/llama/structured_output.h"
 #include "backend/llama/token_scores.h"
 #include "core/ids.h"
+#include "ggml-cpu.h"
 #include "llama.h"
 
 namespace duet::llama {
@@ -35,6 +36,8 @@ struct ModelRunner::Slot {
   std::shared_ptr<const CancelFlag> cancel;
   std::vector<llama_token> prompt;
   size_t prompt_done = 0;       // prompt tokens already decoded
+  // When the sink last heard from this slot during its prefill.
+  std::chrono::steady_clock::time_point last_signal;
   // The tokens whose keys and values this sequence holds, in order. Kept
   // after an answer ends, so the next prompt that starts the same way (the
   // next turn of a conversation) decodes only what is new.
@@ -123,10 +126,25 @@ Result<std::unique_ptr<ModelRunner>> ModelRunner::Load(RunnerOptions options) {
                              ": cannot create a context of " +
                              std::to_string(params.n_ctx) + " tokens"));
   }
+  // One pool of compute threads for the runner's life, as llama-bench and
+  // llama-server attach. Without it ggml starts and joins `threads` - 1
+  // threads inside every llama_decode: one token's worth of thread starts
+  // at each decode step, which cost single-stream decode several percent
+  // at 8 threads.
+  ggml_threadpool_params pool_params = ggml_threadpool_params_default(threads);
+  ggml_threadpool* pool = ggml_threadpool_new(&pool_params);
+  if (pool == nullptr) {
+    llama_free(context);
+    llama_model_free(model);
+    return Error(Unavailable("model " + options.name + ": cannot start " +
+                             std::to_string(threads) + " compute threads"));
+  }
+  llama_attach_threadpool(context, pool, nullptr);
   Result<std::unique_ptr<ChatTemplates>> templates =
       ChatTemplates::ForModel(model);
   if (!templates) {
     llama_free(context);
+    ggml_threadpool_free(pool);
     llama_model_free(model);
     return Error(Status(templates.error().code(),
                         "model " + options.name + ": " +
@@ -135,16 +153,18 @@ Result<std::unique_ptr<ModelRunner>> ModelRunner::Load(RunnerOptions options) {
   spdlog::info("model {} loaded from {}: {} slots of {} tokens, {} threads",
                options.name, options.path, slots, slot_context, threads);
   return std::unique_ptr<ModelRunner>(
-      new ModelRunner(std::move(options), model, context, slot_context,
+      new ModelRunner(std::move(options), model, context, pool, slot_context,
                       std::move(*templates)));
 }
 
 ModelRunner::ModelRunner(RunnerOptions options, ::llama_model* model,
-                         ::llama_context* context, int64_t slot_context,
+                         ::llama_context* context, ::ggml_threadpool* pool,
+                         int64_t slot_context,
                          std::unique_ptr<ChatTemplates> templates)
     : options_(std::move(options)),
       model_(model),
       context_handle_(context),
+      threadpool_(pool),
       context_(slot_context),
       templates_(std::move(templates)) {
   for (int i = 0; i < std::max(1, options_.slots); ++i) {
@@ -166,6 +186,7 @@ ModelRunner::~ModelRunner() {
   thread_.join();
   llama_batch_free(*batch_);
   llama_free(context_handle_);
+  ggml_threadpool_free(threadpool_);  // after the context that uses it
   llama_model_free(model_);
 }
 
@@ -437,6 +458,7 @@ bool ModelRunner::Admit(Pending pending) {
 
   slot.sink->OnEvent(
       ChatEvent::MessageStart(NewId("msg_"), options_.name, slot.usage));
+  slot.last_signal = std::chrono::steady_clock::now();
   if (!slot.structured) {
     slot.sink->OnEvent(ChatEvent::BlockStart(0, ContentBlock::Text("")));
   }
@@ -508,6 +530,7 @@ bool ModelRunner::Step() {
     return false;
   }
 
+  PingPrefillingSlots();
   const llama_vocab* vocab = llama_model_get_vocab(model_);
   for (auto& slot : slots_) {
     if (!slot->active || slot->batch_index < 0) {
@@ -551,6 +574,17 @@ bool ModelRunner::Step() {
     }
   }
   return true;
+}
+
+void ModelRunner::PingPrefillingSlots() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& slot : slots_) {
+    if (slot->active && slot->prompt_done < slot->prompt.size() &&
+        now - slot->last_signal >= options_.prefill_ping_interval) {
+      slot->last_signal = now;
+      slot->sink->OnEvent(ChatEvent::Ping());
+    }
+  }
 }
 
 void ModelRunner::Score(Slot& slot, llama_token token,

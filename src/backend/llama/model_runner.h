@@ -1,7 +1,8 @@
 // ModelRunner: one loaded GGUF model, served with continuous batching.
 //
 // The runner owns the llama_model, one llama_context with `slots` parallel
-// sequences, and one inference thread. Submit() only queues (bounded); the
+// sequences, one inference thread, and the pool of `threads` compute threads
+// that runs every decode (started once, like llama-server's). Submit() only queues (bounded); the
 // inference thread admits queued requests into free slots, tokenises their
 // prompts, and then runs one llama_decode per step over every active slot:
 // prompt tokens of newly admitted slots (in chunks of at most batch_size)
@@ -27,6 +28,9 @@
 // since its last text delta ride on its next text delta, and are dropped
 // when it turns them into reasoning or a tool call instead.
 //
+// kMessageStart goes out when a request takes its slot, before its prompt is
+// decoded; during a long prompt, kPing follows every prefill_ping_interval.
+//
 // A request ends with kMessageStop (stop reason end_turn at the model's end
 // of generation, stop_sequence, max_tokens, or model_context_window_exceeded
 // when its slot's context is full), or with a single kError: kInvalidArgument
@@ -39,6 +43,7 @@
 // order.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -56,6 +61,7 @@
 
 struct llama_model;
 struct llama_context;
+struct ggml_threadpool;
 struct llama_batch;
 
 namespace duet::llama {
@@ -72,6 +78,13 @@ struct RunnerOptions {
   int batch_size = 512;   // tokens per decode step
   // Output limit when a request sets none (OpenAI requests may omit it).
   int64_t default_max_tokens = 4096;
+  // While a slot's prompt is still being decoded, its sink gets a kPing at
+  // most this often (checked between decode steps), as the Anthropic API
+  // pings a stream that has nothing to say yet: a long prefill streams
+  // bytes, so clients and proxies see it alive and the router's stream
+  // hold (policy.escalation.stream_hold_ms) can end on time. 0 pings after
+  // every step that leaves prompt tokens to decode.
+  std::chrono::milliseconds prefill_ping_interval{1000};
 };
 
 inline constexpr int64_t kDefaultMaxContext = 8192;
@@ -108,8 +121,8 @@ class ModelRunner {
   struct Slot;
 
   ModelRunner(RunnerOptions options, ::llama_model* model,
-              ::llama_context* context, int64_t slot_context,
-              std::unique_ptr<ChatTemplates> templates);
+              ::llama_context* context, ::ggml_threadpool* pool,
+              int64_t slot_context, std::unique_ptr<ChatTemplates> templates);
 
   Result<std::vector<int32_t>> Tokenize(const std::string& text) const;
   void Run();                   // the inference thread
@@ -120,6 +133,9 @@ class ModelRunner {
   // when it ended with an error before it took a slot.
   bool Admit(Pending pending);
   bool Step();                  // one decode over all active slots
+  // A kPing to each slot still decoding its prompt that has been quiet
+  // for prefill_ping_interval.
+  void PingPrefillingSlots();
   // Scores the token just sampled from `slot`'s logits (its text is
   // `piece`) into the slot's confidence and, when asked, its logprobs.
   void Score(Slot& slot, int32_t token, const std::string& piece);
@@ -135,6 +151,7 @@ class ModelRunner {
   const RunnerOptions options_;
   ::llama_model* model_;
   ::llama_context* context_handle_;
+  ::ggml_threadpool* threadpool_;  // the context's compute threads
   const int64_t context_;
   std::unique_ptr<ChatTemplates> templates_;
 

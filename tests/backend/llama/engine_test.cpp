@@ -3,6 +3,7 @@
 // sequences, seeds, concurrency, the queue and cancellation behave.
 #include "backend/llama/engine.h"
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
@@ -479,6 +480,51 @@ TEST(LlamaEngineLoadTest, MissingFileIsNotFoundAndNamesTheModel) {
   ASSERT_FALSE(engine.has_value());
   EXPECT_EQ(engine.error().code(), ErrorCode::kNotFound);
   EXPECT_NE(engine.error().message().find("ghost"), std::string::npos);
+}
+
+// A prompt decoded over several steps pings its stream between them, after
+// message_start and before the first token; with the default interval a
+// quick prompt does not.
+TEST(LlamaEnginePrefillTest, LongPromptPingsWhileItIsDecoded) {
+  RunnerOptions options = TinyOptions(/*slots=*/1);
+  options.batch_size = 8;  // a 100-token prompt takes over ten steps
+  options.prefill_ping_interval = std::chrono::milliseconds(0);
+  Result<std::unique_ptr<LlamaEngine>> engine =
+      LlamaEngine::Create({.models = {options}});
+  ASSERT_TRUE(engine.has_value()) << engine.error().message();
+
+  std::string prompt;
+  for (int i = 0; i < 50; ++i) {
+    prompt += "word ";
+  }
+  auto sink = std::make_shared<CollectingSink>();
+  (*engine)->Generate(Ask(prompt, 2), sink, std::make_shared<CancelFlag>());
+  ASSERT_TRUE(sink->WaitForTerminal());
+  const std::vector<ChatEvent> events = sink->events();
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.front().kind, ChatEvent::Kind::kMessageStart);
+  const int64_t prompt_tokens = events.front().usage.input_tokens;
+  ASSERT_GT(prompt_tokens, 16);
+  int pings_before_first_token = 0;
+  int pings_after = 0;
+  bool generating = false;
+  for (const ChatEvent& event : events) {
+    if (event.kind == ChatEvent::Kind::kBlockDelta) {
+      generating = true;
+    } else if (event.kind == ChatEvent::Kind::kPing) {
+      ++(generating ? pings_after : pings_before_first_token);
+    }
+  }
+  // One ping after each step that left prompt tokens to decode.
+  EXPECT_EQ(pings_before_first_token, (prompt_tokens - 1) / 8);
+  EXPECT_EQ(pings_after, 0);
+}
+
+TEST_F(LlamaEngineTest, QuickPromptIsNotPinged) {
+  const Answer answer = Complete(Ask("Hello there", 4));
+  for (const ChatEvent& event : answer.events) {
+    EXPECT_NE(event.kind, ChatEvent::Kind::kPing);
+  }
 }
 
 }  // namespace
