@@ -14,9 +14,12 @@
 #   openai      OpenAI client -> duet -> OpenAI-compatible upstream (nginx)
 #   a->o        Anthropic client -> duet -> OpenAI-compatible upstream
 #   o->a        OpenAI client -> duet -> Claude API shape
+#   proxy       Anthropic client -> nginx proxy_pass (keep-alive upstream)
+#               -> nginx: what a proxy with no logic at all costs on this
+#               machine, the floor for any gateway
 # Clients ask for non-streamed answers; duet always streams upstream, so
 # nginx serves a complete SSE answer. Everything shares this machine's
-# cores: wrk, duet and nginx (1 worker).
+# cores: wrk, duet and nginx (1 worker each for the upstream and the proxy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
@@ -32,6 +35,7 @@ chmod 755 "$work"  # nginx workers run as nobody
 cleanup() {
   [[ -n "${duet_pid:-}" ]] && kill "$duet_pid" 2>/dev/null || true
   [[ -f "$work/nginx.pid" ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  [[ -f "$work/proxy/nginx.pid" ]] && kill "$(cat "$work/proxy/nginx.pid")" 2>/dev/null || true
   [[ -n "${KEEP_WORK:-}" ]] && echo "kept $work" >&2 || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -67,6 +71,32 @@ http {
 }
 CONF
 nginx -c "$work/nginx.conf" -p "$work" -e "$work/nginx-error.log"
+
+# The reference proxy: nginx in front of the same upstream, nothing else.
+proxy_port="$(free_port)"
+mkdir -p "$work/proxy"
+cat > "$work/proxy/nginx.conf" <<CONF
+worker_processes 1;
+pid $work/proxy/nginx.pid;
+error_log $work/proxy/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/proxy/body;
+  proxy_temp_path $work/proxy/temp;
+  keepalive_requests 1000000;
+  upstream bench_upstream { server 127.0.0.1:$nginx_port; keepalive 32; }
+  server {
+    listen 127.0.0.1:$proxy_port;
+    location / {
+      proxy_pass http://bench_upstream;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+CONF
+nginx -c "$work/proxy/nginx.conf" -p "$work/proxy" -e "$work/proxy/nginx-error.log"
 
 cat > "$work/duet.toml" <<CONF
 [server]
@@ -144,8 +174,8 @@ measure "$duet_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" > /de
 
 printf '\nGateway overhead, %s s per run, %s connections, wrk 1 thread (all on %s cores)\n\n' \
   "$seconds" "$connections" "$(nproc)"
-printf '%-10s %10s %10s %9s %9s %9s %9s %9s %8s\n' path direct_rps duet_rps ratio \
-  direct_p50 duet_p50 added_p50 added_p99 errors
+printf '%-10s %10s %10s %9s %9s %9s %9s %9s %8s\n' path direct_rps via_rps ratio \
+  direct_p50 via_p50 added_p50 added_p99 errors
 run() {  # name direct_url direct_body duet_url duet_body
   read -r d_rps d_p50 d_p99 d_bad < <(measure "$2" "$3")
   read -r g_rps g_p50 g_p99 g_bad < <(measure "$4" "$5")
@@ -162,5 +192,8 @@ run 'a->o' "$nginx_url/v1/chat/completions" "${openai_body/MODEL/bench-model}" \
            "$duet_url/v1/messages" "${anthropic_body/MODEL/bench-model}"
 run 'o->a' "$nginx_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" \
            "$duet_url/v1/chat/completions" "${openai_body/MODEL/claude-haiku-4-5}"
+run proxy "$nginx_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" \
+          "http://127.0.0.1:$proxy_port/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}"
 echo
+echo "via: through duet; for the proxy row, through nginx proxy_pass (no logic at all)"
 echo "targets: >= 25000 requests/s through duet; added p50 <= 0.2 ms, p99 <= 1 ms"

@@ -46,7 +46,9 @@ class UpstreamCall final : public net::HttpResponseHandler,
         request_(std::move(request)),
         sink_(std::move(sink)),
         cancel_(std::move(cancel)),
-        deadline_(context->clock->SteadyNow() + context->retry_budget) {}
+        deadline_(context->clock->SteadyNow() + context->retry_budget) {
+    events_.reserve(8);  // a short answer's events arrive in one read
+  }
 
   void Send() {
     head_ = net::HttpResponseHead();
