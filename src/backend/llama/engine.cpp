@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "llama.h"
+#include "log.h"  // llama.cpp common
 
 namespace duet::llama {
 namespace {
@@ -40,6 +41,10 @@ void InitLlamaOnce() {
   static std::once_flag once;
   std::call_once(once, [] {
     llama_log_set(LogFromLlama, nullptr);
+    // llama.cpp's common library (chat templates) prints to stderr on its
+    // own, outside duet's log, and warns on every plain request rendered
+    // as pure content (prompt.h): only its errors are kept.
+    common_log_set_verbosity_thold(LOG_LEVEL_ERROR);
     llama_backend_init();
   });
 }

@@ -67,6 +67,20 @@ Result<std::vector<common_chat_msg>> ToTemplateMessages(const Message& message,
   return out;
 }
 
+// True when every message block is text: no tool calls or results in the
+// history, which some templates (Gemma's) render differently on the full
+// route than as pure content.
+bool OnlyText(const ChatRequest& request) {
+  for (const Message& message : request.messages) {
+    for (const ContentBlock& block : message.content) {
+      if (block.type != BlockType::kText) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 // llama.cpp's trigger kinds as regexes and tokens, the way its own sampler
 // setup reads them.
 void AddTriggers(const std::vector<common_grammar_trigger>& triggers,
@@ -112,11 +126,50 @@ Result<std::unique_ptr<ChatTemplates>> ChatTemplates::ForModel(
 }
 
 ChatTemplates::ChatTemplates(::common_chat_templates* templates)
-    : templates_(templates) {}
+    : templates_(templates) {
+  ProbePlainRoute();
+}
+
+void ChatTemplates::ProbePlainRoute() {
+  common_chat_templates_inputs probe;
+  probe.use_jinja = true;
+  probe.add_generation_prompt = true;
+  probe.reasoning_format = COMMON_REASONING_FORMAT_NONE;
+  const auto add = [&probe](const char* role, const char* content) {
+    common_chat_msg message;
+    message.role = role;
+    message.content = content;
+    probe.messages.push_back(std::move(message));
+  };
+  add("system", "Answer briefly.");
+  add("user", "What is 2 + 2?");
+  add("assistant", "4.");
+  add("user", "And 3 + 3?");
+  try {
+    const common_chat_params full = common_chat_templates_apply(templates_, probe);
+    probe.force_pure_content = true;
+    const common_chat_params pure = common_chat_templates_apply(templates_, probe);
+    plain_direct_ = !full.prompt.empty() && full.prompt == pure.prompt &&
+                    full.generation_prompt == pure.generation_prompt;
+    plain_stops_ = full.additional_stops;
+  } catch (const std::exception&) {
+    plain_direct_ = false;  // every request takes the full route
+  }
+}
 
 ChatTemplates::~ChatTemplates() { common_chat_templates_free(templates_); }
 
 Result<RenderedPrompt> ChatTemplates::Render(const ChatRequest& request) const {
+  return RenderRoute(request, /*allow_direct=*/true);
+}
+
+Result<RenderedPrompt> ChatTemplates::RenderThroughAnalysis(
+    const ChatRequest& request) const {
+  return RenderRoute(request, /*allow_direct=*/false);
+}
+
+Result<RenderedPrompt> ChatTemplates::RenderRoute(const ChatRequest& request,
+                                                  bool allow_direct) const {
   common_chat_templates_inputs inputs;
   inputs.use_jinja = true;
   inputs.add_generation_prompt = true;
@@ -196,11 +249,17 @@ Result<RenderedPrompt> ChatTemplates::Render(const ChatRequest& request) const {
     }
   }
 
+  const bool structured = !inputs.tools.empty() || thinking;
+  inputs.force_pure_content =
+      allow_direct && plain_direct_ && !structured && OnlyText(request);
   try {
     common_chat_params params = common_chat_templates_apply(templates_, inputs);
+    if (inputs.force_pure_content) {
+      params.additional_stops = plain_stops_;
+    }
     RenderedPrompt rendered;
     rendered.prompt = std::move(params.prompt);
-    rendered.structured = !inputs.tools.empty() || thinking;
+    rendered.structured = structured;
     if (!inputs.tools.empty() && inputs.tool_choice != COMMON_CHAT_TOOL_CHOICE_NONE) {
       rendered.grammar = params.grammar;
       rendered.grammar_lazy = params.grammar_lazy;

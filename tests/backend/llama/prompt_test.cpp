@@ -1,0 +1,164 @@
+// ChatTemplates on real chat templates (the tiny test models' and the ones
+// llama.cpp ships in its vocabulary files): plain requests take the quick
+// route (no template analysis) and render exactly what the full route
+// renders; requests with tools or thinking still get the full route.
+#include "backend/llama/prompt.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "llama.h"
+#include "log.h"  // llama.cpp common
+
+namespace duet::llama {
+namespace {
+
+struct ModelFile {
+  const char* name;
+  std::string path;
+};
+
+std::vector<ModelFile> ModelFiles() {
+  const std::string vocab_dir = DUET_LLAMA_MODELS_DIR;
+  return {{"tiny", DUET_TINY_MODEL},
+          {"tiny_thinking", DUET_TINY_THINKING_MODEL},
+          {"qwen2", vocab_dir + "/ggml-vocab-qwen2.gguf"},
+          {"qwen35", vocab_dir + "/ggml-vocab-qwen35.gguf"},
+          {"phi3", vocab_dir + "/ggml-vocab-phi-3.gguf"},
+          {"command_r", vocab_dir + "/ggml-vocab-command-r.gguf"},
+          {"gemma4", vocab_dir + "/ggml-vocab-gemma-4.gguf"},
+          {"llama_bpe", vocab_dir + "/ggml-vocab-llama-bpe.gguf"}};
+}
+
+Message Say(Role role, std::string text) {
+  Message message;
+  message.role = role;
+  message.content.push_back(ContentBlock::Text(std::move(text)));
+  return message;
+}
+
+// Requests without tools offered or thinking: text conversations take the
+// quick route, the one with a tool round trip in its history does not.
+std::vector<ChatRequest> PlainRequests() {
+  std::vector<ChatRequest> requests;
+  ChatRequest single;
+  single.messages.push_back(Say(Role::kUser, "Hello there"));
+  requests.push_back(single);
+
+  ChatRequest conversation;
+  conversation.system.push_back(ContentBlock::Text("Answer in one line."));
+  conversation.messages.push_back(Say(Role::kUser, "Name a prime."));
+  conversation.messages.push_back(Say(Role::kAssistant, "7."));
+  conversation.messages.push_back(
+      Say(Role::kUser, "Another, with ünïcödé and \"quotes\"\nand lines?"));
+  requests.push_back(conversation);
+
+  // An earlier tool round trip in the history, with no tools offered now.
+  ChatRequest history;
+  history.messages.push_back(Say(Role::kUser, "Weather in Paris?"));
+  Message call;
+  call.role = Role::kAssistant;
+  call.content.push_back(
+      ContentBlock::ToolUse("call_1", "get_weather", RawJson{R"({"city":"Paris"})"}));
+  history.messages.push_back(call);
+  Message result;
+  result.role = Role::kUser;
+  ContentBlock output;
+  output.type = BlockType::kToolResult;
+  output.tool_use_id = "call_1";
+  output.tool_result_content.push_back(ContentBlock::Text("18 C, clear"));
+  result.content.push_back(output);
+  history.messages.push_back(result);
+  requests.push_back(history);
+  return requests;
+}
+
+class ChatTemplatesTest : public ::testing::TestWithParam<ModelFile> {
+ protected:
+  static void SetUpTestSuite() {
+    llama_log_set([](ggml_log_level, const char*, void*) {}, nullptr);
+    common_log_set_verbosity_thold(LOG_LEVEL_ERROR);  // as the engine does
+    llama_backend_init();
+  }
+
+  void SetUp() override {
+    llama_model_params params = llama_model_default_params();
+    params.vocab_only = true;  // the template is all these tests need
+    model_ = llama_model_load_from_file(GetParam().path.c_str(), params);
+    ASSERT_NE(model_, nullptr) << GetParam().path;
+    Result<std::unique_ptr<ChatTemplates>> templates = ChatTemplates::ForModel(model_);
+    ASSERT_TRUE(templates.has_value()) << templates.error().message();
+    templates_ = std::move(*templates);
+  }
+  void TearDown() override {
+    templates_.reset();
+    llama_model_free(model_);
+  }
+
+  ::llama_model* model_ = nullptr;
+  std::unique_ptr<ChatTemplates> templates_;
+};
+
+TEST_P(ChatTemplatesTest, PlainRequestsRenderWhatTheFullRouteRenders) {
+  for (const ChatRequest& request : PlainRequests()) {
+    Result<RenderedPrompt> quick = templates_->Render(request);
+    Result<RenderedPrompt> full = templates_->RenderThroughAnalysis(request);
+    // A template may refuse a conversation (Command R's wants roles to
+    // alternate); then both routes refuse it.
+    ASSERT_EQ(quick.has_value(), full.has_value())
+        << (quick ? full.error().message() : quick.error().message());
+    if (!quick) {
+      continue;
+    }
+    EXPECT_FALSE(quick->structured);
+    EXPECT_FALSE(quick->prompt.empty());
+    EXPECT_EQ(quick->prompt, full->prompt);
+    EXPECT_EQ(quick->generation_prompt, full->generation_prompt);
+    EXPECT_EQ(quick->additional_stops, full->additional_stops);
+    EXPECT_TRUE(quick->grammar.empty());
+  }
+}
+
+TEST_P(ChatTemplatesTest, RequestsWithToolsTakeTheFullRoute) {
+  ChatRequest request;
+  request.messages.push_back(Say(Role::kUser, "Weather in Paris?"));
+  Tool tool;
+  tool.name = "get_weather";
+  tool.input_schema.text =
+      R"({"type":"object","properties":{"city":{"type":"string"}},"required":["city"]})";
+  request.tools.push_back(tool);
+  Result<RenderedPrompt> quick = templates_->Render(request);
+  Result<RenderedPrompt> full = templates_->RenderThroughAnalysis(request);
+  ASSERT_EQ(quick.has_value(), full.has_value());
+  if (!quick) {
+    return;  // a template without tool support refuses both ways
+  }
+  EXPECT_TRUE(quick->structured);
+  EXPECT_EQ(quick->prompt, full->prompt);
+  ASSERT_NE(quick->parser, nullptr);  // built by the template analysis
+}
+
+INSTANTIATE_TEST_SUITE_P(Templates, ChatTemplatesTest, ::testing::ValuesIn(ModelFiles()),
+                         [](const ::testing::TestParamInfo<ModelFile>& model) {
+                           return std::string(model.param.name);
+                         });
+
+// The ChatML templates of the test models are the quick route's main case.
+TEST(ChatTemplatesQuickRouteTest, ChatMlTemplateTakesIt) {
+  llama_log_set([](ggml_log_level, const char*, void*) {}, nullptr);
+  llama_model_params params = llama_model_default_params();
+  params.vocab_only = true;
+  ::llama_model* model = llama_model_load_from_file(DUET_TINY_MODEL, params);
+  ASSERT_NE(model, nullptr);
+  Result<std::unique_ptr<ChatTemplates>> templates = ChatTemplates::ForModel(model);
+  ASSERT_TRUE(templates.has_value()) << templates.error().message();
+  EXPECT_TRUE((*templates)->renders_plain_requests_directly());
+  templates->reset();
+  llama_model_free(model);
+}
+
+}  // namespace
+}  // namespace duet::llama
