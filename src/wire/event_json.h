@@ -15,13 +15,11 @@
 //     deeper than 1024) is written out by nlohmann and parsed again by
 //     simdjson. Slow, but only broken or unusual upstreams get there.
 //   - A key that appears twice reads as its last value, as in nlohmann.
-// Two differences are left. simdjson reads the integer -0 as 0, where
+// One difference is left: simdjson reads the integer -0 as 0, where
 // nlohmann keeps it signed; only a check for "unsigned integer" can tell
 // (the OpenAI reader's logprobs `bytes`: [-0] now reads as byte 0 instead
-// of falling back to the token string). And a number that overflows a
-// double (1e400) is "malformed JSON" here, where ParseJsonObject throws
-// nlohmann's out_of_range (its re-parse for the error message catches
-// parse_error only).
+// of falling back to the token string). A number that overflows a double
+// (1e400) is refused by both: "malformed JSON" here.
 //
 // Memory: events up to kSharedParserBytes reuse one parser per thread, so
 // after warm-up parsing them allocates nothing; a larger event gets a parser
