@@ -5,7 +5,7 @@
 // Run it through bench/local_engine.sh, which builds everything and passes:
 //   --model PATH --duet PATH --llama-bench PATH --llama-server PATH --threads N
 //
-// Measures (each the best of --repeat runs):
+// Measures:
 //   prefill   prompt tokens/s for a 512-token prompt: llama-bench pp512 vs
 //             duet (prompt tokens / time to first token, over HTTP)
 //   decode    tokens/s for one stream of 128 tokens: llama-bench tg128 vs
@@ -15,6 +15,12 @@
 //             OpenAI-compatible streaming endpoint
 //   TTFT overhead  duet's time to first token minus the prefill time that
 //             llama-bench's pp512 rate implies for the same prompt
+//
+// The three programs take turns: each of --repeat rounds measures all of
+// them once, in an order that rotates from round to round, and the table
+// gives medians. A machine whose speed drifts (turbo, a noisy neighbour)
+// then moves both sides of a ratio together; the ratio column is the median
+// of the per-round ratios.
 import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 
@@ -22,7 +28,7 @@ const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, value, i, all) =>
     (i % 2 === 0 ? [...pairs, [value.replace(/^--/, ''), all[i + 1]]] : pairs), []));
 const threads = Number(args.threads ?? 2);
-const repeat = Number(args.repeat ?? 3);
+const repeat = Number(args.repeat ?? 5);
 const promptTokens = 512;
 const genTokens = 128;
 
@@ -104,10 +110,17 @@ async function promptOf(baseUrl, tokens, salt) {
   throw new Error('could not size the prompt');
 }
 
-function llamaBench() {
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+// One llama-bench run of pp512 and tg128 (its own warm-up included).
+function llamaBenchOnce() {
   const out = execFileSync(args['llama-bench'], [
     '-m', args.model, '-p', String(promptTokens), '-n', String(genTokens),
-    '-t', String(threads), '-r', String(repeat), '-o', 'json',
+    '-t', String(threads), '-r', '1', '-o', 'json',
   ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const rows = JSON.parse(out);
   const pp = rows.find((r) => r.n_prompt === promptTokens && r.n_gen === 0);
@@ -115,115 +128,122 @@ function llamaBench() {
   return { prefill: pp.avg_ts, decode: tg.avg_ts };
 }
 
-// Single-stream prefill (over `prompts`, first one a warm-up) and decode.
-async function single(baseUrl, prompts, extra) {
-  let prefill = 0;
-  let ttft = Infinity;
-  let promptCount = 0;
-  for (let i = 0; i < prompts.length; ++i) {
-    const run = await streamCompletion(baseUrl, {
-      model: 'bench', max_tokens: 1, temperature: 0, ...extra,
-      messages: [{ role: 'user', content: prompts[i] }],
-    });
-    if (i === 0) continue;  // warm-up
-    promptCount = run.usage.prompt_tokens - (run.usage.prompt_tokens_details?.cached_tokens ?? 0);
-    prefill = Math.max(prefill, promptCount / (run.ttft / 1000));
-    ttft = Math.min(ttft, run.ttft);
-  }
-  let decode = 0;
-  let generated = 0;
-  for (let i = 0; i < repeat; ++i) {
-    const run = await streamCompletion(baseUrl, {
+// Aggregate decode tokens/s of 4 concurrent streams, from the first stream's
+// first token to the last stream's last token.
+async function fourStreams(baseUrl, round, extra) {
+  const runs = await Promise.all([0, 1, 2, 3].map((i) => {
+    const start = performance.now();
+    return streamCompletion(baseUrl, {
       model: 'bench', max_tokens: genTokens, temperature: 0, ...extra,
-      messages: [{ role: 'user', content: `Decode run ${i}.` }],
-    });
-    generated = run.usage.completion_tokens;
-    decode = Math.max(decode, (generated - 1) / (run.decodeTime / 1000));
-  }
-  return { prefill, ttft, promptCount, decode, generated };
+      messages: [{ role: 'user', content: `Stream ${i} of round ${round}, go.` }],
+    }).then((run) => ({ ...run, start }));
+  }));
+  const begin = Math.min(...runs.map((run) => run.start + run.ttft));
+  const end = Math.max(...runs.map((run) => run.start + run.ttft + run.decodeTime));
+  const tokens = runs.reduce((sum, run) => sum + run.usage.completion_tokens - 1, 0);
+  return { rate: tokens / ((end - begin) / 1000), tokens };
 }
 
-async function duetSingle() {
+// One round against a server: prefill of a fresh prompt, one decode stream,
+// four decode streams.
+async function serverOnce(baseUrl, prompt, round, extra) {
+  const first = await streamCompletion(baseUrl, {
+    model: 'bench', max_tokens: 1, temperature: 0, ...extra,
+    messages: [{ role: 'user', content: prompt }],
+  });
+  const promptCount = first.usage.prompt_tokens - (first.usage.prompt_tokens_details?.cached_tokens ?? 0);
+  const decodeRun = await streamCompletion(baseUrl, {
+    model: 'bench', max_tokens: genTokens, temperature: 0, ...extra,
+    messages: [{ role: 'user', content: `Decode round ${round}.` }],
+  });
+  const generated = decodeRun.usage.completion_tokens;
+  const streams = await fourStreams(baseUrl, round, extra);
+  return {
+    prefill: promptCount / (first.ttft / 1000), ttft: first.ttft, promptCount,
+    decode: (generated - 1) / (decodeRun.decodeTime / 1000), generated,
+    streams: streams.rate, streamTokens: streams.tokens,
+  };
+}
+
+async function startDuet() {
   const { child, match } = await startProcess(args.duet, [
     'serve', '--port', '0', '--log-level', 'warn', '--model', `bench=${args.model}`,
     '--set', `local.threads=${threads}`, '--set', 'local.slots=4',
     '--set', 'local.context=2048', '--set', `local.batch_size=${promptTokens}`,
   ], (text) => text.match(/listening on (http:\/\/[^\s]+)/));
-  const baseUrl = match[1];
-  try {
-    const prompts = [];
-    for (let i = 0; i < repeat + 1; ++i) {
-      prompts.push(await promptOf(baseUrl, promptTokens, `run ${i}:`));
-    }
-    const result = await single(baseUrl, prompts, {});
-    const streams = await aggregate(baseUrl, 'bench', {});
-    return { ...result, streams, prompts };
-  } finally {
-    await stop(child);
-  }
+  return { child, baseUrl: match[1] };
 }
 
-// Aggregate decode tokens/s of 4 concurrent streams.
-async function aggregate(baseUrl, model, extra) {
-  let best = 0;
-  let tokens = 0;
-  for (let r = 0; r < repeat; ++r) {
-    const runs = await Promise.all([0, 1, 2, 3].map((i) => {
-      const start = performance.now();
-      return streamCompletion(baseUrl, {
-        model, max_tokens: genTokens, temperature: 0, ...extra,
-        messages: [{ role: 'user', content: `Stream ${i} of run ${r}, go.` }],
-      }).then((run) => ({ ...run, start }));
-    }));
-    const begin = Math.min(...runs.map((run) => run.start + run.ttft));
-    const end = Math.max(...runs.map((run) => run.start + run.ttft + run.decodeTime));
-    tokens = runs.reduce((sum, run) => sum + run.usage.completion_tokens - 1, 0);
-    best = Math.max(best, tokens / ((end - begin) / 1000));
-  }
-  return { rate: best, tokens };
-}
-
-async function llamaServer(prompts) {
+async function startLlamaServer() {
   const { child, match } = await startProcess(args['llama-server'], [
     '-m', args.model, '--port', '0', '--host', '127.0.0.1', '-t', String(threads),
     '-np', '4', '-c', String(4 * 2048), '--no-webui',
   ], (text) => text.match(/listening on (http:\/\/[^\s,]+)/) ?? text.match(/server is listening on (http:\/\/[^\s]+)/));
-  let baseUrl = match[1].replace(/\/$/, '');
-  try {
-    for (let i = 0; i < 100; ++i) {  // wait for the model to load
-      const health = await fetch(`${baseUrl}/health`).catch(() => null);
-      if (health?.ok) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const result = await single(baseUrl, prompts.map((p) => `${p} `), { ignore_eos: true });
-    const streams = await aggregate(baseUrl, 'bench', { ignore_eos: true });
-    return { ...result, streams };
-  } finally {
-    await stop(child);
+  const baseUrl = match[1].replace(/\/$/, '');
+  for (let i = 0; i < 100; ++i) {  // wait for the model to load
+    const health = await fetch(`${baseUrl}/health`).catch(() => null);
+    if (health?.ok) break;
+    await new Promise((r) => setTimeout(r, 100));
   }
+  return { child, baseUrl };
 }
 
-log(`model ${args.model}, ${threads} threads`);
-const reference = llamaBench();
-log(`llama-bench: pp${promptTokens} ${reference.prefill.toFixed(1)} t/s, tg${genTokens} ${reference.decode.toFixed(1)} t/s`);
-const duet = await duetSingle();
-const server = await llamaServer(duet.prompts);
+log(`model ${args.model}, ${threads} threads, ${repeat} rounds`);
+const duet = await startDuet();
+const server = await startLlamaServer();
+const results = { bench: [], duet: [], server: [] };
+try {
+  // Fresh prompts of promptTokens tokens each: one per round and a warm-up.
+  const prompts = [];
+  for (let i = 0; i <= repeat; ++i) prompts.push(await promptOf(duet.baseUrl, promptTokens, `round ${i}:`));
+  await serverOnce(duet.baseUrl, prompts[0], 'warm-up', {});
+  await serverOnce(server.baseUrl, prompts[0], 'warm-up', { ignore_eos: true });
 
-const prefillTime = (duet.promptCount / reference.prefill) * 1000;
+  const measure = {
+    bench: async () => llamaBenchOnce(),
+    duet: async (r) => serverOnce(duet.baseUrl, prompts[r + 1], r, {}),
+    server: async (r) => serverOnce(server.baseUrl, prompts[r + 1], r, { ignore_eos: true }),
+  };
+  const order = ['bench', 'duet', 'server'];
+  for (let r = 0; r < repeat; ++r) {
+    for (let k = 0; k < order.length; ++k) {
+      const name = order[(r + k) % order.length];
+      results[name].push(await measure[name](r));
+    }
+    const [b, d, s] = [results.bench[r], results.duet[r], results.server[r]];
+    log(`round ${r + 1}: prefill bench ${b.prefill.toFixed(0)} duet ${d.prefill.toFixed(0)} server ${s.prefill.toFixed(0)}; ` +
+        `decode bench ${b.decode.toFixed(1)} duet ${d.decode.toFixed(1)} server ${s.decode.toFixed(1)}; ` +
+        `4 streams duet ${d.streams.toFixed(1)} server ${s.streams.toFixed(1)}`);
+  }
+} finally {
+  await stop(duet.child);
+  await stop(server.child);
+}
+
+const of = (name, key) => results[name].map((row) => row[key]);
+const ratios = (ours, theirs) => ours.map((value, i) => value / theirs[i]);
 const rows = [
-  ['prefill t/s (pp512)', 'llama-bench', reference.prefill, duet.prefill, 0.97],
-  ['prefill t/s (pp512)', 'llama-server', server.prefill, duet.prefill, 0.97],
-  ['decode t/s (tg128)', 'llama-bench', reference.decode, duet.decode, 0.97],
-  ['decode t/s (tg128)', 'llama-server', server.decode, duet.decode, 0.97],
-  ['4-stream decode t/s', 'llama-server', server.streams.rate, duet.streams.rate, 1.0],
+  ['prefill t/s (pp512)', 'llama-bench', of('bench', 'prefill'), of('duet', 'prefill'), 0.97],
+  ['prefill t/s (pp512)', 'llama-server', of('server', 'prefill'), of('duet', 'prefill'), 0.97],
+  ['decode t/s (tg128)', 'llama-bench', of('bench', 'decode'), of('duet', 'decode'), 0.97],
+  ['decode t/s (tg128)', 'llama-server', of('server', 'decode'), of('duet', 'decode'), 0.97],
+  ['4-stream decode t/s', 'llama-server', of('server', 'streams'), of('duet', 'streams'), 1.0],
 ];
-console.log(`\n${'measure'.padEnd(22)}${'reference'.padEnd(14)}${'llama.cpp'.padStart(10)}${'duet'.padStart(10)}${'ratio'.padStart(8)}${'target'.padStart(9)}`);
+console.log(`\n${repeat} rounds, ${threads} threads; medians, ratio = median of per-round ratios (min-max)`);
+console.log(`${'measure'.padEnd(22)}${'reference'.padEnd(14)}${'llama.cpp'.padStart(10)}${'duet'.padStart(10)}${'ratio'.padStart(8)}${'range'.padStart(14)}${'target'.padStart(9)}`);
 for (const [name, tool, ref, ours, target] of rows) {
-  const ratio = ours / ref;
-  console.log(`${name.padEnd(22)}${tool.padEnd(14)}${ref.toFixed(1).padStart(10)}${ours.toFixed(1).padStart(10)}${ratio.toFixed(3).padStart(8)}${('>= ' + target).padStart(9)}${ratio >= target ? '' : '  (below)'}`);
+  const perRound = ratios(ours, ref);
+  const ratio = median(perRound);
+  const range = `${Math.min(...perRound).toFixed(2)}-${Math.max(...perRound).toFixed(2)}`;
+  console.log(`${name.padEnd(22)}${tool.padEnd(14)}${median(ref).toFixed(1).padStart(10)}${median(ours).toFixed(1).padStart(10)}` +
+              `${ratio.toFixed(3).padStart(8)}${range.padStart(14)}${('>= ' + target).padStart(9)}${ratio >= target ? '' : '  (below)'}`);
 }
-console.log(`TTFT overhead: duet ${duet.ttft.toFixed(2)} ms to first token for ${duet.promptCount} prompt tokens; ` +
-            `llama-bench prefill alone ${prefillTime.toFixed(2)} ms; overhead ${(duet.ttft - prefillTime).toFixed(2)} ms (target <= 1 ms)`);
-console.log(`TTFT, same prompts over HTTP: duet ${duet.ttft.toFixed(2)} ms, llama-server ${server.ttft.toFixed(2)} ms`);
-console.log(`(llama-server -np 4 -c 8192, ignore_eos; tokens per single stream: duet ${duet.generated}, ` +
-            `llama-server ${server.generated}; across 4 streams: duet ${duet.streams.tokens}, llama-server ${server.streams.tokens})`);
+const duetTtft = median(of('duet', 'ttft'));
+const promptCount = results.duet[0].promptCount;
+const prefillTime = median(of('duet', 'promptCount').map((count, i) => count / results.bench[i].prefill * 1000));
+console.log(`TTFT overhead: duet ${duetTtft.toFixed(2)} ms to first token for ${promptCount} prompt tokens; ` +
+            `llama-bench prefill alone ${prefillTime.toFixed(2)} ms; overhead ${(duetTtft - prefillTime).toFixed(2)} ms (target <= 1 ms)`);
+console.log(`TTFT, same prompts over HTTP: duet ${duetTtft.toFixed(2)} ms, llama-server ${median(of('server', 'ttft')).toFixed(2)} ms`);
+console.log(`(llama-server -np 4 -c 8192, ignore_eos; prompt tokens: duet ${promptCount}, llama-server ${results.server[0].promptCount}; ` +
+            `tokens per single stream: duet ${results.duet[0].generated}, llama-server ${results.server[0].generated}; ` +
+            `across 4 streams: duet ${results.duet[0].streamTokens}, llama-server ${results.server[0].streamTokens})`);

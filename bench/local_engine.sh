@@ -13,7 +13,7 @@ threads="${THREADS:-2}"
 
 scripts/install-deps.sh >&2
 cmake --preset release >&2
-cmake --build --preset release --target duet make_test_model duet_bench_engine_ttft >&2
+cmake --build --preset release --target duet make_test_model duet_bench_engine_overhead >&2
 tools="$(scripts/build-llama-tools.sh)"
 
 cache="${DUET_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/duet}"
@@ -27,8 +27,8 @@ fi
 
 node bench/local_engine.mjs --model "$model" --duet build/release/duet \
   --llama-bench "$tools/llama-bench" --llama-server "$tools/llama-server" \
-  --threads "$threads" --repeat "${REPEAT:-3}"
+  --threads "$threads" --repeat "${REPEAT:-5}"
 
 echo
-echo "In-process time to first token (duet engine vs llama_decode of the same prompt):"
-build/release/bench/duet_bench_engine_ttft "$model" "$threads" "${REPEAT:-3}" 2>/dev/null | grep -v '^\['
+echo "In-process (duet's engine vs llama.h driven directly, same context shape):"
+build/release/bench/duet_bench_engine_overhead "$model" "$threads" "${REPEAT:-5}" 4 2>/dev/null | grep -v '^\['

@@ -76,14 +76,6 @@ bool IsGreedy(const SamplingParams& params) {
   return params.temperature.value_or(1.0) <= 0;
 }
 
-// The most likely token: what a greedy sampler picks, without building the
-// candidate array a sampler chain needs (a large vocabulary makes that the
-// biggest per-token cost outside the model itself).
-llama_token ArgMax(const float* logits, int32_t n_vocab) {
-  return static_cast<llama_token>(std::max_element(logits, logits + n_vocab) -
-                                  logits);
-}
-
 int DefaultThreads() {
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
@@ -539,8 +531,9 @@ bool ModelRunner::Step() {
     llama_token token = LLAMA_TOKEN_NULL;
     try {
       token = slot->greedy
-                  ? ArgMax(llama_get_logits_ith(context_handle_, slot->batch_index),
-                           llama_vocab_n_tokens(vocab))
+                  ? MostLikelyToken(
+                        llama_get_logits_ith(context_handle_, slot->batch_index),
+                        llama_vocab_n_tokens(vocab))
                   : llama_sampler_sample(slot->sampler.get(), context_handle_,
                                          slot->batch_index);
     } catch (const std::exception& error) {

@@ -76,6 +76,13 @@ float MaxOf(const float* values, int32_t count) {
 
 }  // namespace
 
+int32_t MostLikelyToken(const float* logits, int32_t vocabulary) {
+  const float largest = MaxOf(logits, vocabulary);
+  const float* const end = logits + vocabulary;
+  const float* const found = std::find(logits, end, largest);
+  return found == end ? 0 : static_cast<int32_t>(found - logits);
+}
+
 TokenScore ScoreToken(const float* logits, int32_t vocabulary, int32_t token,
                       int top_n) {
   TokenScore score;

@@ -44,6 +44,17 @@ struct TokenScore {
 TokenScore ScoreToken(const float* logits, int32_t vocabulary, int32_t token,
                       int top_n);
 
+// The index of the largest logit: what a greedy sampler picks, without the
+// candidate array a llama.cpp sampler chain builds. The first of equal
+// maxima wins, as with std::max_element; NaN never wins; a row with no
+// comparable logit (all NaN) gives 0. One vectorised pass for the maximum
+// and one scan up to its first occurrence: about 36 us for 152,000 logits
+// on this VM, against 460 us for std::max_element, whose one running
+// maximum is a dependency chain through every element (at 8 threads a
+// 0.5B model decodes a token in about 9 ms, so that was 5% of decode).
+// REQUIRES: `logits` holds `vocabulary` > 0 floats.
+int32_t MostLikelyToken(const float* logits, int32_t vocabulary);
+
 // Sums scores into the AnswerConfidence of one answer.
 class ConfidenceTally {
  public:

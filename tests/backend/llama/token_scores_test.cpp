@@ -147,6 +147,56 @@ TEST(ScoreTokenTest, TopAlternativesAreTheMostLikelyInOrder) {
   EXPECT_EQ(Score(logits, 6, 100).top.size(), logits.size());
 }
 
+int32_t MostLikely(const std::vector<float>& logits) {
+  return MostLikelyToken(logits.data(), static_cast<int32_t>(logits.size()));
+}
+
+TEST(MostLikelyTokenTest, AgreesWithMaxElementOnRandomRowsOfEverySize) {
+  std::mt19937 random(7);
+  std::normal_distribution<float> logit(0.0F, 4.0F);
+  for (const int size : {1, 2, 7, 8, 9, 15, 16, 17, 255, 256, 257, 1000, 151936}) {
+    for (int trial = 0; trial < 20; ++trial) {
+      std::vector<float> logits(static_cast<size_t>(size));
+      for (float& value : logits) {
+        value = logit(random);
+      }
+      const auto expected = std::max_element(logits.begin(), logits.end()) - logits.begin();
+      EXPECT_EQ(MostLikely(logits), expected) << "size " << size << " trial " << trial;
+    }
+  }
+}
+
+TEST(MostLikelyTokenTest, FindsTheMaximumAtEitherEndAndTheFirstOfEqualMaxima) {
+  std::vector<float> logits(1001, -1.0F);
+  logits.back() = 3.0F;  // in the tail after the last whole lane group
+  EXPECT_EQ(MostLikely(logits), 1000);
+  logits.front() = 3.0F;
+  EXPECT_EQ(MostLikely(logits), 0);
+  logits.front() = -1.0F;
+  logits[500] = 3.0F;
+  EXPECT_EQ(MostLikely(logits), 500);
+  // -0 and +0 compare equal: the first one wins, whichever sign it has.
+  std::vector<float> zeros(40, -1.0F);
+  zeros[21] = -0.0F;
+  zeros[30] = 0.0F;
+  EXPECT_EQ(MostLikely(zeros), 21);
+}
+
+TEST(MostLikelyTokenTest, NanNeverWinsAndRulesOutNothing) {
+  constexpr float kNan = std::numeric_limits<float>::quiet_NaN();
+  constexpr float kInfinity = std::numeric_limits<float>::infinity();
+  std::vector<float> logits(64, kNan);
+  logits[40] = -5.0F;
+  logits[41] = -2.0F;
+  EXPECT_EQ(MostLikely(logits), 41);
+  EXPECT_EQ(MostLikely(std::vector<float>(64, kNan)), 0);
+  // Every token ruled out: the first, as std::max_element gives.
+  EXPECT_EQ(MostLikely(std::vector<float>(64, -kInfinity)), 0);
+  std::vector<float> ruled_out(64, -kInfinity);
+  ruled_out[63] = kInfinity;
+  EXPECT_EQ(MostLikely(ruled_out), 63);
+}
+
 TEST(ConfidenceTallyTest, SummarisesMeanMinimumLowShareAndEntropy) {
   EXPECT_EQ(ConfidenceTally().Summary(), AnswerConfidence());
   ConfidenceTally tally;
