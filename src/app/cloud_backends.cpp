@@ -15,11 +15,11 @@ namespace {
 // The HTTP client every remote backend shares, made on first use.
 Result<net::HttpClient*> SharedClient(const Config& config,
                                       const EnvLookup& getenv,
-                                      boost::asio::io_context* io_context,
+                                      const std::vector<boost::asio::io_context*>& io_contexts,
                                       CloudBackends* cloud) {
   if (!cloud->http_client) {
     net::AsioHttpClient::Options options;
-    options.io_context = io_context;
+    options.io_contexts = io_contexts;
     options.ca_file = config.anthropic.ca_file;
     DUET_ASSIGN_OR_RETURN(options.proxy, net::ProxySettings::FromEnvironment(getenv));
     DUET_ASSIGN_OR_RETURN(cloud->http_client,
@@ -37,7 +37,7 @@ std::string FindKey(const std::string& env_name, const EnvLookup& getenv) {
 }
 
 Status AddAnthropic(const Config& config, const EnvLookup& getenv,
-                    const Clock* clock, boost::asio::io_context* io_context,
+                    const Clock* clock, const std::vector<boost::asio::io_context*>& io_contexts,
                     CloudBackends* cloud) {
   const AnthropicConfig& anthropic = config.anthropic;
   std::string api_key = FindKey(anthropic.api_key_env, getenv);
@@ -53,7 +53,7 @@ Status AddAnthropic(const Config& config, const EnvLookup& getenv,
   DUET_ASSIGN_OR_RETURN(ClaudeCatalog catalog,
                         ClaudeCatalog::Load(anthropic.catalog_file));
   DUET_ASSIGN_OR_RETURN(net::HttpClient * client,
-                        SharedClient(config, getenv, io_context, cloud));
+                        SharedClient(config, getenv, io_contexts, cloud));
   anthropic::AnthropicBackend::Options options;
   options.base_url = anthropic.base_url;
   options.api_key = std::move(api_key);
@@ -76,9 +76,9 @@ Status AddAnthropic(const Config& config, const EnvLookup& getenv,
 
 Status AddUpstream(const UpstreamConfig& upstream, const Config& config,
                    const EnvLookup& getenv, const Clock* clock,
-                   boost::asio::io_context* io_context, CloudBackends* cloud) {
+                   const std::vector<boost::asio::io_context*>& io_contexts, CloudBackends* cloud) {
   DUET_ASSIGN_OR_RETURN(net::HttpClient * client,
-                        SharedClient(config, getenv, io_context, cloud));
+                        SharedClient(config, getenv, io_contexts, cloud));
   openai::OpenAICompatibleBackend::Options options;
   options.name = upstream.name;
   options.base_url = upstream.base_url;
@@ -111,12 +111,12 @@ Status AddUpstream(const UpstreamConfig& upstream, const Config& config,
 Result<CloudBackends> MakeCloudBackends(const Config& config,
                                         const EnvLookup& getenv,
                                         const Clock* clock,
-                                        boost::asio::io_context* io_context) {
+                                        const std::vector<boost::asio::io_context*>& io_contexts) {
   CloudBackends cloud;
-  DUET_RETURN_IF_ERROR(AddAnthropic(config, getenv, clock, io_context, &cloud));
+  DUET_RETURN_IF_ERROR(AddAnthropic(config, getenv, clock, io_contexts, &cloud));
   for (const UpstreamConfig& upstream : config.upstreams) {
     DUET_RETURN_IF_ERROR(
-        AddUpstream(upstream, config, getenv, clock, io_context, &cloud));
+        AddUpstream(upstream, config, getenv, clock, io_contexts, &cloud));
   }
   return cloud;
 }

@@ -27,11 +27,12 @@ struct CloudBackends {
 // logged. Each [upstreams.NAME] becomes an OpenAI-compatible backend after
 // Claude, in the order written. Fails on a bad catalogue, CA file or proxy
 // variable. `clock` must outlive the result. Upstream calls run on
-// `io_context` when given (duet's server passes its own, so an upstream
-// answer is relayed on the thread that read it; it must outlive the
-// result), else on a thread of the client's own.
+// `io_contexts` when given (duet's server passes its event loops, so an
+// upstream answer is read and relayed on the thread of the connection that
+// asked for it; they must outlive the result), else on a thread of the
+// client's own.
 Result<CloudBackends> MakeCloudBackends(
     const Config& config, const EnvLookup& getenv, const Clock* clock,
-    boost::asio::io_context* io_context = nullptr);
+    const std::vector<boost::asio::io_context*>& io_contexts = {});
 
 }  // namespace duet

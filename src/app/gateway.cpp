@@ -1,7 +1,11 @@
 #include "app/gateway.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <memory>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
@@ -44,9 +48,17 @@ struct Gateway::Parts {
   SystemClock clock;
   std::unique_ptr<ClaudeCatalog> catalog;
   std::unique_ptr<ServerLedger> ledger;
-  // One event loop for the server and the upstream HTTP client: an
-  // upstream answer is relayed to the client on the thread that read it.
-  boost::asio::io_context io_context;
+  // The server's event loops, one per I/O thread, shared with the upstream
+  // HTTP client: a connection's upstream call runs on its loop, so the
+  // answer is read and relayed to the client on one thread.
+  std::vector<std::unique_ptr<boost::asio::io_context>> io_contexts;
+  std::vector<boost::asio::io_context*> loops() const {
+    std::vector<boost::asio::io_context*> result;
+    for (const auto& context : io_contexts) {
+      result.push_back(context.get());
+    }
+    return result;
+  }
   CloudBackends cloud;
   std::shared_ptr<PolicyEngine> policy;
   std::unique_ptr<Router> router;
@@ -65,8 +77,15 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(
   parts->catalog = std::make_unique<ClaudeCatalog>(std::move(catalog));
   parts->ledger =
       std::make_unique<ServerLedger>(config, getenv, parts->catalog.get(), &parts->clock);
+  const int io_threads = config.server.io_threads > 0
+                             ? static_cast<int>(config.server.io_threads)
+                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < io_threads; ++i) {
+    // Each loop is run by one thread (concurrency hint 1).
+    parts->io_contexts.push_back(std::make_unique<boost::asio::io_context>(1));
+  }
   DUET_ASSIGN_OR_RETURN(parts->cloud,
-                        MakeCloudBackends(config, getenv, &parts->clock, &parts->io_context));
+                        MakeCloudBackends(config, getenv, &parts->clock, parts->loops()));
   for (std::shared_ptr<Backend>& backend : parts->cloud.backends) {
     backends.push_back(backend);
   }
@@ -110,7 +129,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(
             return ledger->MetricsText(local_backend.get(), policy.get());
           }});
   api::http::HttpServer::Options server_options = ServerOptions(config.server);
-  server_options.io_context = &parts->io_context;
+  server_options.io_contexts = parts->loops();
   server_options.handle_signals = options.handle_signals;
   parts->server = std::make_unique<api::http::HttpServer>(server_options, parts->handler.get());
   return std::unique_ptr<Gateway>(new Gateway(std::move(parts)));

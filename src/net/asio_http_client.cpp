@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <atomic>
 #include <cerrno>
 #include <map>
 #include <mutex>
@@ -139,8 +140,10 @@ class AsioHttpClient::Impl {
   Impl(Options options, ssl::context tls)
       : options_(std::move(options)),
         tls_(std::move(tls)),
-        io_(options_.io_context != nullptr ? *options_.io_context : own_io_) {
-    if (options_.io_context == nullptr) {
+        contexts_(options_.io_contexts.empty()
+                      ? std::vector<asio::io_context*>{&own_io_}
+                      : options_.io_contexts) {
+    if (options_.io_contexts.empty()) {
       work_.emplace(own_io_.get_executor());
       const int threads = std::max(1, options_.io_threads);
       for (int i = 0; i < threads; ++i) {
@@ -167,17 +170,20 @@ class AsioHttpClient::Impl {
   void Send(HttpRequest request, HttpTimeouts timeouts,
             std::shared_ptr<HttpResponseHandler> handler,
             std::shared_ptr<const CancelFlag> cancel) {
-    // A pooled connection decides the strand the call runs on.
+    // The call runs on the caller's event loop when it has one of ours; a
+    // pooled connection of that loop decides the strand.
+    const size_t loop = LoopForThisThread();
     Result<Url> url = Url::Parse(request.url);
     std::optional<Url> proxy;
     std::unique_ptr<Connection> pooled;
     std::string key;
     if (url) {
       proxy = options_.proxy.ProxyFor(*url);
-      key = PoolKey(*url, proxy);
+      key = std::to_string(loop) + ' ' + PoolKey(*url, proxy);
       pooled = TakeIdle(key);
     }
-    Strand strand = pooled ? pooled->strand : asio::make_strand(io_);
+    Strand strand =
+        pooled ? pooled->strand : asio::make_strand(*contexts_[loop]);
     auto call = std::make_shared<Call>(std::move(strand), std::move(request),
                                        timeouts, std::move(handler),
                                        std::move(cancel));
@@ -207,6 +213,17 @@ class AsioHttpClient::Impl {
   }
 
  private:
+  // The index of the loop the calling thread runs, or else the next loop in
+  // turn.
+  size_t LoopForThisThread() {
+    for (size_t i = 0; i < contexts_.size(); ++i) {
+      if (contexts_[i]->get_executor().running_in_this_thread()) {
+        return i;
+      }
+    }
+    return next_loop_.fetch_add(1, std::memory_order_relaxed) % contexts_.size();
+  }
+
   static void Abort(Call& call) {
     if (call.done || call.aborted) {
       return;
@@ -546,8 +563,9 @@ class AsioHttpClient::Impl {
 
   const Options options_;
   ssl::context tls_;
-  asio::io_context own_io_;  // unused when Options::io_context is given
-  asio::io_context& io_;
+  asio::io_context own_io_;  // unused when Options::io_contexts is given
+  const std::vector<asio::io_context*> contexts_;
+  std::atomic<size_t> next_loop_{0};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
 

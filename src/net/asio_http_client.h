@@ -9,8 +9,12 @@
 // - Proxies from ProxySettings: CONNECT tunnels for https, absolute-form
 //   requests for http, Basic Proxy-Authorization from the proxy URL's user
 //   info.
-// - Each call is a C++20 coroutine on the client's own I/O threads; the
-//   caller's thread never blocks.
+// - Each call is a C++20 coroutine on the client's event loops (its own
+//   I/O threads, or loops given in Options); the caller's thread never
+//   blocks. Pooled connections belong to a loop: a call made on a thread
+//   that runs one of the given loops stays on it and reuses that loop's
+//   connections, so relaying an upstream answer to the client that asked
+//   for it needs no thread hop.
 //
 // Error messages name the upstream by scheme://host[:port] only: never a
 // path, query, header or proxy credential.
@@ -23,6 +27,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "net/http_client.h"
 #include "net/proxy.h"
@@ -36,12 +41,13 @@ namespace duet::net {
 class AsioHttpClient final : public HttpClient {
  public:
   struct Options {
-    int io_threads = 1;
-    // Runs the calls on this io_context, whose threads someone else runs
-    // (duet's HTTP server), instead of on io_threads threads of the
-    // client's own: an upstream answer is then handled on the thread that
-    // also writes it to the client. Must outlive the client. Null: own.
-    boost::asio::io_context* io_context = nullptr;
+    int io_threads = 1;  // ignored with io_contexts
+    // Runs the calls on these event loops, whose threads someone else runs
+    // (duet's HTTP server), instead of on one loop of the client's own with
+    // io_threads threads. A call goes to the loop its caller's thread runs,
+    // or, from any other thread, to the next loop in turn. They must
+    // outlive the client. Empty: own.
+    std::vector<boost::asio::io_context*> io_contexts;
     // Idle connections kept per origin; more are closed when they finish.
     size_t max_idle_per_origin = 64;
     // An idle pooled connection older than this is closed, not reused.

@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -14,6 +18,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "api/http/server.h"
@@ -656,6 +661,66 @@ TEST_F(AsioHttpClientPoolTest, SequentialCallsShareOneConnection) {
   EXPECT_EQ(requests[2].target, "/n3");
   EXPECT_EQ(requests[2].host, "127.0.0.1:" + std::to_string(server.port()));
   EXPECT_EQ(client_->IdleConnections(), 1u);
+}
+
+// With event loops given (as duet's server gives its own), a call made on
+// a thread that runs one of them is served on that thread, and reuses only
+// that loop's pooled connections: nothing hops between threads.
+TEST_F(AsioHttpClientPoolTest, CallsStayOnTheCallersLoopAndReuseItsConnections) {
+  ScriptedServer server(
+      [](int, int) { return ScriptedServer::Action::kAnswer; });
+  boost::asio::io_context first(1);
+  boost::asio::io_context second(1);
+  auto first_work = boost::asio::make_work_guard(first);
+  auto second_work = boost::asio::make_work_guard(second);
+  std::thread first_thread([&first] { first.run(); });
+  std::thread second_thread([&second] { second.run(); });
+  const std::thread::id first_id = first_thread.get_id();
+  const std::thread::id second_id = second_thread.get_id();
+  AsioHttpClient::Options options;
+  options.io_contexts = {&first, &second};
+  ASSERT_NO_FATAL_FAILURE(MakeClient(std::move(options)));
+
+  // Sends from a handler running on `loop`; returns the body and the thread
+  // that saw the head.
+  const auto call_on = [&](boost::asio::io_context& loop, const std::string& target) {
+    auto handler = std::make_shared<RecordingHandler>();
+    auto head_thread = std::make_shared<std::thread::id>();
+    handler->on_head = [head_thread](const HttpResponseHead&) {
+      *head_thread = std::this_thread::get_id();
+      return true;
+    };
+    boost::asio::post(loop, [&, handler] {
+      HttpRequest request;
+      request.method = "GET";
+      request.url = "http://127.0.0.1:" + std::to_string(server.port()) + target;
+      client_->Send(std::move(request), {}, handler, nullptr);
+    });
+    EXPECT_TRUE(handler->WaitDone()) << "the call did not complete";
+    EXPECT_TRUE(handler->status().ok()) << handler->status().ToString();
+    return std::make_pair(handler->body(), *head_thread);
+  };
+  const auto [body_1, thread_1] = call_on(second, "/1");
+  const auto [body_2, thread_2] = call_on(first, "/2");
+  const auto [body_3, thread_3] = call_on(second, "/3");
+  const auto [body_4, thread_4] = call_on(first, "/4");
+  EXPECT_EQ(thread_1, second_id);
+  EXPECT_EQ(thread_2, first_id);
+  EXPECT_EQ(thread_3, second_id);
+  EXPECT_EQ(thread_4, first_id);
+  // One connection per loop, each reused by its own loop's next call.
+  EXPECT_EQ(server.accepted(), 2);
+  EXPECT_EQ(body_1, "c1 r1");
+  EXPECT_EQ(body_2, "c2 r1");
+  EXPECT_EQ(body_3, "c1 r2");
+  EXPECT_EQ(body_4, "c2 r2");
+  EXPECT_EQ(client_->IdleConnections(), 2u);
+
+  client_.reset();
+  first_work.reset();
+  second_work.reset();
+  first_thread.join();
+  second_thread.join();
 }
 
 TEST_F(AsioHttpClientPoolTest, PooledConnectionClosedOnReuseIsRetriedOnce) {

@@ -1,6 +1,7 @@
 #include "api/http/server.h"
 
 #include <csignal>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -21,12 +22,15 @@ using net::ip::tcp;
 class HttpServer::Impl {
  public:
   Impl(Options options, Handler* handler)
-      : io_(options.io_context != nullptr ? *options.io_context : own_io_),
+      : contexts_(ContextsFor(options, &own_contexts_)),
+        io_(*contexts_.front()),
         shared_(std::make_shared<ServerShared>()),
         acceptor_(net::make_strand(io_)),
         signals_(io_),
-        grace_timer_(io_),
-        work_(net::make_work_guard(io_)) {
+        grace_timer_(io_) {
+    for (net::io_context* context : contexts_) {
+      work_.push_back(net::make_work_guard(*context));
+    }
     shared_->options = std::move(options);
     shared_->handler = handler;
   }
@@ -81,12 +85,8 @@ class HttpServer::Impl {
     }
     Accept();
 
-    int threads = options.io_threads;
-    if (threads <= 0) {
-      threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    }
-    for (int i = 0; i < threads; ++i) {
-      threads_.emplace_back([this] { io_.run(); });
+    for (net::io_context* context : contexts_) {
+      threads_.emplace_back([context] { context->run(); });
     }
     return port;
   }
@@ -118,9 +118,32 @@ class HttpServer::Impl {
   bool abandoned() const { return abandoned_; }
 
  private:
+  // The event loops the server runs: the given ones, or io_threads (one
+  // per core when 0) of its own, made in `own`.
+  static std::vector<net::io_context*> ContextsFor(
+      const Options& options,
+      std::vector<std::unique_ptr<net::io_context>>* own) {
+    if (!options.io_contexts.empty()) {
+      return options.io_contexts;
+    }
+    int count = options.io_threads;
+    if (count <= 0) {
+      count = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    }
+    std::vector<net::io_context*> contexts;
+    for (int i = 0; i < count; ++i) {
+      // Each loop is run by one thread: asio can skip its locking.
+      own->push_back(std::make_unique<net::io_context>(1));
+      contexts.push_back(own->back().get());
+    }
+    return contexts;
+  }
+
+  // Each connection goes to the next event loop in turn.
   void Accept() {
+    net::io_context& next = *contexts_[next_context_++ % contexts_.size()];
     acceptor_.async_accept(
-        net::make_strand(io_),
+        net::make_strand(next),
         [this](boost::system::error_code error, tcp::socket socket) {
           if (error == net::error::operation_aborted ||
               shared_->shutting_down.load()) {
@@ -185,17 +208,21 @@ class HttpServer::Impl {
     }
     finished_ = true;
     grace_timer_.cancel();
-    work_.reset();
+    work_.clear();
     spdlog::info("shutdown complete");
   }
 
-  net::io_context own_io_;  // unused when Options::io_context is given
+  // Empty when Options::io_contexts is given.
+  std::vector<std::unique_ptr<net::io_context>> own_contexts_;
+  std::vector<net::io_context*> contexts_;  // one thread each
+  // The first loop: accepting, signals and shutdown run there.
   net::io_context& io_;
+  size_t next_context_ = 0;  // accept handlers run one at a time
   std::shared_ptr<ServerShared> shared_;
   tcp::acceptor acceptor_;
   net::signal_set signals_;
   net::steady_timer grace_timer_;
-  net::executor_work_guard<net::io_context::executor_type> work_;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
   bool finished_ = false;
   bool abandoned_ = false;

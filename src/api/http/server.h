@@ -2,9 +2,11 @@
 //
 // Boost.Beast parses requests; responses are framed by hand (Content-Length,
 // or chunked transfer encoding with one chunk per streamed event, written as
-// soon as it is queued). Connections are kept alive; each is served on its own
-// strand by a pool of I/O threads, and nothing on those threads blocks:
-// backends answer on their own threads through Exchange.
+// soon as it is queued). Connections are kept alive. There is one event loop
+// (io_context) per I/O thread, and each accepted connection is handed to the
+// next loop in turn and served there, on its own strand, for its life: its
+// work never hops between threads or wakes another one. Nothing on those
+// threads blocks: backends answer on their own threads through Exchange.
 //
 // Protection against bad clients: header and body size limits (431 / 413 in
 // the API's error shape, then close), a deadline for the headers, one for
@@ -25,6 +27,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "api/http/exchange.h"
 #include "core/status.h"
@@ -40,12 +43,13 @@ class HttpServer {
   struct Options {
     std::string host = "127.0.0.1";
     uint16_t port = 8400;  // 0: pick a free port
-    int io_threads = 0;    // 0: one per core
-    // Runs the server on this io_context (with io_threads threads of the
-    // server's) instead of its own, so other asynchronous work, such as
-    // the upstream HTTP client, shares the same threads and answers without
-    // a thread hop. Must outlive the server. Null: the server's own.
-    boost::asio::io_context* io_context = nullptr;
+    int io_threads = 0;    // 0: one per core; ignored with io_contexts
+    // Runs the server on these event loops, one I/O thread of the server's
+    // each, instead of io_threads loops of its own, so other asynchronous
+    // work on them (the upstream HTTP client) runs on the thread of the
+    // connection it serves. They must outlive the server and be run by
+    // no one else. Empty: the server's own.
+    std::vector<boost::asio::io_context*> io_contexts;
     uint64_t max_body_bytes = 32 * 1024 * 1024;
     uint32_t max_header_bytes = 16 * 1024;
     std::chrono::milliseconds header_timeout{10'000};

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -85,6 +86,42 @@ TEST_F(HttpServerTest, AnswerFromAnotherThreadLaterArrives) {
   EXPECT_EQ(response->status, 200);
   EXPECT_EQ(response->body, R"({"late":true})");
   EXPECT_EQ(response->Header("server"), "duet");
+}
+
+// One event loop per I/O thread: connections are dealt out to the loops in
+// turn, and every request of a connection is handled on its loop's thread.
+TEST_F(HttpServerTest, EachConnectionStaysOnOneOfTheIoThreads) {
+  std::mutex mutex;
+  std::vector<std::thread::id> handled_on;  // guarded by mutex
+  handler_.on_request = [&](std::shared_ptr<Exchange> exchange) {
+    {
+      std::lock_guard lock(mutex);
+      handled_on.push_back(std::this_thread::get_id());
+    }
+    Response response;
+    response.body = "{}";
+    exchange->Respond(std::move(response));
+  };
+  ASSERT_NO_FATAL_FAILURE(StartServer());  // 2 I/O threads
+  HttpConnection first;
+  HttpConnection second;
+  ASSERT_TRUE(first.Connect(port_));
+  ASSERT_TRUE(second.Connect(port_));
+  for (int i = 0; i < 3; ++i) {
+    for (HttpConnection* connection : {&first, &second}) {
+      ASSERT_TRUE(connection->Send(Get("/x")));
+      const auto response = connection->ReadResponse(milliseconds(5000));
+      ASSERT_TRUE(response.has_value()) << connection->error();
+      EXPECT_EQ(response->status, 200);
+    }
+  }
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(handled_on.size(), 6u);
+  // Requests alternate first, second, first, ...
+  for (size_t i = 2; i < handled_on.size(); ++i) {
+    EXPECT_EQ(handled_on[i], handled_on[i - 2]) << "request " << i;
+  }
+  EXPECT_NE(handled_on[0], handled_on[1]);
 }
 
 TEST_F(HttpServerTest, AbandonedExchangeGetsTheFallbackAndAClose) {
