@@ -120,6 +120,7 @@ class AsioHttpClient::Impl {
           watch(strand) {}
 
     Strand strand;
+    size_t loop = 0;  // the index of the event loop the call runs on
     HttpRequest request;
     HttpTimeouts timeouts;
     std::shared_ptr<HttpResponseHandler> handler;
@@ -150,16 +151,19 @@ class AsioHttpClient::Impl {
         threads_.emplace_back([this] { own_io_.run(); });
       }
     }
+    for (size_t i = 0; i < contexts_.size(); ++i) {
+      loops_.push_back(std::make_unique<Loop>());
+    }
   }
 
   ~Impl() {
-    {
-      std::lock_guard lock(mutex_);
-      shutting_down_ = true;
-      for (const std::shared_ptr<Call>& call : live_) {
+    for (const std::unique_ptr<Loop>& loop : loops_) {
+      std::lock_guard lock(loop->mutex);
+      loop->shutting_down = true;
+      for (const std::shared_ptr<Call>& call : loop->live) {
         asio::post(call->strand, [call] { Abort(*call); });
       }
-      pool_.clear();
+      loop->pool.clear();
     }
     work_.reset();
     for (std::thread& thread : threads_) {
@@ -179,23 +183,24 @@ class AsioHttpClient::Impl {
     std::string key;
     if (url) {
       proxy = options_.proxy.ProxyFor(*url);
-      key = std::to_string(loop) + ' ' + PoolKey(*url, proxy);
-      pooled = TakeIdle(key);
+      key = PoolKey(*url, proxy);
+      pooled = TakeIdle(loop, key);
     }
     Strand strand =
         pooled ? pooled->strand : asio::make_strand(*contexts_[loop]);
     auto call = std::make_shared<Call>(std::move(strand), std::move(request),
                                        timeouts, std::move(handler),
                                        std::move(cancel));
+    call->loop = loop;
     {
-      std::lock_guard lock(mutex_);
-      if (shutting_down_) {
+      std::lock_guard lock(loops_[loop]->mutex);
+      if (loops_[loop]->shutting_down) {
         call->handler->OnComplete(
             Status(ErrorCode::kCancelled, "the HTTP client is shutting down"),
             false);
         return;
       }
-      live_.insert(call);
+      loops_[loop]->live.insert(call);
     }
     asio::co_spawn(call->strand,
                    Run(call, std::move(url), std::move(proxy), std::move(key),
@@ -204,10 +209,12 @@ class AsioHttpClient::Impl {
   }
 
   size_t IdleConnections() const {
-    std::lock_guard lock(mutex_);
     size_t count = 0;
-    for (const auto& [key, connections] : pool_) {
-      count += connections.size();
+    for (const std::unique_ptr<Loop>& loop : loops_) {
+      std::lock_guard lock(loop->mutex);
+      for (const auto& [key, connections] : loop->pool) {
+        count += connections.size();
+      }
     }
     return count;
   }
@@ -266,10 +273,11 @@ class AsioHttpClient::Impl {
     return key;
   }
 
-  std::unique_ptr<Connection> TakeIdle(const std::string& key) {
-    std::lock_guard lock(mutex_);
-    auto it = pool_.find(key);
-    if (it == pool_.end()) {
+  std::unique_ptr<Connection> TakeIdle(size_t loop, const std::string& key) {
+    std::lock_guard lock(loops_[loop]->mutex);
+    auto& pool = loops_[loop]->pool;
+    auto it = pool.find(key);
+    if (it == pool.end()) {
       return nullptr;
     }
     const auto now = std::chrono::steady_clock::now();
@@ -284,14 +292,15 @@ class AsioHttpClient::Impl {
     return nullptr;
   }
 
-  void ReturnToPool(const std::string& key, std::unique_ptr<Connection> connection) {
+  void ReturnToPool(size_t loop, const std::string& key,
+                    std::unique_ptr<Connection> connection) {
     connection->idle_since = std::chrono::steady_clock::now();
     connection->Lowest().expires_never();
-    std::lock_guard lock(mutex_);
-    if (shutting_down_) {
+    std::lock_guard lock(loops_[loop]->mutex);
+    if (loops_[loop]->shutting_down) {
       return;
     }
-    std::vector<std::unique_ptr<Connection>>& idle = pool_[key];
+    std::vector<std::unique_ptr<Connection>>& idle = loops_[loop]->pool[key];
     if (idle.size() < options_.max_idle_per_origin) {
       idle.push_back(std::move(connection));
     }
@@ -306,8 +315,8 @@ class AsioHttpClient::Impl {
       status = Status(ErrorCode::kCancelled, "the call was cancelled");
     }
     call->handler->OnComplete(std::move(status), call->head_received);
-    std::lock_guard lock(mutex_);
-    live_.erase(call);
+    std::lock_guard lock(loops_[call->loop]->mutex);
+    loops_[call->loop]->live.erase(call);
   }
 
   asio::awaitable<void> Run(std::shared_ptr<Call> call, Result<Url> url,
@@ -358,7 +367,7 @@ class AsioHttpClient::Impl {
         continue;  // the server had closed the pooled connection: once more
       }
       if (status.ok() && keep_alive && !call->aborted) {
-        ReturnToPool(key, std::move(connection));
+        ReturnToPool(call->loop, key, std::move(connection));
       }
       Finish(call, std::move(status));
       co_return;
@@ -569,11 +578,17 @@ class AsioHttpClient::Impl {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
 
-  mutable std::mutex mutex_;
-  bool shutting_down_ = false;  // GUARDED_BY(mutex_)
-  std::map<std::string, std::vector<std::unique_ptr<Connection>>>
-      pool_;  // GUARDED_BY(mutex_)
-  std::set<std::shared_ptr<Call>> live_;  // GUARDED_BY(mutex_)
+  // What the calls of one event loop share: its idle connections (a
+  // connection belongs to the loop it was opened on) and its calls in
+  // flight. A lock per loop, so that loops never wait for each other.
+  struct Loop {
+    mutable std::mutex mutex;
+    bool shutting_down = false;  // GUARDED_BY(mutex)
+    std::map<std::string, std::vector<std::unique_ptr<Connection>>>
+        pool;  // GUARDED_BY(mutex)
+    std::set<std::shared_ptr<Call>> live;  // GUARDED_BY(mutex)
+  };
+  std::vector<std::unique_ptr<Loop>> loops_;  // one per contexts_ entry
 };
 
 Result<std::unique_ptr<AsioHttpClient>> AsioHttpClient::Create(Options options) {
