@@ -314,9 +314,14 @@ class AsioHttpClient::Impl {
     if (call->aborted && !status.ok()) {
       status = Status(ErrorCode::kCancelled, "the call was cancelled");
     }
+    {
+      std::lock_guard lock(loops_[call->loop]->mutex);
+      loops_[call->loop]->live.erase(call);
+    }
+    // Last: once the caller has its answer it may destroy the client (with
+    // loops of someone else's, nothing joins this thread first), so nothing
+    // of the client may be touched after this.
     call->handler->OnComplete(std::move(status), call->head_received);
-    std::lock_guard lock(loops_[call->loop]->mutex);
-    loops_[call->loop]->live.erase(call);
   }
 
   asio::awaitable<void> Run(std::shared_ptr<Call> call, Result<Url> url,

@@ -20,8 +20,10 @@
 // path, query, header or proxy credential.
 //
 // Thread safety: Send may be called concurrently from any thread. The
-// destructor stops the I/O threads; calls still running end with
-// kCancelled first.
+// destructor stops the client's own I/O threads; calls still running end
+// with kCancelled first. With io_contexts (loops someone else runs), the
+// destructor joins nothing: destroy the client once every call's
+// OnComplete has run, or once the loops have stopped running.
 #pragma once
 
 #include <chrono>
