@@ -7,7 +7,8 @@
 //
 // Measures:
 //   prefill   prompt tokens/s for a 512-token prompt: llama-bench pp512 vs
-//             duet (prompt tokens / time to first token, over HTTP)
+//             duet (prompt tokens / time to first token, over HTTP), each
+//             measured right after a warm-up prefill of the same size
 //   decode    tokens/s for one stream of 128 tokens: llama-bench tg128 vs
 //             duet (first to last token of a streamed answer)
 //   4 streams aggregate tokens/s of 4 concurrent 128-token answers:
@@ -145,8 +146,16 @@ async function fourStreams(baseUrl, round, extra) {
 }
 
 // One round against a server: prefill of a fresh prompt, one decode stream,
-// four decode streams.
-async function serverOnce(baseUrl, prompt, round, extra) {
+// four decode streams. The measured prefill comes right after a warm-up
+// prefill of another fresh prompt, as llama-bench runs a warm-up pp512
+// before the one it reports: compute threads that went to sleep while
+// another program ran, and cores that slowed down meanwhile, cost the
+// warm-up, on both sides.
+async function serverOnce(baseUrl, [warmPrompt, prompt], round, extra) {
+  await streamCompletion(baseUrl, {
+    model: 'bench', max_tokens: 1, temperature: 0, ...extra,
+    messages: [{ role: 'user', content: warmPrompt }],
+  });
   const first = await streamCompletion(baseUrl, {
     model: 'bench', max_tokens: 1, temperature: 0, ...extra,
     messages: [{ role: 'user', content: prompt }],
@@ -193,16 +202,20 @@ const duet = await startDuet();
 const server = await startLlamaServer();
 const results = { bench: [], duet: [], server: [] };
 try {
-  // Fresh prompts of promptTokens tokens each: one per round and a warm-up.
+  // Fresh prompts of promptTokens tokens each: two per round (a warm-up and
+  // the measured one) and two for the warm-up round.
   const prompts = [];
-  for (let i = 0; i <= repeat; ++i) prompts.push(await promptOf(duet.baseUrl, promptTokens, `round ${i}:`));
-  await serverOnce(duet.baseUrl, prompts[0], 'warm-up', {});
-  await serverOnce(server.baseUrl, prompts[0], 'warm-up', { ignore_eos: true });
+  for (let i = 0; i < 2 * (repeat + 1); ++i) {
+    prompts.push(await promptOf(duet.baseUrl, promptTokens, `prompt ${i}:`));
+  }
+  const pair = (r) => [prompts[2 * r + 2], prompts[2 * r + 3]];
+  await serverOnce(duet.baseUrl, pair(-1), 'warm-up', {});
+  await serverOnce(server.baseUrl, pair(-1), 'warm-up', { ignore_eos: true });
 
   const measure = {
     bench: async () => llamaBenchOnce(),
-    duet: async (r) => serverOnce(duet.baseUrl, prompts[r + 1], r, {}),
-    server: async (r) => serverOnce(server.baseUrl, prompts[r + 1], r, { ignore_eos: true }),
+    duet: async (r) => serverOnce(duet.baseUrl, pair(r), r, {}),
+    server: async (r) => serverOnce(server.baseUrl, pair(r), r, { ignore_eos: true }),
   };
   const order = ['bench', 'duet', 'server'];
   for (let r = 0; r < repeat; ++r) {
