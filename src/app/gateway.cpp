@@ -1,9 +1,7 @@
 #include "app/gateway.h"
 
-#include <algorithm>
 #include <cstdlib>
 #include <memory>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -77,11 +75,10 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(
   parts->catalog = std::make_unique<ClaudeCatalog>(std::move(catalog));
   parts->ledger =
       std::make_unique<ServerLedger>(config, getenv, parts->catalog.get(), &parts->clock);
-  const int io_threads = config.server.io_threads > 0
-                             ? static_cast<int>(config.server.io_threads)
-                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int io_threads =
+      api::http::HttpServer::IoThreadsFor(static_cast<int>(config.server.io_threads));
   for (int i = 0; i < io_threads; ++i) {
-    // Each loop is run by one thread (concurrency hint 1).
+    // Concurrency hint 1: each loop is run by one thread of the server's.
     parts->io_contexts.push_back(std::make_unique<boost::asio::io_context>(1));
   }
   DUET_ASSIGN_OR_RETURN(parts->cloud,

@@ -1,5 +1,6 @@
 #include "api/http/server.h"
 
+#include <algorithm>
 #include <csignal>
 #include <memory>
 #include <optional>
@@ -126,13 +127,10 @@ class HttpServer::Impl {
     if (!options.io_contexts.empty()) {
       return options.io_contexts;
     }
-    int count = options.io_threads;
-    if (count <= 0) {
-      count = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    }
     std::vector<net::io_context*> contexts;
-    for (int i = 0; i < count; ++i) {
-      // Each loop is run by one thread: asio can skip its locking.
+    for (int i = 0; i < IoThreadsFor(options.io_threads); ++i) {
+      // Concurrency hint 1: the loop is run by one thread, so asio queues
+      // work posted from that thread without taking the loop's lock.
       own->push_back(std::make_unique<net::io_context>(1));
       contexts.push_back(own->back().get());
     }
@@ -227,6 +225,12 @@ class HttpServer::Impl {
   bool finished_ = false;
   bool abandoned_ = false;
 };
+
+int HttpServer::IoThreadsFor(int io_threads) {
+  return io_threads > 0
+             ? io_threads
+             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
 
 HttpServer::HttpServer(Options options, Handler* handler)
     : impl_(std::make_unique<Impl>(std::move(options), handler)) {}

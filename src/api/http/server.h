@@ -65,6 +65,10 @@ class HttpServer {
     std::string server_header = "duet";
   };
 
+  // How many I/O threads Options::io_threads asks for: itself when
+  // positive, else one per core.
+  static int IoThreadsFor(int io_threads);
+
   // `handler` must outlive the server.
   HttpServer(Options options, Handler* handler);
   ~HttpServer();  // shuts down and waits
