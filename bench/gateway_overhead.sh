@@ -17,6 +17,8 @@
 #   proxy       Anthropic client -> nginx proxy_pass (keep-alive upstream)
 #               -> nginx: what a proxy with no logic at all costs on this
 #               machine, the floor for any gateway
+#   anthropic1  the anthropic path again with 1 connection: what duet adds
+#               to one request's latency when nothing queues
 # Clients ask for non-streamed answers; duet always streams upstream, so
 # nginx serves a complete SSE answer. Everything shares this machine's
 # cores: wrk, duet and nginx (1 worker each for the upstream and the proxy).
@@ -141,9 +143,9 @@ LUA
 }
 
 # Runs wrk; prints "requests/s p50_ms p99_ms non2xx".
-measure() {  # url body
+measure() {  # url body [connections]
   write_script "$work/req.lua" "$2"
-  wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$work/req.lua" "$1" > "$work/wrk.out"
+  wrk -t1 -c"${3:-$connections}" -d"${seconds}s" --latency -s "$work/req.lua" "$1" > "$work/wrk.out"
   if ! grep -q "Requests/sec" "$work/wrk.out"; then cat "$work/wrk.out" >&2; exit 1; fi
   awk '
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
@@ -176,9 +178,9 @@ printf '\nGateway overhead, %s s per run, %s connections, wrk 1 thread (all on %
   "$seconds" "$connections" "$(nproc)"
 printf '%-10s %10s %10s %9s %9s %9s %9s %9s %8s\n' path direct_rps via_rps ratio \
   direct_p50 via_p50 added_p50 added_p99 errors
-run() {  # name direct_url direct_body duet_url duet_body
-  read -r d_rps d_p50 d_p99 d_bad < <(measure "$2" "$3")
-  read -r g_rps g_p50 g_p99 g_bad < <(measure "$4" "$5")
+run() {  # name direct_url direct_body duet_url duet_body [connections]
+  read -r d_rps d_p50 d_p99 d_bad < <(measure "$2" "$3" "${6:-}")
+  read -r g_rps g_p50 g_p99 g_bad < <(measure "$4" "$5" "${6:-}")
   awk -v n="$1" -v drps="$d_rps" -v grps="$g_rps" -v dp50="$d_p50" -v gp50="$g_p50" \
       -v dp99="$d_p99" -v gp99="$g_p99" -v bad="$((d_bad + g_bad))" 'BEGIN {
     printf "%-10s %10d %10d %9.3f %8.3fms %8.3fms %8.3fms %8.3fms %8d\n",
@@ -194,6 +196,12 @@ run 'o->a' "$nginx_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" \
            "$duet_url/v1/chat/completions" "${openai_body/MODEL/claude-haiku-4-5}"
 run proxy "$nginx_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" \
           "http://127.0.0.1:$proxy_port/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}"
+# The same Anthropic path with one connection: the latency duet adds to a
+# request when the machine is not saturated (at 16 connections wrk, nginx
+# and duet queue for the 2 cores, and waiting dominates).
+run 'anthropic1' "$nginx_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" \
+                 "$duet_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" 1
 echo
-echo "via: through duet; for the proxy row, through nginx proxy_pass (no logic at all)"
+echo "via: through duet; for the proxy row, through nginx proxy_pass (no logic at all);"
+echo "anthropic1: the anthropic path at 1 connection (unloaded latency)"
 echo "targets: >= 25000 requests/s through duet; added p50 <= 0.2 ms, p99 <= 1 ms"
