@@ -6,7 +6,10 @@
 //   make_test_model --vocab VOCAB.gguf --out MODEL.gguf
 //                   [--shape tiny|0.5b] [--type f32|f16|q8_0|q4_0]
 //                   [--seed N] [--context N] [--chat-template FILE.jinja]
-//                   [--ends-turns LOGIT]
+//                   [--ends-turns LOGIT] [--mmproj PROJECTOR.gguf]
+//
+// --mmproj also writes a vision projector for the model
+// (src/model_files/random_projector.h), so the model can be served with images.
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -15,6 +18,7 @@
 #include <string_view>
 
 #include "model_files/random_model.h"
+#include "model_files/random_projector.h"
 
 namespace {
 
@@ -25,13 +29,20 @@ using duet::model_files::RandomModelOptions;
                "make_test_model: %s\n"
                "usage: make_test_model --vocab VOCAB.gguf --out MODEL.gguf "
                "[--shape tiny|0.5b] [--type f32|f16|q8_0|q4_0] [--seed N] "
-               "[--context N] [--chat-template FILE.jinja] [--ends-turns LOGIT]\n",
+               "[--context N] [--chat-template FILE.jinja] [--ends-turns LOGIT] "
+               "[--mmproj PROJECTOR.gguf]\n",
                why);
   std::exit(2);
 }
 
-RandomModelOptions ParseOptions(int argc, char** argv) {
-  RandomModelOptions options;
+struct Options {
+  RandomModelOptions model;
+  std::string projector_path;  // "": no projector
+};
+
+Options ParseOptions(int argc, char** argv) {
+  Options parsed;
+  RandomModelOptions& options = parsed.model;
   for (int i = 1; i < argc; i += 2) {
     const std::string_view flag = argv[i];
     if (i + 1 >= argc) {
@@ -79,6 +90,8 @@ RandomModelOptions ParseOptions(int argc, char** argv) {
       if (!(options.ends_turns_logit > 0)) {
         Usage("--ends-turns takes a logit > 0");
       }
+    } else if (flag == "--mmproj") {
+      parsed.projector_path = value;
     } else {
       Usage("unknown flag");
     }
@@ -86,13 +99,14 @@ RandomModelOptions ParseOptions(int argc, char** argv) {
   if (options.vocab_path.empty() || options.out_path.empty()) {
     Usage("--vocab and --out are required");
   }
-  return options;
+  return parsed;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const RandomModelOptions options = ParseOptions(argc, argv);
+  const Options parsed = ParseOptions(argc, argv);
+  const RandomModelOptions& options = parsed.model;
   duet::Result<duet::model_files::RandomModelSummary> written =
       duet::model_files::WriteRandomModel(options);
   if (!written) {
@@ -102,5 +116,18 @@ int main(int argc, char** argv) {
   std::printf("%s: llama, %lld tokens, %u layers, %u wide, context %u\n",
               options.out_path.c_str(), static_cast<long long>(written->vocabulary),
               written->layers, written->width, written->context);
+  if (parsed.projector_path.empty()) {
+    return 0;
+  }
+  duet::Result<duet::model_files::RandomProjectorSummary> projector =
+      duet::model_files::WriteRandomProjector(
+          {.out_path = parsed.projector_path, .text_width = written->width, .seed = options.seed});
+  if (!projector) {
+    std::fprintf(stderr, "make_test_model: %s\n", projector.error().message().c_str());
+    return 1;
+  }
+  std::printf("%s: vision projector, images scaled to %ux%u, %u tokens each\n",
+              parsed.projector_path.c_str(), projector->image_size, projector->image_size,
+              projector->tokens_per_image);
   return 0;
 }

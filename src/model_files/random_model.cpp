@@ -3,14 +3,12 @@
 #if DUET_HAVE_GGUF
 #include <algorithm>
 #include <cmath>
-#include <cstring>
-#include <functional>
-#include <random>
 #include <string_view>
 #include <vector>
 
 #include "ggml.h"
 #include "gguf.h"
+#include "model_files/gguf_tensor_writer.h"
 
 namespace duet::model_files {
 namespace {
@@ -90,66 +88,6 @@ uint32_t FileType(ggml_type type) {
   }
 }
 
-class ModelWriter {
- public:
-  ModelWriter(ggml_type type, uint32_t seed, gguf_context* out)
-      : type_(type), out_(out), random_(seed) {}
-
-  ~ModelWriter() {
-    for (ggml_context* context : contexts_) {
-      ggml_free(context);
-    }
-  }
-
-  // Adds a tensor of `rows` rows of `columns` values: norms (`fill` >= 0)
-  // get that constant in F32, matrices small random values in the model's
-  // type. `edit`, when given, may change the values before they are stored
-  // (row-major: values[row * columns + column]).
-  void Add(const std::string& name, int64_t columns, int64_t rows,
-           float fill = -1,
-           const std::function<void(std::vector<float>&)>& edit = {}) {
-    const bool norm = fill >= 0;
-    const ggml_type type = norm ? GGML_TYPE_F32 : type_;
-    std::vector<float> values(static_cast<size_t>(columns * rows));
-    if (norm) {
-      std::fill(values.begin(), values.end(), fill);
-    } else {
-      std::uniform_real_distribution<float> weight(-0.08f, 0.08f);
-      for (float& value : values) {
-        value = weight(random_);
-      }
-    }
-    if (edit) {
-      edit(values);
-    }
-    const size_t bytes = ggml_row_size(type, columns) * static_cast<size_t>(rows);
-    ggml_init_params params = {ggml_tensor_overhead() + bytes, nullptr, false};
-    ggml_context* context = ggml_init(params);
-    contexts_.push_back(context);
-    ggml_tensor* tensor =
-        rows == 1 ? ggml_new_tensor_1d(context, type, columns)
-                  : ggml_new_tensor_2d(context, type, columns, rows);
-    ggml_set_name(tensor, name.c_str());
-    if (type == GGML_TYPE_F32) {
-      std::memcpy(tensor->data, values.data(), bytes);
-    } else if (type == GGML_TYPE_F16) {
-      ggml_fp32_to_fp16_row(values.data(),
-                            static_cast<ggml_fp16_t*>(tensor->data),
-                            columns * rows);
-    } else {
-      ggml_quantize_chunk(type, values.data(), tensor->data, 0, rows, columns,
-                          nullptr);
-    }
-    gguf_add_tensor(out_, tensor);
-  }
-
- private:
-  const ggml_type type_;
-  gguf_context* out_;
-  std::mt19937 random_;
-  std::vector<ggml_context*> contexts_;
-};
-
 }  // namespace
 
 Result<RandomModelSummary> WriteRandomModel(const RandomModelOptions& options) {
@@ -199,7 +137,7 @@ Result<RandomModelSummary> WriteRandomModel(const RandomModelOptions& options) {
 
   const int64_t n_embd = shape.n_embd;
   const int64_t n_embd_kv = n_embd / shape.n_head * shape.n_head_kv;
-  ModelWriter writer(TypeOf(options.type), options.seed, out);
+  GgufTensorWriter writer(TypeOf(options.type), options.seed, out);
   if (options.ends_turns_logit > 0) {
     // See --ends-turns: dimension `d` carries a constant through the
     // network, and only the end-of-sequence row of the output reads it.

@@ -24,7 +24,7 @@
 // tokens; a greedy decoder would end at once. For clients (Claude Code)
 // that treat an answer stopped by max_tokens as a failure.
 //
-// Available when duet is built with llama.cpp (DUET_HAVE_RANDOM_MODEL);
+// Available when duet is built with llama.cpp (DUET_HAVE_GGUF);
 // without it WriteRandomModel fails with kUnavailable.
 //
 // Thread safety: may run on any thread; ggml's quantization tables are

@@ -8,9 +8,6 @@
 
 namespace duet::net {
 
-// Standard base64 with padding.
-std::string Base64Encode(std::string_view bytes);
-
 // "Basic <base64(user:password)>" from a URL's user info, percent-decoded
 // first ("us%40r:p%3Ass" is user "us@r", password "p:ss").
 std::string BasicAuthorization(std::string_view user_info);

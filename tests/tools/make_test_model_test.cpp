@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "gguf.h"
 #include "llama.h"
 
 namespace duet::tools {
@@ -202,6 +203,28 @@ TEST_F(MakeTestModelTest, EveryTensorTypeLoadsAndDecodes) {
     ASSERT_NE(model, nullptr);
     EXPECT_EQ(Greedy(model, Tokenize(model, "One two"), 3).size(), 3u);
   }
+}
+
+TEST_F(MakeTestModelTest, MmprojWritesAVisionProjectorForTheModelsWidth) {
+  // The engine's vision tests load and run it; here, what it says it is.
+  const std::string projector = (folder_ / "mmproj.gguf").string();
+  llama_model* model = Make("seeing.gguf", "--shape tiny --mmproj '" + projector + "'");
+  ASSERT_NE(model, nullptr);
+  gguf_init_params params = {true, nullptr};
+  gguf_context* gguf = gguf_init_from_file(projector.c_str(), params);
+  ASSERT_NE(gguf, nullptr);
+  const auto text = [gguf](const char* key) {
+    const int64_t id = gguf_find_key(gguf, key);
+    return id < 0 ? std::string() : std::string(gguf_get_val_str(gguf, id));
+  };
+  EXPECT_EQ(text("general.architecture"), "clip");
+  EXPECT_EQ(text("clip.projector_type"), "gemma3");
+  const int64_t width = gguf_find_key(gguf, "clip.vision.projection_dim");
+  ASSERT_GE(width, 0);
+  EXPECT_EQ(static_cast<int32_t>(gguf_get_val_u32(gguf, width)), llama_model_n_embd(model));
+  const int64_t projection = gguf_find_tensor(gguf, "mm.input_projection.weight");
+  EXPECT_GE(projection, 0);
+  gguf_free(gguf);
 }
 
 TEST_F(MakeTestModelTest, BadArgumentsAreAUsageError) {
