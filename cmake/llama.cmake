@@ -1,5 +1,6 @@
 # llama.cpp, built as a CMake subproject: static, CPU backend, with its
-# `common` library (chat templates, tool-call parsing) and without its tests,
+# `common` library (chat templates, tool-call parsing) and its `mtmd` library
+# (images through a vision projector), and without its tests,
 # tools, examples or server.
 #
 # Source: DUET_LLAMA_SOURCE_DIR when set (any llama.cpp checkout), otherwise
@@ -37,6 +38,9 @@ set(DUET_LLAMA_MODELS_DIR "${llama_source}/models" CACHE INTERNAL "")
 
 set(BUILD_SHARED_LIBS OFF CACHE BOOL "" FORCE)
 set(LLAMA_BUILD_COMMON ON CACHE BOOL "" FORCE)
+# libmtmd alone (tools/mtmd without the CLI tools): images for models that
+# come with a vision projector (mmproj) GGUF.
+set(LLAMA_BUILD_MTMD ON CACHE BOOL "" FORCE)
 foreach(off LLAMA_BUILD_TESTS LLAMA_BUILD_TOOLS LLAMA_BUILD_EXAMPLES
             LLAMA_BUILD_SERVER LLAMA_BUILD_APP LLAMA_BUILD_UI LLAMA_OPENSSL
             LLAMA_SUBPROCESS LLAMA_ALL_WARNINGS GGML_BACKEND_DL)

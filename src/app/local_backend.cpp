@@ -4,9 +4,12 @@
 #include <string>
 #include <utility>
 
+#include <spdlog/spdlog.h>
+
 #if DUET_HAVE_LLAMA
 #include "backend/llama/engine.h"
 #include "model_files/model_discovery.h"
+#include "model_files/projector_guess.h"
 #endif
 
 namespace duet {
@@ -27,6 +30,23 @@ std::string ModelFile(const std::string& path) {
   return found ? found->path : path;
 }
 
+// The vision projector for `model`, whose file is `path`: the configured
+// one, else model_files::GuessProjector's; "" for none.
+std::string ProjectorFile(const LocalModelConfig& model, const std::string& path) {
+  if (model.mmproj == "none") {
+    return "";
+  }
+  if (!model.mmproj.empty()) {
+    return ModelFile(model.mmproj);
+  }
+  const model_files::ProjectorGuess guess = model_files::GuessProjector(path);
+  if (!guess.passed_over.empty()) {
+    spdlog::info("model {}: {}; set models.{}.mmproj to read images", model.name,
+                 guess.passed_over, model.name);
+  }
+  return guess.path;
+}
+
 }  // namespace
 #endif
 
@@ -40,6 +60,8 @@ Result<std::shared_ptr<Backend>> MakeLocalBackend(const Config& config) {
     llama::RunnerOptions runner;
     runner.name = model.name;
     runner.path = ModelFile(model.path);
+    runner.mmproj = ProjectorFile(model, runner.path);
+    runner.mmproj_guessed = model.mmproj.empty();
     runner.context = model.context > 0 ? model.context : config.local.context;
     runner.slots = static_cast<int>(config.local.slots);
     runner.queue_size = static_cast<int>(config.local.queue_size);

@@ -337,7 +337,10 @@ bool IsValidModelName(std::string_view name) {
          });
 }
 
-// [models.NAME] tables: path (string) and context (integer >= 0).
+constexpr const char* kModelKeys = "unknown key (path, context and mmproj only)";
+
+// [models.NAME] tables: path (string), context (integer >= 0) and mmproj
+// (string).
 Status ApplyModels(const toml::table& models, std::string_view source,
                    Config* config) {
   // toml++ iterates keys sorted; models keep the order they were written in
@@ -379,8 +382,14 @@ Status ApplyModels(const toml::table& models, std::string_view source,
           return KeyError(source, key, "expected an integer >= 0");
         }
         model.context = context->get();
+      } else if (field.str() == "mmproj") {
+        const auto* mmproj = value.as_string();
+        if (mmproj == nullptr || mmproj->get().empty()) {
+          return KeyError(source, key, "expected a file path or \"none\"");
+        }
+        model.mmproj = mmproj->get();
       } else {
-        return KeyError(source, key, "unknown key (path and context only)");
+        return KeyError(source, key, kModelKeys);
       }
     }
     if (model.path.empty()) {
@@ -399,7 +408,8 @@ Status ApplyModelOverride(std::string_view key, std::string_view value,
   const std::string_view field =
       dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
   if (dot == std::string_view::npos || !IsValidModelName(name)) {
-    return KeyError(source, key, "expected models.NAME.path or models.NAME.context");
+    return KeyError(source, key,
+                    "expected models.NAME.path, models.NAME.context or models.NAME.mmproj");
   }
   if (field == "path") {
     if (value.empty()) {
@@ -419,7 +429,14 @@ Status ApplyModelOverride(std::string_view key, std::string_view value,
     model.context = parsed;
     return Status::Ok();
   }
-  return KeyError(source, key, "unknown key (path and context only)");
+  if (field == "mmproj") {
+    if (value.empty()) {
+      return KeyError(source, key, "expected a file path or \"none\"");
+    }
+    ModelNamed(name, config).mmproj = std::string(value);
+    return Status::Ok();
+  }
+  return KeyError(source, key, kModelKeys);
 }
 
 // [upstreams.NAME] tables: base_url (required), api_key_env, models
@@ -599,6 +616,11 @@ std::string ConfigToToml(const Config& config) {
     path << toml::value<std::string>(model.path);
     out += "\n[models." + model.name + "]\npath = " + path.str() +
            "\ncontext = " + std::to_string(model.context) + "\n";
+    if (!model.mmproj.empty()) {
+      std::ostringstream mmproj;
+      mmproj << toml::value<std::string>(model.mmproj);
+      out += "mmproj = " + mmproj.str() + "\n";
+    }
   }
   for (const UpstreamConfig& upstream : config.upstreams) {
     toml::array models;

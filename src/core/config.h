@@ -63,6 +63,10 @@ struct LocalModelConfig {
   std::string name;      // the model id clients ask for
   std::string path;      // the .gguf file
   int64_t context = 0;   // overrides local.context for this model
+  // Its vision projector (mmproj .gguf), for images. "" = the one file
+  // named mmproj*.gguf beside the model, if there is exactly one; "none" =
+  // text only.
+  std::string mmproj;
 };
 
 // Claude through the Anthropic API. Enabled when an API key is found: the
@@ -174,7 +178,8 @@ Status ApplyToml(std::string_view toml_text, std::string_view source_name,
 
 // Applies one "section.key" = "text" override (from the environment or a
 // flag), parsing the text as the key's type. Also takes
-// "models.NAME.path" and "models.NAME.context". kInvalidArgument on failure.
+// "models.NAME.path", "models.NAME.context" and "models.NAME.mmproj".
+// kInvalidArgument on failure.
 Status ApplyOverride(std::string_view key, std::string_view value,
                      std::string_view source_name, Config* config);
 

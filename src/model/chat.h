@@ -447,6 +447,10 @@ struct ModelInfo {
   int64_t created_unix = 0;  // seconds since the epoch
   int64_t context_window = 0;
   int64_t max_output_tokens = 0;
+  // Takes image blocks: Claude; the embedded engine's models that have a
+  // vision projector; an OpenAI-compatible server's, whose server decides
+  // (duet forwards them).
+  bool reads_images = false;
 };
 
 }  // namespace duet

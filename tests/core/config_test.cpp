@@ -154,6 +154,27 @@ TEST(ConfigModelsTest, LaterSourcesChangeTheSameModel) {
   EXPECT_EQ(config.models[0].context, 100);
 }
 
+TEST(ConfigModelsTest, VisionProjectorFromTomlAndOverridesRoundTrips) {
+  Config config;
+  ASSERT_TRUE(ApplyToml("[models.eyes]\npath = \"/m/g.gguf\"\nmmproj = \"/m/mmproj g.gguf\"\n"
+                        "[models.text]\npath = \"/m/t.gguf\"\n",
+                        "f.toml", &config)
+                  .ok());
+  ASSERT_TRUE(ApplyOverride("models.text.mmproj", "none", "--set", &config).ok());
+  ASSERT_EQ(config.models.size(), 2u);
+  EXPECT_EQ(config.models[0].mmproj, "/m/mmproj g.gguf");
+  EXPECT_EQ(config.models[1].mmproj, "none");
+  Config again;
+  ASSERT_TRUE(ApplyToml(ConfigToToml(config), "printed", &again).ok());
+  ASSERT_EQ(again.models.size(), 2u);
+  EXPECT_EQ(again.models[0].mmproj, "/m/mmproj g.gguf");
+  EXPECT_EQ(again.models[1].mmproj, "none");
+  EXPECT_EQ(ApplyToml("[models.m]\npath = \"/x\"\nmmproj = 1\n", "f.toml", &config).message(),
+            "f.toml: models.m.mmproj: expected a file path or \"none\"");
+  EXPECT_EQ(ApplyOverride("models.m.mmproj", "", "--set", &config).message(),
+            "--set: models.m.mmproj: expected a file path or \"none\"");
+}
+
 TEST(ConfigModelsTest, MistakesNameTheKey) {
   const auto error = [](std::string_view toml) {
     Config config;
@@ -161,7 +182,7 @@ TEST(ConfigModelsTest, MistakesNameTheKey) {
   };
   EXPECT_EQ(error("[models.m]\ncontext = 5\n"), "f.toml: models.m.path: required");
   EXPECT_EQ(error("[models.m]\npath = \"/x\"\nthreads = 2\n"),
-            "f.toml: models.m.threads: unknown key (path and context only)");
+            "f.toml: models.m.threads: unknown key (path, context and mmproj only)");
   EXPECT_EQ(error("[models.m]\npath = 3\n"),
             "f.toml: models.m.path: expected a file path");
   EXPECT_EQ(error("[models.m]\npath = \"/x\"\ncontext = -1\n"),
@@ -172,7 +193,8 @@ TEST(ConfigModelsTest, MistakesNameTheKey) {
             "f.toml: models.a b: model names use letters, digits and - _ . : only");
   Config config;
   EXPECT_EQ(ApplyOverride("models.m", "/x", "--set", &config).message(),
-            "--set: models.m: expected models.NAME.path or models.NAME.context");
+            "--set: models.m: expected models.NAME.path, models.NAME.context or "
+            "models.NAME.mmproj");
   EXPECT_EQ(ApplyOverride("models.m.context", "lots", "--set", &config).message(),
             "--set: models.m.context: expected an integer >= 0");
 }

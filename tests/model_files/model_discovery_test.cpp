@@ -203,9 +203,9 @@ TEST_F(DiscoveryTest, ListsConfiguredThenHuggingFaceThenOllamaWithResolvedSizes)
                 gguf);
   AddOllamaModel(dir_ / "ollama", "registry.example", "library", "tiny", "1b", '9', gguf + "x");
   WriteFile(dir_ / "mine.gguf", "GGUF");
-  options_.configured = {{"mine", dir_ / "mine.gguf", 0},
-                         {"from-ollama", "tiny:1b", 0},
-                         {"lost", dir_ / "lost.gguf", 0}};
+  options_.configured = {{"mine", dir_ / "mine.gguf", 0, ""},
+                         {"from-ollama", "tiny:1b", 0, ""},
+                         {"lost", dir_ / "lost.gguf", 0, ""}};
 
   const std::vector<DiscoveredModel> models = DiscoverModels(options_);
   ASSERT_EQ(models.size(), 5u);

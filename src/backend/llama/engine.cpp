@@ -8,6 +8,7 @@
 
 #include "llama.h"
 #include "log.h"  // llama.cpp common
+#include "mtmd-helper.h"
 
 namespace duet::llama {
 namespace {
@@ -41,6 +42,7 @@ void InitLlamaOnce() {
   static std::once_flag once;
   std::call_once(once, [] {
     llama_log_set(LogFromLlama, nullptr);
+    mtmd_helper_log_set(LogFromLlama, nullptr);  // vision projectors
     // llama.cpp's common library (chat templates) prints to stderr on its
     // own, outside duet's log, and warns on every plain request rendered
     // as pure content (prompt.h): only its errors are kept.

@@ -36,6 +36,11 @@ struct ModelRunner::Slot {
   std::shared_ptr<const CancelFlag> cancel;
   std::vector<llama_token> prompt;
   size_t prompt_done = 0;       // prompt tokens already decoded
+  // The prompt's images (their placeholders are in `prompt`), the next
+  // one to decode, and what keeps their chunks alive.
+  std::vector<TokenizedPrompt::Image> images;
+  size_t next_image = 0;
+  std::shared_ptr<mtmd_input_chunks> image_chunks;
   // When the sink last heard from this slot during its prefill.
   std::chrono::steady_clock::time_point last_signal;
   // The tokens whose keys and values this sequence holds, in order. Kept
@@ -132,33 +137,55 @@ Result<std::unique_ptr<ModelRunner>> ModelRunner::Load(RunnerOptions options) {
                              std::to_string(threads) + " compute threads"));
   }
   llama_attach_threadpool(context, pool, nullptr);
-  Result<std::unique_ptr<ChatTemplates>> templates =
-      ChatTemplates::ForModel(model);
-  if (!templates) {
+  const auto unload = [&] {
     llama_free(context);
     ggml_threadpool_free(pool);
     llama_model_free(model);
+  };
+  std::unique_ptr<VisionProjector> vision;
+  if (!options.mmproj.empty()) {
+    Result<std::unique_ptr<VisionProjector>> loaded =
+        VisionProjector::Load(options.mmproj, model, threads);
+    if (loaded) {
+      vision = std::move(*loaded);
+    } else if (options.mmproj_guessed) {
+      spdlog::warn("model {}: {} is not its vision projector ({}); serving text only",
+                   options.name, options.mmproj, loaded.error().message());
+    } else {
+      unload();
+      return Error(Status(loaded.error().code(),
+                          "model " + options.name + ": " + loaded.error().message()));
+    }
+  }
+  Result<std::unique_ptr<ChatTemplates>> templates =
+      ChatTemplates::ForModel(model, vision != nullptr);
+  if (!templates) {
+    vision.reset();  // before the model it was made for
+    unload();
     return Error(Status(templates.error().code(),
                         "model " + options.name + ": " +
                             templates.error().message()));
   }
-  spdlog::info("model {} loaded from {}: {} slots of {} tokens, {} threads",
-               options.name, options.path, slots, slot_context, threads);
+  spdlog::info("model {} loaded from {}: {} slots of {} tokens, {} threads{}",
+               options.name, options.path, slots, slot_context, threads,
+               vision ? ", images through " + options.mmproj : std::string());
   return std::unique_ptr<ModelRunner>(
       new ModelRunner(std::move(options), model, context, pool, slot_context,
-                      std::move(*templates)));
+                      std::move(*templates), std::move(vision)));
 }
 
 ModelRunner::ModelRunner(RunnerOptions options, ::llama_model* model,
                          ::llama_context* context, ::ggml_threadpool* pool,
                          int64_t slot_context,
-                         std::unique_ptr<ChatTemplates> templates)
+                         std::unique_ptr<ChatTemplates> templates,
+                         std::unique_ptr<VisionProjector> vision)
     : options_(std::move(options)),
       model_(model),
       context_handle_(context),
       threadpool_(pool),
       context_(slot_context),
-      templates_(std::move(templates)) {
+      templates_(std::move(templates)),
+      vision_(std::move(vision)) {
   for (int i = 0; i < std::max(1, options_.slots); ++i) {
     auto slot = std::make_unique<Slot>();
     slot->id = i;
@@ -177,6 +204,10 @@ ModelRunner::~ModelRunner() {
   wake_.notify_all();
   thread_.join();
   llama_batch_free(*batch_);
+  for (auto& slot : slots_) {
+    slot->image_chunks.reset();
+  }
+  vision_.reset();
   llama_free(context_handle_);
   ggml_threadpool_free(threadpool_);  // after the context that uses it
   llama_model_free(model_);
@@ -198,6 +229,7 @@ ModelInfo ModelRunner::info() const {
   }
   info.context_window = context_;
   info.max_output_tokens = context_;
+  info.reads_images = vision_ != nullptr;
   return info;
 }
 
@@ -222,16 +254,21 @@ Result<std::vector<llama_token>> ModelRunner::Tokenize(
   return tokens;
 }
 
+Result<TokenizedPrompt> ModelRunner::TokenizePrompt(const RenderedPrompt& rendered) const {
+  if (!rendered.images.empty()) {
+    // Render refuses images unless the model has a projector.
+    return vision_->Tokenize(rendered.prompt, rendered.images);
+  }
+  DUET_ASSIGN_OR_RETURN(std::vector<llama_token> tokens, Tokenize(rendered.prompt));
+  TokenizedPrompt tokenized;
+  tokenized.tokens = std::move(tokens);
+  return tokenized;
+}
+
 Result<int64_t> ModelRunner::CountTokens(const ChatRequest& request) const {
-  Result<RenderedPrompt> rendered = templates_->Render(request);
-  if (!rendered) {
-    return Error(rendered.error());
-  }
-  Result<std::vector<llama_token>> tokens = Tokenize(rendered->prompt);
-  if (!tokens) {
-    return Error(tokens.error());
-  }
-  return static_cast<int64_t>(tokens->size());
+  DUET_ASSIGN_OR_RETURN(RenderedPrompt rendered, templates_->Render(request));
+  DUET_ASSIGN_OR_RETURN(TokenizedPrompt tokenized, TokenizePrompt(rendered));
+  return static_cast<int64_t>(tokenized.tokens.size());
 }
 
 bool ModelRunner::Saturated() {
@@ -354,10 +391,19 @@ bool ModelRunner::Admit(Pending pending) {
     return false;
   }
   Result<RenderedPrompt> rendered = templates_->Render(pending.request);
-  Result<std::vector<llama_token>> tokens =
-      rendered ? Tokenize(rendered->prompt) : Error(rendered.error());
-  if (!tokens) {
-    pending.sink->OnEvent(ChatEvent::Failure(tokens.error()));
+  Result<TokenizedPrompt> tokenized =
+      rendered ? TokenizePrompt(*rendered) : Error(rendered.error());
+  if (!tokenized) {
+    pending.sink->OnEvent(ChatEvent::Failure(tokenized.error()));
+    return false;
+  }
+  std::vector<llama_token>* tokens = &tokenized->tokens;
+  const std::vector<TokenizedPrompt::Image>& images = tokenized->images;
+  if (!images.empty() && images.back().start + images.back().length == tokens->size()) {
+    // Templates end with the answer's opening; the last token's logits start it.
+    pending.sink->OnEvent(ChatEvent::Failure(
+        InvalidArgument("the prompt ends with an image; the model's template must "
+                        "open the answer after it")));
     return false;
   }
   if (tokens->empty()) {
@@ -401,6 +447,19 @@ bool ModelRunner::Admit(Pending pending) {
   Slot& slot = ChooseSlot(*tokens, &reuse);
   // The last prompt token is always decoded: its logits start the answer.
   reuse = std::min(reuse, tokens->size() - 1);
+  // Reuse covers whole images only, and stops at the first image that
+  // takes fewer positions than tokens (M-RoPE): past it, a token's index
+  // is no longer its position.
+  for (const TokenizedPrompt::Image& image : images) {
+    if (image.start >= reuse) {
+      break;
+    }
+    if (image.start + image.length > reuse ||
+        image.positions != static_cast<int32_t>(image.length)) {
+      reuse = image.start;
+      break;
+    }
+  }
   llama_memory_t memory = llama_get_memory(context_handle_);
   if (!llama_memory_seq_rm(memory, slot.id, static_cast<llama_pos>(reuse), -1)) {
     // Some models' memory cannot drop a tail: start the sequence over.
@@ -413,6 +472,13 @@ bool ModelRunner::Admit(Pending pending) {
   slot.cancel = std::move(pending.cancel);
   slot.prompt = std::move(*tokens);
   slot.prompt_done = reuse;
+  slot.images = tokenized->images;
+  slot.next_image = 0;
+  while (slot.next_image < slot.images.size() &&
+         slot.images[slot.next_image].start < reuse) {
+    ++slot.next_image;  // in the reused prefix: already decoded
+  }
+  slot.image_chunks = std::move(tokenized->chunks);
   slot.position = static_cast<llama_pos>(reuse);
   slot.batch_index = -1;
   slot.generated = 0;
@@ -482,6 +548,13 @@ bool ModelRunner::Step() {
       Fail(*slot, Status(ErrorCode::kCancelled, "the client went away"));
     }
   }
+  // Images whose turn has come are decoded on their own, before the batch.
+  for (auto& slot : slots_) {
+    while (slot->active && slot->next_image < slot->images.size() &&
+           slot->images[slot->next_image].start == slot->prompt_done &&
+           DecodeImage(*slot)) {
+    }
+  }
   // Generating slots first: one token each keeps every stream moving.
   for (auto& slot : slots_) {
     slot->batch_index = -1;
@@ -495,8 +568,11 @@ bool ModelRunner::Step() {
     if (!slot->active || slot->prompt_done == slot->prompt.size()) {
       continue;
     }
-    while (slot->prompt_done < slot->prompt.size() &&
-           batch.n_tokens < capacity) {
+    // Up to the next image, which a later step decodes.
+    const size_t end = slot->next_image < slot->images.size()
+                           ? slot->images[slot->next_image].start
+                           : slot->prompt.size();
+    while (slot->prompt_done < end && batch.n_tokens < capacity) {
       const bool last = slot->prompt_done + 1 == slot->prompt.size();
       const int index = add(slot->prompt[slot->prompt_done++],
                             slot->position++, slot->id, last);
@@ -566,6 +642,25 @@ bool ModelRunner::Step() {
       slot->next = token;
     }
   }
+  return true;
+}
+
+bool ModelRunner::DecodeImage(Slot& slot) {
+  const TokenizedPrompt::Image& image = slot.images[slot.next_image];
+  Result<int32_t> next = vision_->Decode(context_handle_, image, slot.position, slot.id,
+                                         std::max(1, options_.batch_size));
+  if (!next) {
+    // How much of the image reached the sequence is unknown: forget it.
+    llama_memory_seq_rm(llama_get_memory(context_handle_), slot.id, -1, -1);
+    slot.cached.clear();
+    Fail(slot, next.error());
+    return false;
+  }
+  slot.cached.insert(slot.cached.end(), slot.prompt.begin() + static_cast<ptrdiff_t>(image.start),
+                     slot.prompt.begin() + static_cast<ptrdiff_t>(image.start + image.length));
+  slot.prompt_done += image.length;
+  slot.position = *next;
+  ++slot.next_image;
   return true;
 }
 
@@ -695,6 +790,8 @@ void ModelRunner::Release(Slot& slot) {
   slot.sink.reset();
   slot.cancel.reset();
   slot.sampler.reset();
+  slot.images.clear();
+  slot.image_chunks.reset();
   slot.batch_index = -1;
   slot.aligner.Clear();
   slot.parser_logprobs.clear();

@@ -16,6 +16,13 @@
 // conversation costs its new tokens, not the whole history. The reused part
 // is reported as cache_read_input_tokens (input_tokens counts the rest).
 //
+// Images: a model loaded with a vision projector (RunnerOptions::mmproj,
+// vision.h) reads image blocks. Each image is encoded when its slot's
+// prefill reaches it, and its embeddings decoded on their own, ahead of
+// that step's batch (other slots wait that long); its placeholder tokens
+// make prefix reuse cover the images of earlier turns too. Without a
+// projector, a request with images ends with kInvalidArgument.
+//
 // Log-probabilities (token_scores.h): a request with `logprobs` or
 // `report_confidence` has each sampled token scored against the full
 // distribution of its position (log-softmax of the raw logits, before the
@@ -56,6 +63,7 @@
 
 #include "backend/backend.h"
 #include "backend/llama/prompt.h"
+#include "backend/llama/vision.h"
 #include "core/status.h"
 #include "model/chat.h"
 
@@ -69,6 +77,10 @@ namespace duet::llama {
 struct RunnerOptions {
   std::string name;   // the model id clients ask for
   std::string path;   // the GGUF file
+  std::string mmproj;  // its vision projector GGUF; "" for none (text only)
+  // The projector was found beside the model rather than configured: one
+  // that does not load is skipped with a warning (text only), not an error.
+  bool mmproj_guessed = false;
   // Context window of each slot in tokens; 0 takes the model's trained
   // context, capped at kDefaultMaxContext.
   int64_t context = 0;
@@ -91,8 +103,9 @@ inline constexpr int64_t kDefaultMaxContext = 8192;
 
 class ModelRunner {
  public:
-  // Loads the model and creates its context. kNotFound when the file does
-  // not exist, kInvalidArgument when llama.cpp cannot load it.
+  // Loads the model (and its vision projector) and creates its context.
+  // kNotFound when a file does not exist, kInvalidArgument when llama.cpp
+  // cannot load it.
   static Result<std::unique_ptr<ModelRunner>> Load(RunnerOptions options);
   ~ModelRunner();  // ends queued and running requests, joins the thread
 
@@ -122,9 +135,15 @@ class ModelRunner {
 
   ModelRunner(RunnerOptions options, ::llama_model* model,
               ::llama_context* context, ::ggml_threadpool* pool,
-              int64_t slot_context, std::unique_ptr<ChatTemplates> templates);
+              int64_t slot_context, std::unique_ptr<ChatTemplates> templates,
+              std::unique_ptr<VisionProjector> vision);
 
   Result<std::vector<int32_t>> Tokenize(const std::string& text) const;
+  // The rendered prompt's tokens, with its images' placeholders.
+  Result<TokenizedPrompt> TokenizePrompt(const RenderedPrompt& rendered) const;
+  // Encodes and decodes the slot's next image. False when that failed
+  // (the slot then ended with an error).
+  bool DecodeImage(Slot& slot);
   void Run();                   // the inference thread
   // The free slot whose cached tokens share the longest prefix with
   // `prompt` (that length in *reusable). REQUIRES: a free slot exists.
@@ -154,6 +173,7 @@ class ModelRunner {
   ::ggml_threadpool* threadpool_;  // the context's compute threads
   const int64_t context_;
   std::unique_ptr<ChatTemplates> templates_;
+  std::unique_ptr<VisionProjector> vision_;  // null: text only
 
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -1,6 +1,8 @@
 #include "backend/llama/prompt.h"
 
+#include <charconv>
 #include <exception>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -10,11 +12,40 @@
 namespace duet::llama {
 namespace {
 
+// What stands for image N while the template renders: numbered, so the
+// images can be put in the order their markers come out in, whatever order
+// the template writes the messages in.
+std::string NumberedImageMarker(size_t n) {
+  return "<__duet_image_" + std::to_string(n) + "__>";
+}
+
+// Appends image `block` (at `path`) to `images` and its numbered marker to
+// `content`; without `images` (a model that reads no images), fails.
+Status AddImage(const ContentBlock& block, const std::string& path,
+                std::vector<ImageSource>* images, std::string* content) {
+  if (images == nullptr) {
+    return InvalidArgument(path + ": this local model reads no images (it has no vision "
+                                  "projector; give it one with models.NAME.mmproj)");
+  }
+  if (block.image.kind != ImageSource::Kind::kBase64) {
+    return InvalidArgument(path + ": the local engine takes images as base64 data, not " +
+                           (block.image.kind == ImageSource::Kind::kUrl ? "URLs" : "file ids"));
+  }
+  if (!content->empty()) {
+    *content += "\n\n";
+  }
+  *content += NumberedImageMarker(images->size());
+  images->push_back(block.image);
+  return Status::Ok();
+}
+
 // One template message per canonical message. User turns carrying tool
 // results become one "tool" message per result (what templates expect);
-// assistant turns carry their tool calls. `where` names the message.
+// assistant turns carry their tool calls. `where` names the message. Images
+// go to `images` (nullptr: refused), their numbered markers into the text.
 Result<std::vector<common_chat_msg>> ToTemplateMessages(const Message& message,
-                                                        const std::string& where) {
+                                                        const std::string& where,
+                                                        std::vector<ImageSource>* images) {
   std::vector<common_chat_msg> out;
   common_chat_msg turn;
   turn.role = message.role == Role::kUser        ? "user"
@@ -45,20 +76,29 @@ Result<std::vector<common_chat_msg>> ToTemplateMessages(const Message& message,
         common_chat_msg result;
         result.role = "tool";
         result.tool_call_id = block.tool_use_id;
-        for (const ContentBlock& part : block.tool_result_content) {
+        for (size_t j = 0; j < block.tool_result_content.size(); ++j) {
+          const ContentBlock& part = block.tool_result_content[j];
+          if (part.type == BlockType::kImage) {
+            DUET_RETURN_IF_ERROR(AddImage(part, path + ".content." + std::to_string(j), images,
+                                          &result.content));
+            continue;
+          }
           if (part.type != BlockType::kText) {
             return Error(InvalidArgument(
-                path + ": the local engine takes text tool results only"));
+                path + ": the local engine takes text and image tool results only"));
           }
           result.content += part.text;
         }
         out.push_back(std::move(result));
         break;
       }
+      case BlockType::kImage:
+        DUET_RETURN_IF_ERROR(AddImage(block, path, images, &turn.content));
+        break;
       default:
         return Error(InvalidArgument(
             path + ": the local engine does not support this content type "
-                   "yet (text, tool calls and tool results only)"));
+                   "(text, images, tool calls and tool results only)"));
     }
   }
   if (!turn.content.empty() || !turn.tool_calls.empty() || out.empty()) {
@@ -79,6 +119,49 @@ bool OnlyText(const ChatRequest& request) {
     }
   }
   return true;
+}
+
+// Replaces the numbered markers in rendered->prompt with kImageMarker and
+// puts `images` into rendered->images in the order their markers appear.
+Status PlaceImages(std::vector<ImageSource> images, RenderedPrompt* rendered) {
+  static constexpr std::string_view kStart = "<__duet_image_";
+  static constexpr std::string_view kEnd = "__>";
+  std::string& prompt = rendered->prompt;
+  std::string placed;
+  placed.reserve(prompt.size());
+  std::vector<bool> seen(images.size(), false);
+  size_t from = 0;
+  for (size_t at = prompt.find(kStart); at != std::string::npos;
+       at = prompt.find(kStart, from)) {
+    const size_t digits = at + kStart.size();
+    const size_t end = prompt.find(kEnd, digits);
+    size_t n = images.size();  // invalid unless read below
+    if (end != std::string::npos) {
+      const auto [last, error] =
+          std::from_chars(prompt.data() + digits, prompt.data() + end, n);
+      if (error != std::errc() || last != prompt.data() + end) {
+        n = images.size();
+      }
+    }
+    if (n >= images.size() || seen[n]) {
+      return InvalidArgument(
+          "the prompt's text contains duet's image marker (<__duet_image_N__>); the "
+          "local engine cannot tell it from the images");
+    }
+    seen[n] = true;
+    placed.append(prompt, from, at - from);
+    placed += kImageMarker;
+    rendered->images.push_back(std::move(images[n]));
+    from = end + kEnd.size();
+  }
+  placed.append(prompt, from, std::string::npos);
+  if (rendered->images.size() != images.size()) {
+    return InvalidArgument(
+        "the model's chat template left out some of the request's images (it "
+        "renders images in user turns and tool results only)");
+  }
+  prompt = std::move(placed);
+  return Status::Ok();
 }
 
 // llama.cpp's trigger kinds as regexes and tokens, the way its own sampler
@@ -114,10 +197,11 @@ void AddTriggers(const std::vector<common_grammar_trigger>& triggers,
 }  // namespace
 
 Result<std::unique_ptr<ChatTemplates>> ChatTemplates::ForModel(
-    const ::llama_model* model) {
+    const ::llama_model* model, bool reads_images) {
   try {
     common_chat_templates_ptr templates = common_chat_templates_init(model, "");
-    return std::unique_ptr<ChatTemplates>(new ChatTemplates(templates.release()));
+    return std::unique_ptr<ChatTemplates>(
+        new ChatTemplates(templates.release(), reads_images));
   } catch (const std::exception& error) {
     return Error(InvalidArgument(std::string("the model's chat template "
                                              "cannot be used: ") +
@@ -125,8 +209,8 @@ Result<std::unique_ptr<ChatTemplates>> ChatTemplates::ForModel(
   }
 }
 
-ChatTemplates::ChatTemplates(::common_chat_templates* templates)
-    : templates_(templates) {
+ChatTemplates::ChatTemplates(::common_chat_templates* templates, bool reads_images)
+    : templates_(templates), reads_images_(reads_images) {
   ProbePlainRoute();
 }
 
@@ -238,9 +322,11 @@ Result<RenderedPrompt> ChatTemplates::RenderRoute(const ChatRequest& request,
     }
     inputs.messages.push_back(std::move(system));
   }
+  std::vector<ImageSource> images;  // in the order of the messages
   for (size_t i = 0; i < request.messages.size(); ++i) {
-    Result<std::vector<common_chat_msg>> messages = ToTemplateMessages(
-        request.messages[i], "messages." + std::to_string(i));
+    Result<std::vector<common_chat_msg>> messages =
+        ToTemplateMessages(request.messages[i], "messages." + std::to_string(i),
+                           reads_images_ ? &images : nullptr);
     if (!messages) {
       return Error(messages.error());
     }
@@ -259,6 +345,9 @@ Result<RenderedPrompt> ChatTemplates::RenderRoute(const ChatRequest& request,
     }
     RenderedPrompt rendered;
     rendered.prompt = std::move(params.prompt);
+    if (!images.empty()) {
+      DUET_RETURN_IF_ERROR(PlaceImages(std::move(images), &rendered));
+    }
     rendered.structured = structured;
     if (!inputs.tools.empty() && inputs.tool_choice != COMMON_CHAT_TOOL_CHOICE_NONE) {
       rendered.grammar = params.grammar;

@@ -7,12 +7,16 @@
 // also derives from the template a grammar for the model's tool-call syntax
 // (lazy, triggered by that syntax, unless a tool call is required) and a
 // parser that turns the generated text back into content, reasoning and tool
-// calls. Images are refused with kInvalidArgument; thinking blocks in the
-// history are dropped (the template decides how to replay reasoning).
+// calls. Images (for a model with a vision projector, vision.h) are
+// rendered as kImageMarker where they stand, with their data in
+// RenderedPrompt::images; a model without one refuses them with
+// kInvalidArgument. Thinking blocks in the history are dropped (the template
+// decides how to replay reasoning).
 #pragma once
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -24,9 +28,14 @@ struct common_chat_parser_params;
 
 namespace duet::llama {
 
+// What stands for each image in RenderedPrompt::prompt.
+inline constexpr std::string_view kImageMarker = "<__duet_image__>";
+
 // How the model's output must be read for one request.
 struct RenderedPrompt {
   std::string prompt;
+  // The request's images, in the order of their kImageMarker in `prompt`.
+  std::vector<ImageSource> images;
   // Structured output (tools offered, or thinking asked for): the text is
   // parsed into content, reasoning and tool calls; otherwise it is content.
   bool structured = false;
@@ -49,10 +58,11 @@ struct RenderedPrompt {
 class ChatTemplates {
  public:
   // Reads the model's template; a model without one gets llama.cpp's
-  // default (ChatML). Returns kInvalidArgument when the template cannot be
-  // parsed.
+  // default (ChatML). Images are rendered when `reads_images` (the model
+  // has a vision projector), refused otherwise. Returns kInvalidArgument
+  // when the template cannot be parsed.
   static Result<std::unique_ptr<ChatTemplates>> ForModel(
-      const ::llama_model* model);
+      const ::llama_model* model, bool reads_images = false);
   ~ChatTemplates();
 
   // The prompt for `request`, ending with the assistant's turn opened.
@@ -79,12 +89,13 @@ class ChatTemplates {
  private:
   Result<RenderedPrompt> RenderRoute(const ChatRequest& request,
                                      bool allow_direct) const;
-  explicit ChatTemplates(::common_chat_templates* templates);
+  ChatTemplates(::common_chat_templates* templates, bool reads_images);
   // Compares the two routes on a probe conversation; sets plain_direct_
   // and plain_stops_.
   void ProbePlainRoute();
 
   ::common_chat_templates* templates_;
+  const bool reads_images_;
   bool plain_direct_ = false;
   std::vector<std::string> plain_stops_;  // the full route's additional stops
 };

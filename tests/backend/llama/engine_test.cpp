@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "backend/llama/engine_answer.h"
 #include "model/accumulator.h"
 #include "support/collecting_sink.h"
 
@@ -33,11 +34,7 @@ ChatRequest Ask(const std::string& text, int64_t max_tokens = 16) {
   return request;
 }
 
-struct Answer {
-  std::vector<ChatEvent> events;
-  Status error;  // OK unless the answer failed
-  ChatResponse response;
-};
+using Answer = EngineAnswer;
 
 // The tiny model with 256-token slots and one inference thread.
 RunnerOptions TinyOptions(int slots = 4, int queue_size = 8) {
@@ -67,36 +64,12 @@ class LlamaEngineTest : public ::testing::Test {
   }
 
   static Answer Complete(ChatRequest request,
-                    std::shared_ptr<CancelFlag> cancel = nullptr,
-                    CollectingSink::Hook hook = nullptr) {
-    auto sink = std::make_shared<CollectingSink>(std::move(hook));
-    engine_->Generate(std::move(request), sink,
-                      cancel ? cancel : std::make_shared<CancelFlag>());
-    EXPECT_TRUE(sink->WaitForTerminal());
-    EXPECT_EQ(sink->terminal_count(), 1);
-    Answer answer;
-    answer.events = sink->events();
-    ResponseAccumulator accumulator;
-    for (const ChatEvent& event : answer.events) {
-      Status status = accumulator.Add(event);
-      if (!status.ok()) {
-        answer.error = status;
-        break;
-      }
-    }
-    if (accumulator.complete()) {
-      answer.response = accumulator.response();
-    }
-    return answer;
+                         std::shared_ptr<CancelFlag> cancel = nullptr,
+                         CollectingSink::Hook hook = nullptr) {
+    return RunToEnd(*engine_, std::move(request), std::move(cancel), std::move(hook));
   }
 
-  static std::string Text(const Answer& answer) {
-    std::string text;
-    for (const ContentBlock& block : answer.response.content) {
-      text += block.text;
-    }
-    return text;
-  }
+  static std::string Text(const Answer& answer) { return answer.Text(); }
 
   static inline LlamaEngine* engine_ = nullptr;
 };

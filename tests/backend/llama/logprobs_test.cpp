@@ -9,18 +9,12 @@
 #include <gtest/gtest.h>
 
 #include "backend/llama/engine.h"
-#include "model/accumulator.h"
-#include "support/collecting_sink.h"
+#include "backend/llama/engine_answer.h"
 
 namespace duet::llama {
 namespace {
 
-using duet::testing::CollectingSink;
-
-struct Answer {
-  std::vector<ChatEvent> events;
-  ChatResponse response;
-};
+using Answer = EngineAnswer;
 
 ChatRequest Ask(const std::string& model, const std::string& text,
                 int64_t max_tokens) {
@@ -82,18 +76,8 @@ class LlamaLogprobsTest : public ::testing::Test {
   }
 
   static Answer Complete(ChatRequest request) {
-    auto sink = std::make_shared<CollectingSink>();
-    engine_->Generate(std::move(request), sink, std::make_shared<CancelFlag>());
-    EXPECT_TRUE(sink->WaitForTerminal());
-    Answer answer;
-    answer.events = sink->events();
-    ResponseAccumulator accumulator;
-    for (const ChatEvent& event : answer.events) {
-      const Status status = accumulator.Add(event);
-      EXPECT_TRUE(status.ok()) << status.message();
-    }
-    EXPECT_TRUE(accumulator.complete());
-    answer.response = accumulator.TakeResponse();
+    Answer answer = RunToEnd(*engine_, std::move(request));
+    EXPECT_TRUE(answer.error.ok()) << answer.error.message();
     return answer;
   }
 

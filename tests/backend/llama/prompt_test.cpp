@@ -6,6 +6,8 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -141,6 +143,49 @@ TEST_P(ChatTemplatesTest, RequestsWithToolsTakeTheFullRoute) {
   ASSERT_NE(quick->parser, nullptr);  // built by the template analysis
 }
 
+size_t Occurrences(const std::string& text, std::string_view part) {
+  size_t count = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+ContentBlock Image(std::string data) {
+  ContentBlock block;
+  block.type = BlockType::kImage;
+  block.image.media_type = "image/png";
+  block.image.data = std::move(data);
+  return block;
+}
+
+TEST_P(ChatTemplatesTest, ImagesBecomeMarkersWithTheirDataInPromptOrder) {
+  ChatRequest request;
+  request.messages.push_back(
+      {Role::kUser, {Image("first"), ContentBlock::Text("and then"), Image("second")}});
+  Result<std::unique_ptr<ChatTemplates>> seeing = ChatTemplates::ForModel(model_, true);
+  ASSERT_TRUE(seeing.has_value());
+  Result<RenderedPrompt> rendered = (*seeing)->Render(request);
+  ASSERT_TRUE(rendered.has_value()) << rendered.error().message();
+  EXPECT_EQ(Occurrences(rendered->prompt, kImageMarker), 2u) << rendered->prompt;
+  // The numbered stand-ins used while rendering are all replaced.
+  EXPECT_EQ(Occurrences(rendered->prompt, "<__duet_image_0"), 0u) << rendered->prompt;
+  EXPECT_EQ(Occurrences(rendered->prompt, "<__duet_image_1"), 0u) << rendered->prompt;
+  EXPECT_LT(rendered->prompt.find(kImageMarker), rendered->prompt.find("and then"));
+  ASSERT_EQ(rendered->images.size(), 2u);
+  EXPECT_EQ(rendered->images[0].data, "first");
+  EXPECT_EQ(rendered->images[1].data, "second");
+
+  // A model without a projector refuses them.
+  Result<RenderedPrompt> refused = templates_->Render(request);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.error().message().find("messages.0.content.0: this local model reads no "
+                                           "images"),
+            std::string::npos)
+      << refused.error().message();
+}
+
 INSTANTIATE_TEST_SUITE_P(Templates, ChatTemplatesTest, ::testing::ValuesIn(ModelFiles()),
                          [](const ::testing::TestParamInfo<ModelFile>& model) {
                            return std::string(model.param.name);
@@ -156,6 +201,51 @@ TEST(ChatTemplatesQuickRouteTest, ChatMlTemplateTakesIt) {
   Result<std::unique_ptr<ChatTemplates>> templates = ChatTemplates::ForModel(model);
   ASSERT_TRUE(templates.has_value()) << templates.error().message();
   EXPECT_TRUE((*templates)->renders_plain_requests_directly());
+  templates->reset();
+  llama_model_free(model);
+}
+
+// A turn's tool results are rendered as tool messages before its own text:
+// their images come first, whatever order the blocks were in.
+TEST(ChatTemplatesImagesTest, ImagesFollowTheOrderTheTemplateWritesThemIn) {
+  llama_log_set([](ggml_log_level, const char*, void*) {}, nullptr);
+  llama_model_params params = llama_model_default_params();
+  params.vocab_only = true;
+  ::llama_model* model = llama_model_load_from_file(DUET_TINY_MODEL, params);
+  ASSERT_NE(model, nullptr);
+  Result<std::unique_ptr<ChatTemplates>> templates = ChatTemplates::ForModel(model, true);
+  ASSERT_TRUE(templates.has_value()) << templates.error().message();
+
+  ChatRequest request;
+  request.messages.push_back(Say(Role::kUser, "Show me the screen."));
+  request.messages.push_back(
+      {Role::kAssistant, {ContentBlock::ToolUse("call_1", "screenshot", RawJson{"{}"})}});
+  ContentBlock result;
+  result.type = BlockType::kToolResult;
+  result.tool_use_id = "call_1";
+  result.tool_result_content.push_back(Image("screen"));
+  request.messages.push_back(
+      {Role::kUser, {Image("photo"), result, ContentBlock::Text("Which is brighter?")}});
+  Result<RenderedPrompt> rendered = (*templates)->Render(request);
+  ASSERT_TRUE(rendered.has_value()) << rendered.error().message();
+  ASSERT_EQ(rendered->images.size(), 2u);
+  EXPECT_EQ(rendered->images[0].data, "screen");
+  EXPECT_EQ(rendered->images[1].data, "photo");
+  const size_t tool_response = rendered->prompt.find("<tool_response>");
+  ASSERT_NE(tool_response, std::string::npos) << rendered->prompt;
+  EXPECT_EQ(rendered->prompt.find(kImageMarker),
+            tool_response + std::string_view("<tool_response>\n").size());
+
+  // URLs and file ids are not fetched: refused, naming the block.
+  ContentBlock url = Image("https://example.com/a.png");
+  url.image.kind = ImageSource::Kind::kUrl;
+  request.messages.back().content[0] = url;
+  Result<RenderedPrompt> refused = (*templates)->Render(request);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_NE(refused.error().message().find("messages.2.content.0: the local engine takes "
+                                           "images as base64 data, not URLs"),
+            std::string::npos)
+      << refused.error().message();
   templates->reset();
   llama_model_free(model);
 }

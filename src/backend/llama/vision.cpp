@@ -1,0 +1,139 @@
+#include "backend/llama/vision.h"
+
+#include <charconv>
+#include <filesystem>
+#include <string_view>
+#include <utility>
+
+#include "backend/llama/prompt.h"
+#include "core/base64.h"
+#include "llama.h"
+#include "mtmd-helper.h"
+#include "mtmd.h"
+
+namespace duet::llama {
+namespace {
+
+struct BitmapFree {
+  void operator()(mtmd_bitmap* bitmap) const { mtmd_bitmap_free(bitmap); }
+};
+using BitmapPtr = std::unique_ptr<mtmd_bitmap, BitmapFree>;
+
+// The placeholder for embedding `index` of an image whose id (mtmd's
+// SHA-256 of its pixels, in hex) is `image_id`: a negative token id.
+int32_t Placeholder(std::string_view image_id, size_t index) {
+  uint64_t hash = 0;
+  std::from_chars(image_id.data(), image_id.data() + std::min<size_t>(16, image_id.size()),
+                  hash, 16);
+  // Each position gets its own value, so two different images collide only
+  // if every one of their placeholders does.
+  hash ^= (index + 1) * 0x9E3779B97F4A7C15ull;
+  hash ^= hash >> 29;
+  hash *= 0xBF58476D1CE4E5B9ull;
+  hash ^= hash >> 32;
+  return -1 - static_cast<int32_t>(hash & 0x7fffffffu);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<VisionProjector>> VisionProjector::Load(const std::string& path,
+                                                               const ::llama_model* model,
+                                                               int threads) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    return Error(NotFound("no vision projector (mmproj GGUF) at " + path));
+  }
+  mtmd_context_params params = mtmd_context_params_default();
+  params.use_gpu = false;
+  params.print_timings = false;
+  params.n_threads = threads;
+  params.media_marker = kImageMarker.data();  // a string literal: terminated
+  params.warmup = false;
+  mtmd_context* context = mtmd_init_from_file(path.c_str(), model, params);
+  if (context == nullptr) {
+    return Error(InvalidArgument("llama.cpp could not load the vision projector " + path +
+                                 " (see the log; a projector must be made for this model)"));
+  }
+  if (!mtmd_support_vision(context)) {
+    mtmd_free(context);
+    return Error(InvalidArgument(path + " has no vision encoder"));
+  }
+  return std::unique_ptr<VisionProjector>(new VisionProjector(context));
+}
+
+VisionProjector::~VisionProjector() { mtmd_free(context_); }
+
+Result<TokenizedPrompt> VisionProjector::Tokenize(
+    const std::string& prompt, const std::vector<ImageSource>& images) const {
+  std::vector<BitmapPtr> bitmaps;
+  std::vector<const mtmd_bitmap*> views;
+  for (size_t i = 0; i < images.size(); ++i) {
+    Result<std::string> bytes = Base64Decode(images[i].data);
+    if (!bytes) {
+      return Error(InvalidArgument("image " + std::to_string(i + 1) + ": " +
+                                   bytes.error().message()));
+    }
+    mtmd_helper_bitmap_wrapper decoded = mtmd_helper_bitmap_init_from_buf(
+        context_, reinterpret_cast<const unsigned char*>(bytes->data()), bytes->size(),
+        /*placeholder=*/false, mtmd_helper_init_opt_default());
+    if (decoded.bitmap == nullptr || mtmd_bitmap_is_audio(decoded.bitmap)) {
+      BitmapPtr discard(decoded.bitmap);
+      return Error(InvalidArgument(
+          "image " + std::to_string(i + 1) + " (" + images[i].media_type +
+          ") could not be decoded; the local engine reads JPEG, PNG, GIF and BMP images"));
+    }
+    bitmaps.emplace_back(decoded.bitmap);
+    views.push_back(decoded.bitmap);
+  }
+  std::shared_ptr<mtmd_input_chunks> chunks(mtmd_input_chunks_init(), mtmd_input_chunks_free);
+  mtmd_input_text text = {};
+  text.text = prompt.c_str();
+  text.text_len = prompt.size();
+  text.add_special = false;
+  text.parse_special = true;
+  const int32_t result =
+      mtmd_tokenize(context_, chunks.get(), &text, views.data(), views.size());
+  if (result != 0) {
+    return Error(InvalidArgument(
+        result == 1 ? "the images and their places in the prompt do not pair up"
+                    : "an image could not be preprocessed for the vision projector"));
+  }
+  TokenizedPrompt tokenized;
+  for (size_t i = 0; i < mtmd_input_chunks_size(chunks.get()); ++i) {
+    const mtmd_input_chunk* chunk = mtmd_input_chunks_get(chunks.get(), i);
+    if (mtmd_input_chunk_get_type(chunk) == MTMD_INPUT_CHUNK_TYPE_TEXT) {
+      size_t count = 0;
+      const llama_token* tokens = mtmd_input_chunk_get_tokens_text(chunk, &count);
+      tokenized.tokens.insert(tokenized.tokens.end(), tokens, tokens + count);
+      continue;
+    }
+    TokenizedPrompt::Image image;
+    image.start = tokenized.tokens.size();
+    image.length = mtmd_input_chunk_get_n_tokens(chunk);
+    image.positions = mtmd_input_chunk_get_n_pos(chunk);
+    image.chunk = chunk;
+    const char* id = mtmd_input_chunk_get_id(chunk);
+    const std::string_view image_id = id == nullptr ? std::string_view() : id;
+    for (size_t k = 0; k < image.length; ++k) {
+      tokenized.tokens.push_back(Placeholder(image_id, k));
+    }
+    tokenized.images.push_back(image);
+  }
+  tokenized.chunks = std::move(chunks);
+  return tokenized;
+}
+
+Result<int32_t> VisionProjector::Decode(::llama_context* context,
+                                        const TokenizedPrompt::Image& image,
+                                        int32_t position, int sequence, int batch_size) {
+  llama_pos next = position;
+  const int32_t result = mtmd_helper_eval_chunk_single(
+      context_, context, image.chunk, position, sequence, batch_size,
+      /*logits_last=*/false, &next);
+  if (result != 0) {
+    return Error(Unavailable("encoding an image failed (" + std::to_string(result) + ")"));
+  }
+  return static_cast<int32_t>(next);
+}
+
+}  // namespace duet::llama
