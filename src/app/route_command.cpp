@@ -40,7 +40,9 @@ std::string DocumentPadding(int64_t chars) {
 RouteTargets ConfiguredTargets(const Config& config, const ClaudeCatalog& catalog) {
   RouteTargets targets;
   for (const LocalModelConfig& model : config.models) {
-    targets.local_models.push_back({model.name, model.context});
+    // A projector found beside the model is not known here.
+    targets.local_models.push_back(
+        {model.name, model.context, !model.mmproj.empty() && model.mmproj != "none"});
   }
   targets.cloud_configured = true;
   targets.side_of_model = [&config,

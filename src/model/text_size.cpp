@@ -46,4 +46,17 @@ size_t RequestChars(const ChatRequest& request) {
   return chars;
 }
 
+size_t CountImages(const ChatRequest& request) {
+  size_t images = 0;
+  for (const Message& message : request.messages) {
+    for (const ContentBlock& block : message.content) {
+      images += block.type == BlockType::kImage ? 1 : 0;
+      for (const ContentBlock& part : block.tool_result_content) {
+        images += part.type == BlockType::kImage ? 1 : 0;
+      }
+    }
+  }
+  return images;
+}
+
 }  // namespace duet

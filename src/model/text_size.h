@@ -1,4 +1,5 @@
-// Character counts of canonical requests, for token estimates.
+// Character and image counts of canonical requests, for token estimates
+// and for finding a model that reads a request's images.
 //
 // Thread safety: pure functions.
 #pragma once
@@ -21,5 +22,8 @@ size_t BlockChars(const ContentBlock& block);
 // Characters of a whole request: system blocks, every message's blocks, and
 // every tool's name, description and input schema JSON.
 size_t RequestChars(const ChatRequest& request);
+
+// Image blocks in the request's messages, tool results' included.
+size_t CountImages(const ChatRequest& request);
 
 }  // namespace duet

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "model/text_size.h"
 #include "route/routing_sink.h"
 
 namespace duet {
@@ -31,7 +32,7 @@ Router::Router(std::vector<std::shared_ptr<Backend>> backends,
     }
     local_backend_ = local_backend_ != nullptr ? local_backend_ : backend.get();
     for (const ModelInfo& info : backend->ListModels()) {
-      local_models_.push_back({info.id, info.context_window});
+      local_models_.push_back({info.id, info.context_window, info.reads_images});
     }
   }
   // The policy's cloud side: the first cloud backend serving a Claude
@@ -216,7 +217,21 @@ void Router::Send(Backend* backend, ChatRequest request, std::shared_ptr<EventSi
     ChatRequest copy = request;
     copy.model = options_.auto_model;
     ResolveAutoModel(fallback, &copy);
-    routing->ArmFallback(fallback, std::move(copy), cancel);
+    // A request with images falls back to a model that reads them, or not
+    // at all: the client then sees the upstream's own error, not a refusal
+    // of its images.
+    if (CountImages(request) > 0) {
+      copy.model.clear();
+      for (const ModelInfo& model : fallback->ListModels()) {
+        if (model.reads_images) {
+          copy.model = model.id;
+          break;
+        }
+      }
+    }
+    if (!copy.model.empty()) {
+      routing->ArmFallback(fallback, std::move(copy), cancel);
+    }
   }
   backend->Generate(std::move(request), std::move(routing), std::move(cancel));
 }

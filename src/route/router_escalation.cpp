@@ -188,6 +188,8 @@ void Router::ApplyPolish(RouteDecision* decision) const {
     skipped = "polish skipped: the request stays local";
   } else if (decision->rule == "exceeds_local_context") {
     skipped = "polish skipped: the request does not fit the local model's window";
+  } else if (decision->rule == "local_reads_no_images") {
+    skipped = "polish skipped: no local model reads the request's images";
   } else if (local_backend_ == nullptr) {
     skipped = "polish skipped: no local model to draft with";
   } else if (!cloud || (*cloud)->locality() != Locality::kCloud ||

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 
@@ -32,6 +33,7 @@ class FakeBackend final : public Backend {
     for (const std::string& id : models_) {
       ModelInfo info;
       info.id = id;
+      info.reads_images = std::find(seeing_.begin(), seeing_.end(), id) != seeing_.end();
       infos.push_back(std::move(info));
     }
     return infos;
@@ -56,6 +58,8 @@ class FakeBackend final : public Backend {
         StopReason::kEndTurn, Usage{.input_tokens = 1000, .output_tokens = 500}));
     sink->OnEvent(ChatEvent::MessageStop());
   }
+  // Which of its models say they read images (none unless set).
+  void SetReadsImages(std::vector<std::string> models) { seeing_ = std::move(models); }
   std::vector<std::string> seen_models() const {
     std::lock_guard lock(mutex_);
     return seen_models_;
@@ -69,6 +73,7 @@ class FakeBackend final : public Backend {
   std::string name_;
   std::vector<std::string> models_;
   Status failure_;
+  std::vector<std::string> seeing_;
   mutable std::mutex mutex_;
   std::vector<std::string> seen_models_;
   ChatRequest last_request_;
@@ -138,6 +143,30 @@ TEST(RouterTest, ServerSideFailuresFallBackToTheLocalModel) {
     EXPECT_EQ(events[0].model, "qwen");
     EXPECT_EQ(setup.cloud->seen_models(), std::vector<std::string>{"claude-x"});
   }
+}
+
+TEST(RouterTest, ARequestWithImagesFallsBackOnlyToAModelThatReadsThem) {
+  ChatRequest request = For("claude-x");
+  ContentBlock image;
+  image.type = BlockType::kImage;
+  image.image.data = "iVBORw0KGgo=";
+  request.messages[0].content.push_back(image);
+
+  // No local model reads images: the client gets Claude's own error, not
+  // a local refusal of its picture.
+  Routes blind = Make(Unavailable("Overloaded"));
+  const auto refused = Answer(*blind.router, request);
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].error, Unavailable("Overloaded"));
+  EXPECT_TRUE(blind.local->seen_models().empty());
+
+  // One does (not the first): it answers.
+  Routes seeing = Make(Unavailable("Overloaded"));
+  seeing.local->SetReadsImages({"coder"});
+  const auto answered = Answer(*seeing.router, request);
+  ASSERT_EQ(answered.back().kind, ChatEvent::Kind::kMessageStop);
+  EXPECT_EQ(answered[0].route.fallback_reason, "anthropic: Overloaded");
+  EXPECT_EQ(seeing.local->seen_models(), std::vector<std::string>{"coder"});
 }
 
 TEST(RouterTest, RequestErrorsAreNotHiddenByAFallback) {

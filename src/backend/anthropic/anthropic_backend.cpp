@@ -76,6 +76,7 @@ std::vector<ModelInfo> AnthropicBackend::ListModels() const {
     info.owned_by = "anthropic";
     info.context_window = model.context_window;
     info.max_output_tokens = model.max_output_tokens;
+    info.reads_images = true;
     models.push_back(std::move(info));
   }
   return models;

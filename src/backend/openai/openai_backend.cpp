@@ -70,6 +70,7 @@ std::vector<ModelInfo> OpenAICompatibleBackend::ListModels() const {
     info.display_name = id;
     info.owned_by = options_.name;
     info.context_window = options_.context_window;
+    info.reads_images = true;  // forwarded; the server answers for its model
     models.push_back(std::move(info));
   }
   return models;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cost/prices.h"
+#include "model/text_size.h"
 #include "route/escalation/answer_checks.h"
 #include "route/signals/constraints.h"
 #include "route/signals/token_estimate.h"
@@ -112,6 +113,8 @@ struct PolicyEngine::Signals {
   std::string local_only_rule;  // "" when the cloud is allowed
   std::string local_model;      // the specialist for the task ("" = default)
   int64_t local_window = 0;
+  int64_t images = 0;               // image blocks in the request
+  bool local_reads_images = true;   // the chosen local model takes them
   int64_t expected_output = 0;  // output tokens a cloud answer is costed at
   const TaskPolicy* task_policy = nullptr;
 };
@@ -250,6 +253,9 @@ PolicyEngine::Signals PolicyEngine::ComputeSignals(const ChatRequest& request,
   }
 
   // The task's local specialist, when it is loaded; else the first model.
+  // A request with images needs one that reads them: the first such when
+  // the specialist does not.
+  signals.images = static_cast<int64_t>(CountImages(request));
   const auto role = config_.local_models.find(signals.task_policy->local_role);
   const std::string wanted = role == config_.local_models.end() ? "" : role->second;
   signals.local_window = config_.default_local_context;
@@ -262,8 +268,17 @@ PolicyEngine::Signals PolicyEngine::ComputeSignals(const ChatRequest& request,
   if (chosen == nullptr && !targets.local_models.empty()) {
     chosen = &targets.local_models.front();
   }
+  if (chosen != nullptr && signals.images > 0 && !chosen->reads_images) {
+    for (const RouteTargets::LocalModel& model : targets.local_models) {
+      if (model.reads_images) {
+        chosen = &model;
+        break;
+      }
+    }
+  }
   if (chosen != nullptr) {
     signals.local_model = chosen->id;
+    signals.local_reads_images = chosen->reads_images;
     if (chosen->context_window > 0) {
       signals.local_window = chosen->context_window;
     }
@@ -311,6 +326,7 @@ void PolicyEngine::ChooseModel(const Signals& signals, RouteDecision* decision) 
 void PolicyEngine::ApplyCloudLimits(const Signals& signals, const RouteTargets& targets,
                                     bool request_allows_fallback, RouteDecision* decision) {
   const bool fits_local = signals.tokens <= signals.local_window &&
+                          (signals.images == 0 || signals.local_reads_images) &&
                           targets.local_configured &&
                           targets.local_unavailable_reason.empty();
   // `fallback`: the cloud was wanted and could not take it (shown as a
@@ -449,6 +465,11 @@ RouteDecision PolicyEngine::Decide(const ChatRequest& request,
     }
   } else if (decision.local_only) {
     GoLocal(signals.local_only_rule, local_only_reason, &decision);
+  } else if (signals.images > 0 && !signals.local_reads_images) {
+    GoCloud("local_reads_no_images",
+            fmt::format("{} image{}, and no local model reads images", signals.images,
+                        signals.images == 1 ? "" : "s"),
+            &decision);
   } else if (signals.tokens > signals.local_window) {
     GoCloud("exceeds_local_context",
             fmt::format("~{} tokens exceed the local window of {}", signals.tokens,

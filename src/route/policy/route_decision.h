@@ -29,6 +29,7 @@ struct RouteTargets {
   struct LocalModel {
     std::string id;
     int64_t context_window = 0;  // 0 = unknown: the policy's default
+    bool reads_images = false;   // takes image blocks (ModelInfo::reads_images)
   };
   // Local models, the default first. Empty with local_configured: a local
   // model is assumed (`duet route` without models).
@@ -53,7 +54,8 @@ struct RouteDecision {
   // Claude tier's model; "" = the side's first model.
   std::string model;
   // The rule that decided, from a fixed set: explicit_model, forced_side,
-  // sensitive, local_only_mode, local_only_key, exceeds_local_context,
+  // sensitive, local_only_mode, local_only_key, local_reads_no_images,
+  // exceeds_local_context,
   // long_context, many_constraints, task, either, no_cloud,
   // cloud_unavailable, cloud_rate_limited, budget, local_unavailable,
   // local_busy.

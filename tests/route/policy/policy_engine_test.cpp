@@ -261,6 +261,63 @@ TEST_F(PolicyEngineTest, RetiredClaudeModelsAreRefusedNotRouted) {
   }
 }
 
+ChatRequest WithImage(ChatRequest request) {
+  ContentBlock image;
+  image.type = BlockType::kImage;
+  image.image.media_type = "image/png";
+  image.image.data = "iVBORw0KGgo=";
+  request.messages.back().content.insert(request.messages.back().content.begin(), image);
+  return request;
+}
+
+TEST_F(PolicyEngineTest, ImagesGoToALocalModelThatReadsThemElseToClaude) {
+  PolicyEngine& engine = Engine(TaskKind::kSummarization);
+  const ChatRequest request = WithImage(Ask("tl;dr this slide"));
+
+  // No local model reads images: Claude, which does.
+  RouteDecision blind = engine.Decide(request, BothSides());
+  EXPECT_EQ(blind.side, RouteSide::kCloud);
+  EXPECT_EQ(blind.rule, "local_reads_no_images");
+  EXPECT_NE(blind.Explanation().find("1 image, and no local model reads images"),
+            std::string::npos)
+      << blind.Explanation();
+  // The same words without the image stay local.
+  EXPECT_EQ(engine.Decide(Ask("tl;dr this slide"), BothSides()).side, RouteSide::kLocal);
+
+  // A local model that reads them answers, though the task's own model
+  // (qwen-general) does not.
+  RouteTargets seeing = BothSides();
+  seeing.local_models[1].reads_images = true;
+  RouteDecision local = engine.Decide(request, seeing);
+  EXPECT_EQ(local.side, RouteSide::kLocal);
+  EXPECT_EQ(local.rule, "task");
+  EXPECT_EQ(local.model, "qwen-coder");
+  // Text alone keeps the task's model.
+  EXPECT_EQ(engine.Decide(Ask("tl;dr this slide"), seeing).model, "qwen-general");
+
+  // Claude down: a local model that cannot read the images is no fallback.
+  RouteTargets down = BothSides();
+  down.cloud_unavailable_reason = "circuit open";
+  RouteDecision stuck = engine.Decide(request, down);
+  EXPECT_EQ(stuck.side, RouteSide::kCloud);
+  EXPECT_NE(stuck.Explanation().find("local cannot take it either"), std::string::npos)
+      << stuck.Explanation();
+  seeing.cloud_unavailable_reason = "circuit open";
+  EXPECT_EQ(engine.Decide(request, seeing).side, RouteSide::kLocal);
+}
+
+TEST_F(PolicyEngineTest, LocalOnlyImagesStayLocalEvenWithoutAModelThatReadsThem) {
+  PolicyConfig keys;
+  keys.local_only_keys = {"key-legal"};
+  ChatRequest request = WithImage(Ask("what does this contract say"));
+  request.route_hints.client_key = "key-legal";
+  // The local engine then refuses the images with a 400 saying why; they
+  // never go to the cloud.
+  RouteDecision decision = Engine(TaskKind::kSummarization, keys).Decide(request, BothSides());
+  EXPECT_EQ(decision.side, RouteSide::kLocal);
+  EXPECT_EQ(decision.rule, "local_only_key");
+}
+
 TEST_F(PolicyEngineTest, CloudTroubleFallsBackToLocal) {
   PolicyEngine& engine = Engine(TaskKind::kCodeReview);
   RouteTargets down = BothSides();
