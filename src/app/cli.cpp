@@ -129,10 +129,13 @@ int RunCli(int argc, char** argv,
       ->required();
   run->add_option("prompt", run_prompt,
                   "answer this one prompt and exit, instead of chatting");
-  bool run_polish = false;
-  run->add_flag("--polish", run_polish,
+  RunOptions run_options;
+  run->add_flag("--polish", run_options.polish,
                 "draft with the local model, then have Claude ([policy.polish] tier) "
                 "improve the draft, each step shown");
+  run->add_option("--mmproj", run_options.mmproj,
+                  "the model's vision projector (.gguf), so messages can attach images "
+                  "by path; default: the one mmproj*.gguf in the model's own folder");
   flags.AddTo(run);
   CLI::App* config_command = app.add_subcommand(
       "config", "Print the effective configuration (file + environment + "
@@ -285,14 +288,14 @@ int RunCli(int argc, char** argv,
     return RunDemo(*config, demo_options, std::cout);
   }
   if (run->parsed()) {
-    std::optional<std::string> prompt;
+    run_options.model = run_model;
     if (!run_prompt.empty()) {
-      prompt = run_prompt.front();
+      run_options.prompt = run_prompt.front();
       for (size_t i = 1; i < run_prompt.size(); ++i) {
-        *prompt += " " + run_prompt[i];
+        *run_options.prompt += " " + run_prompt[i];
       }
     }
-    return RunChat(*config, run_model, prompt, run_polish, std::cin, std::cout);
+    return RunChat(*config, run_options, std::cin, std::cout);
   }
   return Serve(*config, std::move(extra_backends));
 }

@@ -10,11 +10,13 @@
 #include <memory>
 #include <mutex>
 #include <ostream>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "app/cloud_backends.h"
 #include "app/local_backend.h"
+#include "app/prompt_images.h"
 #include "backend/answer_collector.h"
 #include "backend/backend.h"
 #include "core/clock.h"
@@ -103,10 +105,19 @@ Result<std::string> Ask(Backend& backend, ChatRequest request,
   return answer;
 }
 
-Message UserMessage(std::string text) {
+// The user's message from what they typed: the images whose paths it
+// names (each announced on `out`), then its text.
+Result<Message> UserMessage(std::string_view typed, std::ostream& out) {
+  DUET_ASSIGN_OR_RETURN(MessageWithImages taken, TakeImagePaths(typed));
   Message message;
   message.role = Role::kUser;
-  message.content.push_back(ContentBlock::Text(std::move(text)));
+  for (size_t i = 0; i < taken.images.size(); ++i) {
+    out << "Added image '" << taken.paths[i] << "'\n";
+    message.content.push_back(std::move(taken.images[i]));
+  }
+  if (!taken.text.empty() || message.content.empty()) {
+    message.content.push_back(ContentBlock::Text(std::move(taken.text)));
+  }
   return message;
 }
 
@@ -225,17 +236,21 @@ constexpr const char* kHelp =
     "  /think on|off switch the model's thinking (if its template can)\n"
     "  /help         this list\n"
     "  \"\"\"           begin or end a multi-line message\n"
+    "The path of an image file in a message attaches the image (for a model\n"
+    "with a vision projector).\n"
     "Ctrl-C stops an answer in progress.\n";
 
 }  // namespace
 
-int RunChat(const Config& base, const std::string& model,
-            const std::optional<std::string>& prompt, bool polish, std::istream& in,
+int RunChat(const Config& base, const RunOptions& options, std::istream& in,
             std::ostream& out) {
-  Result<Config> config = ConfigForModel(base, model);
+  Result<Config> config = ConfigForModel(base, options.model);
   if (!config) {
     std::fprintf(stderr, "duet: %s\n", config.error().message().c_str());
     return 2;
+  }
+  if (!options.mmproj.empty()) {
+    config->models.front().mmproj = options.mmproj;
   }
   Result<std::shared_ptr<Backend>> backend = MakeLocalBackend(*config);
   if (!backend) {
@@ -243,7 +258,7 @@ int RunChat(const Config& base, const std::string& model,
     return 1;
   }
   std::unique_ptr<Polisher> polisher;
-  if (polish) {
+  if (options.polish) {
     Result<std::unique_ptr<Polisher>> made = MakePolisher(*config);
     if (!made) {
       std::fprintf(stderr, "duet: %s\n", made.error().message().c_str());
@@ -259,8 +274,13 @@ int RunChat(const Config& base, const std::string& model,
 
   ChatRequest request;
   request.model = config->models.front().name;
-  if (prompt) {
-    request.messages.push_back(UserMessage(*prompt));
+  if (options.prompt) {
+    Result<Message> message = UserMessage(*options.prompt, out);
+    if (!message) {
+      std::fprintf(stderr, "duet: %s\n", message.error().message().c_str());
+      return 1;
+    }
+    request.messages.push_back(std::move(*message));
     Result<std::string> answer = answer_turn(request);
     if (!answer) {
       std::fprintf(stderr, "duet: %s\n", answer.error().message().c_str());
@@ -316,7 +336,12 @@ int RunChat(const Config& base, const std::string& model,
     if (text.empty()) {
       continue;
     }
-    request.messages.push_back(UserMessage(text));
+    Result<Message> message = UserMessage(text, out);
+    if (!message) {
+      std::fprintf(stderr, "duet: %s\n", message.error().message().c_str());
+      continue;
+    }
+    request.messages.push_back(std::move(*message));
     if (thinking) {
       ThinkingConfig think;
       think.mode = ThinkingConfig::Mode::kAdaptive;

@@ -7,8 +7,11 @@
 // between lines of """ is one multi-line message; /clear forgets the
 // conversation; /think on|off switches the model's thinking mode (its
 // reasoning is shown between "Thinking..." and "...done thinking."); /help
-// lists the commands. Answers stream to `out` as they are decoded, and the
-// conversation is kept, so each turn reuses the cached prefix of the last.
+// lists the commands. The path of an image file in a message attaches the
+// image (prompt_images.h), for a model with a vision projector: the one
+// beside it (model_files/projector_guess.h) or RunOptions::mmproj. Answers
+// stream to `out` as they are decoded, and the conversation is kept, so
+// each turn reuses the cached prefix of the last.
 // Ctrl-C stops the answer in progress (at the prompt, it exits).
 //
 // With `polish` (`duet run MODEL --polish`), each turn is the guide's
@@ -28,10 +31,17 @@
 
 namespace duet {
 
+struct RunOptions {
+  std::string model;                  // MODEL
+  std::optional<std::string> prompt;  // PROMPT: one answer, then exit
+  bool polish = false;
+  std::string mmproj;  // the model's vision projector; "" = as configured or found
+};
+
 // Returns the process exit code: 0, 1 when the model cannot be loaded (or,
-// with `polish`, Claude is not configured), 2 when MODEL names nothing.
-int RunChat(const Config& config, const std::string& model,
-            const std::optional<std::string>& prompt, bool polish, std::istream& in,
+// with `polish`, Claude is not configured, or PROMPT names an image that
+// cannot be read), 2 when MODEL names nothing.
+int RunChat(const Config& config, const RunOptions& options, std::istream& in,
             std::ostream& out);
 
 }  // namespace duet

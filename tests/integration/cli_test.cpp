@@ -10,6 +10,7 @@
 
 #include "integration/integration_test.h"
 #include "integration/run_duet.h"
+#include "support/test_images.h"
 
 namespace duet::integration {
 namespace {
@@ -162,6 +163,29 @@ TEST_F(CliTest, RunChatsTurnByTurnWithCommands) {
   EXPECT_NE(result.output.find("Cleared the conversation."), std::string::npos);
   EXPECT_NE(result.output.find("Unknown command /nope"), std::string::npos);
   EXPECT_NE(result.output.find("/think on|off"), std::string::npos);
+}
+
+TEST_F(CliTest, RunAttachesAnImageNamedInTheMessage) {
+  if (std::string(DUET_TINY_VISION_MODEL).empty()) {
+    GTEST_SKIP() << "built without llama.cpp";
+  }
+  const std::string config = WriteConfig("");
+  const std::string image = (std::filesystem::path(config).parent_path() / "red.bmp").string();
+  std::ofstream(image, std::ios::binary) << testing::SolidBmp(8, 8, {200, 0, 0});
+  const CommandResult seen =
+      RunDuet(std::string("run ") + DUET_TINY_VISION_MODEL + " --mmproj " +
+              DUET_TINY_VISION_PROJECTOR + " 'What is in " + image +
+              "?' --set local.default_max_tokens=4");
+  EXPECT_EQ(seen.exit_code, 0) << seen.output;
+  EXPECT_NE(seen.output.find("Added image '" + image + "'"), std::string::npos) << seen.output;
+  EXPECT_EQ(seen.output.find("duet:"), std::string::npos) << seen.output;
+
+  // A model without a projector says so, and how to give it one.
+  const CommandResult blind = RunDuet(std::string("run ") + DUET_TINY_MODEL + " 'What is in " +
+                                      image + "?' --set local.default_max_tokens=4");
+  EXPECT_EQ(blind.exit_code, 1) << blind.output;
+  EXPECT_NE(blind.output.find("reads no images"), std::string::npos) << blind.output;
+  EXPECT_NE(blind.output.find("duet run --mmproj"), std::string::npos) << blind.output;
 }
 
 TEST_F(CliTest, RunWithAnUnknownModelSaysSo) {

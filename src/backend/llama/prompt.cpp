@@ -25,7 +25,7 @@ Status AddImage(const ContentBlock& block, const std::string& path,
                 std::vector<ImageSource>* images, std::string* content) {
   if (images == nullptr) {
     return InvalidArgument(path + ": this local model reads no images (it has no vision "
-                                  "projector; give it one with models.NAME.mmproj)");
+                                  "projector; give it one with models.NAME.mmproj, or duet run --mmproj)");
   }
   if (block.image.kind != ImageSource::Kind::kBase64) {
     return InvalidArgument(path + ": the local engine takes images as base64 data, not " +
