@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -69,6 +70,15 @@ std::vector<Word> Words(std::string_view text) {
   return words;
 }
 
+// "~/x.png" in $HOME, as a shell would read it; other paths as they are.
+std::filesystem::path HomeExpanded(std::string_view path) {
+  const char* home = std::getenv("HOME");
+  if (path.rfind("~/", 0) == 0 && home != nullptr && home[0] != '\0') {
+    return std::filesystem::path(home) / path.substr(2);
+  }
+  return std::filesystem::path(path);
+}
+
 }  // namespace
 
 Result<MessageWithImages> TakeImagePaths(std::string_view message) {
@@ -85,7 +95,7 @@ Result<MessageWithImages> TakeImagePaths(std::string_view message) {
     }
     const std::string media_type = ImageMediaType(word.path);
     std::error_code error;
-    const std::filesystem::path path(word.path);
+    const std::filesystem::path path = HomeExpanded(word.path);
     if (media_type.empty() || !std::filesystem::is_regular_file(path, error)) {
       continue;
     }

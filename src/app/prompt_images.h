@@ -3,7 +3,7 @@
 // image, and leaves the message.
 //
 // Words are separated by whitespace and may be quoted ('...' or "...", for
-// paths with spaces). A word counts when it ends in .png, .jpg, .jpeg,
+// paths with spaces); a leading ~/ is the home folder ($HOME). A word counts when it ends in .png, .jpg, .jpeg,
 // .gif, .bmp or .webp (in any case), after any punctuation that ends a
 // sentence ("cat.png?"), and names a regular file; other words, a path to
 // a missing file among them, stay in the text as written.

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -58,6 +59,19 @@ TEST_F(PromptImagesTest, SentencePunctuationAfterAPathStaysInTheText) {
   ASSERT_TRUE(taken.has_value());
   EXPECT_EQ(taken->text, "What is in ? And .");
   EXPECT_EQ(taken->images.size(), 2u);
+}
+
+TEST_F(PromptImagesTest, ATildeIsTheHomeFolder) {
+  Write("home.png", "png");
+  const char* saved = std::getenv("HOME");
+  const std::string home = saved == nullptr ? "" : saved;
+  ::setenv("HOME", folder_.c_str(), 1);
+  Result<MessageWithImages> taken = TakeImagePaths("See ~/home.png");
+  ::setenv("HOME", home.c_str(), 1);
+  ASSERT_TRUE(taken.has_value());
+  ASSERT_EQ(taken->images.size(), 1u);
+  EXPECT_EQ(taken->paths[0], "~/home.png");
+  EXPECT_EQ(taken->text, "See");
 }
 
 TEST_F(PromptImagesTest, OtherWordsStayAsWritten) {
