@@ -17,29 +17,39 @@ namespace duet {
 #if DUET_HAVE_LLAMA
 namespace {
 
+// The files to load for a configured path.
+struct ModelFiles {
+  std::string model;
+  std::string projector;  // named by where the model came from; "" when not
+};
+
 // A configured path that is no file may name a model `duet models` lists
-// ("llama3.2:3b", "org/repo/model.gguf"): load the file behind it. Anything
-// else goes to the engine as written, which names it when loading fails.
-std::string ModelFile(const std::string& path) {
+// ("llama3.2:3b", "org/repo/model.gguf"): load the file behind it, and the
+// projector its Ollama manifest names. Anything else goes to the engine as
+// written, which names it when loading fails.
+ModelFiles FilesFor(const std::string& path) {
   std::error_code error;
   if (std::filesystem::exists(path, error)) {
-    return path;
+    return {path, ""};
   }
   Result<model_files::DiscoveredModel> found =
       model_files::ResolveModel(path, model_files::ProcessDiscoveryOptions());
-  return found ? found->path : path;
+  return found ? ModelFiles{found->path, found->projector_path} : ModelFiles{path, ""};
 }
 
-// The vision projector for `model`, whose file is `path`: the configured
-// one, else model_files::GuessProjector's; "" for none.
-std::string ProjectorFile(const LocalModelConfig& model, const std::string& path) {
+// The vision projector for `model`: the configured one, else the one its
+// source names, else model_files::GuessProjector's; "" for none.
+std::string ProjectorFile(const LocalModelConfig& model, const ModelFiles& files) {
   if (model.mmproj == "none") {
     return "";
   }
   if (!model.mmproj.empty()) {
-    return ModelFile(model.mmproj);
+    return FilesFor(model.mmproj).model;
   }
-  const model_files::ProjectorGuess guess = model_files::GuessProjector(path);
+  if (!files.projector.empty()) {
+    return files.projector;
+  }
+  const model_files::ProjectorGuess guess = model_files::GuessProjector(files.model);
   if (!guess.passed_over.empty()) {
     spdlog::info("model {}: {}; set models.{}.mmproj to read images", model.name,
                  guess.passed_over, model.name);
@@ -59,8 +69,9 @@ Result<std::shared_ptr<Backend>> MakeLocalBackend(const Config& config) {
   for (const LocalModelConfig& model : config.models) {
     llama::RunnerOptions runner;
     runner.name = model.name;
-    runner.path = ModelFile(model.path);
-    runner.mmproj = ProjectorFile(model, runner.path);
+    const ModelFiles files = FilesFor(model.path);
+    runner.path = files.model;
+    runner.mmproj = ProjectorFile(model, files);
     runner.mmproj_guessed = model.mmproj.empty();
     runner.context = model.context > 0 ? model.context : config.local.context;
     runner.slots = static_cast<int>(config.local.slots);

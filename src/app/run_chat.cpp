@@ -142,9 +142,11 @@ Result<Config> ConfigForModel(Config config, const std::string& name_or_path) {
   Result<model_files::DiscoveredModel> found =
       model_files::ResolveModel(name_or_path, model_files::ProcessDiscoveryOptions());
   if (found) {
+    // Resolved again when the engine loads it, with the projector its
+    // source names (app/local_backend.h).
     LocalModelConfig model;
     model.name = name_or_path;
-    model.path = found->path;
+    model.path = name_or_path;
     config.models = {model};
     return config;
   }

@@ -55,6 +55,7 @@ std::vector<DiscoveredModel> OllamaModels(const std::vector<std::string>& stores
       model.id = std::move(found.name);
       model.source = ModelSource::kOllama;
       model.path = found.blob_path.empty() ? found.manifest_path : found.blob_path;
+      model.projector_path = std::move(found.projector_path);
       model.error = std::move(found.error);
       if (model.error.ok()) {
         model.error = SizeOf(model.path, &model.size_bytes);

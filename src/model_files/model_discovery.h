@@ -38,6 +38,8 @@ struct DiscoveredModel {
   std::string id;    // config: the name; huggingface: ORG/NAME/FILE; ollama: NAME:TAG
   ModelSource source = ModelSource::kConfig;
   std::string path;  // the file to load (a snapshot symlink, an Ollama blob)
+  std::string projector_path;  // its vision projector, when its source names one
+                               // (an Ollama manifest's projector layer); else ""
   int64_t size_bytes = -1;  // of the file behind any symlink; -1 unknown
   Status error;      // not OK: why this entry cannot be served
 };

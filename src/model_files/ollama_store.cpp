@@ -16,6 +16,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::string_view kModelMediaType = "application/vnd.ollama.image.model";
+constexpr std::string_view kProjectorMediaType = "application/vnd.ollama.image.projector";
 constexpr std::string_view kDigestPrefix = "sha256:";
 constexpr std::string_view kDefaultNamespace = "library";
 constexpr uintmax_t kMaxManifestBytes = 1 << 20;
@@ -66,6 +67,12 @@ OllamaModel ReadManifest(const fs::path& store, const fs::path& manifest,
   model.declared_size = layer->size;
   const fs::path blob = store / "blobs" / ("sha256-" + layer->sha256);
   model.blob_path = blob.string();
+  if (!layer->projector_sha256.empty()) {
+    const fs::path projector = store / "blobs" / ("sha256-" + layer->projector_sha256);
+    if (fs::is_regular_file(projector, error)) {
+      model.projector_path = projector.string();
+    }
+  }
   const uintmax_t blob_size = fs::file_size(blob, error);
   if (error) {
     model.error = NotFound("its blob is missing (" + blob.filename().string() +
@@ -108,31 +115,46 @@ Result<OllamaModelLayer> ParseOllamaManifest(std::string_view json) {
   if (layers == manifest.end() || !layers->is_array()) {
     return Error(InvalidArgument("the manifest has no layers"));
   }
+  // A layer's sha256 hex digest, or "" when it is not sha256:<64 hex>.
+  const auto digest_of = [](const nlohmann::json& layer) -> std::string {
+    const auto digest = layer.find("digest");
+    const std::string text =
+        digest != layer.end() && digest->is_string() ? digest->get<std::string>() : "";
+    const std::string hex =
+        text.substr(0, kDigestPrefix.size()) == kDigestPrefix ? text.substr(kDigestPrefix.size())
+                                                              : "";
+    return IsSha256Hex(hex) ? hex : "";
+  };
+  const nlohmann::json* model = nullptr;
+  std::string projector;
   for (const nlohmann::json& layer : *layers) {
     if (!layer.is_object()) {
       continue;
     }
     const auto media_type = layer.find("mediaType");
-    if (media_type == layer.end() || !media_type->is_string() ||
-        media_type->get<std::string>() != kModelMediaType) {
+    if (media_type == layer.end() || !media_type->is_string()) {
       continue;
     }
-    const auto digest = layer.find("digest");
-    const std::string text =
-        digest != layer.end() && digest->is_string() ? digest->get<std::string>() : "";
-    if (text.substr(0, kDigestPrefix.size()) != kDigestPrefix ||
-        !IsSha256Hex(std::string_view(text).substr(kDigestPrefix.size()))) {
-      return Error(InvalidArgument("the model layer's digest is not sha256:<64 hex digits>"));
+    if (media_type->get<std::string>() == kModelMediaType && model == nullptr) {
+      model = &layer;
+    } else if (media_type->get<std::string>() == kProjectorMediaType && projector.empty()) {
+      projector = digest_of(layer);
     }
-    OllamaModelLayer found;
-    found.sha256 = text.substr(kDigestPrefix.size());
-    const auto size = layer.find("size");
-    if (size != layer.end() && size->is_number_integer() && size->get<int64_t>() >= 0) {
-      found.size = size->get<int64_t>();
-    }
-    return found;
   }
-  return Error(InvalidArgument("the manifest has no model layer"));
+  if (model == nullptr) {
+    return Error(InvalidArgument("the manifest has no model layer"));
+  }
+  OllamaModelLayer found;
+  found.sha256 = digest_of(*model);
+  if (found.sha256.empty()) {
+    return Error(InvalidArgument("the model layer's digest is not sha256:<64 hex digits>"));
+  }
+  const auto size = model->find("size");
+  if (size != model->end() && size->is_number_integer() && size->get<int64_t>() >= 0) {
+    found.size = size->get<int64_t>();
+  }
+  found.projector_sha256 = std::move(projector);
+  return found;
 }
 
 std::string OllamaModelName(std::string_view namespace_name, std::string_view model,

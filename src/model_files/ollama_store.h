@@ -6,8 +6,9 @@
 //
 // A manifest lists layers, each with a mediaType, a digest ("sha256:<hex>")
 // and a size. The layer whose mediaType is application/vnd.ollama.image.model
-// is the GGUF file; the others (template, parameters, licence, projector)
-// are not needed to serve it. Every host folder is walked the same way;
+// is the GGUF file; one of application/vnd.ollama.image.projector, when
+// present, is its vision projector (a CLIP GGUF, for images); the others
+// (template, parameters, licence) are not needed to serve it. Every host folder is walked the same way;
 // models are named NAME:TAG, or NAMESPACE/NAME:TAG outside the "library"
 // namespace, the way Ollama's own commands name them.
 //
@@ -41,10 +42,12 @@ std::vector<std::string> OllamaModelDirs(const EnvLookup& getenv,
 struct OllamaModelLayer {
   std::string sha256;  // 64 lower-case hex digits
   int64_t size = -1;   // as the manifest declares it; -1 when absent
+  std::string projector_sha256;  // its projector layer's; "" for none
 };
 
 // Parses a manifest. kInvalidArgument when it is not JSON, has no layers,
 // has no model layer, or the model layer's digest is not sha256:<64 hex>.
+// A projector layer whose digest is not is left out.
 Result<OllamaModelLayer> ParseOllamaManifest(std::string_view json);
 
 // One model in a store.
@@ -52,6 +55,7 @@ struct OllamaModel {
   std::string name;           // "llama3.2:3b", "someone/model:tag"
   std::string manifest_path;
   std::string blob_path;      // "" when the manifest could not be used
+  std::string projector_path;  // the projector's blob; "" for none (or missing)
   int64_t declared_size = -1;
   Status error;               // why it cannot be served (bad manifest,
                               // missing blob, blob of another size)

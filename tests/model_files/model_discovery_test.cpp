@@ -136,6 +136,13 @@ TEST(OllamaStoreTest, ManifestsNameTheirModelLayer) {
   ASSERT_TRUE(layer.has_value()) << layer.error().ToString();
   EXPECT_EQ(layer->sha256, digest);
   EXPECT_EQ(layer->size, 1234);
+  EXPECT_EQ(layer->projector_sha256, Hex64('c'));
+  // A projector whose digest is not one is left out; the model still loads.
+  layer = ParseOllamaManifest(
+      R"({"layers":[{"mediaType":"application/vnd.ollama.image.projector","digest":"sha256:../x"},)"
+      R"({"mediaType":"application/vnd.ollama.image.model","digest":"sha256:)" + digest + R"("}]})");
+  ASSERT_TRUE(layer.has_value()) << layer.error().ToString();
+  EXPECT_EQ(layer->projector_sha256, "");
 
   EXPECT_THAT(ParseOllamaManifest("not json").error().message(), HasSubstr("not a JSON object"));
   EXPECT_THAT(ParseOllamaManifest("{}").error().message(), HasSubstr("no layers"));
@@ -246,6 +253,35 @@ TEST_F(DiscoveryTest, HomeLocationsAreUsedWhenNoVariableIsSet) {
   ASSERT_EQ(models.size(), 2u);
   EXPECT_EQ(models[0].id, "a/b/m.gguf");
   EXPECT_EQ(models[1].id, "m:latest");
+}
+
+TEST_F(DiscoveryTest, AnOllamaVisionModelResolvesWithItsProjector) {
+  const std::string store = dir_ / "ollama";
+  const std::string manifest =
+      R"({"layers":[{"mediaType":"application/vnd.ollama.image.model","digest":"sha256:)" +
+      Hex64('1') + R"("},{"mediaType":"application/vnd.ollama.image.projector",)"
+      R"("digest":"sha256:)" + Hex64('2') + R"("}]})";
+  WriteFile(store + "/blobs/sha256-" + Hex64('1'), "GGUF model");
+  WriteFile(store + "/blobs/sha256-" + Hex64('2'), "GGUF projector");
+  WriteFile(store + "/manifests/h/library/llava/7b", manifest);
+  // Its projector blob not (yet) there: the model alone.
+  WriteFile(store + "/manifests/h/library/partial/7b",
+            R"({"layers":[{"mediaType":"application/vnd.ollama.image.model","digest":"sha256:)" +
+                Hex64('1') + R"("},{"mediaType":"application/vnd.ollama.image.projector",)"
+                R"("digest":"sha256:)" + Hex64('3') + R"("}]})");
+
+  Result<DiscoveredModel> found = ResolveModel("llava:7b", options_);
+  ASSERT_TRUE(found.has_value()) << found.error().ToString();
+  EXPECT_EQ(testing::ReadFile(found->path), "GGUF model");
+  EXPECT_EQ(testing::ReadFile(found->projector_path), "GGUF projector");
+  found = ResolveModel("partial:7b", options_);
+  ASSERT_TRUE(found.has_value()) << found.error().ToString();
+  EXPECT_EQ(found->projector_path, "");
+  // Text-only models have none.
+  AddOllamaModel(store, "h", "library", "plain", "1b", '4', "GGUF plain");
+  found = ResolveModel("plain:1b", options_);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->projector_path, "");
 }
 
 TEST_F(DiscoveryTest, NamesResolveToFiles) {
