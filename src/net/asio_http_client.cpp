@@ -34,7 +34,10 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
-using Strand = asio::strand<asio::io_context::executor_type>;
+// Where a call and its connection run: the loop's own executor when one
+// thread runs the loop (duet serve's loops, or the client's own single
+// thread), else a strand of it.
+using Executor = asio::any_io_executor;
 
 namespace {
 
@@ -45,16 +48,16 @@ constexpr size_t kReadChunk = 16 * 1024;
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
-// A connection is used by one call at a time, always on the strand it was
+// A connection is used by one call at a time, always on the executor it was
 // opened on: Beast's timeout handlers run on the stream's executor, so a
-// later call that reuses the connection runs its coroutine on that strand
+// later call that reuses the connection runs its coroutine on that executor
 // too and never races with them.
 struct Connection {
-  // `strand` is the executor `plain` was made with.
-  Connection(PlainStream plain, Strand strand_in)
-      : strand(std::move(strand_in)), stream(std::move(plain)) {}
-  Connection(PlainStream plain, Strand strand_in, ssl::context& context)
-      : strand(std::move(strand_in)),
+  // `executor` is the one `plain` was made with.
+  Connection(PlainStream plain, Executor executor_in)
+      : executor(std::move(executor_in)), stream(std::move(plain)) {}
+  Connection(PlainStream plain, Executor executor_in, ssl::context& context)
+      : executor(std::move(executor_in)),
         stream(std::in_place_type<TlsStream>, std::move(plain), context) {}
 
   beast::tcp_stream& Lowest() {
@@ -63,18 +66,28 @@ struct Connection {
         stream);
   }
 
-  Strand strand;
+  Executor executor;
   std::variant<PlainStream, TlsStream> stream;
   beast::flat_buffer buffer;
   std::chrono::steady_clock::time_point idle_since;
 };
 
-// True when an idle pooled connection can still be used: the peer has not
-// closed it and has sent nothing unasked (which would be a close_notify or
-// garbage).
-bool LooksAlive(Connection& connection) {
+// A connection idle for less than this is taken without asking the socket
+// whether the peer closed it: servers keep idle connections for seconds,
+// and one closed sooner fails before any answer arrives, which the call
+// retries once on a new connection. Under load that saves a system call
+// per request.
+constexpr auto kRecentlyIdle = std::chrono::seconds(1);
+
+// True when an idle pooled connection, idle for `idle`, can still be used:
+// the peer has not closed it and has sent nothing unasked (which would be a
+// close_notify or garbage).
+bool LooksAlive(Connection& connection, std::chrono::steady_clock::duration idle) {
   if (connection.buffer.size() > 0) {
     return false;
+  }
+  if (idle < kRecentlyIdle) {
+    return true;
   }
   char byte = 0;
   const ssize_t got = ::recv(connection.Lowest().socket().native_handle(),
@@ -109,17 +122,17 @@ std::string_view HttpResponseHead::Header(std::string_view name) const {
 class AsioHttpClient::Impl {
  public:
   struct Call {
-    Call(Strand strand_in, HttpRequest request_in, HttpTimeouts timeouts_in,
+    Call(Executor executor_in, HttpRequest request_in, HttpTimeouts timeouts_in,
          std::shared_ptr<HttpResponseHandler> handler_in,
          std::shared_ptr<const CancelFlag> cancel_in)
-        : strand(std::move(strand_in)),
+        : executor(std::move(executor_in)),
           request(std::move(request_in)),
           timeouts(timeouts_in),
           handler(std::move(handler_in)),
           cancel(std::move(cancel_in)),
-          watch(strand) {}
+          watch(executor) {}
 
-    Strand strand;
+    Executor executor;
     size_t loop = 0;  // the index of the event loop the call runs on
     HttpRequest request;
     HttpTimeouts timeouts;
@@ -128,7 +141,8 @@ class AsioHttpClient::Impl {
     asio::steady_timer watch;
     Url url;
     std::optional<Url> proxy;
-    // What the watch closes to stop the call (set per phase, strand-only).
+    // What the watch closes to stop the call (set per phase; touched on
+    // `executor` only).
     tcp::resolver* resolver = nullptr;
     Connection* connection = nullptr;
     std::optional<std::chrono::steady_clock::time_point> resolve_deadline;
@@ -161,7 +175,7 @@ class AsioHttpClient::Impl {
       std::lock_guard lock(loop->mutex);
       loop->shutting_down = true;
       for (const std::shared_ptr<Call>& call : loop->live) {
-        asio::post(call->strand, [call] { Abort(*call); });
+        asio::post(call->executor, [call] { Abort(*call); });
       }
       loop->pool.clear();
     }
@@ -175,7 +189,7 @@ class AsioHttpClient::Impl {
             std::shared_ptr<HttpResponseHandler> handler,
             std::shared_ptr<const CancelFlag> cancel) {
     // The call runs on the caller's event loop when it has one of ours; a
-    // pooled connection of that loop decides the strand.
+    // pooled connection of that loop decides the executor.
     const size_t loop = LoopForThisThread();
     Result<Url> url = Url::Parse(request.url);
     std::optional<Url> proxy;
@@ -186,9 +200,8 @@ class AsioHttpClient::Impl {
       key = PoolKey(*url, proxy);
       pooled = TakeIdle(loop, key);
     }
-    Strand strand =
-        pooled ? pooled->strand : asio::make_strand(*contexts_[loop]);
-    auto call = std::make_shared<Call>(std::move(strand), std::move(request),
+    Executor executor = pooled ? pooled->executor : ExecutorFor(loop);
+    auto call = std::make_shared<Call>(std::move(executor), std::move(request),
                                        timeouts, std::move(handler),
                                        std::move(cancel));
     call->loop = loop;
@@ -202,7 +215,7 @@ class AsioHttpClient::Impl {
       }
       loops_[loop]->live.insert(call);
     }
-    asio::co_spawn(call->strand,
+    asio::co_spawn(call->executor,
                    Run(call, std::move(url), std::move(proxy), std::move(key),
                        std::move(pooled)),
                    asio::detached);
@@ -220,6 +233,17 @@ class AsioHttpClient::Impl {
   }
 
  private:
+  // A new call's executor on loop `loop`: the loop's own when one thread
+  // runs it (loops passed in are, by contract), a strand when the client's
+  // own loop has several threads.
+  Executor ExecutorFor(size_t loop) {
+    asio::io_context& context = *contexts_[loop];
+    if (!options_.io_contexts.empty() || options_.io_threads <= 1) {
+      return context.get_executor();
+    }
+    return asio::make_strand(context);
+  }
+
   // The index of the loop the calling thread runs, or else the next loop in
   // turn.
   size_t LoopForThisThread() {
@@ -284,8 +308,8 @@ class AsioHttpClient::Impl {
     while (!it->second.empty()) {
       std::unique_ptr<Connection> connection = std::move(it->second.back());
       it->second.pop_back();
-      if (now - connection->idle_since <= options_.max_idle_age &&
-          LooksAlive(*connection)) {
+      const auto idle = now - connection->idle_since;
+      if (idle <= options_.max_idle_age && LooksAlive(*connection, idle)) {
         return connection;
       }
     }
@@ -383,7 +407,7 @@ class AsioHttpClient::Impl {
       std::shared_ptr<Call> call) {
     const Url& hop = call->proxy ? *call->proxy : call->url;
     const std::string name = call->url.Display();
-    tcp::resolver resolver(call->strand);
+    tcp::resolver resolver(call->executor);
     call->resolver = &resolver;
     call->resolve_deadline =
         std::chrono::steady_clock::now() + call->timeouts.connect;
@@ -399,8 +423,8 @@ class AsioHttpClient::Impl {
       co_return Error(Unavailable("could not resolve " + hop.Display() + ": " +
                                   resolve_error.message()));
     }
-    PlainStream plain(call->strand);
-    auto connection = std::make_unique<Connection>(std::move(plain), call->strand);
+    PlainStream plain(call->executor);
+    auto connection = std::make_unique<Connection>(std::move(plain), call->executor);
     call->connection = connection.get();
     PlainStream& socket = std::get<PlainStream>(connection->stream);
     socket.expires_after(call->timeouts.connect);
@@ -423,7 +447,7 @@ class AsioHttpClient::Impl {
     if (!call->url.tls()) {
       co_return connection;
     }
-    auto secure = std::make_unique<Connection>(std::move(socket), call->strand, tls_);
+    auto secure = std::make_unique<Connection>(std::move(socket), call->executor, tls_);
     call->connection = secure.get();
     TlsStream& tls = std::get<TlsStream>(secure->stream);
     // SNI. SSL_set_tlsext_host_name is a macro with a C cast; this is it.

@@ -140,8 +140,9 @@ class HttpServer::Impl {
   // Each connection goes to the next event loop in turn.
   void Accept() {
     net::io_context& next = *contexts_[next_context_++ % contexts_.size()];
+    // A connection's handlers run on its loop's one thread: no strand.
     acceptor_.async_accept(
-        net::make_strand(next),
+        next.get_executor(),
         [this](boost::system::error_code error, tcp::socket socket) {
           if (error == net::error::operation_aborted ||
               shared_->shutting_down.load()) {

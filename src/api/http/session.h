@@ -1,8 +1,9 @@
 // Session: one client connection of HttpServer (internal to src/api/http).
 //
-// All of a session's socket work runs on its strand. Exchanges answer from
-// any thread by posting onto that strand; writes are queued and sent one at a
-// time. While an answer is in flight, a one-byte read watches for the client
+// All of a session's socket work runs on its event loop, which one thread
+// runs (HttpServer's loops are single-threaded, so no strand is needed).
+// Exchanges answer from any thread by posting onto that loop; writes are
+// queued and sent one at a time. While an answer is in flight, a one-byte read watches for the client
 // going away, so the backend can be cancelled instead of generating for
 // nobody.
 #pragma once
@@ -66,7 +67,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Start();
 
-  // Called by the server at shutdown; each posts onto the strand.
+  // Called by the server at shutdown; each posts onto the session's loop.
   void OnShutdownStarted();  // closes the connection if no answer is in flight
   void CancelInFlight();     // cancels the backend of the answer in flight
   void Close();              // closes the connection now
