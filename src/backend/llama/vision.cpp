@@ -34,6 +34,20 @@ int32_t Placeholder(std::string_view image_id, size_t index) {
   return -1 - static_cast<int32_t>(hash & 0x7fffffffu);
 }
 
+// 64-bit FNV-1a of `bytes`, as 16 hex digits.
+std::string HexHash(std::string_view bytes) {
+  uint64_t hash = 0xcbf29ce484222325ull;
+  for (const char byte : bytes) {
+    hash = (hash ^ static_cast<unsigned char>(byte)) * 0x100000001b3ull;
+  }
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex(16, '0');
+  for (int i = 15; i >= 0; --i, hash >>= 4) {
+    hex[static_cast<size_t>(i)] = kDigits[hash & 0xf];
+  }
+  return hex;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<VisionProjector>> VisionProjector::Load(const std::string& path,
@@ -81,6 +95,12 @@ Result<TokenizedPrompt> VisionProjector::Tokenize(
       return Error(InvalidArgument(
           "image " + std::to_string(i + 1) + " (" + images[i].media_type +
           ") could not be decoded; the local engine reads JPEG, PNG, GIF and BMP images"));
+    }
+    const char* id = mtmd_bitmap_get_id(decoded.bitmap);
+    if (id == nullptr || id[0] == '\0') {
+      // mtmd names images by a hash of their pixels; without one, every
+      // image's placeholders would look alike and reuse would mix them up.
+      mtmd_bitmap_set_id(decoded.bitmap, HexHash(*bytes).c_str());
     }
     bitmaps.emplace_back(decoded.bitmap);
     views.push_back(decoded.bitmap);
