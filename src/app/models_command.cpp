@@ -50,8 +50,8 @@ std::string Cell(const std::string& text) { return text.empty() ? "-" : text; }
 
 void PrintTable(const std::vector<Listed>& listed, std::ostream& out) {
   const bool metadata = model_files::GgufMetadataAvailable();
-  const std::vector<std::string> header = {"NAME", "SOURCE", "SIZE",  "QUANT",
-                                           "CONTEXT", "FAMILY", "PATH"};
+  const std::vector<std::string> header = {"NAME",   "SOURCE", "SIZE", "QUANT",
+                                           "CONTEXT", "FAMILY", "IMAGES", "PATH"};
   std::vector<std::vector<std::string>> rows;
   for (const Listed& entry : listed) {
     std::vector<std::string> row;
@@ -69,6 +69,7 @@ void PrintTable(const std::vector<Listed>& listed, std::ostream& out) {
       const std::string unknown = metadata || !entry.problem.ok() ? "-" : "?";
       row.insert(row.end(), 3, unknown);
     }
+    row.emplace_back(entry.model.projector_path.empty() ? "-" : "yes");
     row.push_back(entry.model.path);
     rows.push_back(std::move(row));
   }
@@ -122,6 +123,12 @@ void PrintJson(const std::vector<Listed>& listed, const model_files::SearchLocat
     w.Field("id", entry.model.id);
     w.Field("source", model_files::ModelSourceName(entry.model.source));
     w.Field("path", entry.model.path);
+    w.Key("projector");
+    if (entry.model.projector_path.empty()) {
+      w.Null();
+    } else {
+      w.String(entry.model.projector_path);
+    }
     w.Key("size_bytes");
     if (entry.model.size_bytes >= 0) {
       w.Int(entry.model.size_bytes);

@@ -3,7 +3,8 @@
 // model_discovery.h; docs/models.md), with what each file's metadata says.
 //
 //   duet models           a table: NAME, SOURCE, SIZE, QUANT, CONTEXT,
-//                         FAMILY, PATH, then where it looked
+//                         FAMILY, IMAGES (yes: it has a vision projector),
+//                         PATH, then where it looked
 //   duet models --json    the same as one JSON object
 //
 // A file whose metadata cannot be read (truncated, not GGUF, a missing

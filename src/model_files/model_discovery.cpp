@@ -6,6 +6,7 @@
 
 #include "model_files/hf_cache.h"
 #include "model_files/ollama_store.h"
+#include "model_files/projector_guess.h"
 
 namespace duet::model_files {
 namespace fs = std::filesystem;
@@ -37,10 +38,14 @@ Status SizeOf(const std::string& path, int64_t* size) {
 std::vector<DiscoveredModel> HuggingFaceModels(const std::string& cache_dir) {
   std::vector<DiscoveredModel> models;
   for (CachedGgufFile& file : ListCachedGgufFiles(cache_dir)) {
+    if (fs::path(file.snapshot_path).filename().string().rfind("mmproj", 0) == 0) {
+      continue;  // a vision projector: part of its repository's models
+    }
     DiscoveredModel model;
     model.id = std::move(file.id);
     model.source = ModelSource::kHuggingFace;
     model.path = std::move(file.snapshot_path);
+    model.projector_path = GuessProjector(model.path).path;
     model.error = SizeOf(model.path, &model.size_bytes);
     models.push_back(std::move(model));
   }
@@ -154,6 +159,14 @@ std::vector<DiscoveredModel> DiscoverModels(const DiscoveryOptions& options) {
     }
     if (matched && resolved) {
       model.path = resolved->path;
+      model.projector_path = resolved->projector_path;
+    }
+    if (configured.mmproj == "none") {
+      model.projector_path.clear();
+    } else if (!configured.mmproj.empty()) {
+      model.projector_path = configured.mmproj;
+    } else if (model.projector_path.empty()) {
+      model.projector_path = GuessProjector(model.path).path;
     }
     model.error = matched && !resolved ? resolved.error()
                                        : SizeOf(model.path, &model.size_bytes);

@@ -38,8 +38,10 @@ struct DiscoveredModel {
   std::string id;    // config: the name; huggingface: ORG/NAME/FILE; ollama: NAME:TAG
   ModelSource source = ModelSource::kConfig;
   std::string path;  // the file to load (a snapshot symlink, an Ollama blob)
-  std::string projector_path;  // its vision projector, when its source names one
-                               // (an Ollama manifest's projector layer); else ""
+  // Its vision projector, for images: the configured one, the one an
+  // Ollama manifest names, or the guess of projector_guess.h; else "".
+  // (Hugging Face files named mmproj* are projectors, not listed models.)
+  std::string projector_path;
   int64_t size_bytes = -1;  // of the file behind any symlink; -1 unknown
   Status error;      // not OK: why this entry cannot be served
 };

@@ -57,6 +57,9 @@ class ModelsCliTest : public ::testing::Test {
     fs::create_directories(fs::path(snapshot_).parent_path());
     fs::create_symlink(fs::path("../../blobs") / sha, snapshot_);
     WriteFile((repo / "refs" / "main").string(), kCommit);
+    // Its vision projector beside it, as repositories ship them.
+    projector_ = (fs::path(snapshot_).parent_path() / "mmproj-tiny-f32.gguf").string();
+    fs::copy_file(DUET_TINY_VISION_PROJECTOR, projector_);
     WriteFile(dir_ / "hub/models--acme--broken/snapshots/c/cut.gguf",
               model_files::testing::ReadFile(tiny).substr(0, 100'000));
 
@@ -80,6 +83,7 @@ class ModelsCliTest : public ::testing::Test {
   TempDir dir_;
   uintmax_t size_ = 0;
   std::string snapshot_;
+  std::string projector_;
   std::string blob_;
   std::string env_;
 };
@@ -93,12 +97,15 @@ TEST_F(ModelsCliTest, ListsConfiguredHuggingFaceAndOllamaModelsWithTheirMetadata
   const std::string size = MebibytesText(size_);
   // tools/make_test_model: an F32 llama model trained for 4,096 tokens.
   EXPECT_EQ(Row(out, "mine"), (std::vector<std::string>{"mine", "config", size, "F32", "4096",
-                                                         "llama", DUET_TINY_MODEL}));
+                                                         "llama", "-", DUET_TINY_MODEL}));
+  // The projector beside the cached model makes it read images; it is no
+  // model of its own.
   EXPECT_EQ(Row(out, "acme/tiny-GGUF/tiny-f32.gguf"),
             (std::vector<std::string>{"acme/tiny-GGUF/tiny-f32.gguf", "huggingface", size, "F32",
-                                      "4096", "llama", snapshot_}));
+                                      "4096", "llama", "yes", snapshot_}));
+  EXPECT_EQ(out.find("mmproj-tiny-f32.gguf"), std::string::npos) << out;
   EXPECT_EQ(Row(out, "tiny:1b"), (std::vector<std::string>{"tiny:1b", "ollama", size, "F32",
-                                                            "4096", "llama", blob_}));
+                                                            "4096", "llama", "-", blob_}));
   EXPECT_EQ(Row(out, "someone/tiny:latest").at(1), "ollama");
   // Broken entries are listed, each followed by its error.
   const size_t cut = out.find("acme/broken/cut.gguf");
@@ -128,9 +135,12 @@ TEST_F(ModelsCliTest, JsonCarriesTheSameEntries) {
   EXPECT_EQ(cached["quantization"], "F32");
   EXPECT_EQ(cached["context_length"], 4096);
   EXPECT_EQ(cached["chat_template"], true);
+  EXPECT_EQ(cached["projector"], projector_);
+  EXPECT_EQ(by_id.count("acme/tiny-GGUF/mmproj-tiny-f32.gguf"), 0u);
   EXPECT_TRUE(cached["error"].is_null());
   ASSERT_EQ(by_id.count("tiny:1b"), 1u);
   EXPECT_EQ(by_id["tiny:1b"]["path"], blob_);
+  EXPECT_TRUE(by_id["tiny:1b"]["projector"].is_null());
   ASSERT_EQ(by_id.count("acme/broken/cut.gguf"), 1u);
   EXPECT_TRUE(by_id["acme/broken/cut.gguf"]["error"].is_string());
   EXPECT_EQ(by_id["acme/broken/cut.gguf"]["size_bytes"], 100'000);
