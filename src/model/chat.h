@@ -451,6 +451,9 @@ struct ModelInfo {
   // vision projector; an OpenAI-compatible server's, whose server decides
   // (duet forwards them).
   bool reads_images = false;
+  // What an image costs this model in input tokens, for estimates made
+  // before a request is tokenised (the router's window check); 0: unknown.
+  int64_t tokens_per_image = 0;
 };
 
 }  // namespace duet

@@ -32,7 +32,8 @@ Router::Router(std::vector<std::shared_ptr<Backend>> backends,
     }
     local_backend_ = local_backend_ != nullptr ? local_backend_ : backend.get();
     for (const ModelInfo& info : backend->ListModels()) {
-      local_models_.push_back({info.id, info.context_window, info.reads_images});
+      local_models_.push_back(
+          {info.id, info.context_window, info.reads_images, info.tokens_per_image});
     }
   }
   // The policy's cloud side: the first cloud backend serving a Claude

@@ -230,6 +230,7 @@ ModelInfo ModelRunner::info() const {
   info.context_window = context_;
   info.max_output_tokens = context_;
   info.reads_images = vision_ != nullptr;
+  info.tokens_per_image = vision_ ? vision_->tokens_per_image() : 0;
   return info;
 }
 

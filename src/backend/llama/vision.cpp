@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "backend/llama/prompt.h"
 #include "core/base64.h"
@@ -72,7 +73,37 @@ Result<std::unique_ptr<VisionProjector>> VisionProjector::Load(const std::string
     mtmd_free(context);
     return Error(InvalidArgument(path + " has no vision encoder"));
   }
-  return std::unique_ptr<VisionProjector>(new VisionProjector(context));
+  std::unique_ptr<VisionProjector> projector(new VisionProjector(context));
+  projector->tokens_per_image_ = projector->MeasureTokensPerImage();
+  return projector;
+}
+
+int64_t VisionProjector::MeasureTokensPerImage() const {
+  constexpr uint32_t kWidth = 1024;
+  constexpr uint32_t kHeight = 768;
+  const std::vector<unsigned char> pixels(size_t{kWidth} * kHeight * 3, 128);
+  BitmapPtr bitmap(mtmd_bitmap_init(kWidth, kHeight, pixels.data()));
+  if (!bitmap) {
+    return 0;
+  }
+  std::unique_ptr<mtmd_input_chunks, decltype(&mtmd_input_chunks_free)> chunks(
+      mtmd_input_chunks_init(), mtmd_input_chunks_free);
+  const std::string marker(kImageMarker);
+  mtmd_input_text text = {};
+  text.text = marker.c_str();
+  text.text_len = marker.size();
+  const mtmd_bitmap* view = bitmap.get();
+  if (mtmd_tokenize(context_, chunks.get(), &text, &view, 1) != 0) {
+    return 0;
+  }
+  int64_t tokens = 0;
+  for (size_t i = 0; i < mtmd_input_chunks_size(chunks.get()); ++i) {
+    const mtmd_input_chunk* chunk = mtmd_input_chunks_get(chunks.get(), i);
+    if (mtmd_input_chunk_get_type(chunk) != MTMD_INPUT_CHUNK_TYPE_TEXT) {
+      tokens += static_cast<int64_t>(mtmd_input_chunk_get_n_tokens(chunk));
+    }
+  }
+  return tokens;
 }
 
 VisionProjector::~VisionProjector() { mtmd_free(context_); }

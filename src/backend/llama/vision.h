@@ -67,6 +67,12 @@ class VisionProjector {
   Result<TokenizedPrompt> Tokenize(const std::string& prompt,
                                    const std::vector<ImageSource>& images) const;
 
+  // The tokens a typical image (a 1024x768 screenshot) becomes: exact for
+  // projectors that scale every image to one size (Gemma 3's, LLaVA's),
+  // an estimate for those whose cost grows with the image (Qwen2.5-VL's).
+  // 0 when it could not be worked out.
+  int64_t tokens_per_image() const { return tokens_per_image_; }
+
   // Encodes `image` and decodes its embeddings into sequence `sequence`
   // from `position`, `batch_size` at a time. Returns the position after
   // the image. kUnavailable when encoding or decoding fails.
@@ -75,8 +81,11 @@ class VisionProjector {
 
  private:
   explicit VisionProjector(::mtmd_context* context) : context_(context) {}
+  // Tokenises a blank image of the typical size for tokens_per_image().
+  int64_t MeasureTokensPerImage() const;
 
   ::mtmd_context* context_;
+  int64_t tokens_per_image_ = 0;
 };
 
 }  // namespace duet::llama

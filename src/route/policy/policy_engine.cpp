@@ -113,6 +113,9 @@ struct PolicyEngine::Signals {
   std::string local_only_rule;  // "" when the cloud is allowed
   std::string local_model;      // the specialist for the task ("" = default)
   int64_t local_window = 0;
+  // `tokens` as the chosen local model would count them: its own cost per
+  // image, when known, in place of Claude's.
+  int64_t local_tokens = 0;
   int64_t images = 0;               // image blocks in the request
   bool local_reads_images = true;   // the chosen local model takes them
   int64_t expected_output = 0;  // output tokens a cloud answer is costed at
@@ -276,11 +279,16 @@ PolicyEngine::Signals PolicyEngine::ComputeSignals(const ChatRequest& request,
       }
     }
   }
+  signals.local_tokens = signals.tokens;
   if (chosen != nullptr) {
     signals.local_model = chosen->id;
     signals.local_reads_images = chosen->reads_images;
     if (chosen->context_window > 0) {
       signals.local_window = chosen->context_window;
+    }
+    if (chosen->reads_images && chosen->tokens_per_image > 0) {
+      signals.local_tokens +=
+          signals.images * (chosen->tokens_per_image - kImageTokenEstimate);
     }
   }
   return signals;
@@ -325,7 +333,7 @@ void PolicyEngine::ChooseModel(const Signals& signals, RouteDecision* decision) 
 
 void PolicyEngine::ApplyCloudLimits(const Signals& signals, const RouteTargets& targets,
                                     bool request_allows_fallback, RouteDecision* decision) {
-  const bool fits_local = signals.tokens <= signals.local_window &&
+  const bool fits_local = signals.local_tokens <= signals.local_window &&
                           (signals.images == 0 || signals.local_reads_images) &&
                           targets.local_configured &&
                           targets.local_unavailable_reason.empty();
@@ -353,7 +361,7 @@ void PolicyEngine::ApplyCloudLimits(const Signals& signals, const RouteTargets& 
       decision->refusal = InvalidArgument(fmt::format(
           "this request is about {} tokens, more than the local model's {}-token "
           "context window, and no cloud backend is configured",
-          signals.tokens, signals.local_window));
+          signals.local_tokens, signals.local_window));
     }
     stay_or_go_local("no_cloud", "no cloud backend is configured", /*fallback=*/false);
     return;
@@ -470,9 +478,9 @@ RouteDecision PolicyEngine::Decide(const ChatRequest& request,
             fmt::format("{} image{}, and no local model reads images", signals.images,
                         signals.images == 1 ? "" : "s"),
             &decision);
-  } else if (signals.tokens > signals.local_window) {
+  } else if (signals.local_tokens > signals.local_window) {
     GoCloud("exceeds_local_context",
-            fmt::format("~{} tokens exceed the local window of {}", signals.tokens,
+            fmt::format("~{} tokens exceed the local window of {}", signals.local_tokens,
                         signals.local_window),
             &decision);
   } else if (signals.tokens > config_.long_context_tokens) {
@@ -506,11 +514,11 @@ RouteDecision PolicyEngine::Decide(const ChatRequest& request,
 
   // 2. The chosen side must be able to answer.
   if (decision.side == RouteSide::kLocal) {
-    if (decision.local_only && signals.tokens > signals.local_window) {
+    if (decision.local_only && signals.local_tokens > signals.local_window) {
       decision.refusal = InvalidArgument(fmt::format(
           "this request is about {} tokens, more than the local model's {}-token "
           "context window, and it cannot be sent to the cloud: {}",
-          signals.tokens, signals.local_window, local_only_reason));
+          signals.local_tokens, signals.local_window, local_only_reason));
     } else if (!targets.local_configured || !targets.local_unavailable_reason.empty()) {
       const std::string why = targets.local_configured
                                   ? "local " + targets.local_unavailable_reason

@@ -30,6 +30,7 @@ struct RouteTargets {
     std::string id;
     int64_t context_window = 0;  // 0 = unknown: the policy's default
     bool reads_images = false;   // takes image blocks (ModelInfo::reads_images)
+    int64_t tokens_per_image = 0;  // ModelInfo::tokens_per_image; 0 = unknown
   };
   // Local models, the default first. Empty with local_configured: a local
   // model is assumed (`duet route` without models).

@@ -79,8 +79,11 @@ TEST_F(LlamaVisionTest, OnlyTheModelWithAProjectorSaysItReadsImages) {
   ASSERT_EQ(models.size(), 2u);
   EXPECT_EQ(models[0].id, "seer");
   EXPECT_TRUE(models[0].reads_images);
+  // The projector scales every image to one size: a typical one costs 16.
+  EXPECT_EQ(models[0].tokens_per_image, kTokensPerImage);
   EXPECT_EQ(models[1].id, "blind");
   EXPECT_FALSE(models[1].reads_images);
+  EXPECT_EQ(models[1].tokens_per_image, 0);
 }
 
 TEST_F(LlamaVisionTest, AnImageIsAnsweredAndCountedAsItsEmbeddings) {

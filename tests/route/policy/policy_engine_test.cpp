@@ -306,6 +306,37 @@ TEST_F(PolicyEngineTest, ImagesGoToALocalModelThatReadsThemElseToClaude) {
   EXPECT_EQ(engine.Decide(request, seeing).side, RouteSide::kLocal);
 }
 
+TEST_F(PolicyEngineTest, TheLocalWindowIsCheckedWithTheLocalModelsOwnImageCost) {
+  // Four images: ~6,400 tokens at Claude's estimate, 1,024 on a model whose
+  // images cost 256 each (Gemma 3's), in a 4,096-token window.
+  ChatRequest request = Ask("tl;dr these slides");
+  for (int i = 0; i < 4; ++i) {
+    request = WithImage(std::move(request));
+  }
+  RouteTargets known = BothSides();
+  known.local_models = {{"gemma", 4096, true, 256}};
+  RouteTargets unknown = BothSides();
+  unknown.local_models = {{"gemma", 4096, true, 0}};
+
+  PolicyEngine& engine = Engine(TaskKind::kSummarization);
+  RouteDecision fits = engine.Decide(request, known);
+  EXPECT_EQ(fits.side, RouteSide::kLocal);
+  EXPECT_EQ(fits.rule, "task");
+  EXPECT_EQ(engine.Decide(request, unknown).rule, "exceeds_local_context");
+
+  // Local-only: refused only when the estimate says it cannot fit.
+  PolicyConfig keys;
+  keys.local_only_keys = {"key-legal"};
+  request.route_hints.client_key = "key-legal";
+  PolicyEngine& strict = Engine(TaskKind::kSummarization, keys);
+  EXPECT_TRUE(strict.Decide(request, known).refusal.ok());
+  const Status refused = strict.Decide(request, unknown).refusal;
+  EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.message().find("more than the local model's 4096-token context window"),
+            std::string::npos)
+      << refused.message();
+}
+
 TEST_F(PolicyEngineTest, LocalOnlyImagesStayLocalEvenWithoutAModelThatReadsThem) {
   PolicyConfig keys;
   keys.local_only_keys = {"key-legal"};
