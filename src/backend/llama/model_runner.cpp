@@ -447,20 +447,7 @@ bool ModelRunner::Admit(Pending pending) {
   size_t reuse = 0;
   Slot& slot = ChooseSlot(*tokens, &reuse);
   // The last prompt token is always decoded: its logits start the answer.
-  reuse = std::min(reuse, tokens->size() - 1);
-  // Reuse covers whole images only, and stops at the first image that
-  // takes fewer positions than tokens (M-RoPE): past it, a token's index
-  // is no longer its position.
-  for (const TokenizedPrompt::Image& image : images) {
-    if (image.start >= reuse) {
-      break;
-    }
-    if (image.start + image.length > reuse ||
-        image.positions != static_cast<int32_t>(image.length)) {
-      reuse = image.start;
-      break;
-    }
-  }
+  reuse = ReusablePrefix(images, std::min(reuse, tokens->size() - 1));
   llama_memory_t memory = llama_get_memory(context_handle_);
   if (!llama_memory_seq_rm(memory, slot.id, static_cast<llama_pos>(reuse), -1)) {
     // Some models' memory cannot drop a tail: start the sequence over.

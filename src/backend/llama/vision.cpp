@@ -51,6 +51,19 @@ std::string HexHash(std::string_view bytes) {
 
 }  // namespace
 
+size_t ReusablePrefix(const std::vector<TokenizedPrompt::Image>& images, size_t matching) {
+  for (const TokenizedPrompt::Image& image : images) {
+    if (image.start >= matching) {
+      break;
+    }
+    if (image.start + image.length > matching ||
+        image.positions != static_cast<int32_t>(image.length)) {
+      return image.start;
+    }
+  }
+  return matching;
+}
+
 Result<std::unique_ptr<VisionProjector>> VisionProjector::Load(const std::string& path,
                                                                const ::llama_model* model,
                                                                int threads) {

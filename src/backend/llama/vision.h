@@ -45,6 +45,12 @@ struct TokenizedPrompt {
   std::shared_ptr<mtmd_input_chunks> chunks;  // null without images
 };
 
+// How much of a prompt's first `matching` tokens a slot may keep: whole
+// images only, and nothing from the first image that takes other than one
+// position per token (M-RoPE) on, since past it a token's index is no
+// longer its position.
+size_t ReusablePrefix(const std::vector<TokenizedPrompt::Image>& images, size_t matching);
+
 class VisionProjector {
  public:
   // Loads the projector at `path` for `model`, encoding with `threads`

@@ -217,6 +217,22 @@ TEST_F(LlamaVisionTest, ImagesItCannotReadAreRefusedWithTheReason) {
   EXPECT_TRUE(RunToEnd(*engine_, AskAbout("seer", {ImageBlock(Blue())})).error.ok());
 }
 
+TEST(ReusablePrefixTest, KeepsWholeImagesAndStopsAtTheFirstMRopeImage) {
+  // Tokens 0-9 text, 10-25 an image, 26-39 text, 40-55 an M-RoPE image
+  // (16 embeddings in 4 positions), then text.
+  const std::vector<TokenizedPrompt::Image> images = {
+      {.start = 10, .length = 16, .positions = 16},
+      {.start = 40, .length = 16, .positions = 4}};
+  EXPECT_EQ(ReusablePrefix(images, 5), 5u);    // before any image
+  EXPECT_EQ(ReusablePrefix(images, 10), 10u);  // up to the first image
+  EXPECT_EQ(ReusablePrefix(images, 17), 10u);  // not into the middle of it
+  EXPECT_EQ(ReusablePrefix(images, 26), 26u);  // the whole of it
+  EXPECT_EQ(ReusablePrefix(images, 39), 39u);
+  EXPECT_EQ(ReusablePrefix(images, 50), 40u);  // nothing of the M-RoPE image
+  EXPECT_EQ(ReusablePrefix(images, 70), 40u);  // nor past it
+  EXPECT_EQ(ReusablePrefix({}, 70), 70u);
+}
+
 class LlamaVisionLoadTest : public ::testing::Test {
  protected:
   void SetUp() override {
