@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <map>
@@ -21,11 +22,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
 #include "net/basic_auth.h"
+#include "net/request_head.h"
 
 namespace duet::net {
 
@@ -55,10 +58,14 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 struct Connection {
   // `executor` is the one `plain` was made with.
   Connection(PlainStream plain, Executor executor_in)
-      : executor(std::move(executor_in)), stream(std::move(plain)) {}
+      : executor(std::move(executor_in)), stream(std::move(plain)) {
+    Reserve();
+  }
   Connection(PlainStream plain, Executor executor_in, ssl::context& context)
       : executor(std::move(executor_in)),
-        stream(std::in_place_type<TlsStream>, std::move(plain), context) {}
+        stream(std::in_place_type<TlsStream>, std::move(plain), context) {
+    Reserve();
+  }
 
   beast::tcp_stream& Lowest() {
     return std::visit(
@@ -68,8 +75,19 @@ struct Connection {
 
   Executor executor;
   std::variant<PlainStream, TlsStream> stream;
+  // What the socket reads into. Its capacity is what one read asks the
+  // kernel for (Beast asks for at least 512 bytes), so it starts at a
+  // chunk: a short answer then arrives in one read.
   beast::flat_buffer buffer;
+  // Where the parser puts de-chunked body bytes for the handler.
+  std::unique_ptr<char[]> body_chunk;
   std::chrono::steady_clock::time_point idle_since;
+
+ private:
+  void Reserve() {
+    buffer.reserve(kReadChunk);
+    body_chunk = std::make_unique_for_overwrite<char[]>(kReadChunk);
+  }
 };
 
 // A connection idle for less than this is taken without asking the socket
@@ -141,6 +159,7 @@ class AsioHttpClient::Impl {
     asio::steady_timer watch;
     Url url;
     std::optional<Url> proxy;
+    std::string head;  // the request's bytes up to the body (RequestHead)
     // What the watch closes to stop the call (set per phase; touched on
     // `executor` only).
     tcp::resolver* resolver = nullptr;
@@ -370,6 +389,24 @@ class AsioHttpClient::Impl {
                                    "tunnelled through it with CONNECT)"));
       co_return;
     }
+    const bool absolute_form = call->proxy && !call->url.tls();
+    Result<std::string> head = RequestHead(
+        {.method = call->request.method,
+         // Plain http through a proxy uses the absolute form.
+         .target = absolute_form ? call->url.scheme + "://" + call->url.HostHeader() +
+                                       call->url.target
+                                 : call->url.target,
+         .host = call->url.HostHeader(),
+         .headers = &call->request.headers,
+         .proxy_authorization = absolute_form && !call->proxy->user_info.empty()
+                                    ? BasicAuthorization(call->proxy->user_info)
+                                    : std::string(),
+         .body_size = call->request.body.size()});
+    if (!head) {
+      Finish(call, head.error());
+      co_return;
+    }
+    call->head = std::move(*head);
     Watch(call);
     for (int attempt = 0; attempt < 2; ++attempt) {
       std::unique_ptr<Connection> connection =
@@ -507,37 +544,19 @@ class AsioHttpClient::Impl {
   asio::awaitable<Status> Exchange(std::shared_ptr<Call> call,
                                    Connection& connection, Stream& stream,
                                    bool* keep_alive, bool* stale) {
-    const std::string name = call->url.Display();
+    // Only failures name the origin.
+    const auto name = [&call] { return call->url.Display(); };
     beast::tcp_stream& lowest = beast::get_lowest_layer(stream);
-    const HttpRequest& source = call->request;
-
-    bhttp::request<bhttp::string_body> request;
-    request.method_string(source.method);
-    request.version(11);
-    // Plain http through a proxy uses the absolute form.
-    request.target(call->proxy && !call->url.tls()
-                       ? call->url.scheme + "://" + call->url.HostHeader() +
-                             call->url.target
-                       : call->url.target);
-    request.set(bhttp::field::host, call->url.HostHeader());
-    for (const auto& [header, value] : source.headers) {
-      request.insert(header, value);
-    }
-    if (call->proxy && !call->url.tls() && !call->proxy->user_info.empty()) {
-      request.set(bhttp::field::proxy_authorization,
-                  BasicAuthorization(call->proxy->user_info));
-    }
-    request.body() = source.body;
-    request.prepare_payload();
-    request.keep_alive(true);
-
     lowest.expires_after(call->timeouts.first_byte);
-    auto [write_error, written] = co_await bhttp::async_write(stream, request, kTuple);
+    // Head and body in one gathered write.
+    const std::array<asio::const_buffer, 2> wire = {asio::buffer(call->head),
+                                                    asio::buffer(call->request.body)};
+    auto [write_error, written] = co_await asio::async_write(stream, wire, kTuple);
     if (write_error) {
       *stale = IsStaleConnectionError(write_error);
       co_return IsTimeout(write_error)
-          ? Status(ErrorCode::kDeadlineExceeded, "sending to " + name + " timed out")
-          : Unavailable("sending to " + name + " failed: " + write_error.message());
+          ? Status(ErrorCode::kDeadlineExceeded, "sending to " + name() + " timed out")
+          : Unavailable("sending to " + name() + " failed: " + write_error.message());
     }
 
     bhttp::response_parser<bhttp::buffer_body> parser;
@@ -548,9 +567,9 @@ class AsioHttpClient::Impl {
       *stale = IsStaleConnectionError(head_error) && head_bytes == 0;
       co_return IsTimeout(head_error)
           ? Status(ErrorCode::kDeadlineExceeded,
-                   "no response from " + name + " within " +
+                   "no response from " + name() + " within " +
                        std::to_string(call->timeouts.first_byte.count()) + " ms")
-          : Unavailable("no response from " + name + ": " + head_error.message());
+          : Unavailable("no response from " + name() + ": " + head_error.message());
     }
     HttpResponseHead head;
     head.status = static_cast<int>(parser.get().result_int());
@@ -567,10 +586,10 @@ class AsioHttpClient::Impl {
       co_return Status(ErrorCode::kCancelled, "stopped by the response handler");
     }
 
-    std::vector<char> chunk(kReadChunk);
+    char* const chunk = connection.body_chunk.get();
     while (!parser.is_done()) {
-      parser.get().body().data = chunk.data();
-      parser.get().body().size = chunk.size();
+      parser.get().body().data = chunk;
+      parser.get().body().size = kReadChunk;
       lowest.expires_after(call->timeouts.idle);
       // read_some, not read: async_read would keep reading until the chunk
       // buffer is full or the body ends, so a slow stream (SSE) would reach
@@ -578,8 +597,8 @@ class AsioHttpClient::Impl {
       // length instead of on a silence.
       auto [read_error, read_bytes] =
           co_await bhttp::async_read_some(stream, connection.buffer, parser, kTuple);
-      const size_t got = chunk.size() - parser.get().body().size;
-      if (got > 0 && !call->handler->OnBody(std::string_view(chunk.data(), got))) {
+      const size_t got = kReadChunk - parser.get().body().size;
+      if (got > 0 && !call->handler->OnBody(std::string_view(chunk, got))) {
         call->aborted = true;
         co_return Status(ErrorCode::kCancelled, "stopped by the response handler");
       }
@@ -589,9 +608,9 @@ class AsioHttpClient::Impl {
       if (read_error) {
         co_return IsTimeout(read_error)
             ? Status(ErrorCode::kDeadlineExceeded,
-                     "the response from " + name + " stalled for " +
+                     "the response from " + name() + " stalled for " +
                          std::to_string(call->timeouts.idle.count()) + " ms")
-            : Unavailable("the response from " + name +
+            : Unavailable("the response from " + name() +
                           " broke off: " + read_error.message());
       }
     }
