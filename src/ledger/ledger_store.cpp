@@ -150,29 +150,31 @@ AnswerOutcome OutcomeNamed(std::string_view name) {
   return AnswerOutcome::kError;
 }
 
+// Binds views of e's own fields (BindBorrowed): e must stay as it is until
+// the statement is reset.
 void BindEntry(const LedgerEntry& e, SqliteStatement* s) {
   int i = 0;
-  s->Bind(++i, std::string_view(e.request_id));
+  s->BindBorrowed(++i, std::string_view(e.request_id));
   s->Bind(++i, e.started_at_ms);
-  s->Bind(++i, std::string_view(e.client_key));
-  s->Bind(++i, std::string_view(e.api));
-  s->Bind(++i, std::string_view(e.requested_model));
+  s->BindBorrowed(++i, std::string_view(e.client_key));
+  s->BindBorrowed(++i, std::string_view(e.api));
+  s->BindBorrowed(++i, std::string_view(e.requested_model));
   s->Bind(++i, int64_t{e.stream});
-  s->Bind(++i, std::string_view(e.side));
-  s->Bind(++i, std::string_view(e.task));
-  s->Bind(++i, std::string_view(e.rule));
-  s->Bind(++i, std::string_view(e.reason));
+  s->BindBorrowed(++i, std::string_view(e.side));
+  s->BindBorrowed(++i, std::string_view(e.task));
+  s->BindBorrowed(++i, std::string_view(e.rule));
+  s->BindBorrowed(++i, std::string_view(e.reason));
   s->Bind(++i, int64_t{e.sensitive});
-  s->Bind(++i, std::string_view(e.fallback_reason));
-  s->Bind(++i, std::string_view(e.backend));
-  s->Bind(++i, std::string_view(e.model));
+  s->BindBorrowed(++i, std::string_view(e.fallback_reason));
+  s->BindBorrowed(++i, std::string_view(e.backend));
+  s->BindBorrowed(++i, std::string_view(e.model));
   s->Bind(++i, int64_t{e.local});
   s->Bind(++i, e.usage.input_tokens);
   s->Bind(++i, e.usage.output_tokens);
   s->Bind(++i, e.usage.cache_creation_input_tokens);
   s->Bind(++i, e.usage.cache_read_input_tokens);
   s->Bind(++i, e.usage.thinking_tokens);
-  s->Bind(++i, std::string_view(e.stop_reason));
+  s->BindBorrowed(++i, std::string_view(e.stop_reason));
   if (e.ttft_ms >= 0) {
     s->Bind(++i, e.ttft_ms);
   } else {
@@ -180,9 +182,9 @@ void BindEntry(const LedgerEntry& e, SqliteStatement* s) {
   }
   s->Bind(++i, e.latency_ms);
   s->Bind(++i, e.local_busy_seconds);
-  s->Bind(++i, AnswerOutcomeName(e.outcome));
-  s->Bind(++i, std::string_view(e.error_kind));
-  s->Bind(++i, std::string_view(e.error_message));
+  s->BindBorrowed(++i, AnswerOutcomeName(e.outcome));
+  s->BindBorrowed(++i, std::string_view(e.error_kind));
+  s->BindBorrowed(++i, std::string_view(e.error_message));
   s->Bind(++i, e.cost_usd);
   s->Bind(++i, e.claude_haiku_usd);
   s->Bind(++i, e.claude_sonnet_usd);
@@ -190,25 +192,25 @@ void BindEntry(const LedgerEntry& e, SqliteStatement* s) {
   // Content is never stored for a sensitive request, whoever filled it in.
   const bool keep_content = !e.sensitive;
   if (keep_content && e.prompt) {
-    s->Bind(++i, std::string_view(*e.prompt));
+    s->BindBorrowed(++i, std::string_view(*e.prompt));
   } else {
     s->BindNull(++i);
   }
   if (keep_content && e.answer) {
-    s->Bind(++i, std::string_view(*e.answer));
+    s->BindBorrowed(++i, std::string_view(*e.answer));
   } else {
     s->BindNull(++i);
   }
-  s->Bind(++i, std::string_view(e.escalation));
-  s->Bind(++i, std::string_view(e.escalation_reason));
-  s->Bind(++i, std::string_view(e.local_attempt_model));
+  s->BindBorrowed(++i, std::string_view(e.escalation));
+  s->BindBorrowed(++i, std::string_view(e.escalation_reason));
+  s->BindBorrowed(++i, std::string_view(e.local_attempt_model));
   s->Bind(++i, e.local_attempt_input_tokens);
   s->Bind(++i, e.local_attempt_output_tokens);
   s->Bind(++i, e.local_attempt_seconds);
   s->Bind(++i, e.local_attempt_usd);
-  s->Bind(++i, std::string_view(e.workflow));
-  s->Bind(++i, std::string_view(e.escalation_outcome));
-  s->Bind(++i, std::string_view(e.review));
+  s->BindBorrowed(++i, std::string_view(e.workflow));
+  s->BindBorrowed(++i, std::string_view(e.escalation_outcome));
+  s->BindBorrowed(++i, std::string_view(e.review));
 }
 
 LedgerEntry ReadEntry(const SqliteStatement& s) {
@@ -378,7 +380,10 @@ Status LedgerStore::Insert(std::span<const LedgerEntry> entries) {
     for (const LedgerEntry& entry : entries) {
       insert_.Reset();
       BindEntry(entry, &insert_);
-      DUET_RETURN_IF_ERROR(insert_.Run());
+      if (Status status = insert_.Run(); !status.ok()) {
+        insert_.Reset();  // let go of the entry's text
+        return status;
+      }
     }
     insert_.Reset();
     return Status::Ok();

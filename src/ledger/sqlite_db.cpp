@@ -59,6 +59,11 @@ void SqliteStatement::Bind(int index, std::string_view text) {
                     SQLITE_TRANSIENT);
 }
 
+void SqliteStatement::BindBorrowed(int index, std::string_view text) {
+  sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()),
+                    SQLITE_STATIC);
+}
+
 void SqliteStatement::BindNull(int index) { sqlite3_bind_null(statement_, index); }
 
 Result<bool> SqliteStatement::Step() {

@@ -31,7 +31,10 @@ class SqliteStatement {
   // Parameters are 1-based, as in SQL's ?1, ?2...
   void Bind(int index, int64_t value);
   void Bind(int index, double value);
-  void Bind(int index, std::string_view text);
+  void Bind(int index, std::string_view text);  // copied
+  // Without a copy: `text` must stay alive and unchanged until the
+  // statement is next Reset (a bulk insert binding its rows' own fields).
+  void BindBorrowed(int index, std::string_view text);
   void BindNull(int index);
 
   // Runs one step: true when a row is ready, false when done.
