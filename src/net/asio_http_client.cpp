@@ -15,6 +15,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -45,7 +46,6 @@ using Executor = asio::any_io_executor;
 namespace {
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
-constexpr auto kWatchTick = std::chrono::milliseconds(50);
 constexpr size_t kReadChunk = 16 * 1024;
 
 using PlainStream = beast::tcp_stream;
@@ -147,8 +147,7 @@ class AsioHttpClient::Impl {
           request(std::move(request_in)),
           timeouts(timeouts_in),
           handler(std::move(handler_in)),
-          cancel(std::move(cancel_in)),
-          watch(executor) {}
+          cancel(std::move(cancel_in)) {}
 
     Executor executor;
     size_t loop = 0;  // the index of the event loop the call runs on
@@ -156,15 +155,15 @@ class AsioHttpClient::Impl {
     HttpTimeouts timeouts;
     std::shared_ptr<HttpResponseHandler> handler;
     std::shared_ptr<const CancelFlag> cancel;
-    asio::steady_timer watch;
+    // Aborts the call on `executor` when `cancel` is set (reset by Finish).
+    CancelFlag::Subscription cancel_subscription;
     Url url;
     std::optional<Url> proxy;
     std::string head;  // the request's bytes up to the body (RequestHead)
-    // What the watch closes to stop the call (set per phase; touched on
+    // What Abort closes to stop the call (set per phase; touched on
     // `executor` only).
     tcp::resolver* resolver = nullptr;
     Connection* connection = nullptr;
-    std::optional<std::chrono::steady_clock::time_point> resolve_deadline;
     bool resolve_timed_out = false;
     bool aborted = false;  // cancelled or the client is shutting down
     bool head_received = false;
@@ -288,24 +287,19 @@ class AsioHttpClient::Impl {
     }
   }
 
-  // Polls the cancel flag and the resolve deadline while the call runs.
-  static void Watch(const std::shared_ptr<Call>& call) {
-    call->watch.expires_after(kWatchTick);
-    call->watch.async_wait([call](const beast::error_code& error) {
-      if (error || call->done) {
-        return;
-      }
-      if (call->cancel && call->cancel->cancelled()) {
-        Abort(*call);
-        return;
-      }
-      if (call->resolve_deadline && call->resolver != nullptr &&
-          std::chrono::steady_clock::now() > *call->resolve_deadline) {
-        call->resolve_timed_out = true;
-        call->resolver->cancel();
-      }
-      Watch(call);
-    });
+  // Stops the call as soon as its cancel flag is set, from whichever thread
+  // sets it. The callback holds the call weakly: the flag lives longer.
+  static void WatchCancel(const std::shared_ptr<Call>& call) {
+    if (!call->cancel) {
+      return;
+    }
+    call->cancel_subscription =
+        call->cancel->OnCancel([weak = std::weak_ptr<Call>(call)] {
+          if (std::shared_ptr<Call> cancelled = weak.lock()) {
+            Executor executor = cancelled->executor;
+            asio::post(executor, [cancelled = std::move(cancelled)] { Abort(*cancelled); });
+          }
+        });
   }
 
   static std::string PoolKey(const Url& url, const std::optional<Url>& proxy) {
@@ -351,7 +345,7 @@ class AsioHttpClient::Impl {
 
   void Finish(const std::shared_ptr<Call>& call, Status status) {
     call->done = true;
-    call->watch.cancel();
+    call->cancel_subscription.reset();
     call->resolver = nullptr;
     call->connection = nullptr;
     if (call->aborted && !status.ok()) {
@@ -407,7 +401,7 @@ class AsioHttpClient::Impl {
       co_return;
     }
     call->head = std::move(*head);
-    Watch(call);
+    WatchCancel(call);
     for (int attempt = 0; attempt < 2; ++attempt) {
       std::unique_ptr<Connection> connection =
           attempt == 0 ? std::move(pooled) : nullptr;
@@ -446,12 +440,19 @@ class AsioHttpClient::Impl {
     const std::string name = call->url.Display();
     tcp::resolver resolver(call->executor);
     call->resolver = &resolver;
-    call->resolve_deadline =
-        std::chrono::steady_clock::now() + call->timeouts.connect;
+    // asio's resolver has no deadline of its own.
+    asio::steady_timer resolve_deadline(call->executor);
+    resolve_deadline.expires_after(call->timeouts.connect);
+    resolve_deadline.async_wait([call](const beast::error_code& error) {
+      if (!error && call->resolver != nullptr) {
+        call->resolve_timed_out = true;
+        call->resolver->cancel();
+      }
+    });
     auto [resolve_error, endpoints] = co_await resolver.async_resolve(
         hop.host, std::to_string(hop.port), kTuple);
     call->resolver = nullptr;
-    call->resolve_deadline.reset();
+    resolve_deadline.cancel();
     if (call->resolve_timed_out) {
       co_return Error(Status(ErrorCode::kDeadlineExceeded,
                              "resolving " + hop.Display() + " timed out"));

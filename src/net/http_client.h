@@ -75,7 +75,7 @@ class HttpClient {
   virtual ~HttpClient() = default;
   // Starts the call and returns at once. The client keeps `handler` alive
   // until OnComplete has returned. Setting `cancel` (may be null) stops the
-  // call within about 50 ms.
+  // call at once: its socket is closed on the call's own thread.
   virtual void Send(HttpRequest request, HttpTimeouts timeouts,
                     std::shared_ptr<HttpResponseHandler> handler,
                     std::shared_ptr<const CancelFlag> cancel) = 0;
