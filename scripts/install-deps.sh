@@ -22,6 +22,7 @@ packages=(
   libbenchmark-dev           # bench/
   libsqlite3-dev sqlite3     # the cost ledger (and its CLI, used by tests)
   libre2-dev                 # RE2: users' sensitive-data patterns (route/sensitive)
+  libwebp-dev                # WebP images for local vision models (mtmd reads the rest)
   libssl-dev                 # TLS for upstream HTTPS (Beast + OpenSSL)
   openssl                    # test certificates for the TLS client tests
   nginx-light                # a real upstream for TLS tests and the gateway benchmark

@@ -1,6 +1,9 @@
 #include "support/test_images.h"
 
 #include <utility>
+#include <vector>
+
+#include <webp/encode.h>
 
 #include "core/base64.h"
 
@@ -43,6 +46,19 @@ std::string SolidBmp(int width, int height, Rgb colour) {
     row.resize(row_bytes, '\0');
     file += row;
   }
+  return file;
+}
+
+std::string SolidWebp(int width, int height, Rgb colour) {
+  std::vector<uint8_t> pixels;
+  pixels.reserve(static_cast<size_t>(width) * static_cast<size_t>(height) * 3);
+  for (int i = 0; i < width * height; ++i) {
+    pixels.insert(pixels.end(), {colour.red, colour.green, colour.blue});
+  }
+  uint8_t* encoded = nullptr;
+  const size_t size = WebPEncodeLosslessRGB(pixels.data(), width, height, width * 3, &encoded);
+  std::string file(reinterpret_cast<const char*>(encoded), size);
+  WebPFree(encoded);
   return file;
 }
 

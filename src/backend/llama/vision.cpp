@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "backend/llama/prompt.h"
+#include "backend/llama/webp_image.h"
 #include "core/base64.h"
 #include "llama.h"
 #include "mtmd-helper.h"
@@ -47,6 +48,28 @@ std::string HexHash(std::string_view bytes) {
     hex[static_cast<size_t>(i)] = kDigits[hash & 0xf];
   }
   return hex;
+}
+
+// One image's pixels: WebP through libwebp, every other format through
+// mtmd's own decoder. The error says why, to follow "image N (type) ".
+Result<BitmapPtr> DecodeImage(mtmd_context* context, const std::string& bytes) {
+  if (LooksLikeWebp(bytes)) {
+    Result<RgbImage> rgb = DecodeWebp(bytes);
+    if (!rgb) {
+      return Error(InvalidArgument("could not be decoded: " + rgb.error().message()));
+    }
+    return BitmapPtr(mtmd_bitmap_init(static_cast<uint32_t>(rgb->width),
+                                      static_cast<uint32_t>(rgb->height), rgb->pixels.data()));
+  }
+  mtmd_helper_bitmap_wrapper decoded = mtmd_helper_bitmap_init_from_buf(
+      context, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+      /*placeholder=*/false, mtmd_helper_init_opt_default());
+  BitmapPtr bitmap(decoded.bitmap);
+  if (!bitmap || mtmd_bitmap_is_audio(bitmap.get())) {
+    return Error(InvalidArgument(
+        "could not be decoded; the local engine reads JPEG, PNG, GIF, BMP and WebP images"));
+  }
+  return bitmap;
 }
 
 }  // namespace
@@ -131,23 +154,19 @@ Result<TokenizedPrompt> VisionProjector::Tokenize(
       return Error(InvalidArgument("image " + std::to_string(i + 1) + ": " +
                                    bytes.error().message()));
     }
-    mtmd_helper_bitmap_wrapper decoded = mtmd_helper_bitmap_init_from_buf(
-        context_, reinterpret_cast<const unsigned char*>(bytes->data()), bytes->size(),
-        /*placeholder=*/false, mtmd_helper_init_opt_default());
-    if (decoded.bitmap == nullptr || mtmd_bitmap_is_audio(decoded.bitmap)) {
-      BitmapPtr discard(decoded.bitmap);
-      return Error(InvalidArgument(
-          "image " + std::to_string(i + 1) + " (" + images[i].media_type +
-          ") could not be decoded; the local engine reads JPEG, PNG, GIF and BMP images"));
+    Result<BitmapPtr> bitmap = DecodeImage(context_, *bytes);
+    if (!bitmap) {
+      return Error(InvalidArgument("image " + std::to_string(i + 1) + " (" +
+                                   images[i].media_type + ") " + bitmap.error().message()));
     }
-    const char* id = mtmd_bitmap_get_id(decoded.bitmap);
+    const char* id = mtmd_bitmap_get_id(bitmap->get());
     if (id == nullptr || id[0] == '\0') {
       // mtmd names images by a hash of their pixels; without one, every
       // image's placeholders would look alike and reuse would mix them up.
-      mtmd_bitmap_set_id(decoded.bitmap, HexHash(*bytes).c_str());
+      mtmd_bitmap_set_id(bitmap->get(), HexHash(*bytes).c_str());
     }
-    bitmaps.emplace_back(decoded.bitmap);
-    views.push_back(decoded.bitmap);
+    views.push_back(bitmap->get());
+    bitmaps.push_back(std::move(*bitmap));
   }
   std::shared_ptr<mtmd_input_chunks> chunks(mtmd_input_chunks_init(), mtmd_input_chunks_free);
   mtmd_input_text text = {};

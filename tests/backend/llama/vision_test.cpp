@@ -27,6 +27,7 @@ namespace {
 
 using duet::testing::ImageBlock;
 using duet::testing::SolidBmp;
+using duet::testing::SolidWebp;
 
 constexpr int kTokensPerImage = 16;  // random_projector.h
 
@@ -140,6 +141,23 @@ TEST_F(LlamaVisionTest, ThePixelsReachTheModel) {
   EXPECT_GT(std::abs(Logprobs(blue).front() - first_red), 0.05);
 }
 
+TEST_F(LlamaVisionTest, AWebpImageIsReadAsItsPixels) {
+  // mtmd reads WebP only through ffmpeg; duet decodes it with libwebp. The
+  // same pixels as a BMP give the same answer, other pixels another one.
+  const auto first_logprob = [](const ContentBlock& image) {
+    ChatRequest request = AskAbout("seer", {image});
+    request.logprobs = true;
+    const EngineAnswer answer = RunToEnd(*engine_, request);
+    EXPECT_TRUE(answer.error.ok()) << answer.error.message();
+    return Logprobs(answer).empty() ? 0.0 : Logprobs(answer).front();
+  };
+  const double red_bmp = first_logprob(ImageBlock(Red()));
+  const double red_webp = first_logprob(ImageBlock(SolidWebp(20, 12, {255, 0, 0}), "image/webp"));
+  const double blue_webp = first_logprob(ImageBlock(SolidWebp(20, 12, {0, 0, 255}), "image/webp"));
+  EXPECT_NEAR(red_webp, red_bmp, 0.01);
+  EXPECT_GT(std::abs(blue_webp - red_webp), 0.05);
+}
+
 TEST_F(LlamaVisionTest, NextTurnReusesTheImageAndADifferentImageIsEncodedAgain) {
   const ChatRequest first = AskAbout("seer", {ImageBlock(Red())});
   const EngineAnswer one = RunToEnd(*engine_, first);
@@ -202,6 +220,9 @@ TEST_F(LlamaVisionTest, ImagesItCannotReadAreRefusedWithTheReason) {
       {"bad base64", AskAbout("seer", {not_base64}), "image 1: base64"},
       {"not an image", AskAbout("seer", {ImageBlock("plain text, not pixels", "image/png")}),
        "image 1 (image/png) could not be decoded"},
+      {"a WebP wider than 8000 pixels",
+       AskAbout("seer", {ImageBlock(SolidWebp(8001, 1, {0, 0, 0}), "image/webp")}),
+       "image 1 (image/webp) could not be decoded: the WebP image is 8001x1 pixels"},
       {"duet's marker in the text",
        AskAbout("seer", {ImageBlock(Red())}, "What is <__duet_image_0__>?"), "image marker"},
   };
