@@ -18,7 +18,8 @@ void CancelFlag::Cancel() {
   }
 }
 
-CancelFlag::Subscription CancelFlag::OnCancel(std::function<void()> on_cancel) const {
+CancelFlag::Subscription CancelFlag::OnCancel(
+    std::function<void()> on_cancel) const {
   {
     std::lock_guard lock(mutex_);
     if (!cancelled_.load(std::memory_order_acquire)) {
@@ -34,8 +35,9 @@ CancelFlag::Subscription CancelFlag::OnCancel(std::function<void()> on_cancel) c
 void CancelFlag::Unsubscribe(uint64_t id) const {
   std::function<void()> dropped;  // destroyed outside the lock
   std::lock_guard lock(mutex_);
-  const auto it = std::find_if(callbacks_.begin(), callbacks_.end(),
-                               [id](const auto& entry) { return entry.first == id; });
+  const auto it =
+      std::find_if(callbacks_.begin(), callbacks_.end(),
+                   [id](const auto& entry) { return entry.first == id; });
   if (it != callbacks_.end()) {
     dropped = std::move(it->second);
     callbacks_.erase(it);

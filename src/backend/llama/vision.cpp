@@ -2,10 +2,12 @@
 
 #include <charconv>
 #include <filesystem>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "backend/llama/image_size.h"
 #include "backend/llama/prompt.h"
 #include "backend/llama/webp_image.h"
 #include "core/base64.h"
@@ -50,9 +52,21 @@ std::string HexHash(std::string_view bytes) {
   return hex;
 }
 
-// One image's pixels: WebP through libwebp, every other format through
-// mtmd's own decoder. The error says why, to follow "image N (type) ".
+// One image's pixels: WebP through libwebp, the other formats through
+// mtmd's own decoder, once the header's size is known to be within limits.
+// The error says why, to follow "image N (type) ".
 Result<BitmapPtr> DecodeImage(mtmd_context* context, const std::string& bytes) {
+  const std::optional<ImageSize> size = ReadImageSize(bytes);
+  if (!size) {
+    return Error(InvalidArgument(
+        "could not be decoded; the local engine reads JPEG, PNG, GIF, BMP and WebP images"));
+  }
+  if (size->width > kMaxImageSide || size->height > kMaxImageSide) {
+    return Error(InvalidArgument("is " + std::to_string(size->width) + "x" +
+                                 std::to_string(size->height) +
+                                 " pixels; the local engine reads images of at most " +
+                                 std::to_string(kMaxImageSide) + " pixels a side"));
+  }
   if (LooksLikeWebp(bytes)) {
     Result<RgbImage> rgb = DecodeWebp(bytes);
     if (!rgb) {

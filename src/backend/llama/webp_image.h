@@ -10,12 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#include "backend/llama/image_size.h"
 #include "core/status.h"
 
 namespace duet::llama {
-
-// The Anthropic API's own limit on either side of an image.
-inline constexpr int kMaxImageSide = 8000;
 
 struct RgbImage {
   int width = 0;
@@ -30,6 +28,7 @@ bool LooksLikeWebp(std::string_view bytes);
 // for an animated image, one larger than `max_side` pixels on a side
 // (checked before any pixel is decoded: a few bytes may claim a huge
 // canvas), or bytes libwebp cannot decode.
-Result<RgbImage> DecodeWebp(std::string_view bytes, int max_side = kMaxImageSide);
+Result<RgbImage> DecodeWebp(std::string_view bytes,
+                            int max_side = kMaxImageSide);
 
 }  // namespace duet::llama

@@ -55,6 +55,20 @@ ChatRequest AskAbout(const std::string& model, std::vector<ContentBlock> blocks,
   return request;
 }
 
+// The first bytes of a PNG file declaring `width` x `height` RGB pixels.
+std::string PngHeader(uint32_t width, uint32_t height) {
+  std::string png = "\x89PNG\r\n\x1a\n";
+  png += std::string("\0\0\0\x0dIHDR", 8);
+  for (const uint32_t side : {width, height}) {
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      png.push_back(static_cast<char>((side >> shift) & 0xff));
+    }
+  }
+  png += std::string("\x08\x02\0\0\0", 5);  // 8-bit RGB
+  png += std::string(4, '\0');                  // CRC (never read this far)
+  return png;
+}
+
 std::string Red() { return SolidBmp(20, 12, {255, 0, 0}); }
 std::string Blue() { return SolidBmp(20, 12, {0, 0, 255}); }
 
@@ -222,7 +236,13 @@ TEST_F(LlamaVisionTest, ImagesItCannotReadAreRefusedWithTheReason) {
        "image 1 (image/png) could not be decoded"},
       {"a WebP wider than 8000 pixels",
        AskAbout("seer", {ImageBlock(SolidWebp(8001, 1, {0, 0, 0}), "image/webp")}),
-       "image 1 (image/webp) could not be decoded: the WebP image is 8001x1 pixels"},
+       "image 1 (image/webp) is 8001x1 pixels; the local engine reads images of at most 8000"},
+      {"a BMP taller than 8000 pixels",
+       AskAbout("seer", {ImageBlock(SolidBmp(1, 8001, {0, 0, 0}))}),
+       "image 1 (image/bmp) is 1x8001 pixels"},
+      {"a PNG header claiming 100000x100000 pixels (never decoded)",
+       AskAbout("seer", {ImageBlock(PngHeader(100000, 100000), "image/png")}),
+       "image 1 (image/png) is 100000x100000 pixels"},
       {"duet's marker in the text",
        AskAbout("seer", {ImageBlock(Red())}, "What is <__duet_image_0__>?"), "image marker"},
   };

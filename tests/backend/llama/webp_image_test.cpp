@@ -1,8 +1,8 @@
 #include "backend/llama/webp_image.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "support/test_images.h"
 
@@ -33,10 +33,12 @@ TEST(WebpImageTest, DecodesAStillImageToItsRgbPixels) {
 }
 
 TEST(WebpImageTest, RefusesAnImageLargerThanTheLimitBeforeDecodingIt) {
-  Result<RgbImage> image = DecodeWebp(SolidWebp(64, 8, {0, 0, 0}), /*max_side=*/32);
+  Result<RgbImage> image =
+      DecodeWebp(SolidWebp(64, 8, {0, 0, 0}), /*max_side=*/32);
   ASSERT_FALSE(image.has_value());
   EXPECT_EQ(image.error().code(), ErrorCode::kInvalidArgument);
-  EXPECT_NE(image.error().message().find("64x8 pixels; at most 32"), std::string::npos)
+  EXPECT_NE(image.error().message().find("64x8 pixels; at most 32"),
+            std::string::npos)
       << image.error().message();
 }
 
