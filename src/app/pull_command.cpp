@@ -2,14 +2,13 @@
 
 #include <unistd.h>
 
-#include <atomic>
-#include <csignal>
 #include <memory>
 #include <ostream>
 #include <utility>
 
 #include <CLI/CLI.hpp>
 
+#include "app/interrupt_relay.h"
 #include "core/clock.h"
 #include "model_files/gguf_info.h"
 #include "model_files/model_download.h"
@@ -19,35 +18,6 @@
 
 namespace duet {
 namespace {
-
-// The download in progress, for the SIGINT handler (an atomic store is
-// all a handler may do); the HTTP client notices within about 50 ms.
-std::atomic<CancelFlag*> g_pull_in_progress{nullptr};
-
-extern "C" void OnPullInterrupt(int) {
-  if (CancelFlag* pull = g_pull_in_progress.load(); pull != nullptr) {
-    pull->Cancel();
-  }
-}
-
-// Installs the handler for the pull's duration and restores the previous
-// one after.
-class InterruptScope {
- public:
-  explicit InterruptScope(CancelFlag* flag) {
-    g_pull_in_progress.store(flag);
-    previous_ = std::signal(SIGINT, OnPullInterrupt);
-  }
-  ~InterruptScope() {
-    std::signal(SIGINT, previous_);
-    g_pull_in_progress.store(nullptr);
-  }
-  InterruptScope(const InterruptScope&) = delete;
-  InterruptScope& operator=(const InterruptScope&) = delete;
-
- private:
-  void (*previous_)(int) = SIG_DFL;
-};
 
 int ExitCodeFor(const Status& status) {
   switch (status.code()) {
@@ -136,7 +106,8 @@ int RunPullCommand(const PullCommandOptions& options, const EnvLookup& getenv,
   model_files::ProgressMeter meter(err, clock, meter_options);
   auto cancel = std::make_shared<CancelFlag>();
   Result<model_files::PullResult> result = [&] {
-    InterruptScope interrupt(cancel.get());
+    InterruptRelay interrupt;  // Ctrl-C stops the download and keeps the part
+    interrupt.Arm(cancel);
     return model_files::PullModel(
         **client, pull,
         [&](const model_files::DownloadProgress& progress) { meter.Update(progress); },

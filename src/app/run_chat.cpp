@@ -1,8 +1,6 @@
 #include "app/run_chat.h"
 
-#include <atomic>
 #include <condition_variable>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <future>
@@ -15,6 +13,7 @@
 #include <vector>
 
 #include "app/cloud_backends.h"
+#include "app/interrupt_relay.h"
 #include "app/local_backend.h"
 #include "app/prompt_images.h"
 #include "backend/answer_collector.h"
@@ -26,19 +25,6 @@
 
 namespace duet {
 namespace {
-
-// The answer in progress, for the SIGINT handler (an atomic store is all a
-// handler may do).
-std::atomic<CancelFlag*> g_answer_in_progress{nullptr};
-
-extern "C" void OnInterrupt(int) {
-  CancelFlag* answer = g_answer_in_progress.load();
-  if (answer != nullptr) {
-    answer->Cancel();
-  } else {
-    std::_Exit(130);  // Ctrl-C at the prompt: leave like a shell does
-  }
-}
 
 // Streams text deltas to the terminal and lets the caller wait for the end.
 class TerminalSink final : public EventSink {
@@ -93,14 +79,14 @@ class TerminalSink final : public EventSink {
 };
 
 // One turn: streams the answer to `out` and returns its text.
-Result<std::string> Ask(Backend& backend, ChatRequest request,
+Result<std::string> Ask(Backend& backend, ChatRequest request, InterruptRelay& interrupt,
                         std::ostream& out) {
   auto sink = std::make_shared<TerminalSink>(out);
   auto cancel = std::make_shared<CancelFlag>();
-  g_answer_in_progress.store(cancel.get());
+  interrupt.Arm(cancel);  // Ctrl-C ends this answer, not the chat
   backend.Generate(std::move(request), sink, cancel);
   Result<std::string> answer = sink->Wait();
-  g_answer_in_progress.store(nullptr);
+  interrupt.Arm(nullptr);
   out << "\n";
   return answer;
 }
@@ -196,9 +182,10 @@ Result<std::unique_ptr<Polisher>> MakePolisher(const Config& config) {
 // answer the conversation keeps: Claude's, or the draft when Claude could
 // not be asked.
 Result<std::string> AskPolished(Backend& local, Polisher& polisher, const Config& config,
-                                const ChatRequest& request, std::ostream& out) {
+                                const ChatRequest& request, InterruptRelay& interrupt,
+                                std::ostream& out) {
   out << "-- draft (local " << request.model << ")\n";
-  DUET_ASSIGN_OR_RETURN(std::string draft, Ask(local, request, out));
+  DUET_ASSIGN_OR_RETURN(std::string draft, Ask(local, request, interrupt, out));
   if (!polisher.policy->ScanRequest(request).empty()) {
     out << "-- sensitive data in the conversation: not sent to Claude; the draft stands\n";
     return draft;
@@ -206,7 +193,7 @@ Result<std::string> AskPolished(Backend& local, Polisher& polisher, const Config
   ChatRequest polish = PolishRequest(request, draft);
   polish.model = polisher.model;
   out << "-- polished (" << polisher.model << ")\n";
-  Result<std::string> polished = Ask(*polisher.claude, polish, out);
+  Result<std::string> polished = Ask(*polisher.claude, polish, interrupt, out);
   if (!polished) {
     out << "-- Claude failed (" << polished.error().message() << "); the draft stands\n";
     return draft;
@@ -268,10 +255,11 @@ int RunChat(const Config& base, const RunOptions& options, std::istream& in,
     }
     polisher = std::move(*made);
   }
-  std::signal(SIGINT, OnInterrupt);
+  // Ctrl-C stops an answer in progress; at the prompt it leaves.
+  InterruptRelay interrupt({.exit_when_idle = true});
   const auto answer_turn = [&](const ChatRequest& turn) {
-    return polisher ? AskPolished(**backend, *polisher, *config, turn, out)
-                    : Ask(**backend, turn, out);
+    return polisher ? AskPolished(**backend, *polisher, *config, turn, interrupt, out)
+                    : Ask(**backend, turn, interrupt, out);
   };
 
   ChatRequest request;
