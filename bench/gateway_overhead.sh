@@ -153,7 +153,17 @@ measure() {  # url body [connections]
     /^ +50%/ { p50 = ms($2) }
     /^ +99%/ { p99 = ms($2) }
     /Non-2xx/ { bad = $NF }
-    END { printf "%.0f %.3f %.3f %d\n", rps, p50, p99, bad + 0 }' "$work/wrk.out"
+    / requests in / { n = $1 }
+    END { printf "%.0f %.3f %.3f %d %d\n", rps, p50, p99, bad + 0, n }' "$work/wrk.out"
+}
+
+# CPU time (user + system, in clock ticks) the processes `pids` have used.
+cpu_ticks() {  # pid...
+  local total=0 pid
+  for pid in "$@"; do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+  done
+  echo "$total"
 }
 
 # Check every path answers 200 once, then warm up.
@@ -176,31 +186,51 @@ measure "$duet_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" > /de
 
 printf '\nGateway overhead, %s s per run, %s connections, wrk 1 thread (all on %s cores)\n\n' \
   "$seconds" "$connections" "$(nproc)"
-printf '%-10s %10s %10s %9s %9s %9s %9s %9s %8s\n' path direct_rps via_rps ratio \
-  direct_p50 via_p50 added_p50 added_p99 errors
-run() {  # name direct_url direct_body duet_url duet_body [connections]
-  read -r d_rps d_p50 d_p99 d_bad < <(measure "$2" "$3" "${6:-}")
-  read -r g_rps g_p50 g_p99 g_bad < <(measure "$4" "$5" "${6:-}")
+printf '%-10s %10s %10s %9s %9s %9s %9s %9s %10s %8s\n' path direct_rps via_rps ratio \
+  direct_p50 via_p50 added_p50 added_p99 via_cpu_us errors
+# via_cpu_us: CPU time the gateway in the middle (duet, or the proxy's nginx
+# worker) spent per request, user + system: less noisy than requests/s on a
+# shared machine.
+children_of() {  # pid: its child processes' pids (from /proc: no procps needed)
+  local stat
+  for stat in /proc/[0-9]*/stat; do
+    # After the ") " that ends the command name: state, then the parent's pid.
+    if [[ "$(sed 's/.*) //' "$stat" 2>/dev/null | cut -d' ' -f2)" == "$1" ]]; then
+      basename "$(dirname "$stat")"
+    fi
+  done | tr '\n' ' '
+}
+proxy_workers="$(children_of "$(cat "$work/proxy/nginx.pid")")"
+run() {  # name direct_url direct_body via_url via_body via_pids [connections]
+  read -r d_rps d_p50 d_p99 d_bad _ < <(measure "$2" "$3" "${7:-}")
+  # shellcheck disable=SC2086  # $6 is a list of pids
+  local before; before="$(cpu_ticks $6)"
+  read -r g_rps g_p50 g_p99 g_bad g_n < <(measure "$4" "$5" "${7:-}")
+  # shellcheck disable=SC2086
+  local used=$(( $(cpu_ticks $6) - before ))
   awk -v n="$1" -v drps="$d_rps" -v grps="$g_rps" -v dp50="$d_p50" -v gp50="$g_p50" \
-      -v dp99="$d_p99" -v gp99="$g_p99" -v bad="$((d_bad + g_bad))" 'BEGIN {
-    printf "%-10s %10d %10d %9.3f %8.3fms %8.3fms %8.3fms %8.3fms %8d\n",
-      n, drps, grps, grps / drps, dp50, gp50, gp50 - dp50, gp99 - dp99, bad }'
+      -v dp99="$d_p99" -v gp99="$g_p99" -v bad="$((d_bad + g_bad))" \
+      -v used="$used" -v hz="$(getconf CLK_TCK)" -v count="$g_n" 'BEGIN {
+    printf "%-10s %10d %10d %9.3f %8.3fms %8.3fms %8.3fms %8.3fms %10.1f %8d\n",
+      n, drps, grps, grps / drps, dp50, gp50, gp50 - dp50, gp99 - dp99,
+      (count > 0 ? used * 1e6 / hz / count : 0), bad }'
 }
 run anthropic "$nginx_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" \
-              "$duet_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}"
+              "$duet_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" "$duet_pid"
 run openai "$nginx_url/v1/chat/completions" "${openai_body/MODEL/bench-model}" \
-           "$duet_url/v1/chat/completions" "${openai_body/MODEL/bench-model}"
+           "$duet_url/v1/chat/completions" "${openai_body/MODEL/bench-model}" "$duet_pid"
 run 'a->o' "$nginx_url/v1/chat/completions" "${openai_body/MODEL/bench-model}" \
-           "$duet_url/v1/messages" "${anthropic_body/MODEL/bench-model}"
+           "$duet_url/v1/messages" "${anthropic_body/MODEL/bench-model}" "$duet_pid"
 run 'o->a' "$nginx_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" \
-           "$duet_url/v1/chat/completions" "${openai_body/MODEL/claude-haiku-4-5}"
+           "$duet_url/v1/chat/completions" "${openai_body/MODEL/claude-haiku-4-5}" "$duet_pid"
 run proxy "$nginx_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" \
-          "http://127.0.0.1:$proxy_port/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}"
+          "http://127.0.0.1:$proxy_port/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" \
+          "$proxy_workers"
 # The same Anthropic path with one connection: the latency duet adds to a
 # request when the machine is not saturated (at 16 connections wrk, nginx
 # and duet queue for the 2 cores, and waiting dominates).
 run 'anthropic1' "$nginx_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" \
-                 "$duet_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" 1
+                 "$duet_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" "$duet_pid" 1
 echo
 echo "via: through duet; for the proxy row, through nginx proxy_pass (no logic at all);"
 echo "anthropic1: the anthropic path at 1 connection (unloaded latency)"
