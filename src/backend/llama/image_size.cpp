@@ -125,6 +125,11 @@ std::optional<ImageSize> WebpSize(std::string_view bytes) {
 
 }  // namespace
 
+bool LooksLikeWebp(std::string_view bytes) {
+  return bytes.size() >= 12 && bytes.substr(0, 4) == "RIFF" &&
+         bytes.substr(8, 4) == "WEBP";
+}
+
 std::optional<ImageSize> ReadImageSize(std::string_view bytes) {
   if (bytes.substr(0, 8) == "\x89PNG\r\n\x1a\n") {
     return PngSize(bytes);
@@ -138,8 +143,7 @@ std::optional<ImageSize> ReadImageSize(std::string_view bytes) {
   if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xff\xd8\xff") {
     return JpegSize(bytes);
   }
-  if (bytes.size() >= 12 && bytes.substr(0, 4) == "RIFF" &&
-      bytes.substr(8, 4) == "WEBP") {
+  if (LooksLikeWebp(bytes)) {
     return WebpSize(bytes);
   }
   return std::nullopt;

@@ -24,6 +24,9 @@ struct ImageSize {
   int height = 0;
 };
 
+// True when `bytes` start as a WebP file does (RIFF....WEBP).
+bool LooksLikeWebp(std::string_view bytes);
+
 // The size `bytes` declare; nullopt when they are none of the formats
 // above or their header is cut short or names no size.
 std::optional<ImageSize> ReadImageSize(std::string_view bytes);

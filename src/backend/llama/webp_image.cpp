@@ -6,11 +6,6 @@
 
 namespace duet::llama {
 
-bool LooksLikeWebp(std::string_view bytes) {
-  return bytes.size() >= 12 && bytes.substr(0, 4) == "RIFF" &&
-         bytes.substr(8, 4) == "WEBP";
-}
-
 Result<RgbImage> DecodeWebp(std::string_view bytes, int max_side) {
   const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
   WebPBitstreamFeatures features;

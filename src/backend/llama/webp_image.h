@@ -21,9 +21,6 @@ struct RgbImage {
   std::vector<uint8_t> pixels;  // width * height * 3, rows top to bottom
 };
 
-// True when `bytes` start as a WebP file does (RIFF....WEBP).
-bool LooksLikeWebp(std::string_view bytes);
-
 // A still WebP image as RGB (alpha dropped). kInvalidArgument, saying why,
 // for an animated image, one larger than `max_side` pixels on a side
 // (checked before any pixel is decoded: a few bytes may claim a huge

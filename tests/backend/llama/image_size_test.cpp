@@ -40,6 +40,13 @@ std::string JpegHeader(uint8_t marker, uint32_t width, uint32_t height) {
   return jpeg;
 }
 
+TEST(ImageSizeTest, RecognisesWebpByItsHeaderOnly) {
+  EXPECT_TRUE(LooksLikeWebp(SolidWebp(4, 4, {1, 2, 3})));
+  EXPECT_FALSE(LooksLikeWebp(SolidBmp(4, 4, {1, 2, 3})));
+  EXPECT_FALSE(LooksLikeWebp("RIFF"));
+  EXPECT_FALSE(LooksLikeWebp("RIFF\x10\0\0\0WAVEfmt "));
+}
+
 TEST(ImageSizeTest, ReadsTheSizeOfBmpFilesBothWays) {
   ExpectSize(ReadImageSize(SolidBmp(20, 12, {1, 2, 3})), 20, 12);
   std::string top_down = SolidBmp(5, 3, {1, 2, 3});
