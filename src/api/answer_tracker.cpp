@@ -50,7 +50,7 @@ void AnswerTracker::Observe(const ChatEvent& event) {
   LedgerEntry& entry = recording_.entry;
   switch (event.kind) {
     case ChatEvent::Kind::kMessageStart:
-      NoteRoute(event.route);
+      NoteRoute(event.route());
       entry.model = event.model;
       entry.usage = event.usage;
       if (entry.local && recording_.busy_meter != nullptr) {
@@ -71,8 +71,8 @@ void AnswerTracker::Observe(const ChatEvent& event) {
       break;
     case ChatEvent::Kind::kMessageDelta:
       entry.usage = event.usage;
-      if (!event.route.escalation_outcome.empty()) {
-        entry.escalation_outcome = event.route.escalation_outcome;  // known only now
+      if (!event.route().escalation_outcome.empty()) {
+        entry.escalation_outcome = event.route().escalation_outcome;  // known only now
       }
       entry.stop_reason = std::string(wire::anthropic::StopReasonName(event.stop_reason));
       break;
@@ -85,7 +85,7 @@ void AnswerTracker::Observe(const ChatEvent& event) {
       break;
     case ChatEvent::Kind::kError:
       if (entry.backend.empty() && entry.side.empty()) {
-        NoteRoute(event.route);  // refused before any answer began
+        NoteRoute(event.route());  // refused before any answer began
       }
       Fail(event.error);
       break;

@@ -126,7 +126,7 @@ void ChatBridge::OnEvent(ChatEvent event) {
   if (event.kind == ChatEvent::Kind::kMessageStart ||
       (event.kind == ChatEvent::Kind::kError && route_.backend.empty() &&
        route_.side.empty())) {
-    route_ = event.route;
+    route_ = event.route();
   }
   if (tracker_) {
     tracker_->Observe(event);

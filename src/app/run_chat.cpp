@@ -34,13 +34,13 @@ class TerminalSink final : public EventSink {
   void OnEvent(ChatEvent event) override {
     std::lock_guard lock(mutex_);
     if (event.kind == ChatEvent::Kind::kBlockStart &&
-        event.block.type == BlockType::kThinking) {
+        event.block().type == BlockType::kThinking) {
       out_ << "Thinking...\n" << std::flush;
     } else if (event.kind == ChatEvent::Kind::kBlockStop && thinking_) {
       out_ << "\n...done thinking.\n\n" << std::flush;
     }
     if (event.kind == ChatEvent::Kind::kBlockStart) {
-      thinking_ = event.block.type == BlockType::kThinking;
+      thinking_ = event.block().type == BlockType::kThinking;
     }
     if (event.kind == ChatEvent::Kind::kBlockDelta &&
         event.delta_kind == ChatEvent::DeltaKind::kThinking) {

@@ -36,7 +36,7 @@ Status ResponseAccumulator::Add(const ChatEvent& event) {
         return Fail("content_block_start with index " +
                     std::to_string(event.index));
       }
-      response_.content.push_back(event.block);
+      response_.content.push_back(event.block());
       state_ = State::kInBlock;
       return Status::Ok();
     case Kind::kBlockDelta: {

@@ -44,7 +44,7 @@ ChatEvent ChatEvent::BlockStart(int index, ContentBlock empty_block) {
   ChatEvent event;
   event.kind = Kind::kBlockStart;
   event.index = index;
-  event.block = std::move(empty_block);
+  event.mutable_block() = std::move(empty_block);
   return event;
 }
 

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/boxed.h"
 #include "core/status.h"
 
 namespace duet {
@@ -380,8 +381,8 @@ struct ChatEvent {
   Usage usage;
   // kBlockStart/kBlockDelta/kBlockStop: block index.
   int index = 0;
-  // kBlockStart: the empty block (type; tool id and name for kToolUse).
-  ContentBlock block;
+  // kBlockStart: the empty block (type; tool id and name for kToolUse):
+  // block(); see route() for why it is boxed.
   // kBlockDelta.
   DeltaKind delta_kind = DeltaKind::kText;
   std::string delta;
@@ -404,8 +405,15 @@ struct ChatEvent {
   std::optional<AnswerConfidence> confidence;
   // kError.
   Status error;
-  // kMessageStart: how the answer was routed.
-  RouteNote route;
+  // kMessageStart: how the answer was routed (and kMessageDelta, when the
+  // router repeats it; see RouteNote). The block and the note are large
+  // and most events carry neither, so they live boxed on the heap: an
+  // event that has neither moves as a few hundred bytes, not over a
+  // kilobyte, and every event is moved several times on its way out.
+  const RouteNote& route() const { return route_.get(); }
+  RouteNote& mutable_route() { return route_.mutable_get(); }
+  const ContentBlock& block() const { return block_.get(); }
+  ContentBlock& mutable_block() { return block_.mutable_get(); }
 
   static ChatEvent MessageStart(std::string id, std::string model, Usage usage);
   static ChatEvent BlockStart(int index, ContentBlock empty_block);
@@ -420,6 +428,10 @@ struct ChatEvent {
   bool terminal() const {
     return kind == Kind::kMessageStop || kind == Kind::kError;
   }
+
+ private:
+  Boxed<ContentBlock> block_;
+  Boxed<RouteNote> route_;
 };
 
 // A complete answer: what a non-streaming client receives.

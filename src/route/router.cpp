@@ -265,7 +265,7 @@ void Router::Generate(ChatRequest request, std::shared_ptr<EventSink> sink,
                decision.estimated_tokens);
   if (!decision.refusal.ok()) {
     ChatEvent refusal = ChatEvent::Failure(decision.refusal);
-    refusal.route = NoteFor(decision);
+    refusal.mutable_route() = NoteFor(decision);
     sink->OnEvent(std::move(refusal));
     return;
   }

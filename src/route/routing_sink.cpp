@@ -46,13 +46,14 @@ void RoutingSink::OnEvent(ChatEvent event) {
     fallback_request_.reset();  // the request is answered; free the copy
   }
   if (event.kind == ChatEvent::Kind::kError) {
-    event.route = note_;  // a refused or failed answer still says who and why
+    event.mutable_route() = note_;  // a refused or failed answer still says who and why
   }
   if (event.kind == ChatEvent::Kind::kMessageStart) {
-    const std::string fallback_reason = std::move(event.route.fallback_reason);
-    event.route = note_;
-    if (event.route.fallback_reason.empty()) {
-      event.route.fallback_reason = fallback_reason;
+    RouteNote& route = event.mutable_route();
+    std::string fallback_reason = std::move(route.fallback_reason);
+    route = note_;
+    if (route.fallback_reason.empty()) {
+      route.fallback_reason = std::move(fallback_reason);
     }
   }
   if (settlement_) {

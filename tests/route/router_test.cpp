@@ -118,14 +118,14 @@ TEST(RouterTest, AutoGoesToTheFirstBackendsFirstModelAndIsNamed) {
   Routes setup = Make(Status::Ok());
   const auto events = Answer(*setup.router, For("auto"));
   EXPECT_EQ(events[0].model, "qwen");
-  EXPECT_EQ(events[0].route.backend, "llama");
-  EXPECT_TRUE(events[0].route.fallback_reason.empty());
+  EXPECT_EQ(events[0].route().backend, "llama");
+  EXPECT_TRUE(events[0].route().fallback_reason.empty());
   EXPECT_EQ(setup.local->seen_models(), std::vector<std::string>{"qwen"});
 }
 
 TEST(RouterTest, NamedModelsGoWhereTheyAreServed) {
   Routes setup = Make(Status::Ok());
-  EXPECT_EQ(Answer(*setup.router, For("claude-x"))[0].route.backend, "anthropic");
+  EXPECT_EQ(Answer(*setup.router, For("claude-x"))[0].route().backend, "anthropic");
   EXPECT_EQ(Answer(*setup.router, For("coder"))[0].model, "coder");
   const auto unknown = Answer(*setup.router, For("nope"));
   ASSERT_EQ(unknown.size(), 1u);
@@ -138,8 +138,8 @@ TEST(RouterTest, ServerSideFailuresFallBackToTheLocalModel) {
     Routes setup = Make(Status(code, "Overloaded"));
     const auto events = Answer(*setup.router, For("claude-x"));
     ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop) << ErrorCodeName(code);
-    EXPECT_EQ(events[0].route.backend, "llama");
-    EXPECT_EQ(events[0].route.fallback_reason, "anthropic: Overloaded");
+    EXPECT_EQ(events[0].route().backend, "llama");
+    EXPECT_EQ(events[0].route().fallback_reason, "anthropic: Overloaded");
     EXPECT_EQ(events[0].model, "qwen");
     EXPECT_EQ(setup.cloud->seen_models(), std::vector<std::string>{"claude-x"});
   }
@@ -165,7 +165,7 @@ TEST(RouterTest, ARequestWithImagesFallsBackOnlyToAModelThatReadsThem) {
   seeing.local->SetReadsImages({"coder"});
   const auto answered = Answer(*seeing.router, request);
   ASSERT_EQ(answered.back().kind, ChatEvent::Kind::kMessageStop);
-  EXPECT_EQ(answered[0].route.fallback_reason, "anthropic: Overloaded");
+  EXPECT_EQ(answered[0].route().fallback_reason, "anthropic: Overloaded");
   EXPECT_EQ(seeing.local->seen_models(), std::vector<std::string>{"coder"});
 }
 
@@ -266,11 +266,11 @@ TEST_F(PolicyRouterTest, TheDecisionPicksTheBackendAndTravelsOnTheAnswer) {
   const auto events = Answer(*router_, Asking("please review this diff"));
   ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
   EXPECT_EQ(events[0].model, "claude-sonnet-4-6");
-  EXPECT_EQ(events[0].route.backend, "anthropic");
-  EXPECT_EQ(events[0].route.side, "cloud");
-  EXPECT_EQ(events[0].route.task, "coding/code_review");
-  EXPECT_EQ(events[0].route.rule, "task");
-  EXPECT_FALSE(events[0].route.sensitive);
+  EXPECT_EQ(events[0].route().backend, "anthropic");
+  EXPECT_EQ(events[0].route().side, "cloud");
+  EXPECT_EQ(events[0].route().task, "coding/code_review");
+  EXPECT_EQ(events[0].route().rule, "task");
+  EXPECT_FALSE(events[0].route().sensitive);
   EXPECT_TRUE(local_->seen_models().empty());
 }
 
@@ -281,10 +281,10 @@ TEST_F(PolicyRouterTest, SensitiveRequestsReachNoCloudBackendByAnyPath) {
   for (ChatRequest request : {Asking(kSecret), Asking(kSecret, "claude-opus-4-6"), forced}) {
     const auto events = Answer(*router_, request);
     ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
-    EXPECT_EQ(events[0].route.backend, "llama");
-    EXPECT_EQ(events[0].route.side, "local");
-    EXPECT_EQ(events[0].route.rule, "sensitive");
-    EXPECT_TRUE(events[0].route.sensitive);
+    EXPECT_EQ(events[0].route().backend, "llama");
+    EXPECT_EQ(events[0].route().side, "local");
+    EXPECT_EQ(events[0].route().rule, "sensitive");
+    EXPECT_TRUE(events[0].route().sensitive);
   }
   EXPECT_TRUE(cloud_->seen_models().empty());
   EXPECT_EQ(local_->seen_models().size(), 3u);
@@ -297,7 +297,7 @@ TEST_F(PolicyRouterTest, WithNoLocalModelASensitiveRequestIsRefusedNotSent) {
   EXPECT_EQ(events[0].error.code(), ErrorCode::kUnavailable);
   EXPECT_TRUE(cloud_->seen_models().empty());
   // The same request without the secret goes to the cloud.
-  EXPECT_EQ(Answer(*router_, Asking("please review this diff"))[0].route.backend,
+  EXPECT_EQ(Answer(*router_, Asking("please review this diff"))[0].route().backend,
             "anthropic");
 }
 
@@ -305,9 +305,9 @@ TEST_F(PolicyRouterTest, ACloudFailureStillFallsBackToLocal) {
   Build(/*with_local=*/true, PolicyConfig(), Unavailable("Overloaded"));
   const auto events = Answer(*router_, Asking("please review this diff"));
   ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
-  EXPECT_EQ(events[0].route.backend, "llama");
-  EXPECT_EQ(events[0].route.side, "local");
-  EXPECT_EQ(events[0].route.fallback_reason, "anthropic: Overloaded");
+  EXPECT_EQ(events[0].route().backend, "llama");
+  EXPECT_EQ(events[0].route().side, "local");
+  EXPECT_EQ(events[0].route().fallback_reason, "anthropic: Overloaded");
 }
 
 TEST_F(PolicyRouterTest, ARetiredClaudeModelIsRefusedNeverSentNorAnsweredLocally) {
@@ -431,8 +431,8 @@ TEST_F(EscalationRouterTest, AGoodLocalAnswerPassesItsChecksAndStaysLocal) {
   const auto events = Answer(*router_, Asking("draft a note to the team"));
   ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
   EXPECT_EQ(TextOf(events), "Here is a short draft of the note you asked for.");
-  EXPECT_EQ(events[0].route.backend, "llama");
-  EXPECT_EQ(events[0].route.escalation, "passed");
+  EXPECT_EQ(events[0].route().backend, "llama");
+  EXPECT_EQ(events[0].route().escalation, "passed");
   EXPECT_TRUE(cloud_->seen_models().empty());
 }
 
@@ -441,7 +441,7 @@ TEST_F(EscalationRouterTest, AFailedCheckHandsTheRequestToClaude) {
   const auto events = Answer(*router_, Asking("draft a note to the team"));
   ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
   EXPECT_EQ(TextOf(events), "anthropic");  // only Claude's answer reached the client
-  const RouteNote& route = events[0].route;
+  const RouteNote& route = events[0].route();
   EXPECT_EQ(route.backend, "anthropic");
   EXPECT_EQ(route.side, "cloud");
   EXPECT_FALSE(route.local);
@@ -458,8 +458,8 @@ TEST_F(EscalationRouterTest, SensitiveRequestsAreNeverEscalated) {
   ASSERT_NO_FATAL_FAILURE(Build(""));
   const auto events = Answer(*router_, Asking(kSecret));
   ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
-  EXPECT_EQ(events[0].route.backend, "llama");
-  EXPECT_EQ(events[0].route.escalation, "");
+  EXPECT_EQ(events[0].route().backend, "llama");
+  EXPECT_EQ(events[0].route().escalation, "");
   EXPECT_TRUE(cloud_->seen_models().empty());
 }
 
@@ -467,15 +467,15 @@ TEST_F(EscalationRouterTest, OffTasksNotListedAndAnExplicitModelAreNotEscalated)
   PolicyConfig off;
   off.escalation.enabled = false;
   ASSERT_NO_FATAL_FAILURE(Build("", off));
-  EXPECT_EQ(Answer(*router_, Asking("draft a note"))[0].route.backend, "llama");
+  EXPECT_EQ(Answer(*router_, Asking("draft a note"))[0].route().backend, "llama");
 
   PolicyConfig other_tasks;
   other_tasks.escalation.tasks = {"summarization"};
   ASSERT_NO_FATAL_FAILURE(Build("", other_tasks));
-  EXPECT_EQ(Answer(*router_, Asking("draft a note"))[0].route.backend, "llama");
+  EXPECT_EQ(Answer(*router_, Asking("draft a note"))[0].route().backend, "llama");
 
   ASSERT_NO_FATAL_FAILURE(Build(""));
-  EXPECT_EQ(Answer(*router_, Asking("draft a note", "qwen"))[0].route.backend, "llama");
+  EXPECT_EQ(Answer(*router_, Asking("draft a note", "qwen"))[0].route().backend, "llama");
   EXPECT_TRUE(cloud_->seen_models().empty());
 }
 
@@ -485,9 +485,9 @@ TEST_F(EscalationRouterTest, WithTheBudgetSpentTheLocalAnswerStandsAndSaysSo) {
   ASSERT_NO_FATAL_FAILURE(Build("", config));
   const auto events = Answer(*router_, Asking("draft a note"));
   ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
-  EXPECT_EQ(events[0].route.backend, "llama");
-  EXPECT_EQ(events[0].route.escalation, "empty");
-  EXPECT_NE(events[0].route.escalation_reason.find("could not escalate"), std::string::npos);
+  EXPECT_EQ(events[0].route().backend, "llama");
+  EXPECT_EQ(events[0].route().escalation, "empty");
+  EXPECT_NE(events[0].route().escalation_reason.find("could not escalate"), std::string::npos);
   EXPECT_TRUE(cloud_->seen_models().empty());
 }
 
@@ -499,8 +499,8 @@ TEST_F(EscalationRouterTest, AStreamPastItsHoldTimeGoesOutUnchecked) {
   request.stream = true;
   const auto events = Answer(*router_, request);
   ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
-  EXPECT_EQ(events[0].route.backend, "llama");
-  EXPECT_EQ(events[0].route.escalation, "unchecked");
+  EXPECT_EQ(events[0].route().backend, "llama");
+  EXPECT_EQ(events[0].route().escalation, "unchecked");
   EXPECT_TRUE(cloud_->seen_models().empty());
 }
 
@@ -508,11 +508,11 @@ TEST_F(EscalationRouterTest, WhenClaudeFailsTheLocalAnswerStandsInsteadOfAnError
   ASSERT_NO_FATAL_FAILURE(Build("", PolicyConfig(), Status::Ok(), Unavailable("Overloaded")));
   const auto events = Answer(*router_, Asking("draft a note"));
   ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
-  EXPECT_EQ(events[0].route.backend, "llama");
-  EXPECT_EQ(events[0].route.escalation, "empty");
-  EXPECT_NE(events[0].route.escalation_reason.find("Claude failed (Overloaded)"),
+  EXPECT_EQ(events[0].route().backend, "llama");
+  EXPECT_EQ(events[0].route().escalation, "empty");
+  EXPECT_NE(events[0].route().escalation_reason.find("Claude failed (Overloaded)"),
             std::string::npos)
-      << events[0].route.escalation_reason;
+      << events[0].route().escalation_reason;
   EXPECT_EQ(cloud_->seen_models(), std::vector<std::string>{"claude-haiku-4-5"});
   EXPECT_EQ(local_->calls(), 1);  // not asked twice
   // The reservation made for Claude was released, not spent.
@@ -528,11 +528,11 @@ TEST_F(EscalationRouterTest, PolishHasClaudeImproveTheLocalDraft) {
     const auto events = Answer(*router_, request);
     ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
     EXPECT_EQ(TextOf(events), "anthropic");
-    EXPECT_EQ(events[0].route.workflow, "polish");
-    EXPECT_EQ(events[0].route.rule, "polish");
-    EXPECT_EQ(events[0].route.backend, "anthropic");
-    EXPECT_EQ(events[0].route.local_attempt_model, "qwen");
-    EXPECT_EQ(events[0].route.local_attempt_usage.output_tokens, 12);
+    EXPECT_EQ(events[0].route().workflow, "polish");
+    EXPECT_EQ(events[0].route().rule, "polish");
+    EXPECT_EQ(events[0].route().backend, "anthropic");
+    EXPECT_EQ(events[0].route().local_attempt_model, "qwen");
+    EXPECT_EQ(events[0].route().local_attempt_usage.output_tokens, 12);
   }
   // Claude (the polish tier: Sonnet) saw the draft as its own answer and
   // was asked to improve it.
@@ -547,7 +547,7 @@ TEST_F(EscalationRouterTest, PolishHasClaudeImproveTheLocalDraft) {
   // The header asks for the same with any model name.
   ChatRequest by_header = Asking("draft a note to the team");
   by_header.route_hints.workflow = "polish";
-  EXPECT_EQ(Answer(*router_, by_header)[0].route.workflow, "polish");
+  EXPECT_EQ(Answer(*router_, by_header)[0].route().workflow, "polish");
   // And the pseudo-model is listed.
   bool listed = false;
   for (const ModelInfo& model : router_->ListModels()) {
@@ -560,10 +560,10 @@ TEST_F(EscalationRouterTest, PolishNeverSendsASensitiveRequestToClaude) {
   ASSERT_NO_FATAL_FAILURE(Build("a draft"));
   const auto events = Answer(*router_, Asking(kSecret, "duet/polish"));
   ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
-  EXPECT_EQ(events[0].route.backend, "llama");
-  EXPECT_EQ(events[0].route.workflow, "");
-  EXPECT_NE(events[0].route.explanation.find("polish skipped"), std::string::npos)
-      << events[0].route.explanation;
+  EXPECT_EQ(events[0].route().backend, "llama");
+  EXPECT_EQ(events[0].route().workflow, "");
+  EXPECT_NE(events[0].route().explanation.find("polish skipped"), std::string::npos)
+      << events[0].route().explanation;
   EXPECT_TRUE(cloud_->seen_models().empty());
 }
 
@@ -573,9 +573,9 @@ TEST_F(EscalationRouterTest, PolishIsSkippedForARequestTooBigToDraftLocally) {
   const auto events =
       Answer(*router_, Asking("summarise: " + std::string(600'000, 'a') + " end", "duet/polish"));
   ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
-  EXPECT_EQ(events[0].route.backend, "anthropic");
-  EXPECT_EQ(events[0].route.workflow, "");
-  EXPECT_NE(events[0].route.explanation.find("polish skipped"), std::string::npos);
+  EXPECT_EQ(events[0].route().backend, "anthropic");
+  EXPECT_EQ(events[0].route().workflow, "");
+  EXPECT_NE(events[0].route().explanation.find("polish skipped"), std::string::npos);
   EXPECT_EQ(local_->calls(), 0);
 }
 
@@ -587,21 +587,21 @@ TEST_F(EscalationRouterTest, SelfCheckAsksTheLocalModelToGradeItsOwnAnswer) {
   ASSERT_NO_FATAL_FAILURE(Build("3", config));
   auto events = Answer(*router_, Asking("draft a note"));
   ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
-  EXPECT_EQ(events[0].route.backend, "anthropic");
-  EXPECT_EQ(events[0].route.escalation, "self_check");
-  EXPECT_NE(events[0].route.escalation_reason.find("3/10"), std::string::npos);
+  EXPECT_EQ(events[0].route().backend, "anthropic");
+  EXPECT_EQ(events[0].route().escalation, "self_check");
+  EXPECT_NE(events[0].route().escalation_reason.find("3/10"), std::string::npos);
   EXPECT_EQ(local_->calls(), 2);  // the answer, then the grade
 
   // "9 ..." grades 9/10: it stands.
   ASSERT_NO_FATAL_FAILURE(Build("9 things to say in the note", config));
   events = Answer(*router_, Asking("draft a note"));
-  EXPECT_EQ(events[0].route.backend, "llama");
-  EXPECT_EQ(events[0].route.escalation, "passed");
+  EXPECT_EQ(events[0].route().backend, "llama");
+  EXPECT_EQ(events[0].route().escalation, "passed");
   EXPECT_EQ(local_->calls(), 2);
 
   // No number, no verdict: the answer stands.
   ASSERT_NO_FATAL_FAILURE(Build("Dear team", config));
-  EXPECT_EQ(Answer(*router_, Asking("draft a note"))[0].route.escalation, "passed");
+  EXPECT_EQ(Answer(*router_, Asking("draft a note"))[0].route().escalation, "passed");
   EXPECT_TRUE(cloud_->seen_models().empty());
 }
 

@@ -540,7 +540,7 @@ std::vector<ContentBlock> Reassemble(const std::vector<ChatEvent>& events) {
         EXPECT_FALSE(open) << "block " << event.index
                            << " opened inside another";
         EXPECT_EQ(event.index, static_cast<int>(blocks.size()));
-        blocks.push_back(event.block);
+        blocks.push_back(event.block());
         open = true;
         break;
       case Kind::kBlockDelta: {
@@ -636,8 +636,8 @@ TEST(StreamEventsTest, ShortTextIsTheDocumentedSequence) {
             (std::vector<Kind>{Kind::kMessageStart, Kind::kBlockStart,
                                Kind::kPing, Kind::kBlockDelta, Kind::kBlockStop,
                                Kind::kMessageDelta, Kind::kMessageStop}));
-  EXPECT_EQ(events[1].block.type, BlockType::kText);
-  EXPECT_EQ(events[1].block.text, "");
+  EXPECT_EQ(events[1].block().type, BlockType::kText);
+  EXPECT_EQ(events[1].block().text, "");
   EXPECT_EQ(events[3].delta_kind, DeltaKind::kText);
   EXPECT_EQ(events[3].delta, "Hello there");
   EXPECT_EQ(events[5].usage.output_tokens, 3);
@@ -693,10 +693,10 @@ TEST(StreamEventsTest, ToolInputComesAsSevenByteFragmentsAfterAnEmptyOne) {
     }
   }
   ASSERT_NE(tool_start, nullptr);
-  EXPECT_EQ(tool_start->block.type, BlockType::kToolUse);
-  EXPECT_EQ(tool_start->block.tool_id, "toolu_sim_1");
-  EXPECT_EQ(tool_start->block.tool_name, "get_weather");
-  EXPECT_TRUE(tool_start->block.tool_input.empty());
+  EXPECT_EQ(tool_start->block().type, BlockType::kToolUse);
+  EXPECT_EQ(tool_start->block().tool_id, "toolu_sim_1");
+  EXPECT_EQ(tool_start->block().tool_name, "get_weather");
+  EXPECT_TRUE(tool_start->block().tool_input.empty());
 
   // An empty first fragment, then 7-byte fragments that cut through JSON
   // tokens (":"Paris" splits a string).
@@ -729,9 +729,9 @@ TEST(StreamEventsTest, ThinkingEndsWithItsSignatureBeforeTheBlockStops) {
   const std::vector<ChatEvent> events = StreamEvents(answer);
   ExpectFrame(events, answer);
 
-  EXPECT_EQ(events[1].block.type, BlockType::kThinking);
-  EXPECT_EQ(events[1].block.text, "");
-  EXPECT_EQ(events[1].block.signature, "");
+  EXPECT_EQ(events[1].block().type, BlockType::kThinking);
+  EXPECT_EQ(events[1].block().text, "");
+  EXPECT_EQ(events[1].block().signature, "");
 
   size_t stop = 0;
   for (size_t i = 0; i < events.size(); ++i) {

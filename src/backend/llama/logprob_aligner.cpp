@@ -50,7 +50,7 @@ void AttachParserLogprobs(std::vector<ChatEvent>* events,
         other_output = true;
       }
     } else if (event.kind == ChatEvent::Kind::kBlockStart &&
-               event.block.type == BlockType::kToolUse) {
+               event.block().type == BlockType::kToolUse) {
       other_output = true;
     }
   }

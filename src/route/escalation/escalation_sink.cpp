@@ -18,8 +18,9 @@ void EscalationSink::Release(std::string escalation, std::string reason) {
   released_ = true;
   for (ChatEvent& event : buffered_) {
     if (event.kind == ChatEvent::Kind::kMessageStart) {
-      event.route.escalation = escalation;
-      event.route.escalation_reason = reason;
+      RouteNote& route = event.mutable_route();
+      route.escalation = escalation;
+      route.escalation_reason = reason;
     }
     client_->OnEvent(std::move(event));
   }
@@ -99,8 +100,8 @@ void EscalationSink::Decide(std::optional<CheckFailure> failure) {
   std::vector<ChatEvent> local_answer = buffered_;
   for (ChatEvent& event : local_answer) {
     if (event.kind == ChatEvent::Kind::kMessageStart) {
-      event.route.escalation = failure->check;
-      event.route.escalation_reason = failure->explanation;
+      event.mutable_route().escalation = failure->check;
+      event.mutable_route().escalation_reason = failure->explanation;
     }
   }
   if (escalate_(*failure, attempt, std::move(local_answer))) {
@@ -119,7 +120,7 @@ void KeepLocalAnswerSink::OnEvent(ChatEvent event) {
       spdlog::info("escalation failed ({}); the local answer stands", event.error.ToString());
       for (ChatEvent& local : local_answer_) {
         if (local.kind == ChatEvent::Kind::kMessageStart) {
-          local.route.escalation_reason +=
+          local.mutable_route().escalation_reason +=
               "; Claude failed (" + event.error.message() + "), the local answer stands";
         }
         client_->OnEvent(std::move(local));
@@ -133,7 +134,7 @@ void KeepLocalAnswerSink::OnEvent(ChatEvent event) {
       event.kind == ChatEvent::Kind::kMessageDelta) {
     // Every block has ended and the stop reason is known: the whole
     // answer, as the check needs it.
-    event.route.escalation_outcome =
+    event.mutable_route().escalation_outcome =
         CheckAnswer(*request_, answer_.response(), *recheck_) ? "unchanged" : "changed";
   }
   client_->OnEvent(std::move(event));

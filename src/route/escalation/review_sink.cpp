@@ -8,8 +8,8 @@ void ReviewSink::Release(const ReviewVerdict* verdict) {
   passing_through_ = true;
   for (ChatEvent& event : buffered_) {
     if (verdict != nullptr && event.kind == ChatEvent::Kind::kMessageStart) {
-      event.route.review = verdict->verdict;
-      event.route.review_note = verdict->note;
+      event.mutable_route().review = verdict->verdict;
+      event.mutable_route().review_note = verdict->note;
     }
     client_->OnEvent(std::move(event));
   }
@@ -21,7 +21,7 @@ void ReviewSink::OnEvent(ChatEvent event) {
     client_->OnEvent(std::move(event));
     return;
   }
-  if (event.kind == ChatEvent::Kind::kMessageStart && event.route.local) {
+  if (event.kind == ChatEvent::Kind::kMessageStart && event.route().local) {
     Release(nullptr);  // the draft stands (Claude failed): nothing to review
     client_->OnEvent(std::move(event));
     return;

@@ -236,9 +236,9 @@ class ShadowTapSink final : public EventSink {
       return;
     }
     if (event.kind == ChatEvent::Kind::kMessageStart) {
-      local_ = event.route.local;
+      local_ = event.route().local;
       evaluation_->result.local_model = event.model;
-      evaluation_->result.task = event.route.task;
+      evaluation_->result.task = event.route().task;
     }
     const bool added = answer_.Add(event).ok();
     const bool complete = answer_.complete();

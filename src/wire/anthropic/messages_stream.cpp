@@ -54,7 +54,7 @@ void AppendBlockStart(const ChatEvent& event, std::string* out) {
   writer.Field("index", event.index);
   writer.Key("content_block");
   const size_t block_start = out->size();
-  WriteContentBlock(event.block, BlockStyle::kStreamStart, &writer);
+  WriteContentBlock(event.block(), BlockStyle::kStreamStart, &writer);
   // Carried RawJson (a kOther block) may hold newlines between tokens, which
   // would end the SSE data line early. Outside strings they are only
   // whitespace, and inside strings valid JSON escapes them, so a space is

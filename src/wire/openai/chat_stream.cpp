@@ -48,7 +48,7 @@ void StreamWriter::Append(const ChatEvent& event, std::string* out) {
       AppendRoleChunkOnce(out);
       return;
     case ChatEvent::Kind::kBlockStart:
-      if (event.block.type == BlockType::kToolUse) {
+      if (event.block().type == BlockType::kToolUse) {
         AppendToolCallStart(event, out);
       }
       return;
@@ -162,11 +162,11 @@ void StreamWriter::AppendToolCallStart(const ChatEvent& event, std::string* out)
   writer.BeginArray();
   writer.BeginObject();
   writer.Field("index", tool_call);
-  writer.Field("id", event.block.tool_id);
+  writer.Field("id", event.block().tool_id);
   writer.Field("type", "function");
   writer.Key("function");
   writer.BeginObject();
-  writer.Field("name", event.block.tool_name);
+  writer.Field("name", event.block().tool_name);
   writer.Field("arguments", "");
   writer.EndObject();
   writer.EndObject();

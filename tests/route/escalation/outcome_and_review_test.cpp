@@ -82,17 +82,17 @@ TEST_F(OutcomeAndReviewTest, AnEscalationWhoseClaudeAnswerPassesTheCheckChangedT
       Build([](const ChatRequest&) { return ""; },
             [](const ChatRequest&) { return "Friday's deadline moves to Monday."; }));
   const auto events = Ask();
-  EXPECT_EQ(events[0].route.escalation, "empty");
-  EXPECT_EQ(Find(events, ChatEvent::Kind::kMessageDelta).route.escalation_outcome, "changed");
+  EXPECT_EQ(events[0].route().escalation, "empty");
+  EXPECT_EQ(Find(events, ChatEvent::Kind::kMessageDelta).route().escalation_outcome, "changed");
 }
 
 TEST_F(OutcomeAndReviewTest, AnEscalationWhereClaudeFailsTheSameCheckLeftItUnchanged) {
   const auto refuse = [](const ChatRequest&) { return "I'm sorry, but I can't help with that."; };
   ASSERT_NO_FATAL_FAILURE(Build(refuse, refuse));
   const auto events = Ask();
-  EXPECT_EQ(events[0].route.escalation, "refusal");
-  EXPECT_EQ(events[0].route.backend, "anthropic");
-  EXPECT_EQ(Find(events, ChatEvent::Kind::kMessageDelta).route.escalation_outcome, "unchanged");
+  EXPECT_EQ(events[0].route().escalation, "refusal");
+  EXPECT_EQ(events[0].route().backend, "anthropic");
+  EXPECT_EQ(Find(events, ChatEvent::Kind::kMessageDelta).route().escalation_outcome, "unchanged");
 }
 
 TEST_F(OutcomeAndReviewTest, APolishReviewThatDisagreesIsOnTheAnswersNote) {
@@ -105,10 +105,10 @@ TEST_F(OutcomeAndReviewTest, APolishReviewThatDisagreesIsOnTheAnswersNote) {
       [](const ChatRequest&) { return "A polished note."; }, Reviewing(true)));
   const auto events = Ask("duet/polish");
   ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
-  EXPECT_EQ(events[0].route.workflow, "polish");
-  EXPECT_EQ(events[0].route.backend, "anthropic");
-  EXPECT_EQ(events[0].route.review, "disagree");
-  EXPECT_EQ(events[0].route.review_note, "the improved note drops the deadline. Second line.");
+  EXPECT_EQ(events[0].route().workflow, "polish");
+  EXPECT_EQ(events[0].route().backend, "anthropic");
+  EXPECT_EQ(events[0].route().review, "disagree");
+  EXPECT_EQ(events[0].route().review_note, "the improved note drops the deadline. Second line.");
   EXPECT_EQ(Find(events, ChatEvent::Kind::kBlockDelta).delta, "A polished note.");
   // Draft, then review; the reviewer saw the request, its draft and
   // Claude's version.
@@ -120,7 +120,7 @@ TEST_F(OutcomeAndReviewTest, APolishReviewThatDisagreesIsOnTheAnswersNote) {
   EXPECT_NE(question.find("Draft: the deadline is Friday."), std::string::npos);
   EXPECT_NE(question.find("A polished note."), std::string::npos);
   // Polish always "escalates": no outcome is measured for it.
-  EXPECT_EQ(Find(events, ChatEvent::Kind::kMessageDelta).route.escalation_outcome, "");
+  EXPECT_EQ(Find(events, ChatEvent::Kind::kMessageDelta).route().escalation_outcome, "");
 }
 
 TEST_F(OutcomeAndReviewTest, APolishReviewThatAgreesSaysSo) {
@@ -128,8 +128,8 @@ TEST_F(OutcomeAndReviewTest, APolishReviewThatAgreesSaysSo) {
       [](const ChatRequest& request) { return IsReviewRequest(request) ? "AGREE" : "Draft."; },
       [](const ChatRequest&) { return "Polished."; }, Reviewing(true)));
   const auto events = Ask("duet/polish");
-  EXPECT_EQ(events[0].route.review, "agree");
-  EXPECT_EQ(events[0].route.review_note, "");
+  EXPECT_EQ(events[0].route().review, "agree");
+  EXPECT_EQ(events[0].route().review_note, "");
 }
 
 TEST_F(OutcomeAndReviewTest, WithoutReviewTheLocalModelOnlyDrafts) {
@@ -137,7 +137,7 @@ TEST_F(OutcomeAndReviewTest, WithoutReviewTheLocalModelOnlyDrafts) {
                                 [](const ChatRequest&) { return "Polished."; },
                                 Reviewing(false)));
   const auto events = Ask("duet/polish");
-  EXPECT_EQ(events[0].route.review, "");
+  EXPECT_EQ(events[0].route().review, "");
   EXPECT_EQ(local_->requests().size(), 1u);
 }
 
@@ -149,7 +149,7 @@ TEST_F(OutcomeAndReviewTest, WhenClaudeFailsTheDraftStandsUnreviewed) {
   const auto events = Ask("duet/polish");
   ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
   EXPECT_EQ(Find(events, ChatEvent::Kind::kBlockDelta).delta, "Draft.");
-  EXPECT_EQ(events[0].route.review, "");
+  EXPECT_EQ(events[0].route().review, "");
   EXPECT_EQ(local_->requests().size(), 1u);
 }
 
@@ -161,8 +161,8 @@ TEST_F(OutcomeAndReviewTest, AFailedReviewStillDeliversClaudesVersion) {
   const auto events = Ask("duet/polish");
   ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
   EXPECT_EQ(Find(events, ChatEvent::Kind::kBlockDelta).delta, "Polished.");
-  EXPECT_EQ(events[0].route.review, "failed");
-  EXPECT_NE(events[0].route.review_note.find("queue is full"), std::string::npos);
+  EXPECT_EQ(events[0].route().review, "failed");
+  EXPECT_NE(events[0].route().review_note.find("queue is full"), std::string::npos);
 }
 
 TEST_F(OutcomeAndReviewTest, TheLocalEngineIsAskedForConfidenceOnlyWhenItIsChecked) {

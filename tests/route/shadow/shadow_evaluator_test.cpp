@@ -115,7 +115,7 @@ TEST_F(ShadowRouterTest, ASampledLocalAnswerIsPutToClaudeAfterTheClientHasIt) {
   ASSERT_NO_FATAL_FAILURE(Build(Shadowing()));
   const auto events = Ask("draft a note to the team", "req_42");
   ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
-  EXPECT_EQ(events[0].route.backend, "llama");  // the client's answer is local
+  EXPECT_EQ(events[0].route().backend, "llama");  // the client's answer is local
   EXPECT_EQ(events[2].delta, "Here is your draft.");
 
   const std::vector<ChatRequest> shadows = ShadowRequests();
@@ -182,7 +182,7 @@ TEST_F(ShadowRouterTest, SensitiveRequestsAreNeverShadowed) {
   for (int i = 0; i < 3; ++i) {
     const auto events = Ask(kSecret);
     ASSERT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
-    EXPECT_TRUE(events[0].route.sensitive);
+    EXPECT_TRUE(events[0].route().sensitive);
   }
   EXPECT_TRUE(cloud_->requests().empty());
   EXPECT_EQ(router_->shadow()->stats().eligible, 0);
@@ -286,7 +286,7 @@ TEST_F(ShadowRouterTest, AnEscalatedAnswerIsNotShadowed) {
   config.escalation.enabled = true;
   ASSERT_NO_FATAL_FAILURE(Build(config, ""));  // an empty local answer escalates
   const auto events = Ask("draft a note to the team");
-  EXPECT_EQ(events[0].route.escalation, "empty");
+  EXPECT_EQ(events[0].route().escalation, "empty");
   EXPECT_EQ(ShadowRequests().size(), 1u);  // the escalation itself, not a shadow
   EXPECT_TRUE(results().empty());
   EXPECT_EQ(router_->shadow()->stats().skipped_unanswered, 1);

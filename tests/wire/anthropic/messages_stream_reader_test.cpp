@@ -100,9 +100,9 @@ TEST(StreamReaderTest, RecordedStreamWithSpacedPingAndExtraFields) {
   EXPECT_EQ(events[0].model, "claude-sonnet-4-5");
   EXPECT_EQ(events[0].usage.input_tokens, 472);
   EXPECT_EQ(events[0].usage.cache_read_input_tokens, 100);
-  EXPECT_EQ(events[1].block.type, BlockType::kToolUse);
-  EXPECT_EQ(events[1].block.tool_id, "toolu_1");
-  EXPECT_EQ(events[1].block.tool_name, "get_weather");
+  EXPECT_EQ(events[1].block().type, BlockType::kToolUse);
+  EXPECT_EQ(events[1].block().tool_id, "toolu_1");
+  EXPECT_EQ(events[1].block().tool_name, "get_weather");
   EXPECT_EQ(events[2].kind, ChatEvent::Kind::kPing);
   EXPECT_EQ(events[3].delta_kind, ChatEvent::DeltaKind::kInputJson);
   EXPECT_EQ(events[3].delta, "{\"ci");
@@ -240,8 +240,8 @@ TEST(StreamReaderTest, AnUnknownBlockTypeIsCarriedAsNlohmannRendersIt) {
       2);
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[1].index, 2);
-  EXPECT_EQ(events[1].block.type, BlockType::kOther);
-  EXPECT_EQ(events[1].block.raw.text,
+  EXPECT_EQ(events[1].block().type, BlockType::kOther);
+  EXPECT_EQ(events[1].block().raw.text,
             "{\"type\":\"server_tool_use\",\"id\":\"srv_1\",\"input\":"
             "{\"q\":\"caf\xC3\xA9\",\"n\":1.5,\"e\":100.0,\"big\":1e+20,"
             "\"z\":[]}}");

@@ -107,11 +107,11 @@ TEST(OpenAIStreamReaderTest, ReasoningThenTextThenAToolCallAreSeparateBlocks) {
                                    K::kBlockStop, K::kBlockStart, K::kBlockDelta,
                                    K::kBlockDelta, K::kBlockStop, K::kMessageDelta,
                                    K::kMessageStop}));
-  EXPECT_EQ(events[1].block.type, BlockType::kThinking);
-  EXPECT_EQ(events[4].block.type, BlockType::kText);
-  EXPECT_EQ(events[7].block.type, BlockType::kToolUse);
-  EXPECT_EQ(events[7].block.tool_id, "call_1");
-  EXPECT_EQ(events[7].block.tool_name, "get_weather");
+  EXPECT_EQ(events[1].block().type, BlockType::kThinking);
+  EXPECT_EQ(events[4].block().type, BlockType::kText);
+  EXPECT_EQ(events[7].block().type, BlockType::kToolUse);
+  EXPECT_EQ(events[7].block().tool_id, "call_1");
+  EXPECT_EQ(events[7].block().tool_name, "get_weather");
   EXPECT_EQ(events[7].index, 2);
   EXPECT_EQ(events[8].delta + events[9].delta, "{\"city\":\"Oslo\"}");
   EXPECT_EQ(events[11].stop_reason, StopReason::kToolUse);
