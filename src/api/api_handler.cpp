@@ -37,10 +37,11 @@ std::string_view TrimTrailingSlash(std::string_view path) {
 //   x-duet-route: local|cloud|auto
 //                            force a side (sensitive data still stays local)
 //   x-duet-workflow: polish  a local draft, improved by Claude
-// and who the client is (an id of its API key, never the key), and the
-// request's id. kInvalidArgument for a value duet does not know.
+// and who the client is (`client_key`: ClientKeyIdOf the request, an id of
+// its API key, never the key), and the request's id. kInvalidArgument for
+// a value duet does not know.
 Status ApplyRouteHeaders(const http::Request& request, const std::string& request_id,
-                         ChatRequest* chat) {
+                         std::string client_key, ChatRequest* chat) {
   chat->route_hints.request_id = request_id;
   const std::string_view fallback = request.Header("x-duet-fallback");
   if (fallback == "never" || fallback == "off" || fallback == "false") {
@@ -52,7 +53,7 @@ Status ApplyRouteHeaders(const http::Request& request, const std::string& reques
   } else if (!side.empty() && side != "auto") {
     return InvalidArgument("x-duet-route: expected local, cloud or auto");
   }
-  chat->route_hints.client_key = ClientKeyIdOf(request);
+  chat->route_hints.client_key = std::move(client_key);
   const std::string_view workflow = request.Header("x-duet-workflow");
   if (workflow == "polish") {
     chat->route_hints.workflow = "polish";
@@ -124,7 +125,8 @@ ApiHandler::ApiHandler(Backend* backend, const Clock* clock, Options options)
 
 std::optional<AnswerRecording> ApiHandler::StartRecording(
     const std::shared_ptr<http::Exchange>& exchange, const std::string& request_id,
-    ApiFlavor api, std::chrono::steady_clock::time_point arrived) const {
+    const std::string& client_key, ApiFlavor api,
+    std::chrono::steady_clock::time_point arrived) const {
   if (options_.recorder == nullptr) {
     return std::nullopt;
   }
@@ -137,7 +139,7 @@ std::optional<AnswerRecording> ApiHandler::StartRecording(
   LedgerEntry& entry = recording.entry;
   entry.request_id = request_id;
   entry.started_at_ms = clock_->NowUnixMillis();
-  entry.client_key = ClientKeyIdOf(exchange->request());
+  entry.client_key = client_key;
   entry.api = api == ApiFlavor::kAnthropic ? "anthropic" : "openai";
   if (options_.store_content) {
     entry.prompt = exchange->request().body;
@@ -264,8 +266,10 @@ void ApiHandler::HandleFeedback(const std::shared_ptr<http::Exchange>& exchange,
 
 void ApiHandler::HandleMessages(const std::shared_ptr<http::Exchange>& exchange,
                                 const std::string& request_id) {
+  const std::chrono::steady_clock::time_point arrived = clock_->SteadyNow();
+  std::string client_key = ClientKeyIdOf(exchange->request());  // hashed once
   std::optional<AnswerRecording> recording =
-      StartRecording(exchange, request_id, ApiFlavor::kAnthropic, clock_->SteadyNow());
+      StartRecording(exchange, request_id, client_key, ApiFlavor::kAnthropic, arrived);
   Result<ChatRequest> parsed =
       wire::anthropic::ParseMessagesRequest(exchange->request().body);
   if (!parsed) {
@@ -278,7 +282,7 @@ void ApiHandler::HandleMessages(const std::shared_ptr<http::Exchange>& exchange,
   ChatRequest& chat = *parsed;
   chat.anthropic_betas =
       SplitBetas(exchange->request().Header("anthropic-beta"));
-  if (Status headers = ApplyRouteHeaders(exchange->request(), request_id, &chat); !headers.ok()) {
+  if (Status headers = ApplyRouteHeaders(exchange->request(), request_id, std::move(client_key), &chat); !headers.ok()) {
     RecordRefusal(std::move(recording), headers);
     exchange->Respond(ErrorResponse(headers, ApiFlavor::kAnthropic, request_id));
     return;
@@ -312,8 +316,10 @@ void ApiHandler::HandleCountTokens(
 void ApiHandler::HandleChatCompletions(
     const std::shared_ptr<http::Exchange>& exchange,
     const std::string& request_id) {
+  const std::chrono::steady_clock::time_point arrived = clock_->SteadyNow();
+  std::string client_key = ClientKeyIdOf(exchange->request());  // hashed once
   std::optional<AnswerRecording> recording =
-      StartRecording(exchange, request_id, ApiFlavor::kOpenAI, clock_->SteadyNow());
+      StartRecording(exchange, request_id, client_key, ApiFlavor::kOpenAI, arrived);
   Result<ChatRequest> parsed =
       wire::openai::ParseChatCompletionRequest(exchange->request().body);
   if (!parsed) {
@@ -324,7 +330,7 @@ void ApiHandler::HandleChatCompletions(
     return;
   }
   ChatRequest& chat = *parsed;
-  if (Status headers = ApplyRouteHeaders(exchange->request(), request_id, &chat); !headers.ok()) {
+  if (Status headers = ApplyRouteHeaders(exchange->request(), request_id, std::move(client_key), &chat); !headers.ok()) {
     RecordRefusal(std::move(recording), headers);
     exchange->Respond(ErrorResponse(headers, ApiFlavor::kOpenAI, request_id));
     return;

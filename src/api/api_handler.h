@@ -71,7 +71,8 @@ class ApiHandler final : public http::Handler {
   // recorder.
   std::optional<AnswerRecording> StartRecording(
       const std::shared_ptr<http::Exchange>& exchange, const std::string& request_id,
-      ApiFlavor api, std::chrono::steady_clock::time_point arrived) const;
+      const std::string& client_key, ApiFlavor api,
+      std::chrono::steady_clock::time_point arrived) const;
   // Records a request refused before it reached the router.
   void RecordRefusal(std::optional<AnswerRecording> recording, const Status& status) const;
   http::Response ListModels(const std::string& request_id) const;

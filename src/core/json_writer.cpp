@@ -4,6 +4,8 @@
 #include <cassert>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 namespace duet {
 namespace {
@@ -46,19 +48,60 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   return length;
 }
 
+// Whether JSON carries byte `c` of a string as it is: printable ASCII other
+// than the quote and the backslash.
+bool IsPlainJsonByte(unsigned char c) {
+  return c >= 0x20 && c != '"' && c != '\\' && c < 0x80;
+}
+
+// Length of the prefix of `value` made of plain bytes (IsPlainJsonByte),
+// eight bytes at a time: a word is plain when none of its bytes is below
+// 0x20, has the high bit, or equals '"' or '\\'.
+size_t PlainJsonPrefix(std::string_view value) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  // High bit of each byte that is zero (the classic has-zero-byte test;
+  // exact for the "any" question asked here).
+  const auto zero_bytes = [](uint64_t x) { return (x - kOnes) & ~x & kHighs; };
+  size_t i = 0;
+  for (; i + 8 <= value.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, value.data() + i, sizeof(word));
+    const uint64_t special = (word & kHighs) | ((word - kOnes * 0x20) & ~word & kHighs) |
+                             zero_bytes(word ^ (kOnes * '"')) | zero_bytes(word ^ (kOnes * '\\'));
+    if (special != 0) {
+      break;
+    }
+  }
+  while (i < value.size() && IsPlainJsonByte(static_cast<unsigned char>(value[i]))) {
+    ++i;
+  }
+  return i;
+}
+
 }  // namespace
 
 void AppendJsonString(std::string* out, std::string_view value) {
-  out->reserve(out->size() + value.size() + 2);
+  // Keys and most values are plain ASCII: one scan, then one copy.
+  size_t i = PlainJsonPrefix(value);
+  const size_t at = out->size();
+  if (i == value.size()) {
+    out->resize(at + value.size() + 2);
+    char* to = out->data() + at;
+    to[0] = '"';
+    std::memcpy(to + 1, value.data(), value.size());
+    to[value.size() + 1] = '"';
+    return;
+  }
+  out->reserve(at + value.size() + 2);
   out->push_back('"');
   size_t run_start = 0;
-  size_t i = 0;
   const auto flush_run = [&] {
     out->append(value.data() + run_start, i - run_start);
   };
   while (i < value.size()) {
     const unsigned char c = static_cast<unsigned char>(value[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+    if (IsPlainJsonByte(c)) {
       ++i;
       continue;
     }

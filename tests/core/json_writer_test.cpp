@@ -34,6 +34,42 @@ TEST(JsonWriterTest, EscapesQuotesBackslashesAndControlCharacters) {
   EXPECT_EQ(out, R"("a\"b\\c\nd\te\u0001")");
 }
 
+// The writer scans eight bytes at a time: a byte that needs escaping or
+// checking must be found at every position of a word, in the tail after
+// the last whole word, and in a string that has no whole word at all.
+TEST(JsonWriterTest, FindsASpecialByteAtEveryPositionOfALongString) {
+  struct Case {
+    std::string byte;
+    std::string written;
+  };
+  const Case cases[] = {
+      {"\"", "\\\""},
+      {"\\", "\\\\"},
+      {"\n", "\\n"},
+      {std::string(1, '\0'), "\\u0000"},
+      {"\x1f", "\\u001f"},
+      {"\x7f", "\x7f"},  // DEL is printable to JSON
+      {" ", " "},
+      {"\xC3\xA9", "\xC3\xA9"},      // valid UTF-8 is kept
+      {"\xFF", "\xEF\xBF\xBD"},      // an invalid byte is replaced
+      {"\x80", "\xEF\xBF\xBD"},
+  };
+  const std::string filler = "abcdefghijklmnopqrstuvwxyz";
+  for (const Case& c : cases) {
+    for (size_t length : {size_t{0}, size_t{5}, size_t{8}, size_t{19}}) {
+      for (size_t at = 0; at <= length; ++at) {
+        const std::string value = filler.substr(0, at) + c.byte + filler.substr(at, length - at);
+        std::string out = "[";
+        AppendJsonString(&out, value);
+        EXPECT_EQ(out, "[\"" + filler.substr(0, at) + c.written + filler.substr(at, length - at) +
+                           "\"")
+            << "byte " << static_cast<int>(static_cast<unsigned char>(c.byte[0])) << " at " << at
+            << " of " << length + 1;
+      }
+    }
+  }
+}
+
 TEST(JsonWriterTest, KeepsValidUtf8AndReplacesInvalidBytes) {
   std::string out;
   AppendJsonString(&out, "h\xC3\xA9llo \xE4\xB8\xAD \xF0\x9F\x98\x80");

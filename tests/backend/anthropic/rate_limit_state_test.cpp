@@ -57,6 +57,27 @@ TEST(RateLimitStateTest, RemembersTheLatestValuesAndKeepsUnsentOnes) {
   EXPECT_FALSE(snapshot.retry_not_before);
 }
 
+TEST(RateLimitStateTest, ReadsEveryHeaderAmongOthersAndTheFirstOfARepeatedOne) {
+  RateLimitState state;
+  const auto now = std::chrono::steady_clock::time_point(std::chrono::hours(1));
+  state.Update(Head(200, {{"content-type", "text/event-stream"},
+                          {"anthropic-ratelimit-tokens-limit", "100000"},
+                          {"request-id", "req_1"},
+                          {"anthropic-ratelimit-tokens-reset", "2026-11-25T19:01:00Z"},
+                          {"anthropic-ratelimit-requests-limit", "50"},
+                          {"anthropic-ratelimit-requests-limit", "60"},
+                          {"anthropic-ratelimit-requests", "7"},
+                          {"x-anthropic-ratelimit-tokens-remaining", "1"}}),
+               now);
+  const RateLimitSnapshot snapshot = state.Snapshot();
+  EXPECT_EQ(snapshot.tokens_limit, 100000);
+  EXPECT_EQ(snapshot.tokens_reset, "2026-11-25T19:01:00Z");
+  EXPECT_EQ(snapshot.requests_limit, 50);
+  EXPECT_EQ(snapshot.requests_remaining, -1);
+  EXPECT_EQ(snapshot.tokens_remaining, -1);
+  EXPECT_EQ(snapshot.updated_at, now);
+}
+
 TEST(RateLimitStateTest, A429WithRetryAfterBlocksUntilThenAndSuccessClears) {
   RateLimitState state;
   const auto now = std::chrono::steady_clock::time_point(std::chrono::hours(1));
