@@ -5,6 +5,7 @@
 #
 #   bench/gateway_overhead.sh [SECONDS] [CONNECTIONS]     (default 10, 16)
 #   DUET_IO_THREADS=1 bench/gateway_overhead.sh           (server.io_threads)
+#   DUET_BINARY=path/to/duet bench/gateway_overhead.sh    (another build)
 #   DUET_LEDGER=false bench/gateway_overhead.sh           (ledger.enabled; the
 #                                                          ledger goes to a temp file)
 #
@@ -30,7 +31,7 @@ connections="${2:-16}"
 scripts/install-deps.sh >/dev/null
 cmake --preset release >/dev/null
 cmake --build --preset release --target duet >/dev/null
-duet_bin="build/release/duet"
+duet_bin="${DUET_BINARY:-build/release/duet}"
 
 work="$(mktemp -d)"
 chmod 755 "$work"  # nginx workers run as nobody
@@ -42,37 +43,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-nginx_port="$(free_port)"
-
-# The upstream answers: one short complete stream per API.
-anthropic_sse='event: message_start\ndata: {"type":"message_start","message":{"id":"msg_bench","type":"message","role":"assistant","content":[],"model":"claude-haiku-4-5","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"output_tokens":1}}}\n\nevent: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\nevent: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello from the benchmark upstream."}}\n\nevent: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\nevent: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":8}}\n\nevent: message_stop\ndata: {"type":"message_stop"}\n\n'
-openai_sse='data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench-model","choices":[{"index":0,"delta":{"role":"assistant","content":"Hello from the benchmark upstream."},"finish_reason":null}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench-model","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench-model","choices":[],"usage":{"prompt_tokens":25,"completion_tokens":8,"total_tokens":33}}\n\ndata: [DONE]\n\n'
-printf '%b' "$anthropic_sse" > "$work/anthropic.sse"
-printf '%b' "$openai_sse" > "$work/openai.sse"
-
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $work/body;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$nginx_port;
-    root $work;
-    # Static files answer POST too (nginx refuses it for files otherwise).
-    error_page 405 =200 \$uri;
-    location = /v1/messages { default_type text/event-stream; try_files /anthropic.sse =404; }
-    location = /v1/chat/completions { default_type text/event-stream; try_files /openai.sse =404; }
-  }
-}
-CONF
-nginx -c "$work/nginx.conf" -p "$work" -e "$work/nginx-error.log"
+source bench/fake_upstream.sh
+start_fake_upstream "$work"
 
 # The reference proxy: nginx in front of the same upstream, nothing else.
 proxy_port="$(free_port)"
@@ -100,51 +72,18 @@ http {
 CONF
 nginx -c "$work/proxy/nginx.conf" -p "$work/proxy" -e "$work/proxy/nginx-error.log"
 
-cat > "$work/duet.toml" <<CONF
-[server]
-io_threads = ${DUET_IO_THREADS:-0}
-[log]
-level = "warn"
-[ledger]
-enabled = ${DUET_LEDGER:-true}
-path = "$work/ledger.db"
-[anthropic]
-base_url = "http://127.0.0.1:$nginx_port"
-max_retries = 0
-[upstreams.bench]
-base_url = "http://127.0.0.1:$nginx_port"
-models = ["bench-model"]
-CONF
+write_duet_config "$work" "$work/duet.toml"
 ANTHROPIC_API_KEY=bench-key "$duet_bin" serve --config "$work/duet.toml" --port 0 \
   > "$work/duet.out" 2> "$work/duet.err" &
 duet_pid=$!
-for _ in $(seq 100); do
-  grep -q "listening on" "$work/duet.out" 2>/dev/null && break
-  sleep 0.1
-done
-duet_url="$(sed -n 's/^duet listening on //p' "$work/duet.out")"
-[[ -n "$duet_url" ]] || { cat "$work/duet.err" >&2; exit 1; }
-nginx_url="http://127.0.0.1:$nginx_port"
+duet_url="$(wait_for_duet "$work")"
 
-anthropic_body='{"model":"MODEL","max_tokens":64,"messages":[{"role":"user","content":"Say hello to the benchmark, briefly and politely."}]}'
-openai_body='{"model":"MODEL","max_tokens":64,"messages":[{"role":"user","content":"Say hello to the benchmark, briefly and politely."}]}'
-
-# wrk script for one POST body.
-write_script() {  # file body
-  local escaped
-  escaped="$(printf '%s' "$2" | sed 's/\\/\\\\/g; s/"/\\"/g')"
-  cat > "$1" <<LUA
-wrk.method = "POST"
-wrk.body = "$escaped"
-wrk.headers["content-type"] = "application/json"
-wrk.headers["anthropic-version"] = "2023-06-01"
-wrk.headers["x-api-key"] = "client-key"
-LUA
-}
+anthropic_body="$bench_body"
+openai_body="$bench_body"
 
 # Runs wrk; prints "requests/s p50_ms p99_ms non2xx".
 measure() {  # url body [connections]
-  write_script "$work/req.lua" "$2"
+  write_wrk_script "$work/req.lua" "$2"
   wrk -t1 -c"${3:-$connections}" -d"${seconds}s" --latency -s "$work/req.lua" "$1" > "$work/wrk.out"
   if ! grep -q "Requests/sec" "$work/wrk.out"; then cat "$work/wrk.out" >&2; exit 1; fi
   awk '

@@ -27,6 +27,7 @@ packages=(
   openssl                    # test certificates for the TLS client tests
   nginx-light                # a real upstream for TLS tests and the gateway benchmark
   wrk                        # HTTP load generator for bench/
+  valgrind                   # instruction counts for bench/gateway_instructions.sh
   nodejs npm                 # official SDK client tests (tests/clients)
 )
 
