@@ -282,7 +282,9 @@ void ApiHandler::HandleMessages(const std::shared_ptr<http::Exchange>& exchange,
   ChatRequest& chat = *parsed;
   chat.anthropic_betas =
       SplitBetas(exchange->request().Header("anthropic-beta"));
-  if (Status headers = ApplyRouteHeaders(exchange->request(), request_id, std::move(client_key), &chat); !headers.ok()) {
+  if (Status headers = ApplyRouteHeaders(exchange->request(), request_id,
+                                         std::move(client_key), &chat);
+      !headers.ok()) {
     RecordRefusal(std::move(recording), headers);
     exchange->Respond(ErrorResponse(headers, ApiFlavor::kAnthropic, request_id));
     return;
@@ -330,7 +332,9 @@ void ApiHandler::HandleChatCompletions(
     return;
   }
   ChatRequest& chat = *parsed;
-  if (Status headers = ApplyRouteHeaders(exchange->request(), request_id, std::move(client_key), &chat); !headers.ok()) {
+  if (Status headers = ApplyRouteHeaders(exchange->request(), request_id,
+                                         std::move(client_key), &chat);
+      !headers.ok()) {
     RecordRefusal(std::move(recording), headers);
     exchange->Respond(ErrorResponse(headers, ApiFlavor::kOpenAI, request_id));
     return;
