@@ -8,6 +8,9 @@
 #
 #   bench/gateway_instructions.sh [DUET_BINARY...]   (default: the release build)
 #   REQUESTS=2000 bench/gateway_instructions.sh      (requests counted per path)
+#   PROFILE_DIR=DIR bench/gateway_instructions.sh    (also keeps each run's
+#     profiles as DIR/<path>-<n>.callgrind.out*, n counting binaries from 1,
+#     for callgrind_annotate --inclusive=yes or kcachegrind)
 #
 # For each binary and path (anthropic: Anthropic client -> Claude API shape;
 # openai: OpenAI client -> OpenAI-compatible upstream) it starts duet under
@@ -53,8 +56,9 @@ send() {  # url n
   curl -s -K "$work/curl.conf"
 }
 
-# Prints instructions per request of `binary` answering `path` for `model`.
-count() {  # binary path model
+# Prints instructions per request of `binary` answering `path` for `model`;
+# `name` names its kept profile.
+count() {  # binary path model name
   rm -f "$work"/ledger.db* "$work"/callgrind.out* "$work/duet.out"
   write_duet_config "$work" "$work/duet.toml"
   ANTHROPIC_API_KEY=bench-key valgrind --tool=callgrind --instr-atstart=no \
@@ -83,6 +87,13 @@ count() {  # binary path model
   fi
   local instructions
   instructions="$(cat "$work"/callgrind.out* | awk '/^(summary|totals):/{n += $2} END {print n}')"
+  if [[ -n "${PROFILE_DIR:-}" ]]; then
+    mkdir -p "$PROFILE_DIR"
+    local profile
+    for profile in "$work"/callgrind.out*; do
+      cp "$profile" "$PROFILE_DIR/$4.${profile##*/}"
+    done
+  fi
   echo $((instructions / answered))
 }
 
@@ -93,9 +104,10 @@ for path in anthropic openai; do
     anthropic) endpoint=/v1/messages model=claude-haiku-4-5 ;;
     openai) endpoint=/v1/chat/completions model=bench-model ;;
   esac
-  first=""
+  first="" number=0
   for binary in "${binaries[@]}"; do
-    n="$(count "$binary" "$endpoint" "$model")"
+    number=$((number + 1))
+    n="$(count "$binary" "$endpoint" "$model" "$path-$number")"
     [[ -n "$first" ]] || first="$n"
     awk -v p="$path" -v n="$n" -v f="$first" -v b="$binary" \
       'BEGIN { printf "%-10s %12d %7.3f  %s\n", p, n, n / f, b }'

@@ -14,6 +14,7 @@ packages=(
   libboost1.81-dev           # Boost.Beast / Asio: async HTTP server and client
   nlohmann-json3-dev         # JSON parsing at the protocol edges
   libsimdjson-dev            # fast parsing of upstream stream events (src/wire)
+  libmimalloc-dev            # the release binary's malloc (DUET_ALLOCATOR)
   libspdlog-dev libfmt-dev   # logging and formatting
   libcli11-dev               # command line
   libtomlplusplus-dev        # TOML configuration

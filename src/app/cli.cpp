@@ -1,5 +1,7 @@
 #include "app/cli.h"
 
+#include <dlfcn.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -105,6 +107,17 @@ struct ConfigFlags {
   }
 };
 
+// Which malloc this process runs on: mimalloc when it is loaded (linked into
+// release builds, or preloaded), else the C library's.
+std::string MallocName() {
+  using VersionFunction = int (*)();
+  void* symbol = dlsym(RTLD_DEFAULT, "mi_version");
+  if (symbol == nullptr) return "system (glibc)";
+  const int version = reinterpret_cast<VersionFunction>(symbol)();
+  return "mimalloc " + std::to_string(version / 100) + "." +
+         std::to_string(version / 10 % 10) + "." + std::to_string(version % 10);
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv,
@@ -112,7 +125,9 @@ int RunCli(int argc, char** argv,
   CLI::App app{
       "duet: a local-first LLM gateway serving the Anthropic Messages and "
       "OpenAI Chat Completions APIs"};
-  app.set_version_flag("--version", std::string("duet ") + kVersion);
+  app.set_version_flag("--version", [] {
+    return std::string("duet ") + kVersion + "\nmalloc: " + MallocName();
+  });
   app.require_subcommand(1);
 
   ConfigFlags flags;
