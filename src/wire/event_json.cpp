@@ -32,6 +32,20 @@ Result<simdjson::dom::object> RootObject(simdjson::dom::element root) {
 EventJson::~EventJson() { ReleaseParser(); }
 
 Result<simdjson::dom::object> EventJson::Parse(std::string_view text) {
+  Result<simdjson::dom::element> root = ParseRoot(text);
+  if (!root.has_value()) {
+    return ParseThroughNlohmann(text);
+  }
+  return RootObject(*root);
+}
+
+Result<simdjson::dom::object> EventJson::ParseWithSimdjsonOnly(
+    std::string_view text) {
+  DUET_ASSIGN_OR_RETURN(const simdjson::dom::element root, ParseRoot(text));
+  return RootObject(root);
+}
+
+Result<simdjson::dom::element> EventJson::ParseRoot(std::string_view text) {
   ReleaseParser();
   if (text.empty()) {
     return Error(InvalidArgument("malformed JSON"));  // and data() may be null
@@ -41,9 +55,9 @@ Result<simdjson::dom::object> EventJson::Parse(std::string_view text) {
   // This overload copies `text` into the parser's padded buffer, which is
   // kept between calls: simdjson reads a little past the end of its input.
   if (parser.parse(text.data(), text.size()).get(root) != simdjson::SUCCESS) {
-    return ParseThroughNlohmann(text);
+    return Error(InvalidArgument("malformed JSON"));
   }
-  return RootObject(root);
+  return root;
 }
 
 // The slow path for text simdjson refused: nlohmann decides whether it is

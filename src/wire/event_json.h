@@ -60,8 +60,15 @@ class EventJson {
   // "malformed JSON" for text nlohmann refuses too, and "not a JSON object"
   // for valid JSON of another kind.
   Result<simdjson::dom::object> Parse(std::string_view text);
+  // Parse without nlohmann's second opinion: text simdjson alone refuses
+  // (see above) is "malformed JSON" here, and what it accepts nests at most
+  // simdjson::DEFAULT_MAX_DEPTH (1024) deep. For callers with a slow path
+  // of their own (ParseJsonObject).
+  Result<simdjson::dom::object> ParseWithSimdjsonOnly(std::string_view text);
 
  private:
+  // simdjson's parse of `text`, or "malformed JSON" where it refuses.
+  Result<simdjson::dom::element> ParseRoot(std::string_view text);
   Result<simdjson::dom::object> ParseThroughNlohmann(std::string_view text);
   simdjson::dom::parser& AcquireParser(size_t text_size);
   void ReleaseParser();

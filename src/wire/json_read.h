@@ -27,6 +27,12 @@ using Json = nlohmann::ordered_json;
 
 // Parses a request body that must be one JSON object. Errors:
 // "malformed JSON body: <detail>" or "request body must be a JSON object".
+// simdjson reads the text and nlohmann's tree is built from what it read;
+// text simdjson refuses is left to nlohmann's parser. The tree is the one
+// nlohmann's parser would build (key order, a repeated key's last value at
+// its first position, unsigned for integers without a sign), except that
+// the integer -0 comes out unsigned 0 instead of signed 0 (same value, same
+// text when written).
 Result<Json> ParseJsonObject(std::string_view body);
 
 // True when arrays and objects in `json` nest deeper than `limit`. Counts
