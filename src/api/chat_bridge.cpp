@@ -45,9 +45,11 @@ namespace {
 // Header values must stay one line of printable ASCII whatever an upstream
 // put in its error message.
 std::string HeaderSafe(std::string_view text) {
-  std::string out;
-  for (char c : text.substr(0, 300)) {
-    out.push_back(c >= 0x20 && c < 0x7f ? c : ' ');
+  std::string out(text.substr(0, 300));
+  for (char& c : out) {
+    if (c < 0x20 || c >= 0x7f) {
+      c = ' ';
+    }
   }
   return out;
 }

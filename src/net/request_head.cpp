@@ -21,9 +21,11 @@ bool IsToken(std::string_view text) {
   });
 }
 
+// One pass (string_view::find_first_of calls memchr once per byte).
 bool IsFieldValue(std::string_view text) {
-  return text.find_first_of(std::string_view("\r\n\0", 3)) ==
-         std::string_view::npos;
+  return std::none_of(text.begin(), text.end(), [](char c) {
+    return c == '\r' || c == '\n' || c == '\0';
+  });
 }
 
 bool IsTarget(std::string_view text) {

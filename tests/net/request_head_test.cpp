@@ -85,6 +85,10 @@ TEST(RequestHeadTest, RefusesHeaderInjectionWithoutEchoingTheValue) {
 
   const HeaderList nul = {{"x-api-key", std::string("ab\0cd", 5)}};
   EXPECT_FALSE(RequestHead(Parts("POST", "/", "h", &nul)).has_value());
+  for (const char* bare : {"x\rX-Evil: 1", "x\nX-Evil: 1", "\n", "end\r"}) {
+    const HeaderList one_break = {{"anthropic-beta", bare}};
+    EXPECT_FALSE(RequestHead(Parts("POST", "/", "h", &one_break)).has_value()) << bare;
+  }
   const HeaderList bad_name = {{"bad name", "v"}};
   EXPECT_FALSE(RequestHead(Parts("POST", "/", "h", &bad_name)).has_value());
   const HeaderList empty_name = {{"", "v"}};
