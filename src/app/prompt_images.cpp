@@ -8,6 +8,7 @@
 #include <iterator>
 #include <utility>
 
+#include "core/ascii.h"
 #include "core/base64.h"
 
 namespace duet {
@@ -19,9 +20,7 @@ std::string ImageMediaType(std::string_view path) {
   if (dot == std::string_view::npos) {
     return "";
   }
-  std::string extension(path.substr(dot + 1));
-  std::transform(extension.begin(), extension.end(), extension.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string extension = AsciiLowered(path.substr(dot + 1));
   if (extension == "jpg" || extension == "jpeg") {
     return "image/jpeg";
   }

@@ -7,6 +7,8 @@
 #include <map>
 #include <system_error>
 
+#include "core/ascii.h"
+
 namespace duet::model_files {
 namespace fs = std::filesystem;
 
@@ -27,11 +29,7 @@ bool EndsWithGguf(const std::string& name) {
   if (name.size() < 5) {
     return false;
   }
-  std::string suffix = name.substr(name.size() - 5);
-  for (char& c : suffix) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return suffix == ".gguf";
+  return AsciiLowered(std::string_view(name).substr(name.size() - 5)) == ".gguf";
 }
 
 // The commit refs/main names, "" when there is none.

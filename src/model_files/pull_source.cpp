@@ -3,18 +3,11 @@
 #include <cctype>
 #include <vector>
 
+#include "core/ascii.h"
 #include "net/url.h"
 
 namespace duet::model_files {
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
 
 std::vector<std::string_view> Split(std::string_view text, char separator) {
   std::vector<std::string_view> parts;
@@ -33,7 +26,7 @@ int HexValue(char c) {
   if (c >= '0' && c <= '9') {
     return c - '0';
   }
-  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  c = AsciiLower(c);
   return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
@@ -100,7 +93,7 @@ std::string HuggingFaceEndpoint(const EnvLookup& getenv) {
 }
 
 Result<PullSource> ParsePullSource(std::string_view text, const EnvLookup& getenv) {
-  const std::string lower = Lower(text.substr(0, 8));
+  const std::string lower = AsciiLowered(text.substr(0, 8));
   if (lower.rfind("http://", 0) == 0 || lower.rfind("https://", 0) == 0) {
     return ParseUrlSource(text);
   }
@@ -112,7 +105,7 @@ Result<PullSource> ParsePullSource(std::string_view text, const EnvLookup& geten
   std::string_view path = text;
   // The revision follows the file name's ".gguf@"; a revision may itself
   // hold slashes (refs/pr/1).
-  if (const size_t at = Lower(text).find(".gguf@"); at != std::string::npos) {
+  if (const size_t at = AsciiLowered(text).find(".gguf@"); at != std::string::npos) {
     path = text.substr(0, at + 5);
     source.revision = std::string(text.substr(at + 6));
     if (source.revision.empty()) {
@@ -139,7 +132,7 @@ Result<PullSource> ParsePullSource(std::string_view text, const EnvLookup& geten
                                    "' has an empty, '.' or '..' part"));
     }
   }
-  if (path.size() < 5 || Lower(path.substr(path.size() - 5)) != ".gguf") {
+  if (path.size() < 5 || AsciiLowered(path.substr(path.size() - 5)) != ".gguf") {
     return Error(InvalidArgument("'" + std::string(path) +
                                  "' does not name a .gguf file (ORG/NAME/FILE.gguf)"));
   }

@@ -7,6 +7,8 @@
 
 #include <openssl/evp.h>
 
+#include "core/ascii.h"
+
 namespace duet::model_files {
 
 struct Sha256::Context {
@@ -83,11 +85,7 @@ std::string Sha256FromHeader(std::string_view value) {
   if (!IsSha256Hex(value)) {
     return "";
   }
-  std::string digest(value);
-  for (char& c : digest) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return digest;
+  return AsciiLowered(value);
 }
 
 }  // namespace duet::model_files

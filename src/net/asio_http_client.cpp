@@ -28,6 +28,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "core/ascii.h"
 #include "net/basic_auth.h"
 #include "net/request_head.h"
 
@@ -575,11 +576,7 @@ class AsioHttpClient::Impl {
     HttpResponseHead head;
     head.status = static_cast<int>(parser.get().result_int());
     for (const auto& field : parser.get()) {
-      std::string header(field.name_string());
-      for (char& c : header) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      }
-      head.headers.emplace_back(std::move(header), std::string(field.value()));
+      head.headers.emplace_back(AsciiLowered(field.name_string()), std::string(field.value()));
     }
     call->head_received = true;
     if (!call->handler->OnHead(head)) {

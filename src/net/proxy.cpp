@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii.h"
+
 namespace duet::net {
 namespace {
 
@@ -52,8 +54,7 @@ Result<ProxySettings> ProxySettings::Make(std::string http_proxy,
     }
     std::string entry = no_proxy.substr(start, end - start);
     start = end + 1;
-    std::transform(entry.begin(), entry.end(), entry.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    AsciiLowerInPlace(&entry);
     if (entry.empty()) {
       continue;
     }

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/ascii.h"
+
 namespace duet::net {
 
 std::string Url::Authority() const {
@@ -38,8 +40,7 @@ Result<Url> Url::Parse(std::string_view text) {
     return bad("expected http:// or https://");
   }
   url.scheme = std::string(text.substr(0, scheme_end));
-  std::transform(url.scheme.begin(), url.scheme.end(), url.scheme.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  AsciiLowerInPlace(&url.scheme);
   if (url.scheme != "http" && url.scheme != "https") {
     return bad("expected http:// or https://");
   }
@@ -79,8 +80,7 @@ Result<Url> Url::Parse(std::string_view text) {
   if (url.host.empty()) {
     return bad("the host is empty");
   }
-  std::transform(url.host.begin(), url.host.end(), url.host.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  AsciiLowerInPlace(&url.host);
   url.port = url.tls() ? 443 : 80;
   if (!port_text.empty()) {
     unsigned value = 0;

@@ -25,13 +25,6 @@ std::string LastUserText(const ChatRequest& request) {
   return {};
 }
 
-std::string LowerAscii(std::string_view text) {
-  std::string lowered(text);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lowered;
-}
-
 std::string AnswerDigest(const ChatResponse& answer) {
   std::string digest;
   for (const ContentBlock& block : answer.content) {

@@ -19,7 +19,4 @@ std::string LastUserText(const ChatRequest& request);
 // call as "[tool call NAME INPUT]". Thinking is left out.
 std::string AnswerDigest(const ChatResponse& answer);
 
-// `text` with ASCII letters lower-cased (for finding verdict words).
-std::string LowerAscii(std::string_view text);
-
 }  // namespace duet

@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/ascii.h"
+
 namespace duet::api::http {
 
 namespace net = boost::asio;
@@ -162,11 +164,7 @@ Request ToRequest(bhttp::request<bhttp::string_body>& message) {
     request.query = std::string(target.substr(question + 1));
   }
   for (const auto& field : message) {
-    std::string name(field.name_string());
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
-      return static_cast<char>(std::tolower(c));
-    });
-    request.headers.emplace_back(std::move(name), std::string(field.value()));
+    request.headers.emplace_back(AsciiLowered(field.name_string()), std::string(field.value()));
   }
   request.body = std::move(message.body());
   return request;

@@ -1,5 +1,6 @@
 #include "route/escalation/polish_review.h"
 
+#include "core/ascii.h"
 #include "route/answer_text.h"
 
 namespace duet {
@@ -61,7 +62,7 @@ ChatRequest ReviewRequest(const ChatRequest& original, const std::string& draft,
 }
 
 ReviewVerdict ParseReview(std::string_view reply) {
-  const std::string lowered = LowerAscii(reply);
+  const std::string lowered = AsciiLowered(reply);
   const size_t disagree = lowered.find("disagree");
   const size_t agree = lowered.find("agree");
   if (disagree != std::string::npos && disagree <= agree) {

@@ -1,5 +1,6 @@
 #include "route/shadow/shadow_judge.h"
 
+#include "core/ascii.h"
 #include "route/answer_text.h"
 
 namespace duet {
@@ -24,7 +25,7 @@ ChatRequest JudgeRequest(const ChatRequest& original, const ChatResponse& local_
 }
 
 std::string ParseVerdict(std::string_view reply) {
-  const std::string lowered = LowerAscii(reply);
+  const std::string lowered = AsciiLowered(reply);
   const size_t same = lowered.find("same");
   const size_t different = lowered.find("differ");  // "different", "differs"
   if (same == different) {  // both npos
