@@ -1,6 +1,9 @@
 // Adapter cost: parse a typical ~2 KB client request into the canonical model
-// and render an answer back, for both APIs, next to the floor cost of simply
-// parsing and re-serialising the same JSON with nlohmann-json.
+// and render an answer back, for both APIs, next to the cost of simply
+// parsing and re-serialising the same JSON with nlohmann-json (the adapters
+// read with simdjson and build nlohmann's tree from it, so they can come out
+// below 1.0); and parsing a long conversation (~500 KB, as Claude Code sends
+// after an hour's work) next to nlohmann's parse of the same text.
 //
 //   cmake --preset release && cmake --build --preset release --target duet_bench_adapters
 //   build/release/bench/duet_bench_adapters
@@ -49,6 +52,43 @@ void BM_RawJsonParseDump(benchmark::State& state, const std::string& body) {
     auto parsed = nlohmann::ordered_json::parse(body);
     std::string out = parsed.dump();
     benchmark::DoNotOptimize(out);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
+}
+
+// A long conversation: 200 turns of about 2.5 KB of text each.
+std::string LongAnthropicBody() {
+  nlohmann::ordered_json messages = nlohmann::ordered_json::array();
+  for (int turn = 0; turn < 200; ++turn) {
+    std::string text;
+    while (text.size() < 2500) {
+      text += "Line " + std::to_string(text.size()) + " of turn " + std::to_string(turn) +
+              ": \"quoted\" code `total += item.price * item.count;` and prose.\n";
+    }
+    messages.push_back({{"role", turn % 2 == 0 ? "user" : "assistant"}, {"content", text}});
+  }
+  nlohmann::ordered_json body = {{"model", "claude-sonnet-4-5"}, {"max_tokens", 4096}};
+  body["messages"] = std::move(messages);
+  return body.dump();
+}
+
+void BM_NlohmannParse(benchmark::State& state, const std::string& body) {
+  for (auto _ : state) {
+    auto parsed = nlohmann::ordered_json::parse(body);
+    benchmark::DoNotOptimize(parsed);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
+}
+
+void BM_AnthropicParseLong(benchmark::State& state) {
+  const std::string body = LongAnthropicBody();
+  for (auto _ : state) {
+    Result<ChatRequest> request = wire::anthropic::ParseMessagesRequest(body);
+    if (!request.has_value()) {
+      state.SkipWithError("the long benchmark body was refused");
+      break;
+    }
+    benchmark::DoNotOptimize(request);
   }
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
 }
@@ -182,6 +222,8 @@ BENCHMARK_CAPTURE(BM_RawJsonParseDump, anthropic_body, bench::TypicalAnthropicBo
 BENCHMARK(BM_AnthropicParseRender);
 BENCHMARK_CAPTURE(BM_RawJsonParseDump, openai_body, bench::TypicalOpenAIBody());
 BENCHMARK(BM_OpenAIParseRender);
+BENCHMARK_CAPTURE(BM_NlohmannParse, long_anthropic_body, LongAnthropicBody());
+BENCHMARK(BM_AnthropicParseLong);
 BENCHMARK(BM_AnthropicStreamDelta);
 BENCHMARK(BM_OpenAIStreamDelta);
 BENCHMARK(BM_ReadAnthropicStream);
@@ -202,6 +244,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
     ConsoleReporter::Finalize();
     PrintRatio("BM_AnthropicParseRender", "BM_RawJsonParseDump/anthropic_body");
     PrintRatio("BM_OpenAIParseRender", "BM_RawJsonParseDump/openai_body");
+    PrintRatio("BM_AnthropicParseLong", "BM_NlohmannParse/long_anthropic_body");
     PrintNanosecondsPerStream("BM_ReadAnthropicStream");
     PrintNanosecondsPerStream("BM_ReadOpenAIStream");
   }

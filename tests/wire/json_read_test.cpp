@@ -5,10 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace duet::wire {
@@ -177,6 +179,58 @@ TEST(ParseJsonObjectTest, JsonThatIsNotAnObjectIsRefusedAsSuch) {
     EXPECT_EQ(parsed.error(),
               InvalidArgument("request body must be a JSON object"))
         << text;
+  }
+}
+
+// NestingDepth's first version, stepping through every byte: the oracle
+// for the faster one.
+size_t NestingDepthByteByByte(std::string_view json) {
+  size_t depth = 0;
+  size_t deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+TEST(NestingDepthTest, CountsBracketsOutsideStringsOnly) {
+  EXPECT_EQ(NestingDepth("42"), 0u);
+  EXPECT_EQ(NestingDepth(R"({"a":[1,{"b":[]}]})"), 4u);
+  EXPECT_EQ(NestingDepth(R"({"a":"[[[{{{"})"), 1u);
+  // An escaped quote does not end a string; an escaped backslash does not
+  // escape the quote after it.
+  EXPECT_EQ(NestingDepth(R"({"a\"[[[[":1})"), 1u);
+  EXPECT_EQ(NestingDepth(R"({"a":"\\","b":[[]]})"), 3u);
+  EXPECT_EQ(NestingDepth(R"({"a":"unterminated [[[)"), 1u);
+  EXPECT_EQ(NestingDepth("]]}{"), 1u);
+  EXPECT_TRUE(NestsDeeperThan("[[[]]]", 2));
+  EXPECT_FALSE(NestsDeeperThan("[[[]]]", 3));
+}
+
+TEST(NestingDepthTest, AgreesWithTheByteByByteCountOnRandomText) {
+  std::mt19937_64 random(42);
+  const std::string alphabet = "\"\\[]{}a ";
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    const size_t length = random() % 40;
+    for (size_t i = 0; i < length; ++i) {
+      text += alphabet[random() % alphabet.size()];
+    }
+    ASSERT_EQ(NestingDepth(text), NestingDepthByteByByte(text)) << text;
   }
 }
 
