@@ -19,6 +19,9 @@ TEST(TokenEstimateTest, AlphabeticTextIsAboutFourCharactersAToken) {
 TEST(TokenEstimateTest, CjkCharactersCountOneTokenEach) {
   EXPECT_EQ(EstimateTextTokens("这是一个测试"), 6);
   EXPECT_EQ(EstimateTextTokens("これはテスト"), 6);
+  // Mixed: 'a', 'é' and five 4-byte emoji are 7 narrow characters (2
+  // tokens), '漢' one more token.
+  EXPECT_EQ(EstimateTextTokens("a漢é😀😀😀😀😀"), 3);
 }
 
 TEST(TokenEstimateTest, RequestCountsEveryPartAndImages) {
