@@ -13,6 +13,7 @@
 #                                 in WORK/duet.out and stderr in WORK/duet.err
 #                                 to listen; prints its URL, or its stderr
 #                                 and fails after TENTHS tenths of a second
+#   bench_body, long_bench_body   the clients' request bodies
 # The caller stops nginx: kill "$(cat WORK/nginx.pid)".
 
 free_port() {
@@ -84,6 +85,25 @@ wait_for_duet() {  # work [tenths]
 
 # The clients' request: MODEL is replaced by the model to ask.
 bench_body='{"model":"MODEL","max_tokens":64,"messages":[{"role":"user","content":"Say hello to the benchmark, briefly and politely."}]}'
+
+# A long conversation as Claude Code sends one after an hour's work: 200
+# turns of about 2.5 KB of text and code each (~530 KB), then a question;
+# MODEL as above.
+long_bench_body() {
+  python3 - <<'PY'
+import json
+messages = []
+for turn in range(200):
+    text = ""
+    while len(text) < 2500:
+        text += (f"Line {len(text)} of turn {turn}: \"quoted\" code "
+                 "`total += item.price * item.count;` and prose.\n")
+    messages.append({"role": "user" if turn % 2 == 0 else "assistant", "content": text})
+messages.append({"role": "user", "content": "Summarise the conversation in three bullet points."})
+print(json.dumps({"model": "MODEL", "max_tokens": 1024, "messages": messages},
+                 separators=(",", ":")), end="")
+PY
+}
 
 # A wrk script that POSTs `body` as both SDKs would.
 write_wrk_script() {  # file body

@@ -8,19 +8,25 @@
 #
 #   bench/gateway_instructions.sh [DUET_BINARY...]   (default: the release build)
 #   REQUESTS=2000 bench/gateway_instructions.sh      (requests counted per path)
+#   BODY=long bench/gateway_instructions.sh          (each request a ~530 KB,
+#     200-turn conversation instead of one short question; try REQUESTS=100)
 #   PROFILE_DIR=DIR bench/gateway_instructions.sh    (also keeps each run's
 #     profiles as DIR/<path>-<n>.callgrind.out*, n counting binaries from 1,
 #     for callgrind_annotate --inclusive=yes or kcachegrind)
 #
 # For each binary and path (anthropic: Anthropic client -> Claude API shape;
 # openai: OpenAI client -> OpenAI-compatible upstream) it starts duet under
-# callgrind with counting off, sends 300 warm-up requests, then counts
-# REQUESTS more, one after another on one kept-alive connection (curl). The upstream is nginx answering
-# a fixed stream (bench/fake_upstream.sh). Later binaries get a ratio
+# callgrind with counting off, sends 300 warm-up requests (30 long ones),
+# then counts REQUESTS more, one after another on one kept-alive connection
+# (curl). The upstream is nginx answering a fixed stream
+# (bench/fake_upstream.sh). Later binaries get a ratio
 # against the first. Runs take minutes: callgrind runs duet ~50x slower.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 requests="${REQUESTS:-2000}"
+body_kind="${BODY:-short}"
+warmup=300
+[[ "$body_kind" == long ]] && warmup=30
 
 scripts/install-deps.sh >/dev/null
 binaries=("$@")
@@ -68,8 +74,12 @@ count() {  # binary path model name
   duet_pid=$!
   local url
   url="$(wait_for_duet "$work" 600)$2"  # valgrind starts slowly
-  printf '%s' "${bench_body/MODEL/$3}" > "$work/body.json"
-  send "$url" 300 > "$work/warm.codes"
+  case "$body_kind" in
+    short) printf '%s' "${bench_body/MODEL/$3}" > "$work/body.json" ;;
+    long) long_bench_body | sed "s/\"MODEL\"/\"$3\"/" > "$work/body.json" ;;
+    *) echo "BODY must be short or long, not $body_kind" >&2; exit 2 ;;
+  esac
+  send "$url" "$warmup" > "$work/warm.codes"
   sleep 1.5  # the ledger writes the warm-up rows before counting starts
   callgrind_control -i on "$duet_pid" > /dev/null 2>&1
   send "$url" "$requests" > "$work/count.codes"
@@ -86,7 +96,7 @@ count() {  # binary path model name
     exit 1
   fi
   local instructions
-  instructions="$(cat "$work"/callgrind.out* | awk '/^(summary|totals):/{n += $2} END {print n}')"
+  instructions="$(cat "$work"/callgrind.out* | awk '/^(summary|totals):/{n += $2} END {printf "%.0f", n}')"
   if [[ -n "${PROFILE_DIR:-}" ]]; then
     mkdir -p "$PROFILE_DIR"
     local profile
@@ -97,7 +107,8 @@ count() {  # binary path model name
   echo $((instructions / answered))
 }
 
-printf '\nInstructions per request (callgrind, %s requests per path, 1 connection)\n\n' "$requests"
+printf '\nInstructions per request (callgrind, %s %s requests per path, 1 connection)\n\n' \
+  "$requests" "$body_kind"
 printf '%-10s %12s %7s  %s\n' path instructions ratio binary
 for path in anthropic openai; do
   case "$path" in
