@@ -1,6 +1,10 @@
 // Routing signals: token estimates and instruction complexity (issue 5).
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <random>
+#include <string>
+
 #include "route/signals/constraints.h"
 #include "route/signals/token_estimate.h"
 
@@ -22,6 +26,35 @@ TEST(TokenEstimateTest, CjkCharactersCountOneTokenEach) {
   // Mixed: 'a', 'é' and five 4-byte emoji are 7 narrow characters (2
   // tokens), '漢' one more token.
   EXPECT_EQ(EstimateTextTokens("a漢é😀😀😀😀😀"), 3);
+}
+
+// The estimate's definition, byte by byte: a quarter token per character
+// that is not CJK (a byte below 0x80 or a lead byte other than E3..ED), one
+// per CJK character.
+int64_t TokensByteByByte(const std::string& text) {
+  int64_t narrow = 0;
+  int64_t cjk = 0;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0xE3 && byte <= 0xED) {
+      ++cjk;
+    } else if (byte < 0x80 || byte >= 0xC0) {
+      ++narrow;
+    }
+  }
+  return (narrow + 3) / 4 + cjk;
+}
+
+TEST(TokenEstimateTest, AgreesWithTheByteByByteDefinitionOnRandomBytes) {
+  std::mt19937_64 random(7);
+  for (int round = 0; round < 5000; ++round) {
+    std::string text(random() % 70, '\0');
+    for (char& c : text) {
+      // Mostly ASCII, with every byte value possible.
+      c = static_cast<char>(random() % 4 == 0 ? random() % 256 : 'a' + random() % 26);
+    }
+    ASSERT_EQ(EstimateTextTokens(text), TokensByteByByte(text)) << round;
+  }
 }
 
 TEST(TokenEstimateTest, RequestCountsEveryPartAndImages) {
