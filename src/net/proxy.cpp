@@ -1,7 +1,6 @@
 #include "net/proxy.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "core/ascii.h"
 

@@ -1,7 +1,6 @@
 #include "net/url.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 
 #include "core/ascii.h"

@@ -1,7 +1,6 @@
 #include "route/answer_text.h"
 
 #include <algorithm>
-#include <cctype>
 
 namespace duet {
 

@@ -1,7 +1,6 @@
 #include "api/http/session.h"
 
 #include <algorithm>
-#include <cctype>
 #include <utility>
 
 #include <boost/asio/dispatch.hpp>

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "core/ascii.h"
 #include "route/sensitive/detectors.h"
 
 namespace duet::sensitive {
@@ -117,7 +118,7 @@ size_t PersonAt(const ScanContext& ctx, size_t pos) {
   const bool title =
       after > word_end || OneOf(word, {"Mr", "Mrs", "Ms", "Herr", "Frau", "Mme",
                                        "Mlle", "Señor", "Señora"});
-  const bool patient = OneOf(ToLowerAscii(word),
+  const bool patient = OneOf(AsciiLowered(word),
                              {"patient", "patientin", "paciente", "patiente"});
   if (title || patient) {
     if (patient && ctx.At(after) == ':') {
@@ -399,7 +400,7 @@ bool DescribesSoftware(const ScanContext& ctx, size_t end) {
   while (IsAlpha(ctx.At(word_end))) {
     ++word_end;
   }
-  std::string word = ToLowerAscii(ctx.text().substr(i, word_end - i));
+  std::string word = AsciiLowered(ctx.text().substr(i, word_end - i));
   if (word.ends_with("s")) {
     word.pop_back();
   }

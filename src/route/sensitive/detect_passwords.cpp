@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/ascii.h"
 #include "route/sensitive/detectors.h"
 #include "route/sensitive/validators.h"
 
@@ -27,7 +28,7 @@ bool IsMetadataKey(std::string_view suffix) {
       "provider", "endpoint", "header",  "ref",    "env",      "hash",
       "auth",     "desc",
   };
-  const std::string lower = ToLowerAscii(suffix);
+  const std::string lower = AsciiLowered(suffix);
   return std::any_of(
       std::begin(kWords), std::end(kWords),
       [&](std::string_view w) { return lower.find(w) != std::string::npos; });
@@ -276,7 +277,7 @@ size_t DetectAssignment(ScanContext& ctx, Cue cue, size_t pos, size_t key_end) {
       return kNoFinding;
     }
     // Short values that name what they stand for: key-123, test-token-1.
-    const std::string lower = ToLowerAscii(text);
+    const std::string lower = AsciiLowered(text);
     if (length < 16 && (lower.find("key") != std::string::npos ||
                         lower.find("token") != std::string::npos ||
                         lower.find("secret") != std::string::npos ||
@@ -293,7 +294,7 @@ size_t DetectAssignment(ScanContext& ctx, Cue cue, size_t pos, size_t key_end) {
     if (first == '/' || first == '~' || first == '$' || first == '@') {
       return kNoFinding;
     }
-    const std::string lower = ToLowerAscii(text);
+    const std::string lower = AsciiLowered(text);
     const bool identifier = std::all_of(text.begin(), text.end(), [](char c) {
       return IsAlpha(static_cast<uint8_t>(c)) || c == '_';
     });

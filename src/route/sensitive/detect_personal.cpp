@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/ascii.h"
 #include "route/sensitive/detectors.h"
 
 namespace duet::sensitive {
@@ -317,9 +318,9 @@ size_t DetectAtSign(ScanContext& ctx, size_t at) {
                    [](char c) { return IsAlpha(static_cast<uint8_t>(c)); })) {
     return kNoFinding;
   }
-  const std::string local = ToLowerAscii(text.substr(start, at - start));
-  const std::string domain = ToLowerAscii(text.substr(at + 1, end - at - 1));
-  if (IsPlaceholderEmail(local, domain, ToLowerAscii(tld))) {
+  const std::string local = AsciiLowered(text.substr(start, at - start));
+  const std::string domain = AsciiLowered(text.substr(at + 1, end - at - 1));
+  if (IsPlaceholderEmail(local, domain, AsciiLowered(tld))) {
     return kNoFinding;
   }
   return ctx.Report(SensitiveKind::kEmail, "email", start, end - start);

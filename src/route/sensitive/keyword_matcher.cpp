@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/ascii.h"
 #include "route/sensitive/scan_context.h"
 
 namespace duet::sensitive {
@@ -33,7 +34,7 @@ KeywordMatcher::KeywordMatcher(std::vector<Keyword> keywords)
   for (uint32_t i = 0; i < keywords_.size(); ++i) {
     Keyword& keyword = keywords_[i];
     if (!keyword.case_sensitive) {
-      keyword.text = ToLowerAscii(keyword.text);
+      keyword.text = AsciiLowered(keyword.text);
     }
     const uint32_t hash = Hash(keyword.text, 0);
     by_hash_.emplace_back(hash, i);

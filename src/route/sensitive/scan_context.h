@@ -112,7 +112,6 @@ bool StartsWithLower(std::string_view text, size_t pos,
 // text[begin, end); npos when absent.
 size_t FindLower(std::string_view text, size_t begin, size_t end,
                  std::string_view lower_literal);
-std::string ToLowerAscii(std::string_view text);
 
 // A run of bytes of one class, [begin, end), that a detector measured: a
 // detector measuring again from inside it knows the answer at once, so text

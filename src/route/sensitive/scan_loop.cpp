@@ -8,6 +8,7 @@
 // no word boundaries).
 #include <algorithm>
 
+#include "core/ascii.h"
 #include "route/sensitive/detectors.h"
 
 namespace duet::sensitive {
@@ -145,14 +146,6 @@ size_t FindLower(std::string_view text, size_t begin, size_t end,
   return std::string_view::npos;
 }
 
-std::string ToLowerAscii(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    c = static_cast<char>(AsciiLower(static_cast<uint8_t>(c)));
-  }
-  return lower;
-}
-
 ScanContext::ScanContext(std::string_view text,
                          const std::unordered_set<std::string>* allow,
                          size_t limit, std::vector<SensitiveFinding>* out)
@@ -166,7 +159,7 @@ size_t ScanContext::Report(SensitiveKind kind, std::string_view rule,
     return kNoFinding;
   }
   if (allow_ != nullptr && !allow_->empty() &&
-      allow_->contains(ToLowerAscii(text_.substr(offset, length)))) {
+      allow_->contains(AsciiLowered(text_.substr(offset, length)))) {
     return kNoFinding;
   }
   out_->push_back(SensitiveFinding{kind, std::string(rule), offset, length});

@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "core/ascii.h"
 #include "route/sensitive/builtin_keywords.h"
 #include "route/sensitive/detectors.h"
 #include "route/sensitive/keyword_matcher.h"
@@ -191,7 +192,7 @@ Result<SensitiveScanner> SensitiveScanner::Create(
   auto rules = std::make_shared<Rules>();
   rules->max_findings = options.max_findings;
   for (const std::string& entry : options.allow) {
-    rules->allow.insert(sensitive::ToLowerAscii(entry));
+    rules->allow.insert(AsciiLowered(entry));
   }
   std::vector<KeywordMatcher::Keyword> keywords =
       sensitive::BuiltinMatcherKeywords();

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/ascii.h"
 #include "route/sensitive/scan_context.h"
 
 namespace duet::sensitive {
@@ -404,7 +405,7 @@ bool UkNinoValid(std::string_view nino9) {
 }
 
 bool LooksLikeRealSecret(std::string_view token) {
-  const std::string lower = ToLowerAscii(token);
+  const std::string lower = AsciiLowered(token);
   if (ContainsAny(lower, {"example", "xxxx", "your", "placeholder", "dummy",
                           "sample", "redacted", "insert", "here", "fake",
                           "0123456", "1234567", "abcdefg", "changeme"})) {
@@ -458,7 +459,7 @@ bool IsPlaceholderValue(std::string_view value) {
       })) {
     return true;  // $DB_PASSWORD
   }
-  const std::string lower = ToLowerAscii(value);
+  const std::string lower = AsciiLowered(value);
   static constexpr std::string_view kWords[] = {
       "null",          "none",         "nil",
       "undefined",     "true",         "false",
