@@ -3,6 +3,7 @@
 // its file, key and reason.
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -20,9 +21,12 @@ class CliTest : public ::testing::Test {
   // Writes `contents` to a fresh file in a per-test temporary folder.
   std::string WriteConfig(const std::string& contents) {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    // A parameterised test's name holds a '/' ("Case/Param"): one folder,
+    // not a folder in a folder that TearDown would leave behind.
+    std::string name = info->name();
+    std::replace(name.begin(), name.end(), '/', '-');
     folder_ = std::filesystem::temp_directory_path() /
-              ("duet-cli-test-" + std::to_string(::getpid()) + "-" +
-               info->name());
+              ("duet-cli-test-" + std::to_string(::getpid()) + "-" + name);
     std::filesystem::create_directories(folder_);
     const std::filesystem::path path = folder_ / "duet.toml";
     std::ofstream(path) << contents;

@@ -34,8 +34,12 @@ class DemoCliTest : public ::testing::Test {
     std::error_code ignored;
     fs::remove_all(root_, ignored);
   }
+  // One inference thread: ctest runs two demos side by side on a 2-core
+  // machine, and llama.cpp's workers spin at their barriers, so two demos
+  // of two threads each stall one another for minutes.
   std::string Environment() const {
-    return "HOME='" + root_ + "/home' TMPDIR='" + root_ + "/tmp' PATH=/usr/bin:/bin";
+    return "HOME='" + root_ + "/home' TMPDIR='" + root_ +
+           "/tmp' PATH=/usr/bin:/bin DUET_LOCAL_THREADS=1";
   }
   // The demo folders left in TMPDIR.
   std::vector<std::string> DemoFolders() const {
@@ -141,6 +145,7 @@ TEST_F(DemoCliTest, CtrlCStopsTheGatewayItLeavesServing) {
   ::setenv("HOME", (root_ + "/home").c_str(), 1);
   ::setenv("TMPDIR", (root_ + "/tmp").c_str(), 1);
   ::unsetenv("ANTHROPIC_API_KEY");
+  ::setenv("DUET_LOCAL_THREADS", "1", 1);  // as Environment() says why
   ServerProcess demo;
   ASSERT_TRUE(demo.Spawn({"demo", "--port", "0", "--keep", "--model",
                           std::string("mine=") + DUET_TINY_MODEL}))
