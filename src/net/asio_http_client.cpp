@@ -28,9 +28,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
-#include "core/ascii.h"
 #include "net/basic_auth.h"
 #include "net/request_head.h"
+#include "net/response_parser.h"
 
 namespace duet::net {
 
@@ -80,15 +80,10 @@ struct Connection {
   // kernel for (Beast asks for at least 512 bytes), so it starts at a
   // chunk: a short answer then arrives in one read.
   beast::flat_buffer buffer;
-  // Where the parser puts de-chunked body bytes for the handler.
-  std::unique_ptr<char[]> body_chunk;
   std::chrono::steady_clock::time_point idle_since;
 
  private:
-  void Reserve() {
-    buffer.reserve(kReadChunk);
-    body_chunk = std::make_unique_for_overwrite<char[]>(kReadChunk);
-  }
+  void Reserve() { buffer.reserve(kReadChunk); }
 };
 
 // A connection idle for less than this is taken without asking the socket
@@ -561,7 +556,7 @@ class AsioHttpClient::Impl {
           : Unavailable("sending to " + name() + " failed: " + write_error.message());
     }
 
-    bhttp::response_parser<bhttp::buffer_body> parser;
+    ResponseParser parser;
     parser.body_limit(boost::none);
     auto [head_error, head_bytes] = co_await bhttp::async_read_header(
         stream, connection.buffer, parser, kTuple);
@@ -573,35 +568,28 @@ class AsioHttpClient::Impl {
                        std::to_string(call->timeouts.first_byte.count()) + " ms")
           : Unavailable("no response from " + name() + ": " + head_error.message());
     }
-    HttpResponseHead head;
-    head.status = static_cast<int>(parser.get().result_int());
-    for (const auto& field : parser.get()) {
-      head.headers.emplace_back(AsciiLowered(field.name_string()), std::string(field.value()));
-    }
     call->head_received = true;
-    if (!call->handler->OnHead(head)) {
+    if (!call->handler->OnHead(parser.head())) {
       call->aborted = true;
       co_return Status(ErrorCode::kCancelled, "stopped by the response handler");
     }
 
-    char* const chunk = connection.body_chunk.get();
+    std::string& body = parser.body();
     while (!parser.is_done()) {
-      parser.get().body().data = chunk;
-      parser.get().body().size = kReadChunk;
       lowest.expires_after(call->timeouts.idle);
-      // read_some, not read: async_read would keep reading until the chunk
-      // buffer is full or the body ends, so a slow stream (SSE) would reach
-      // the handler only at the end and trip the idle timeout on its total
-      // length instead of on a silence.
+      // read_some, not read: async_read would keep reading until the body
+      // ends, so a slow stream (SSE) would reach the handler only at the end
+      // and trip the idle timeout on its total length instead of on a
+      // silence. Each read hands the handler what it parsed.
       auto [read_error, read_bytes] =
           co_await bhttp::async_read_some(stream, connection.buffer, parser, kTuple);
-      const size_t got = kReadChunk - parser.get().body().size;
-      if (got > 0 && !call->handler->OnBody(std::string_view(chunk, got))) {
-        call->aborted = true;
-        co_return Status(ErrorCode::kCancelled, "stopped by the response handler");
-      }
-      if (read_error == bhttp::error::need_buffer) {
-        continue;
+      if (!body.empty()) {
+        const bool go_on = call->handler->OnBody(body);
+        body.clear();
+        if (!go_on) {
+          call->aborted = true;
+          co_return Status(ErrorCode::kCancelled, "stopped by the response handler");
+        }
       }
       if (read_error) {
         co_return IsTimeout(read_error)

@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "core/ascii.h"
 
 namespace duet::api::http {
 
@@ -152,23 +151,6 @@ class SessionExchange final : public Exchange {
   std::shared_ptr<ServerShared> shared_;
 };
 
-// The request `message` is (its body is moved out).
-Request ToRequest(bhttp::request<bhttp::string_body>& message) {
-  Request request;
-  request.method = std::string(message.method_string());
-  const std::string_view target = message.target();
-  const size_t question = target.find('?');
-  request.path = std::string(target.substr(0, question));
-  if (question != std::string_view::npos) {
-    request.query = std::string(target.substr(question + 1));
-  }
-  for (const auto& field : message) {
-    request.headers.emplace_back(AsciiLowered(field.name_string()), std::string(field.value()));
-  }
-  request.body = std::move(message.body());
-  return request;
-}
-
 // Reason phrases Beast does not know (it predates them or they are vendor
 // codes that clients nevertheless see).
 std::string_view ReasonPhrase(int status) {
@@ -259,7 +241,6 @@ void Session::OnHeader(beast::error_code error) {
     return;
   }
   first_request_ = false;
-  const auto& header = parser_->get();
   if (const auto length = parser_->content_length();
       length && *length > shared_->options.max_body_bytes) {
     Reject(Status(ErrorCode::kPayloadTooLarge,
@@ -269,7 +250,7 @@ void Session::OnHeader(beast::error_code error) {
     return;
   }
   parser_->body_limit(shared_->options.max_body_bytes);
-  if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
+  if (beast::iequals(parser_->request().Header("expect"), "100-continue")) {
     // curl sends this for large bodies and waits for the go-ahead.
     Enqueue("HTTP/1.1 100 Continue\r\n\r\n");
   }
@@ -304,15 +285,14 @@ void Session::OnBody(beast::error_code error) {
 
 void Session::Dispatch() {
   phase_ = Phase::kHandling;
-  auto& message = parser_->get();
-  keep_alive_ = message.keep_alive() && !shared_->shutting_down.load();
-  http10_ = message.version() < 11;
+  keep_alive_ = parser_->keep_alive() && !shared_->shutting_down.load();
+  http10_ = parser_->version() < 11;
   streaming_ = false;
   response_done_ = false;
   ++exchange_id_;
   cancel_ = std::make_shared<CancelFlag>();
   auto exchange = std::make_shared<SessionExchange>(
-      shared_from_this(), exchange_id_, ToRequest(message), cancel_, shared_);
+      shared_from_this(), exchange_id_, std::move(parser_->request()), cancel_, shared_);
   parser_.reset();
   stream_.expires_never();
   WatchForDisconnect();
@@ -322,7 +302,7 @@ void Session::Dispatch() {
 void Session::Reject(const Status& status) {
   Request partial;
   if (parser_ && parser_->is_header_done()) {
-    partial = ToRequest(parser_->get());
+    partial = std::move(parser_->request());
     partial.body.clear();
   }
   Response response = shared_->handler->RejectedRequest(partial, status);

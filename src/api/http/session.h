@@ -25,6 +25,7 @@
 #include <boost/beast/http.hpp>
 
 #include "api/http/exchange.h"
+#include "api/http/request_parser.h"
 #include "api/http/server.h"
 
 namespace duet::api::http {
@@ -109,8 +110,7 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<ServerShared> shared_;
-  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>>
-      parser_;
+  std::optional<RequestParser> parser_;
 
   Phase phase_ = Phase::kReading;
   bool first_request_ = true;
