@@ -21,50 +21,49 @@ size_t LineEnd(std::string_view bytes, size_t pos) {
 
 }  // namespace
 
-bool SseDecoder::Feed(std::string_view bytes, std::vector<SseEvent>* events) {
-  if (failed_) {
-    return false;
-  }
-  size_t pos = 0;
-  while (pos < bytes.size()) {
-    if (skip_lf_) {
-      skip_lf_ = false;
-      if (bytes[pos] == '\n') {
-        ++pos;
-        continue;
-      }
-    }
-    // Take the run up to the next line terminator in one append.
-    const size_t end = LineEnd(bytes, pos);
-    if (end == std::string_view::npos) {
-      line_.append(bytes.substr(pos));
-      break;
-    }
-    line_.append(bytes.substr(pos, end - pos));
-    skip_lf_ = bytes[end] == '\r';
-    pos = end + 1;
-    ProcessLine(line_, events);
+bool SseDecoder::NextLine(std::string_view bytes, size_t* pos, std::string_view* line) {
+  if (line_taken_) {
     line_.clear();
+    line_taken_ = false;
   }
-  if (line_.size() + pending_.data.size() > kMaxEventBytes) {
-    failed_ = true;
+  if (skip_lf_ && *pos < bytes.size()) {
+    skip_lf_ = false;
+    if (bytes[*pos] == '\n') {
+      ++*pos;
+    }
+  }
+  if (*pos >= bytes.size()) {
     return false;
   }
+  const size_t end = LineEnd(bytes, *pos);
+  if (end == std::string_view::npos) {
+    line_.append(bytes.substr(*pos));
+    *pos = bytes.size();
+    return false;
+  }
+  skip_lf_ = bytes[end] == '\r';
+  const std::string_view rest = bytes.substr(*pos, end - *pos);
+  *pos = end + 1;
+  if (line_.empty()) {
+    *line = rest;  // the whole line is in `bytes`: no copy
+    return true;
+  }
+  line_.append(rest);
+  line_taken_ = true;
+  *line = line_;
   return true;
 }
 
-void SseDecoder::ProcessLine(std::string_view line,
-                             std::vector<SseEvent>* events) {
+bool SseDecoder::ProcessLine(std::string_view line) {
   if (line.empty()) {
     if (has_data_) {
-      events->push_back(std::move(pending_));
+      return true;  // the caller hands event_ over, then clears it
     }
-    pending_ = SseEvent();
-    has_data_ = false;
-    return;
+    ClearEvent();  // an event: line without data is dropped
+    return false;
   }
   if (line.front() == ':') {
-    return;  // a comment (keep-alive)
+    return false;  // a comment (keep-alive)
   }
   const size_t colon = line.find(':');
   std::string_view field = line.substr(0, colon);
@@ -76,15 +75,29 @@ void SseDecoder::ProcessLine(std::string_view line,
     }
   }
   if (field == "event") {
-    pending_.event.assign(value);
+    event_.event.assign(value);
   } else if (field == "data") {
     if (has_data_) {
-      pending_.data.push_back('\n');
+      event_.data.push_back('\n');
     }
-    pending_.data.append(value);
+    event_.data.append(value);
     has_data_ = true;
   }
   // id:, retry: and unknown fields carry nothing duet uses.
+  return false;
+}
+
+void SseDecoder::ClearEvent() {
+  event_.event.clear();
+  event_.data.clear();
+  has_data_ = false;
+}
+
+bool SseDecoder::WithinLimit() {
+  if (line_.size() + event_.data.size() > kMaxEventBytes) {
+    failed_ = true;
+  }
+  return !failed_;
 }
 
 }  // namespace duet::wire

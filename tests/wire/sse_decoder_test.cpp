@@ -10,10 +10,18 @@
 namespace duet::wire {
 namespace {
 
+// An on_event that keeps a copy of every event.
+auto Collect(std::vector<SseEvent>* events) {
+  return [events](const SseEvent& event) {
+    events->push_back(event);
+    return true;
+  };
+}
+
 std::vector<SseEvent> DecodeWhole(std::string_view bytes) {
   SseDecoder decoder;
   std::vector<SseEvent> events;
-  EXPECT_TRUE(decoder.Feed(bytes, &events));
+  EXPECT_TRUE(decoder.Feed(bytes, Collect(&events)));
   return events;
 }
 
@@ -22,14 +30,28 @@ std::vector<SseEvent> DecodeBytewise(std::string_view bytes) {
   SseDecoder decoder;
   std::vector<SseEvent> events;
   for (char c : bytes) {
-    EXPECT_TRUE(decoder.Feed(std::string_view(&c, 1), &events));
+    EXPECT_TRUE(decoder.Feed(std::string_view(&c, 1), Collect(&events)));
   }
+  return events;
+}
+
+// The same bytes cut in two at `cut`: a line may begin in one feed and end
+// in the next, or lie whole in either.
+std::vector<SseEvent> DecodeInTwo(std::string_view bytes, size_t cut) {
+  SseDecoder decoder;
+  std::vector<SseEvent> events;
+  EXPECT_TRUE(decoder.Feed(bytes.substr(0, cut), Collect(&events)));
+  EXPECT_TRUE(decoder.Feed(bytes.substr(cut), Collect(&events)));
   return events;
 }
 
 void ExpectEvents(std::string_view bytes,
                   const std::vector<std::pair<std::string, std::string>>& want) {
-  for (const auto& events : {DecodeWhole(bytes), DecodeBytewise(bytes)}) {
+  std::vector<std::vector<SseEvent>> decodings = {DecodeWhole(bytes), DecodeBytewise(bytes)};
+  for (size_t cut = 1; cut < bytes.size(); ++cut) {
+    decodings.push_back(DecodeInTwo(bytes, cut));
+  }
+  for (const auto& events : decodings) {
     ASSERT_EQ(events.size(), want.size()) << bytes;
     for (size_t i = 0; i < want.size(); ++i) {
       EXPECT_EQ(events[i].event, want[i].first) << i;
@@ -72,11 +94,21 @@ TEST(SseDecoderTest, TheEventNameDoesNotLeakIntoTheNextEvent) {
 TEST(SseDecoderTest, AnUnterminatedEventIsHeldBack) {
   SseDecoder decoder;
   std::vector<SseEvent> events;
-  ASSERT_TRUE(decoder.Feed("data: partial\n", &events));
+  ASSERT_TRUE(decoder.Feed("data: partial\n", Collect(&events)));
   EXPECT_TRUE(events.empty());
-  ASSERT_TRUE(decoder.Feed("\n", &events));
+  ASSERT_TRUE(decoder.Feed("\n", Collect(&events)));
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].data, "partial");
+}
+
+TEST(SseDecoderTest, OnEventReturningFalseStopsTheFeed) {
+  SseDecoder decoder;
+  std::vector<std::string> seen;
+  EXPECT_TRUE(decoder.Feed("data: 1\n\ndata: 2\n\ndata: 3\n\n", [&](const SseEvent& event) {
+    seen.push_back(event.data);
+    return seen.size() < 2;
+  }));
+  EXPECT_EQ(seen, (std::vector<std::string>{"1", "2"}));
 }
 
 TEST(SseDecoderTest, UnicodeSplitAcrossFeedsSurvives) {
@@ -88,13 +120,13 @@ TEST(SseDecoderTest, AnOversizedEventFailsAndStaysFailed) {
   SseDecoder decoder;
   std::vector<SseEvent> events;
   const std::string chunk(1024 * 1024, 'x');
-  bool ok = decoder.Feed("data: ", &events);
+  bool ok = decoder.Feed("data: ", Collect(&events));
   for (size_t sent = 0; ok && sent <= SseDecoder::kMaxEventBytes;
        sent += chunk.size()) {
-    ok = decoder.Feed(chunk, &events);
+    ok = decoder.Feed(chunk, Collect(&events));
   }
   EXPECT_FALSE(ok);
-  EXPECT_FALSE(decoder.Feed("\n\ndata: after\n\n", &events));
+  EXPECT_FALSE(decoder.Feed("\n\ndata: after\n\n", Collect(&events)));
   EXPECT_TRUE(events.empty());
 }
 

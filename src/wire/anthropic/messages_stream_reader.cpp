@@ -91,22 +91,20 @@ Status StreamReader::Feed(std::string_view bytes,
   if (failed_ || finished_) {
     return Status::Ok();
   }
-  pending_.clear();
-  if (!decoder_.Feed(bytes, &pending_)) {
+  Status status = Status::Ok();
+  const bool within_limit = decoder_.Feed(bytes, [&](const SseEvent& sse) {
+    status = OnEvent(sse, events);
+    if (!status.ok()) {
+      failed_ = true;
+      return false;
+    }
+    return !finished_;
+  });
+  if (!within_limit) {
     failed_ = true;
     return StreamProtocolError("an event exceeds the size limit");
   }
-  for (const SseEvent& sse : pending_) {
-    Status status = OnEvent(sse, events);
-    if (!status.ok()) {
-      failed_ = true;
-      return status;
-    }
-    if (finished_) {
-      break;
-    }
-  }
-  return Status::Ok();
+  return status;
 }
 
 Status StreamReader::Finish(std::vector<ChatEvent>*) {

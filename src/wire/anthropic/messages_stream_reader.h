@@ -56,7 +56,6 @@ class StreamReader final : public StreamDecoder {
   Status OnEvent(const SseEvent& sse, std::vector<ChatEvent>* events);
 
   SseDecoder decoder_;
-  std::vector<SseEvent> pending_;
   Usage usage_;
   bool started_ = false;
   bool finished_ = false;

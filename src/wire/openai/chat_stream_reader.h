@@ -59,7 +59,6 @@ class StreamReader final : public StreamDecoder {
   void End(std::vector<ChatEvent>* events);
 
   SseDecoder decoder_;
-  std::vector<SseEvent> pending_;
   bool started_ = false;
   bool finished_ = false;
   bool failed_ = false;
