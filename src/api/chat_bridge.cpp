@@ -60,7 +60,10 @@ http::Response ChatBridge::Head(int status, std::string content_type) const {
   http::Response head;
   head.status = status;
   head.content_type = std::move(content_type);
-  head.headers = RequestIdHeaders(request_id_);
+  // Room for the request ids and every route header: the list never regrows.
+  head.headers.reserve(16);
+  head.headers.emplace_back("request-id", request_id_);
+  head.headers.emplace_back("x-request-id", request_id_);
   AddRouteHeaders(&head.headers);
   return head;
 }

@@ -76,7 +76,7 @@ uint32_t Decode(std::string_view text, size_t* pos) {
   return value;
 }
 
-CodePoint Classify(uint32_t cp) {
+constexpr CodePoint Classify(uint32_t cp) {
   if (cp < 0x80) {
     if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) {
       return {cp, CharClass::kWord};
@@ -107,6 +107,26 @@ CodePoint Classify(uint32_t cp) {
   return {cp, CharClass::kWord};
 }
 
+// Classify for each ASCII byte, looked up instead of decoded: nearly every
+// byte of a prompt is ASCII.
+constexpr std::array<CodePoint, 0x80> kAsciiCodePoints = [] {
+  std::array<CodePoint, 0x80> table{};
+  for (uint32_t c = 0; c < 0x80; ++c) {
+    table[c] = Classify(c);
+  }
+  return table;
+}();
+
+// Decodes and classifies the character at text[*pos], moving past it.
+CodePoint NextCodePoint(std::string_view text, size_t* pos) {
+  const auto byte = static_cast<unsigned char>(text[*pos]);
+  if (byte < 0x80) {
+    ++*pos;
+    return kAsciiCodePoints[byte];
+  }
+  return Classify(Decode(text, pos));
+}
+
 // Stem hashes (over folded code points) to concept ids, in a small
 // open-addressing table: a lookup per word prefix must cost nanoseconds.
 class ConceptTable {
@@ -118,7 +138,7 @@ class ConceptTable {
       size_t length = 0;
       bool plain = true;
       while (pos < entry.stem.size()) {
-        const CodePoint cp = Classify(Decode(entry.stem, &pos));
+        const CodePoint cp = NextCodePoint(entry.stem, &pos);
         plain = plain && cp.cls != CharClass::kSeparator;
         hash = Combine(hash, cp.value);
         ++length;
@@ -335,7 +355,7 @@ void ExtractFeatures(const ClassifierInput& input,
   const std::string_view text = input.text;
   size_t pos = 0;
   while (pos < text.size()) {
-    const CodePoint cp = Classify(Decode(text, &pos));
+    const CodePoint cp = NextCodePoint(text, &pos);
     if (cp.cls != run_class || run_length == kMaxRun) {
       flush();
       run_class = cp.cls;
