@@ -9,6 +9,7 @@
 // A street word alone ("on main street", "Street Fighter 2") or a number
 // alone is not an address; English names must be capitalised.
 #include <algorithm>
+#include <array>
 #include <string_view>
 
 #include "route/sensitive/detectors.h"
@@ -146,6 +147,11 @@ size_t DetectNumberFirst(ScanContext& ctx, size_t pos, size_t digits_end) {
   return kNoFinding;
 }
 
+// What German street names end in, or are ("Straße 5" after a name);
+// lengths known at compile time.
+constexpr std::array<std::string_view, 10> kGermanStreetWords = {
+    "straße", "strasse", "str.", "gasse", "allee", "platz", "weg", "ring", "damm", "ufer"};
+
 // "Hauptstraße 5", "Berliner Straße 12a", "Lindenweg 3, 10115 Berlin".
 size_t DetectGermanStreet(ScanContext& ctx, size_t pos, size_t digits_end) {
   if (ctx.Before(pos) != ' ' || digits_end - pos > 4) {
@@ -162,6 +168,25 @@ size_t DetectGermanStreet(ScanContext& ctx, size_t pos, size_t digits_end) {
   }
   const std::string_view word = text.substr(start, pos - 1 - start);
   if (word.size() < 4 || !IsUpper(static_cast<uint8_t>(word[0]))) {
+    return kNoFinding;
+  }
+  // The street word first: most capitalised words before a number are not
+  // streets ("Line 12", "Version 3", "Seite 4"). Both a suffix and a bare
+  // street word end in the candidate's last byte.
+  std::string_view suffix;
+  bool bare = false;
+  for (std::string_view candidate : kGermanStreetWords) {
+    if (AsciiLower(static_cast<uint8_t>(word.back())) !=
+        static_cast<uint8_t>(candidate.back())) {
+      continue;
+    }
+    bare = word.size() == candidate.size() && StartsWithLower(word, 0, candidate);
+    if (bare || word.ends_with(candidate)) {
+      suffix = candidate;
+      break;
+    }
+  }
+  if (suffix.empty()) {
     return kNoFinding;
   }
   size_t end = digits_end;
@@ -189,38 +214,29 @@ size_t DetectGermanStreet(ScanContext& ctx, size_t pos, size_t digits_end) {
   for (int k = 0; k < 5 && postcode; ++k) {
     postcode = IsDigit(ctx.At(tail + k));
   }
-  for (std::string_view suffix : {"straße", "strasse", "str.", "gasse", "allee",
-                                  "platz", "weg", "ring", "damm", "ufer"}) {
-    const bool bare =
-        word.size() == suffix.size() && StartsWithLower(word, 0, suffix);
-    if (!word.ends_with(suffix) && !bare) {
-      continue;
+  const bool strong = suffix.size() >= 5 || suffix == "str.";
+  if (bare) {
+    // "Straße 5" alone needs a named street before: "Berliner Straße 5".
+    const size_t before_end = start > 0 ? start - 1 : 0;
+    size_t before_start = before_end;
+    while (before_start > 0 && (IsAlpha(ctx.At(before_start - 1)) ||
+                                ctx.At(before_start - 1) >= 0x80)) {
+      --before_start;
     }
-    const bool strong = suffix.size() >= 5 || suffix == "str.";
-    if (bare) {
-      // "Straße 5" alone needs a named street before: "Berliner Straße 5".
-      const size_t before_end = start > 0 ? start - 1 : 0;
-      size_t before_start = before_end;
-      while (before_start > 0 && (IsAlpha(ctx.At(before_start - 1)) ||
-                                  ctx.At(before_start - 1) >= 0x80)) {
-        --before_start;
-      }
-      const std::string_view before =
-          text.substr(before_start, before_end - before_start);
-      if (ctx.At(before_end) != ' ' || before.size() < 4 ||
-          !IsUpper(static_cast<uint8_t>(before[0])) || before == "Eine" ||
-          before == "Einer") {
-        return kNoFinding;
-      }
-      start = before_start;
-    }
-    if (!strong && !postcode) {
+    const std::string_view before =
+        text.substr(before_start, before_end - before_start);
+    if (ctx.At(before_end) != ' ' || before.size() < 4 ||
+        !IsUpper(static_cast<uint8_t>(before[0])) || before == "Eine" ||
+        before == "Einer") {
       return kNoFinding;
     }
-    return ctx.Report(SensitiveKind::kStreetAddress, "street_address", start,
-                      end - start);
+    start = before_start;
   }
-  return kNoFinding;
+  if (!strong && !postcode) {
+    return kNoFinding;
+  }
+  return ctx.Report(SensitiveKind::kStreetAddress, "street_address", start,
+                    end - start);
 }
 
 bool IsCjkChar(const ScanContext& ctx, size_t pos) {
