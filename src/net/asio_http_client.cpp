@@ -109,6 +109,22 @@ bool LooksAlive(Connection& connection, std::chrono::steady_clock::duration idle
   return got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
+// Url::Parse, remembering the last URL this thread parsed: a backend sends
+// every call to the same URL, and parsing it again cost more than a copy.
+Result<Url> ParseUrl(const std::string& text) {
+  thread_local std::string last_text;
+  thread_local std::optional<Url> last_url;
+  if (last_url && text == last_text) {
+    return *last_url;
+  }
+  Result<Url> url = Url::Parse(text);
+  if (url) {
+    last_text = text;
+    last_url = *url;
+  }
+  return url;
+}
+
 bool IsTimeout(const beast::error_code& error) {
   return error == beast::error::timeout;
 }
@@ -205,7 +221,7 @@ class AsioHttpClient::Impl {
     // The call runs on the caller's event loop when it has one of ours; a
     // pooled connection of that loop decides the executor.
     const size_t loop = LoopForThisThread();
-    Result<Url> url = Url::Parse(request.url);
+    Result<Url> url = ParseUrl(request.url);
     std::optional<Url> proxy;
     std::unique_ptr<Connection> pooled;
     std::string key;

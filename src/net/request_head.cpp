@@ -7,13 +7,19 @@
 namespace duet::net {
 namespace {
 
-// RFC 9110 token characters.
-bool IsTokenChar(unsigned char c) {
-  if (c >= '0' && c <= '9') return true;
-  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
-  constexpr std::string_view kSymbols = "!#$%&'*+-.^_`|~";
-  return kSymbols.find(static_cast<char>(c)) != std::string_view::npos;
-}
+// RFC 9110 token characters, looked up per byte.
+constexpr std::array<bool, 256> kTokenChar = [] {
+  std::array<bool, 256> token{};
+  for (int c = 0; c < 256; ++c) {
+    token[c] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  }
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) {
+    token[static_cast<unsigned char>(c)] = true;
+  }
+  return token;
+}();
+
+bool IsTokenChar(unsigned char c) { return kTokenChar[c]; }
 
 bool IsToken(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
@@ -41,7 +47,8 @@ bool IsFraming(std::string_view name) {
       "host", "content-length", "transfer-encoding", "connection"};
   return std::any_of(kFraming.begin(), kFraming.end(),
                      [&](std::string_view framing) {
-                       return boost::beast::iequals(name, framing);
+                       return name.size() == framing.size() &&
+                              boost::beast::iequals(name, framing);
                      });
 }
 
