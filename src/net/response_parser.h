@@ -25,7 +25,9 @@ namespace duet::net {
 
 class ResponseParser final : public boost::beast::http::basic_parser<false> {
  public:
-  ResponseParser() = default;
+  // Room for a typical head's fields, so the list does not regrow as they
+  // arrive.
+  ResponseParser() { head_.headers.reserve(kTypicalFields); }
 
   // Status and headers; complete once is_header_done().
   HttpResponseHead& head() { return head_; }
@@ -33,6 +35,8 @@ class ResponseParser final : public boost::beast::http::basic_parser<false> {
   std::string& body() { return body_; }
 
  private:
+  static constexpr size_t kTypicalFields = 16;
+
   using error_code = boost::beast::error_code;
   using string_view = boost::beast::string_view;
 

@@ -25,7 +25,9 @@ namespace duet::api::http {
 
 class RequestParser final : public boost::beast::http::basic_parser<true> {
  public:
-  RequestParser() = default;
+  // Room for a typical head's fields, so the list does not regrow as they
+  // arrive.
+  RequestParser() { request_.headers.reserve(kTypicalFields); }
 
   // What has been parsed so far: method, path and query once the request
   // line is in, headers once is_header_done(), the body once is_done().
@@ -34,6 +36,8 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   int version() const { return version_; }
 
  private:
+  static constexpr size_t kTypicalFields = 16;
+
   using error_code = boost::beast::error_code;
   using string_view = boost::beast::string_view;
 
