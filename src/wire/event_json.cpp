@@ -164,18 +164,19 @@ std::string_view StringOrEmpty(simdjson::dom::object object,
 std::optional<int64_t> IntIfPresent(simdjson::dom::object object,
                                     std::string_view key) {
   const std::optional<simdjson::dom::element> value = FindMember(object, key);
-  if (!value) {
-    return std::nullopt;
-  }
+  return value ? IntOf(*value) : std::nullopt;
+}
+
+std::optional<int64_t> IntOf(simdjson::dom::element value) {
   // simdjson types a non-negative integer int64 when it fits and uint64
   // only above INT64_MAX; nlohmann's get<int64_t>() wraps those around, and
   // C++20 defines the conversion below to do the same.
   int64_t signed_number = 0;
   uint64_t unsigned_number = 0;
-  if (value->get_int64().get(signed_number) == simdjson::SUCCESS) {
+  if (value.get_int64().get(signed_number) == simdjson::SUCCESS) {
     return signed_number;
   }
-  if (value->get_uint64().get(unsigned_number) == simdjson::SUCCESS) {
+  if (value.get_uint64().get(unsigned_number) == simdjson::SUCCESS) {
     return static_cast<int64_t>(unsigned_number);
   }
   return std::nullopt;

@@ -103,6 +103,8 @@ std::string_view StringOrEmpty(simdjson::dom::object object,
 // negative number.
 std::optional<int64_t> IntIfPresent(simdjson::dom::object object,
                                     std::string_view key);
+// `value` as IntIfPresent reads a member: its integer, or nullopt.
+std::optional<int64_t> IntOf(simdjson::dom::element value);
 // The member's number (integer or float) as a double, or nullopt.
 std::optional<double> NumberIfPresent(simdjson::dom::object object,
                                       std::string_view key);

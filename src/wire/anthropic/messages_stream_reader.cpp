@@ -1,5 +1,6 @@
 #include "wire/anthropic/messages_stream_reader.h"
 
+#include <array>
 #include <optional>
 #include <string>
 
@@ -20,17 +21,28 @@ void MergeUsage(std::optional<object> json, Usage* usage) {
   if (!json) {
     return;
   }
-  if (auto v = IntIfPresent(*json, "input_tokens")) {
-    usage->input_tokens = *v;
+  // One pass over the members instead of a search per count. A repeated
+  // key counts with its last value, as FindMember reads it.
+  constexpr std::array<std::string_view, 4> kKeys = {
+      "input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"};
+  const std::array<int64_t*, 4> counts = {&usage->input_tokens, &usage->output_tokens,
+                                          &usage->cache_creation_input_tokens,
+                                          &usage->cache_read_input_tokens};
+  std::array<std::optional<simdjson::dom::element>, 4> values;
+  for (simdjson::dom::key_value_pair member : *json) {
+    for (size_t i = 0; i < kKeys.size(); ++i) {
+      if (member.key == kKeys[i]) {
+        values[i] = member.value;
+        break;
+      }
+    }
   }
-  if (auto v = IntIfPresent(*json, "output_tokens")) {
-    usage->output_tokens = *v;
-  }
-  if (auto v = IntIfPresent(*json, "cache_creation_input_tokens")) {
-    usage->cache_creation_input_tokens = *v;
-  }
-  if (auto v = IntIfPresent(*json, "cache_read_input_tokens")) {
-    usage->cache_read_input_tokens = *v;
+  for (size_t i = 0; i < kKeys.size(); ++i) {
+    if (values[i]) {
+      if (const std::optional<int64_t> count = IntOf(*values[i])) {
+        *counts[i] = *count;
+      }
+    }
   }
 }
 

@@ -194,6 +194,20 @@ TEST(StreamReaderTest, NumbersThatAreNotIntegersCountAsAbsent) {
   EXPECT_EQ(events[2].usage.cache_creation_input_tokens, -2);
 }
 
+TEST(StreamReaderTest, ARepeatedUsageCountTakesItsLastValue) {
+  // As nlohmann's parse would: the last value of a repeated key, and a last
+  // null leaves the count as it was.
+  const std::vector<ChatEvent> events = Read(
+      Started("event: message_delta\n"
+              "data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
+              "\"end_turn\"},\"usage\":{\"output_tokens\":5,\"output_tokens\":9,"
+              "\"input_tokens\":4,\"input_tokens\":null}}\n\n"),
+      1000);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].usage.output_tokens, 9);
+  EXPECT_EQ(events[1].usage.input_tokens, 3);
+}
+
 TEST(StreamReaderTest, DataThatIsNotOneJsonObjectFails) {
   for (const char* data : {
            "[{\"type\":\"ping\"}]",                       // an array
