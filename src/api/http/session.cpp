@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-
 namespace duet::api::http {
 
 namespace net = boost::asio;
