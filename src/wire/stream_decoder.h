@@ -12,6 +12,7 @@
 
 #include "core/status.h"
 #include "model/chat.h"
+#include "wire/sse_decoder.h"
 
 namespace duet::wire {
 
@@ -33,6 +34,29 @@ class StreamDecoder {
 // kUnavailable "upstream stream: <what>".
 inline Status StreamProtocolError(std::string_view what) {
   return Unavailable("upstream stream: " + std::string(what));
+}
+
+// The Feed of a decoder whose upstream speaks SSE: hands each event that
+// `bytes` complete to `on_event` (Status(const SseEvent&)) until one fails
+// or `finished` turns true. A failure, or an event over the decoder's size
+// limit, sets *failed and is returned.
+template <typename OnEvent>
+Status FeedSseEvents(SseDecoder& decoder, std::string_view bytes, const bool& finished,
+                     bool* failed, OnEvent&& on_event) {
+  Status status = Status::Ok();
+  const bool within_limit = decoder.Feed(bytes, [&](const SseEvent& sse) {
+    status = on_event(sse);
+    if (!status.ok()) {
+      *failed = true;
+      return false;
+    }
+    return !finished;
+  });
+  if (!within_limit) {
+    *failed = true;
+    return StreamProtocolError("an event exceeds the size limit");
+  }
+  return status;
 }
 
 }  // namespace duet::wire

@@ -103,20 +103,8 @@ Status StreamReader::Feed(std::string_view bytes,
   if (failed_ || finished_) {
     return Status::Ok();
   }
-  Status status = Status::Ok();
-  const bool within_limit = decoder_.Feed(bytes, [&](const SseEvent& sse) {
-    status = OnEvent(sse, events);
-    if (!status.ok()) {
-      failed_ = true;
-      return false;
-    }
-    return !finished_;
-  });
-  if (!within_limit) {
-    failed_ = true;
-    return StreamProtocolError("an event exceeds the size limit");
-  }
-  return status;
+  return FeedSseEvents(decoder_, bytes, finished_, &failed_,
+                       [&](const SseEvent& sse) { return OnEvent(sse, events); });
 }
 
 Status StreamReader::Finish(std::vector<ChatEvent>*) {
