@@ -29,8 +29,16 @@ start_fake_upstream() {  # work
   local anthropic_sse openai_sse
   anthropic_sse='event: message_start\ndata: {"type":"message_start","message":{"id":"msg_bench","type":"message","role":"assistant","content":[],"model":"claude-haiku-4-5","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"output_tokens":1}}}\n\nevent: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\nevent: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello from the benchmark upstream."}}\n\nevent: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\nevent: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":8}}\n\nevent: message_stop\ndata: {"type":"message_stop"}\n\n'
   openai_sse='data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench-model","choices":[{"index":0,"delta":{"role":"assistant","content":"Hello from the benchmark upstream."},"finish_reason":null}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench-model","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench-model","choices":[],"usage":{"prompt_tokens":25,"completion_tokens":8,"total_tokens":33}}\n\ndata: [DONE]\n\n'
-  printf '%b' "$anthropic_sse" > "$work/anthropic.sse"
-  printf '%b' "$openai_sse" > "$work/openai.sse"
+  # nginx answers with `return`, from memory: no file is opened per request.
+  # A quoted nginx string keeps its newlines; these bodies hold no quote,
+  # backslash or '$' that nginx would read as an escape or a variable.
+  local anthropic_body openai_body
+  anthropic_body="$(printf '%b' "$anthropic_sse")"$'\n\n'
+  openai_body="$(printf '%b' "$openai_sse")"$'\n\n'
+  if [[ "$anthropic_body$openai_body" == *[\'\\\$]* ]]; then
+    echo "fake_upstream.sh: a body holds a character nginx would interpret" >&2
+    return 1
+  fi
 
   cat > "$work/nginx.conf" <<CONF
 worker_processes 1;
@@ -43,11 +51,9 @@ http {
   keepalive_requests 1000000;
   server {
     listen 127.0.0.1:$nginx_port;
-    root $work;
-    # Static files answer POST too (nginx refuses it for files otherwise).
-    error_page 405 =200 \$uri;
-    location = /v1/messages { default_type text/event-stream; try_files /anthropic.sse =404; }
-    location = /v1/chat/completions { default_type text/event-stream; try_files /openai.sse =404; }
+    default_type text/event-stream;
+    location = /v1/messages { return 200 '$anthropic_body'; }
+    location = /v1/chat/completions { return 200 '$openai_body'; }
   }
 }
 CONF
