@@ -21,7 +21,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -39,18 +38,26 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
-// Where a call and its connection run: the loop's own executor when one
-// thread runs the loop (duet serve's loops, or the client's own single
-// thread), else a strand of it.
-using Executor = asio::any_io_executor;
+// Where a call and its connection run: the executor of an event loop that
+// one thread runs (duet serve's loops, or each of the client's own), so no
+// strand is needed. The concrete type rather than asio's type-erased
+// any_io_executor: every completion of every read, write and coroutine step
+// goes through it, and the erased one costs a call through a table and
+// copies of the executor object each time.
+using Executor = asio::io_context::executor_type;
+template <typename T>
+using Task = asio::awaitable<T, Executor>;
 
 namespace {
 
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable_t<Executor>());
 constexpr size_t kReadChunk = 16 * 1024;
 
-using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using PlainStream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
+using TlsStream = beast::ssl_stream<PlainStream>;
+using Resolver = asio::ip::basic_resolver<tcp, Executor>;
+using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
+                                         asio::wait_traits<std::chrono::steady_clock>, Executor>;
 
 // A connection is used by one call at a time, always on the executor it was
 // opened on: Beast's timeout handlers run on the stream's executor, so a
@@ -68,10 +75,9 @@ struct Connection {
     Reserve();
   }
 
-  beast::tcp_stream& Lowest() {
-    return std::visit(
-        [](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); },
-        stream);
+  PlainStream& Lowest() {
+    return std::visit([](auto& s) -> PlainStream& { return beast::get_lowest_layer(s); },
+                      stream);
   }
 
   Executor executor;
@@ -174,7 +180,7 @@ class AsioHttpClient::Impl {
     std::string head;  // the request's bytes up to the body (RequestHead)
     // What Abort closes to stop the call (set per phase; touched on
     // `executor` only).
-    tcp::resolver* resolver = nullptr;
+    Resolver* resolver = nullptr;
     Connection* connection = nullptr;
     bool resolve_timed_out = false;
     bool aborted = false;  // cancelled or the client is shutting down
@@ -185,15 +191,12 @@ class AsioHttpClient::Impl {
   Impl(Options options, ssl::context tls)
       : options_(std::move(options)),
         tls_(std::move(tls)),
-        contexts_(options_.io_contexts.empty()
-                      ? std::vector<asio::io_context*>{&own_io_}
-                      : options_.io_contexts) {
-    if (options_.io_contexts.empty()) {
-      work_.emplace(own_io_.get_executor());
-      const int threads = std::max(1, options_.io_threads);
-      for (int i = 0; i < threads; ++i) {
-        threads_.emplace_back([this] { own_io_.run(); });
-      }
+        own_loops_(MakeOwnLoops(options_)),
+        contexts_(options_.io_contexts.empty() ? Pointers(own_loops_)
+                                               : options_.io_contexts) {
+    for (const std::unique_ptr<asio::io_context>& own : own_loops_) {
+      work_.emplace_back(own->get_executor());
+      threads_.emplace_back([&own = *own] { own.run(); });
     }
     for (size_t i = 0; i < contexts_.size(); ++i) {
       loops_.push_back(std::make_unique<Loop>());
@@ -209,7 +212,7 @@ class AsioHttpClient::Impl {
       }
       loop->pool.clear();
     }
-    work_.reset();
+    work_.clear();
     for (std::thread& thread : threads_) {
       thread.join();
     }
@@ -230,7 +233,7 @@ class AsioHttpClient::Impl {
       key = PoolKey(*url, proxy);
       pooled = TakeIdle(loop, key);
     }
-    Executor executor = pooled ? pooled->executor : ExecutorFor(loop);
+    Executor executor = pooled ? pooled->executor : contexts_[loop]->get_executor();
     auto call = std::make_shared<Call>(std::move(executor), std::move(request),
                                        timeouts, std::move(handler),
                                        std::move(cancel));
@@ -263,15 +266,26 @@ class AsioHttpClient::Impl {
   }
 
  private:
-  // A new call's executor on loop `loop`: the loop's own when one thread
-  // runs it (loops passed in are, by contract), a strand when the client's
-  // own loop has several threads.
-  Executor ExecutorFor(size_t loop) {
-    asio::io_context& context = *contexts_[loop];
-    if (!options_.io_contexts.empty() || options_.io_threads <= 1) {
-      return context.get_executor();
+  // The client's own event loops, one per I/O thread, when no loops are
+  // given; each is run by its one thread (concurrency hint 1).
+  static std::vector<std::unique_ptr<asio::io_context>> MakeOwnLoops(
+      const Options& options) {
+    std::vector<std::unique_ptr<asio::io_context>> loops;
+    if (options.io_contexts.empty()) {
+      for (int i = 0; i < std::max(1, options.io_threads); ++i) {
+        loops.push_back(std::make_unique<asio::io_context>(1));
+      }
     }
-    return asio::make_strand(context);
+    return loops;
+  }
+
+  static std::vector<asio::io_context*> Pointers(
+      const std::vector<std::unique_ptr<asio::io_context>>& loops) {
+    std::vector<asio::io_context*> pointers;
+    for (const std::unique_ptr<asio::io_context>& loop : loops) {
+      pointers.push_back(loop.get());
+    }
+    return pointers;
   }
 
   // The index of the loop the calling thread runs, or else the next loop in
@@ -373,7 +387,7 @@ class AsioHttpClient::Impl {
     call->handler->OnComplete(std::move(status), call->head_received);
   }
 
-  asio::awaitable<void> Run(std::shared_ptr<Call> call, Result<Url> url,
+  Task<void> Run(std::shared_ptr<Call> call, Result<Url> url,
                             std::optional<Url> proxy, std::string key,
                             std::unique_ptr<Connection> pooled) {
     if (!url) {
@@ -446,14 +460,14 @@ class AsioHttpClient::Impl {
     }
   }
 
-  asio::awaitable<Result<std::unique_ptr<Connection>>> Connect(
+  Task<Result<std::unique_ptr<Connection>>> Connect(
       std::shared_ptr<Call> call) {
     const Url& hop = call->proxy ? *call->proxy : call->url;
     const std::string name = call->url.Display();
-    tcp::resolver resolver(call->executor);
+    Resolver resolver(call->executor);
     call->resolver = &resolver;
     // asio's resolver has no deadline of its own.
-    asio::steady_timer resolve_deadline(call->executor);
+    Timer resolve_deadline(call->executor);
     resolve_deadline.expires_after(call->timeouts.connect);
     resolve_deadline.async_wait([call](const beast::error_code& error) {
       if (!error && call->resolver != nullptr) {
@@ -521,7 +535,7 @@ class AsioHttpClient::Impl {
   }
 
   // CONNECT host:port through the proxy, so TLS runs end to end inside.
-  asio::awaitable<Status> OpenTunnel(const Call& call, PlainStream& socket,
+  Task<Status> OpenTunnel(const Call& call, PlainStream& socket,
                                      beast::flat_buffer& buffer) {
     bhttp::request<bhttp::empty_body> request{bhttp::verb::connect,
                                               call.url.Authority(), 11};
@@ -554,12 +568,12 @@ class AsioHttpClient::Impl {
   }
 
   template <typename Stream>
-  asio::awaitable<Status> Exchange(std::shared_ptr<Call> call,
+  Task<Status> Exchange(std::shared_ptr<Call> call,
                                    Connection& connection, Stream& stream,
                                    bool* keep_alive, bool* stale) {
     // Only failures name the origin.
     const auto name = [&call] { return call->url.Display(); };
-    beast::tcp_stream& lowest = beast::get_lowest_layer(stream);
+    PlainStream& lowest = beast::get_lowest_layer(stream);
     lowest.expires_after(call->timeouts.first_byte);
     // Head and body in one gathered write.
     const std::array<asio::const_buffer, 2> wire = {asio::buffer(call->head),
@@ -622,10 +636,11 @@ class AsioHttpClient::Impl {
 
   const Options options_;
   ssl::context tls_;
-  asio::io_context own_io_;  // unused when Options::io_contexts is given
+  // Empty when Options::io_contexts is given.
+  std::vector<std::unique_ptr<asio::io_context>> own_loops_;
   const std::vector<asio::io_context*> contexts_;
   std::atomic<size_t> next_loop_{0};
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::vector<asio::executor_work_guard<Executor>> work_;
   std::vector<std::thread> threads_;
 
   // What the calls of one event loop share: its idle connections (a

@@ -43,13 +43,14 @@ namespace duet::net {
 class AsioHttpClient final : public HttpClient {
  public:
   struct Options {
-    int io_threads = 1;  // ignored with io_contexts
+    // The client's own event loops, each run by one thread of its own
+    // (ignored with io_contexts).
+    int io_threads = 1;
     // Runs the calls on these event loops, each run by one thread someone
-    // else owns (duet's HTTP server), instead of on one loop of the
-    // client's own with io_threads threads. A call goes to the loop its
-    // caller's thread runs, or, from any other thread, to the next loop in
-    // turn; with one thread per loop it needs no strand. They must outlive
-    // the client. Empty: own.
+    // else owns (duet's HTTP server), instead of on loops of the client's
+    // own. A call goes to the loop its caller's thread runs, or, from any
+    // other thread, to the next loop in turn; with one thread per loop it
+    // needs no strand. They must outlive the client. Empty: own.
     std::vector<boost::asio::io_context*> io_contexts;
     // Idle connections kept per origin; more are closed when they finish.
     size_t max_idle_per_origin = 64;

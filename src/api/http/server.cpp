@@ -143,7 +143,7 @@ class HttpServer::Impl {
     // A connection's handlers run on its loop's one thread: no strand.
     acceptor_.async_accept(
         next.get_executor(),
-        [this](boost::system::error_code error, tcp::socket socket) {
+        [this](boost::system::error_code error, SessionSocket socket) {
           if (error == net::error::operation_aborted ||
               shared_->shutting_down.load()) {
             return;

@@ -175,7 +175,7 @@ std::string Chunk(std::string_view data) {
 
 }  // namespace
 
-Session::Session(net::ip::tcp::socket socket,
+Session::Session(SessionSocket socket,
                  std::shared_ptr<ServerShared> shared)
     : stream_(std::move(socket)), shared_(std::move(shared)) {
   // Beast asks the kernel for what the buffer can take (at least 512

@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -31,6 +32,16 @@
 namespace duet::api::http {
 
 class Session;
+
+// A session's socket and stream carry their loop's own executor type rather
+// than asio's type-erased any_io_executor: every handler of every read and
+// write goes through the executor, and the erased one costs a call through a
+// table (and copies of the executor object) each time.
+using SessionExecutor = boost::asio::io_context::executor_type;
+using SessionSocket =
+    boost::asio::ip::tcp::socket::rebind_executor<SessionExecutor>::other;
+using SessionStream = boost::beast::basic_stream<boost::asio::ip::tcp, SessionExecutor,
+                                                 boost::beast::unlimited_rate_policy>;
 
 // State shared by the server and all of its sessions.
 struct ServerShared {
@@ -62,8 +73,7 @@ struct ServerShared {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(boost::asio::ip::tcp::socket socket,
-          std::shared_ptr<ServerShared> shared);
+  Session(SessionSocket socket, std::shared_ptr<ServerShared> shared);
   ~Session();
 
   void Start();
@@ -107,7 +117,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void FinishExchange();
   void CloseNow();
 
-  boost::beast::tcp_stream stream_;
+  SessionStream stream_;
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<ServerShared> shared_;
   std::optional<RequestParser> parser_;
