@@ -14,7 +14,7 @@ int64_t MillisSince(const Clock* clock, std::chrono::steady_clock::time_point st
 
 }  // namespace
 
-AnswerTracker::AnswerTracker(AnswerRecording recording) : recording_(std::move(recording)) {}
+AnswerTracker::AnswerTracker(AnswerRecording&& recording) : recording_(std::move(recording)) {}
 
 AnswerTracker::~AnswerTracker() {
   if (!finished_) {

@@ -33,7 +33,7 @@ struct AnswerRecording {
 
 class AnswerTracker {
  public:
-  explicit AnswerTracker(AnswerRecording recording);
+  explicit AnswerTracker(AnswerRecording&& recording);
   ~AnswerTracker();
   AnswerTracker(const AnswerTracker&) = delete;
   AnswerTracker& operator=(const AnswerTracker&) = delete;

@@ -130,7 +130,8 @@ std::optional<AnswerRecording> ApiHandler::StartRecording(
   if (options_.recorder == nullptr) {
     return std::nullopt;
   }
-  AnswerRecording recording;
+  std::optional<AnswerRecording> started;  // made in place: returned unmoved
+  AnswerRecording& recording = started.emplace();
   recording.recorder = options_.recorder;
   recording.busy_meter = options_.busy_meter;
   recording.clock = clock_;
@@ -144,7 +145,7 @@ std::optional<AnswerRecording> ApiHandler::StartRecording(
   if (options_.store_content) {
     entry.prompt = exchange->request().body;
   }
-  return recording;
+  return started;
 }
 
 void ApiHandler::RecordRefusal(std::optional<AnswerRecording> recording,

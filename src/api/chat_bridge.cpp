@@ -30,7 +30,7 @@ http::Response ErrorResponse(const Status& status, ApiFlavor api,
 ChatBridge::ChatBridge(std::shared_ptr<http::Exchange> exchange,
                        std::unique_ptr<AnswerRenderer> renderer, bool stream,
                        std::string request_id,
-                       std::optional<AnswerRecording> recording)
+                       std::optional<AnswerRecording>&& recording)
     : exchange_(std::move(exchange)),
       renderer_(std::move(renderer)),
       stream_(stream),

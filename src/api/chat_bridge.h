@@ -26,11 +26,13 @@ namespace duet::api {
 class ChatBridge final : public EventSink {
  public:
   // With `recording`, the finished request is handed to its recorder
-  // (see AnswerTracker).
+  // (see AnswerTracker). Taken by reference to an rvalue, like the ledger
+  // entry all the way to the writer's queue: a LedgerEntry is some 40
+  // fields, and each move of one showed per request.
   ChatBridge(std::shared_ptr<http::Exchange> exchange,
              std::unique_ptr<AnswerRenderer> renderer, bool stream,
              std::string request_id,
-             std::optional<AnswerRecording> recording = std::nullopt);
+             std::optional<AnswerRecording>&& recording = std::nullopt);
 
   void OnEvent(ChatEvent event) override;
 

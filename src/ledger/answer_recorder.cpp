@@ -4,7 +4,7 @@
 
 namespace duet {
 
-void LedgerRecorder::Record(LedgerEntry entry) {
+void LedgerRecorder::Record(LedgerEntry&& entry) {
   entry.cost_usd = pricer_.ActualUsd(entry.backend, entry.model, entry.local, entry.usage,
                                      entry.local_busy_seconds);
   const ClaudeTierCosts tiers = pricer_.TierCosts(entry.usage);

@@ -17,8 +17,9 @@ namespace duet {
 class AnswerRecorder {
  public:
   virtual ~AnswerRecorder() = default;
-  // `entry` arrives unpriced: cost fields are filled by the recorder.
-  virtual void Record(LedgerEntry entry) = 0;
+  // `entry` arrives unpriced: cost fields are filled by the recorder, which
+  // may move from it.
+  virtual void Record(LedgerEntry&& entry) = 0;
   // A client's verdict on an earlier answer.
   virtual void RecordFeedback(FeedbackEntry feedback) = 0;
   // A shadow evaluation's result (priced already).
@@ -37,7 +38,7 @@ class LedgerRecorder final : public AnswerRecorder {
         metrics_(metrics),
         store_content_(store_content) {}
 
-  void Record(LedgerEntry entry) override;
+  void Record(LedgerEntry&& entry) override;
   void RecordFeedback(FeedbackEntry feedback) override;
   void RecordShadow(ShadowEntry shadow) override;
 

@@ -31,7 +31,7 @@ LedgerWriter::LedgerWriter(std::string path, Options options)
 
 LedgerWriter::~LedgerWriter() { Shutdown(); }
 
-void LedgerWriter::Enqueue(LedgerEntry entry) {
+void LedgerWriter::Enqueue(LedgerEntry&& entry) {
   std::unique_lock lock(mutex_);
   if (stopping_) {
     Drop(1, "recorded after the ledger was closed");

@@ -63,7 +63,7 @@ class LedgerWriter {
   LedgerWriter(const LedgerWriter&) = delete;
   LedgerWriter& operator=(const LedgerWriter&) = delete;
 
-  void Enqueue(LedgerEntry entry);
+  void Enqueue(LedgerEntry&& entry);
   // Feedback and shadow rows ride with the next batch (same durability,
   // same limits).
   void EnqueueFeedback(FeedbackEntry feedback);
