@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <type_traits>
 #include <variant>
 
 #include <boost/asio/as_tuple.hpp>
@@ -30,6 +31,7 @@
 #include "net/basic_auth.h"
 #include "net/request_head.h"
 #include "net/response_parser.h"
+#include "net/write_now.h"
 
 namespace duet::net {
 
@@ -502,6 +504,12 @@ class AsioHttpClient::Impl {
                                         ": " + connect_error.message()));
     }
     socket.socket().set_option(tcp::no_delay(true));
+    beast::error_code mode_error;
+    socket.socket().non_blocking(true, mode_error);  // for WriteNow
+    if (mode_error) {
+      co_return Error(Unavailable("could not set up the connection to " + hop.Display() +
+                                  ": " + mode_error.message()));
+    }
     if (call->proxy && call->url.tls()) {
       Status tunnel = co_await OpenTunnel(*call, socket, connection->buffer);
       if (!tunnel.ok()) {
@@ -575,10 +583,18 @@ class AsioHttpClient::Impl {
     const auto name = [&call] { return call->url.Display(); };
     PlainStream& lowest = beast::get_lowest_layer(stream);
     lowest.expires_after(call->timeouts.first_byte);
-    // Head and body in one gathered write.
+    // Head and body in one gathered write. On a plain connection, what the
+    // socket takes now is written at once; only the rest waits.
     const std::array<asio::const_buffer, 2> wire = {asio::buffer(call->head),
                                                     asio::buffer(call->request.body)};
-    auto [write_error, written] = co_await asio::async_write(stream, wire, kTuple);
+    beast::buffers_suffix<std::array<asio::const_buffer, 2>> unsent(wire);
+    if constexpr (std::is_same_v<Stream, PlainStream>) {
+      unsent.consume(WriteNow(lowest.socket(), wire));
+    }
+    beast::error_code write_error;
+    if (beast::buffer_bytes(unsent) > 0) {
+      std::tie(write_error, std::ignore) = co_await asio::async_write(stream, unsent, kTuple);
+    }
     if (write_error) {
       *stale = IsStaleConnectionError(write_error);
       co_return IsTimeout(write_error)

@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "net/write_now.h"
+
 namespace duet::api::http {
 
 namespace net = boost::asio;
@@ -187,6 +189,9 @@ Session::~Session() { shared_->Unregister(this); }
 
 void Session::Start() {
   shared_->Register(shared_from_this());
+  // WriteNext first writes what the socket takes without waiting.
+  beast::error_code ignored;
+  stream_.socket().non_blocking(true, ignored);
   net::dispatch(stream_.get_executor(),
                 [self = shared_from_this()] { self->ReadHeader(); });
 }
@@ -505,17 +510,25 @@ void Session::WriteNext() {
     return;
   }
   writing_ = true;
-  // Only the write timer is armed while the disconnect watch read is pending.
-  stream_.expires_after(shared_->options.write_timeout);
   in_flight_.clear();
   in_flight_buffers_.clear();
+  size_t total = 0;
   while (!out_.empty()) {
     in_flight_.push_back(std::move(out_.front()));
     out_.pop_front();
+    total += in_flight_.back().size();
   }
   for (const std::string& bytes : in_flight_) {
     in_flight_buffers_.push_back(net::buffer(bytes));
   }
+  const size_t written = duet::net::WriteNow(stream_.socket(), in_flight_buffers_);
+  if (written == total) {
+    OnWrite({});  // all taken: no timeout to arm, no completion to wait for
+    return;
+  }
+  duet::net::ConsumeBuffers(&in_flight_buffers_, written);
+  // Only the write timer is armed while the disconnect watch read is pending.
+  stream_.expires_after(shared_->options.write_timeout);
   net::async_write(stream_, in_flight_buffers_,
                    [self = shared_from_this()](beast::error_code error,
                                                size_t) { self->OnWrite(error); });

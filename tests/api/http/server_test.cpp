@@ -124,6 +124,37 @@ TEST_F(HttpServerTest, EachConnectionStaysOnOneOfTheIoThreads) {
   EXPECT_NE(handled_on[0], handled_on[1]);
 }
 
+// An answer larger than the socket takes at once: the session writes what
+// it can immediately and the rest as the client reads, and the connection
+// then serves the next request.
+TEST_F(HttpServerTest, AnswerLargerThanTheSocketTakesArrivesWholeToASlowReader) {
+  std::string large(7 * 1024 * 1024, '\0');  // under the 8 MB buffering limit
+  for (size_t i = 0; i < large.size(); ++i) {
+    large[i] = static_cast<char>('a' + (i * 7 + i / 4096) % 26);
+  }
+  handler_.on_request = [&large](std::shared_ptr<Exchange> exchange) {
+    Response response;
+    response.content_type = "text/plain";
+    response.body = exchange->request().path == "/large" ? large : "small";
+    exchange->Respond(std::move(response));
+  };
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  HttpConnection connection;
+  ASSERT_TRUE(connection.Connect(port_));
+  ASSERT_TRUE(connection.Send(Get("/large")));
+  std::this_thread::sleep_for(milliseconds(200));  // the socket fills meanwhile
+  const auto response = connection.ReadResponse(milliseconds(10000));
+  ASSERT_TRUE(response.has_value()) << connection.error();
+  EXPECT_EQ(response->status, 200);
+  ASSERT_EQ(response->body.size(), large.size());
+  EXPECT_TRUE(response->body == large) << "the body arrived altered";
+  EXPECT_TRUE(response->keep_alive);
+  ASSERT_TRUE(connection.Send(Get("/next")));
+  const auto next = connection.ReadResponse(milliseconds(5000));
+  ASSERT_TRUE(next.has_value()) << connection.error();
+  EXPECT_EQ(next->body, "small");
+}
+
 TEST_F(HttpServerTest, AbandonedExchangeGetsTheFallbackAndAClose) {
   handler_.on_request = [](std::shared_ptr<Exchange>) {
     // Dropped without an answer: a bug above the HTTP layer.
