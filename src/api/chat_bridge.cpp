@@ -118,7 +118,7 @@ void ChatBridge::SendError(const Status& status) {
   exchange_->Respond(std::move(response));
 }
 
-void ChatBridge::OnEvent(ChatEvent event) {
+void ChatBridge::OnEvent(ChatEvent&& event) {
   if (finished_) {
     return;
   }

@@ -34,7 +34,7 @@ class ChatBridge final : public EventSink {
              std::string request_id,
              std::optional<AnswerRecording>&& recording = std::nullopt);
 
-  void OnEvent(ChatEvent event) override;
+  void OnEvent(ChatEvent&& event) override;
 
  private:
   void SendError(const Status& status);

@@ -31,7 +31,7 @@ class TerminalSink final : public EventSink {
  public:
   explicit TerminalSink(std::ostream& out) : out_(out) {}
 
-  void OnEvent(ChatEvent event) override {
+  void OnEvent(ChatEvent&& event) override {
     std::lock_guard lock(mutex_);
     if (event.kind == ChatEvent::Kind::kBlockStart &&
         event.block().type == BlockType::kThinking) {

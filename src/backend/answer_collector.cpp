@@ -2,7 +2,7 @@
 
 namespace duet {
 
-void AnswerCollector::OnEvent(ChatEvent event) {
+void AnswerCollector::OnEvent(ChatEvent&& event) {
   if (finished_) {
     return;
   }

@@ -23,7 +23,7 @@ class AnswerCollector final : public EventSink {
   using Done = std::function<void(Result<ChatResponse>)>;
   explicit AnswerCollector(Done done) : done_(std::move(done)) {}
 
-  void OnEvent(ChatEvent event) override;
+  void OnEvent(ChatEvent&& event) override;
 
  private:
   Done done_;

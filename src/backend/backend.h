@@ -26,11 +26,14 @@ namespace duet {
 // (never concurrently), in the order of model/chat.h, ending with exactly one
 // terminal event (kMessageStop or kError); nothing follows it.
 // Contract for implementations: OnEvent must not block for long (it runs on
-// the backend's thread); it may be called from any thread.
+// the backend's thread); it may be called from any thread. It takes the
+// event by rvalue reference and may move from it: an event passes through
+// several sinks on its way to the client, and each move of one copies its
+// strings.
 class EventSink {
  public:
   virtual ~EventSink() = default;
-  virtual void OnEvent(ChatEvent event) = 0;
+  virtual void OnEvent(ChatEvent&& event) = 0;
 };
 
 // Where a backend computes its answers. The privacy rule rests on it:

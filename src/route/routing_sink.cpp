@@ -19,7 +19,7 @@ RouteNote NoteFor(const RouteDecision& decision) {
   return note;
 }
 
-void RoutingSink::OnEvent(ChatEvent event) {
+void RoutingSink::OnEvent(ChatEvent&& event) {
   if (!started_) {
     started_ = true;
     if (event.kind == ChatEvent::Kind::kError && fallback_ != nullptr &&

@@ -60,7 +60,7 @@ class RoutingSink final : public EventSink {
     cancel_ = std::move(cancel);
   }
 
-  void OnEvent(ChatEvent event) override;
+  void OnEvent(ChatEvent&& event) override;
 
  private:
   std::shared_ptr<EventSink> client_;

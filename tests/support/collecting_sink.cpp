@@ -4,7 +4,7 @@
 
 namespace duet::testing {
 
-void CollectingSink::OnEvent(ChatEvent event) {
+void CollectingSink::OnEvent(ChatEvent&& event) {
   ChatEvent copy_for_hook;
   if (hook_) {
     copy_for_hook = event;

@@ -26,7 +26,7 @@ class CollectingSink final : public EventSink {
   CollectingSink() = default;
   explicit CollectingSink(Hook hook) : hook_(std::move(hook)) {}
 
-  void OnEvent(ChatEvent event) override;
+  void OnEvent(ChatEvent&& event) override;
 
   // Waits until the terminal event arrives or `timeout` passes; returns
   // whether it arrived. The timeout only bounds a broken test.

@@ -27,7 +27,7 @@ void EscalationSink::Release(std::string escalation, std::string reason) {
   buffered_.clear();
 }
 
-void EscalationSink::OnEvent(ChatEvent event) {
+void EscalationSink::OnEvent(ChatEvent&& event) {
   if (done_) {
     return;
   }
@@ -112,7 +112,7 @@ void EscalationSink::Decide(std::optional<CheckFailure> failure) {
   Release(failure->check, failure->explanation + "; could not escalate, the local answer stands");
 }
 
-void KeepLocalAnswerSink::OnEvent(ChatEvent event) {
+void KeepLocalAnswerSink::OnEvent(ChatEvent&& event) {
   if (!started_) {
     started_ = true;
     if (event.kind == ChatEvent::Kind::kError &&

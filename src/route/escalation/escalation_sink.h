@@ -73,7 +73,7 @@ class EscalationSink final : public EventSink,
   EscalationSink(std::shared_ptr<EventSink> client, std::shared_ptr<const ChatRequest> request,
                  Options options, Escalate escalate);
 
-  void OnEvent(ChatEvent event) override;
+  void OnEvent(ChatEvent&& event) override;
 
  private:
   void Release(std::string escalation, std::string reason);  // buffered events out
@@ -115,7 +115,7 @@ class KeepLocalAnswerSink final : public EventSink {
         request_(std::move(request)),
         recheck_(std::move(recheck)) {}
 
-  void OnEvent(ChatEvent event) override;
+  void OnEvent(ChatEvent&& event) override;
 
  private:
   std::shared_ptr<EventSink> client_;

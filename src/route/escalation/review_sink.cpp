@@ -16,7 +16,7 @@ void ReviewSink::Release(const ReviewVerdict* verdict) {
   buffered_.clear();
 }
 
-void ReviewSink::OnEvent(ChatEvent event) {
+void ReviewSink::OnEvent(ChatEvent&& event) {
   if (passing_through_) {
     client_->OnEvent(std::move(event));
     return;

@@ -32,7 +32,7 @@ class ReviewSink final : public EventSink, public std::enable_shared_from_this<R
   ReviewSink(std::shared_ptr<EventSink> client, Review review)
       : client_(std::move(client)), review_(std::move(review)) {}
 
-  void OnEvent(ChatEvent event) override;
+  void OnEvent(ChatEvent&& event) override;
 
  private:
   void Release(const ReviewVerdict* verdict);

@@ -230,7 +230,7 @@ class ShadowTapSink final : public EventSink {
     }
   }
 
-  void OnEvent(ChatEvent event) override {
+  void OnEvent(ChatEvent&& event) override {
     if (evaluation_ == nullptr) {
       client_->OnEvent(std::move(event));
       return;
