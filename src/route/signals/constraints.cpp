@@ -176,6 +176,13 @@ ConstraintCount CountConstraints(std::string_view instruction) {
   static const MarkerIndex index;
   std::vector<Hit> hits;
   for (size_t at = 0; at + 1 < text.size(); ++at) {
+    // A marker whose first byte is below 0xE0 is Latin and must start a
+    // word: after a word byte none can match here, so the lookup is skipped
+    // (inside words, which is most positions).
+    if (at > 0 && static_cast<unsigned char>(text[at]) < 0xE0 &&
+        IsWordByte(static_cast<unsigned char>(text[at - 1]))) {
+      continue;
+    }
     index.MatchAt(text, at, [&](const Marker& marker) {
       const size_t end = at + marker.phrase.size();
       if (IsLatin(marker.phrase) &&
