@@ -196,13 +196,31 @@ void JsonWriter::EndArray() {
 
 void JsonWriter::Key(std::string_view key) {
   assert(depth_ > 0 && !after_key_);
-  if (has_element_[depth_]) {
+  const bool comma = has_element_[depth_];
+  has_element_[depth_] = true;
+  after_key_ = true;
+  // Keys are short and plain: the comma, the quoted key and the colon are
+  // put together here and appended at once (every rendered field has one).
+  constexpr size_t kShortKey = 48;
+  if (key.size() <= kShortKey && PlainJsonPrefix(key) == key.size()) {
+    std::array<char, kShortKey + 4> text;
+    size_t length = 0;
+    if (comma) {
+      text[length++] = ',';
+    }
+    text[length++] = '"';
+    std::memcpy(text.data() + length, key.data(), key.size());
+    length += key.size();
+    text[length++] = '"';
+    text[length++] = ':';
+    out_->append(text.data(), length);
+    return;
+  }
+  if (comma) {
     out_->push_back(',');
   }
-  has_element_[depth_] = true;
   AppendJsonString(out_, key);
   out_->push_back(':');
-  after_key_ = true;
 }
 
 void JsonWriter::String(std::string_view value) {
