@@ -28,6 +28,23 @@ TEST(JsonWriterTest, NestedContainersGetCommasInTheRightPlaces) {
             R"({"type":"message","content":[{"index":0},7,null],"ok":true,"empty":{}})");
 }
 
+// Short plain keys take a fast path; keys that need escaping and long keys
+// do not. Either way a key is escaped and separated from the one before.
+TEST(JsonWriterTest, KeysOfEveryKindAreEscapedAndSeparated) {
+  const std::string long_key(60, 'k');
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Field("plain", 1);
+  w.Field("say \"hi\"", 2);
+  w.Field(long_key, 3);
+  w.Field("", 4);
+  w.Field("tab\there", 5);
+  w.EndObject();
+  EXPECT_EQ(out, "{\"plain\":1,\"say \\\"hi\\\"\":2,\"" + long_key +
+                     "\":3,\"\":4,\"tab\\there\":5}");
+}
+
 TEST(JsonWriterTest, EscapesQuotesBackslashesAndControlCharacters) {
   std::string out;
   AppendJsonString(&out, "a\"b\\c\nd\te\x01");
