@@ -98,7 +98,8 @@ class LedgerStore {
   Status Migrate(const std::string& path, bool read_only);
 
   SqliteDb db_;
-  SqliteStatement insert_;
+  SqliteStatement insert_;       // one row
+  SqliteStatement insert_many_;  // kRowsPerInsert rows (ledger_store.cpp)
   int64_t schema_version_ = 0;
 };
 

@@ -115,6 +115,12 @@ bool SqliteStatement::IsNull(int column) const {
 }
 
 Result<SqliteDb> SqliteDb::Open(const std::string& path, OpenOptions options) {
+  // SQLite keeps memory statistics under a global mutex, taken on every one
+  // of its allocations, unless told not to; duet never reads them. The call
+  // must come before SQLite initializes (sqlite3_open does that); if
+  // something initialized it first, it fails and changes nothing.
+  static const bool statistics_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+  (void)statistics_off;
   sqlite3* db = nullptr;
   const int flags = (options.read_only ? SQLITE_OPEN_READONLY
                                        : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |

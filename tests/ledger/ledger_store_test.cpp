@@ -114,6 +114,44 @@ TEST(LedgerStoreTest, EveryFieldRoundTrips) {
   ExpectSameEntry(rows[1], local);
 }
 
+// Full batches are written several rows per statement and the rest one by
+// one: every row of batches around that size comes back whole and in order.
+TEST(LedgerStoreTest, BatchesOfEverySizeRoundTripRowByRowInOrder) {
+  ScratchDir dir;
+  Result<LedgerStore> store = LedgerStore::Open(dir.File("l.db"), {});
+  ASSERT_TRUE(store.has_value());
+  std::vector<LedgerEntry> written;
+  int serial = 0;
+  for (const int size : {1, 15, 16, 17, 33, 48}) {
+    std::vector<LedgerEntry> batch;
+    for (int i = 0; i < size; ++i, ++serial) {
+      LedgerEntry entry = SampleEntry("req_" + std::to_string(serial), serial);
+      // Each row differs in every kind of column, null ones included.
+      entry.usage.input_tokens = 1000 + serial;
+      entry.usage.output_tokens = 7 * serial;
+      entry.ttft_ms = serial % 3 == 0 ? -1 : serial;
+      entry.local = serial % 2 == 0;
+      entry.cost_usd = 0.001 * serial;
+      entry.review = "review " + std::to_string(serial);
+      if (serial % 4 == 1) {
+        entry.prompt = "prompt " + std::to_string(serial);
+      }
+      if (serial % 5 == 2) {
+        entry.answer = "answer " + std::to_string(serial);
+      }
+      batch.push_back(entry);
+    }
+    ASSERT_TRUE(store->Insert(batch).ok()) << size;
+    written.insert(written.end(), batch.begin(), batch.end());
+  }
+  const std::vector<LedgerEntry> rows = ReadAll(*store);
+  ASSERT_EQ(rows.size(), written.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    SCOPED_TRACE("row " + std::to_string(i));
+    ExpectSameEntry(rows[i], written[i]);
+  }
+}
+
 TEST(LedgerStoreTest, SensitiveRequestsNeverKeepTheirContent) {
   ScratchDir dir;
   Result<LedgerStore> store = LedgerStore::Open(dir.File("l.db"), {});
