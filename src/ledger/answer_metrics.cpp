@@ -8,7 +8,7 @@ namespace duet {
 namespace {
 
 // The side label: the policy's side, else where the answer ran.
-std::string SideOf(const LedgerEntry& entry) {
+std::string_view SideOf(const LedgerEntry& entry) {
   if (!entry.side.empty()) {
     return entry.side;
   }
@@ -19,6 +19,16 @@ std::string SideOf(const LedgerEntry& entry) {
 }
 
 std::string BoundText(double seconds) { return fmt::format("{}", seconds); }
+
+// map[key], where `key` (views) is copied into the map only when new.
+template <typename Map, typename Key>
+typename Map::mapped_type& Slot(Map& map, const Key& key) {
+  auto it = map.find(key);
+  if (it == map.end()) {
+    it = map.emplace(typename Map::key_type(key), typename Map::mapped_type{}).first;
+  }
+  return it->second;
+}
 
 }  // namespace
 
@@ -34,11 +44,13 @@ void AnswerMetrics::Histogram::Add(double seconds) {
 }
 
 void AnswerMetrics::Observe(const LedgerEntry& entry) {
-  const std::string side = SideOf(entry);
+  using View = std::string_view;
+  const View side = SideOf(entry);
   std::lock_guard lock(mutex_);
-  ++requests_[{side, entry.backend, entry.model, entry.task,
-               std::string(AnswerOutcomeName(entry.outcome))}];
-  Totals& totals = totals_[{side, entry.backend, entry.model}];
+  ++Slot(requests_, std::tuple<View, View, View, View, View>(
+                        side, entry.backend, entry.model, entry.task,
+                        AnswerOutcomeName(entry.outcome)));
+  Totals& totals = Slot(totals_, std::tuple<View, View, View>(side, entry.backend, entry.model));
   totals.input_tokens += entry.usage.prompt_tokens();
   totals.output_tokens += entry.usage.output_tokens;
   totals.cost_usd += entry.cost_usd;
@@ -46,9 +58,9 @@ void AnswerMetrics::Observe(const LedgerEntry& entry) {
   claude_haiku_usd_ += entry.claude_haiku_usd;
   claude_sonnet_usd_ += entry.claude_sonnet_usd;
   claude_opus_usd_ += entry.claude_opus_usd;
-  latency_[side].Add(static_cast<double>(entry.latency_ms) / 1000);
+  Slot(latency_, side).Add(static_cast<double>(entry.latency_ms) / 1000);
   if (entry.ttft_ms >= 0) {
-    ttft_[side].Add(static_cast<double>(entry.ttft_ms) / 1000);
+    Slot(ttft_, side).Add(static_cast<double>(entry.ttft_ms) / 1000);
   }
 }
 
@@ -106,7 +118,7 @@ void AnswerMetrics::Render(std::string* out) const {
   }
 
   const auto histograms = [&](std::string_view name, std::string_view help,
-                              const std::map<std::string, Histogram>& by_side) {
+                              const std::map<std::string, Histogram, std::less<>>& by_side) {
     AppendMetricHeader(out, name, help, "histogram");
     const std::string bucket = std::string(name) + "_bucket";
     for (const auto& [side, histogram] : by_side) {

@@ -49,15 +49,18 @@ class AnswerMetrics {
                                 std::string>;  // side, backend, model, task, outcome
   using ModelKey = std::tuple<std::string, std::string, std::string>;  // side, backend, model
 
+  // Transparent comparisons (std::less<>): Observe looks a request up by
+  // views of its entry's fields and copies them into a key only for a
+  // combination not seen before.
   mutable std::mutex mutex_;
-  std::map<RequestKey, int64_t> requests_;
-  std::map<ModelKey, Totals> totals_;
+  std::map<RequestKey, int64_t, std::less<>> requests_;
+  std::map<ModelKey, Totals, std::less<>> totals_;
   double cost_usd_ = 0;
   double claude_haiku_usd_ = 0;
   double claude_sonnet_usd_ = 0;
   double claude_opus_usd_ = 0;
-  std::map<std::string, Histogram> latency_;  // by side
-  std::map<std::string, Histogram> ttft_;     // by side
+  std::map<std::string, Histogram, std::less<>> latency_;  // by side
+  std::map<std::string, Histogram, std::less<>> ttft_;     // by side
   int64_t feedback_up_ = 0;
   int64_t feedback_down_ = 0;
   std::map<std::pair<std::string, std::string>, int64_t> shadow_;  // task, verdict
