@@ -56,26 +56,22 @@ std::vector<std::shared_ptr<Session>> ServerShared::Snapshot() {
   return out;
 }
 
-void ServerShared::ExchangeCreated() {
-  std::lock_guard lock(mutex);
-  ++live_exchanges;
-}
+void ServerShared::ExchangeCreated() { live_exchanges.fetch_add(1); }
 
 void ServerShared::ExchangeDestroyed() {
-  bool none_left = false;
-  {
-    std::lock_guard lock(mutex);
-    none_left = --live_exchanges == 0;
+  if (live_exchanges.fetch_sub(1) != 1) {
+    return;
   }
-  if (none_left) {
-    exchanges_gone.notify_all();
-  }
+  // The last one: a waiter checks the count under mutex, so taking it here
+  // means the waiter either saw zero or is already waiting to be woken.
+  { std::lock_guard lock(mutex); }
+  exchanges_gone.notify_all();
 }
 
 bool ServerShared::WaitForExchanges(std::chrono::milliseconds limit) {
   std::unique_lock lock(mutex);
   return exchanges_gone.wait_for(lock, limit,
-                                 [this] { return live_exchanges == 0; });
+                                 [this] { return live_exchanges.load() == 0; });
 }
 
 namespace {

@@ -56,11 +56,13 @@ struct ServerShared {
   // Called (outside the lock) when the last session ends during shutdown.
   std::function<void()> on_drained;
 
-  // Exchanges not yet destroyed (guarded by mutex). A backend can hold one
-  // through its sink after the connection closed, and destroying it releases
-  // its Session, whose socket belongs to the server's io_context: the server
-  // waits for this to reach zero before the io_context goes.
-  int live_exchanges = 0;
+  // Exchanges not yet destroyed. A backend can hold one through its sink
+  // after the connection closed, and destroying it releases its Session,
+  // whose socket belongs to the server's io_context: the server waits for
+  // this to reach zero before the io_context goes. An atomic, not guarded
+  // by mutex: every request counts in and out, from both I/O threads; the
+  // last one out takes mutex only to wake WaitForExchanges.
+  std::atomic<int> live_exchanges{0};
   std::condition_variable exchanges_gone;
 
   void Register(const std::shared_ptr<Session>& session);
