@@ -1,15 +1,16 @@
 // Sensitive-data scan throughput: SensitiveScanner::Scan over realistic
 // mixed request text (prose in four languages, C++ and Python, JSON, logs,
-// Chinese and Japanese), clean and with a few findings, at 1 KB, 4 KB,
-// 64 KB and 1 MB. The router scans every text part of every request, so
-// this is per-request cost.
+// Chinese and Japanese), clean and with a few findings, and over a coding
+// agent's conversation (prose with inline code, files with line numbers),
+// at 1 KB, 4 KB, 64 KB and 1 MB. The router scans every text part of every
+// request, so this is per-request cost.
 //
 //   cmake --preset release -B build/release-sens
 //   cmake --build build/release-sens --target duet_bench_sensitive_scan
 //   build/release-sens/bench/duet_bench_sensitive_scan
 //
 // Google Benchmark reports bytes_per_second as MB/s ("M/s" = MiB/s). Before
-// the table it prints how many findings the clean text has (it should be
+// the table it prints how many findings the clean texts have (it should be
 // none: each one there is a false positive).
 #include <benchmark/benchmark.h>
 
@@ -104,14 +105,45 @@ std::string WithFindings(size_t size) {
   return text;
 }
 
+// A coding session as an agent sends it: turns of prose with inline code
+// (the conversation bench/gateway_instructions.sh BODY=long sends), and
+// files read back with a line number before every line, as Claude Code's
+// Read tool returns them.
+std::string ConversationText(size_t size) {
+  std::string text;
+  for (int turn = 0; text.size() < size; ++turn) {
+    if (turn % 3 == 2) {
+      for (int line = 1; line <= 40; ++line) {
+        const std::string_view code = kSnippets[2].substr(
+            static_cast<size_t>(line % 5) * 24, 40);
+        text += std::string(6 - std::to_string(line).size(), ' ') +
+                std::to_string(line) + "\t" + std::string(code) + "\n";
+      }
+      continue;
+    }
+    for (size_t start = text.size(); text.size() - start < 2500;) {
+      text += "Line " + std::to_string(text.size() - start) + " of turn " +
+              std::to_string(turn) +
+              ": \"quoted\" code `total += item.price * item.count;` and "
+              "prose.\n";
+    }
+  }
+  text.resize(size);
+  return text;
+}
+
 const SensitiveScanner& Scanner() {
   static const SensitiveScanner scanner = *SensitiveScanner::Create({});
   return scanner;
 }
 
-void BM_Scan(benchmark::State& state, bool findings) {
+enum class TextKind { kClean, kWithFindings, kConversation };
+
+void BM_Scan(benchmark::State& state, TextKind kind) {
   const size_t size = static_cast<size_t>(state.range(0));
-  const std::string text = findings ? WithFindings(size) : MixedText(size);
+  const std::string text = kind == TextKind::kClean        ? MixedText(size)
+                           : kind == TextKind::kWithFindings ? WithFindings(size)
+                                                            : ConversationText(size);
   std::vector<SensitiveFinding> out;
   for (auto _ : state) {
     out.clear();
@@ -145,18 +177,22 @@ void Sizes(benchmark::internal::Benchmark* b) {
   }
 }
 
-BENCHMARK_CAPTURE(BM_Scan, clean, false)->Apply(Sizes);
-BENCHMARK_CAPTURE(BM_Scan, with_findings, true)->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_Scan, clean, TextKind::kClean)->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_Scan, with_findings, TextKind::kWithFindings)->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_Scan, conversation, TextKind::kConversation)->Apply(Sizes);
 BENCHMARK(BM_ScanWithUserRules)->Arg(64 << 10);
 
 void PrintCleanFindings() {
-  const std::string text = MixedText(1 << 20);
-  std::vector<SensitiveFinding> out;
-  Scanner().Scan(text, &out);
-  std::printf("findings in 1 MB of clean text: %zu\n", out.size());
-  for (const SensitiveFinding& f : out) {
-    std::printf("  %s %.*s\n", f.rule.c_str(), static_cast<int>(f.length),
-                text.data() + f.offset);
+  const std::pair<const char*, std::string> texts[] = {
+      {"clean", MixedText(1 << 20)}, {"conversation", ConversationText(1 << 20)}};
+  for (const auto& [name, text] : texts) {
+    std::vector<SensitiveFinding> out;
+    Scanner().Scan(text, &out);
+    std::printf("findings in 1 MB of %s text: %zu\n", name, out.size());
+    for (const SensitiveFinding& f : out) {
+      std::printf("  %s %.*s\n", f.rule.c_str(), static_cast<int>(f.length),
+                  text.data() + f.offset);
+    }
   }
 }
 

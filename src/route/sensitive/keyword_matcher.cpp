@@ -1,6 +1,7 @@
 #include "route/sensitive/keyword_matcher.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "core/ascii.h"
 #include "route/sensitive/scan_context.h"
@@ -37,25 +38,51 @@ KeywordMatcher::KeywordMatcher(std::vector<Keyword> keywords)
       keyword.text = AsciiLowered(keyword.text);
     }
     const uint32_t hash = Hash(keyword.text, 0);
-    by_hash_.emplace_back(hash, i);
+    by_hash_.push_back(MakeEntry(hash, i, keyword));
     bitmap_[hash >> 6] |= uint64_t{1} << (hash & 63);
   }
   std::sort(by_hash_.begin(), by_hash_.end(),
-            [this](const auto& a, const auto& b) {
-              if (a.first != b.first) {
-                return a.first < b.first;
+            [this](const Entry& a, const Entry& b) {
+              if (a.hash != b.hash) {
+                return a.hash < b.hash;
               }
-              return keywords_[a.second].text.size() >
-                     keywords_[b.second].text.size();
+              return keywords_[a.keyword].text.size() >
+                     keywords_[b.keyword].text.size();
             });
+  size_t slots = 16;
+  while (slots < 2 * by_hash_.size()) {
+    slots *= 2;
+  }
+  first_by_hash_.assign(slots, kEmptySlot);
+  slot_mask_ = slots - 1;
+  for (size_t i = 0; i < by_hash_.size(); ++i) {
+    if (i > 0 && by_hash_[i - 1].hash == by_hash_[i].hash) {
+      continue;
+    }
+    size_t slot = by_hash_[i].hash & slot_mask_;
+    while (first_by_hash_[slot] != kEmptySlot) {
+      slot = (slot + 1) & slot_mask_;
+    }
+    first_by_hash_[slot] = uint64_t{by_hash_[i].hash} << 32 | i;
+  }
 }
 
-size_t KeywordMatcher::FirstWithHash(uint32_t hash) const {
-  auto it =
-      std::lower_bound(by_hash_.begin(), by_hash_.end(), hash,
-                       [](const std::pair<uint32_t, uint32_t>& entry,
-                          uint32_t value) { return entry.first < value; });
-  return static_cast<size_t>(it - by_hash_.begin());
+KeywordMatcher::Entry KeywordMatcher::MakeEntry(uint32_t hash, uint32_t index,
+                                                const Keyword& keyword) {
+  Entry entry{.hash = hash, .keyword = index};
+  const std::string_view text = keyword.text;
+  for (size_t i = 0; i < std::min<size_t>(text.size(), 8); ++i) {
+    if (!keyword.case_sensitive && (text[i] == ' ' || text[i] == '-')) {
+      break;  // matches whitespace runs and dashes: the exact match decides
+    }
+    const int shift = static_cast<int>(8 * i);
+    entry.prefix |= uint64_t{static_cast<uint8_t>(text[i]) | 0x20u} << shift;
+    entry.prefix_mask |= uint64_t{0xFF} << shift;
+  }
+  if constexpr (std::endian::native != std::endian::little) {
+    entry.prefix = entry.prefix_mask = 0;  // the loads are little-endian
+  }
+  return entry;
 }
 
 size_t KeywordMatcher::MatchAt(std::string_view text, size_t pos,

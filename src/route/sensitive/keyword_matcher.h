@@ -7,8 +7,11 @@
 // first three bytes at a position (ASCII letters folded to lowercase, other
 // ASCII punctuation and whitespace folded to one value, other bytes kept)
 // are hashed into a bitmap: most positions are rejected with one load from
-// a 4 KB table, and the rest are compared with the few keywords that share
-// the hash.
+// a 4 KB table. The rest find the keywords that share the hash with one
+// probe of a small open-addressed table, and each of those is first
+// compared on up to eight bytes at once (letters and all, folded by setting
+// bit 0x20 on both sides, so the check can only reject a keyword that
+// cannot match) before the exact match below.
 //
 // Matching rules for a keyword that is not case-sensitive:
 //   - ASCII letters match either case (other bytes match exactly),
@@ -26,6 +29,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -78,12 +82,32 @@ class KeywordMatcher {
   static constexpr size_t kNoMatch = static_cast<size_t>(-1);
 
  private:
+  // A keyword in the by-hash order, with what the quick check compares: the
+  // keyword's first bytes up to eight, before any ' ' or '-' that matches
+  // more than itself, with bit 0x20 set in every byte, and which bytes count.
+  struct Entry {
+    uint32_t hash = 0;
+    uint32_t keyword = 0;  // index into keywords_
+    uint64_t prefix = 0;
+    uint64_t prefix_mask = 0;
+  };
+
   template <typename Visit>
   bool VisitBucket(uint32_t hash, std::string_view text, size_t pos,
                    Visit& visit) const {
+    const bool eight_bytes = pos + 8 <= text.size();
+    uint64_t head = 0;
+    if (eight_bytes) {
+      std::memcpy(&head, text.data() + pos, sizeof(head));
+      head |= kCaseBits;
+    }
     for (size_t i = FirstWithHash(hash);
-         i < by_hash_.size() && by_hash_[i].first == hash; ++i) {
-      const Keyword& keyword = keywords_[by_hash_[i].second];
+         i < by_hash_.size() && by_hash_[i].hash == hash; ++i) {
+      const Entry& entry = by_hash_[i];
+      if (eight_bytes && (head & entry.prefix_mask) != entry.prefix) {
+        continue;
+      }
+      const Keyword& keyword = keywords_[entry.keyword];
       const size_t end = MatchAt(text, pos, keyword);
       if (end != kNoMatch && visit(keyword, end)) {
         return true;
@@ -91,6 +115,11 @@ class KeywordMatcher {
     }
     return false;
   }
+
+  // Bit 0x20 in every byte of a little-endian load: ORed into both the text
+  // and the keyword, it folds ASCII letters to lowercase and changes no
+  // byte that must match exactly into one that matched before.
+  static constexpr uint64_t kCaseBits = 0x2020202020202020ULL;
 
   static constexpr int kHashBits = 15;
 
@@ -125,11 +154,30 @@ class KeywordMatcher {
   bool TestBit(uint32_t hash) const {
     return (bitmap_[hash >> 6] >> (hash & 63)) & 1;
   }
-  size_t FirstWithHash(uint32_t hash) const;
+  // Index in by_hash_ of the first entry with `hash`; by_hash_.size() when
+  // there is none.
+  size_t FirstWithHash(uint32_t hash) const {
+    for (size_t slot = hash & slot_mask_;; slot = (slot + 1) & slot_mask_) {
+      const uint64_t value = first_by_hash_[slot];
+      if (value == kEmptySlot) {
+        return by_hash_.size();
+      }
+      if (static_cast<uint32_t>(value >> 32) == hash) {
+        return static_cast<uint32_t>(value);
+      }
+    }
+  }
+  static Entry MakeEntry(uint32_t hash, uint32_t index, const Keyword& keyword);
+
+  static constexpr uint64_t kEmptySlot = ~uint64_t{0};
 
   std::vector<Keyword> keywords_;  // ASCII-lowercased unless case-sensitive
-  // (hash, keyword index), sorted by hash, then longest keyword first.
-  std::vector<std::pair<uint32_t, uint32_t>> by_hash_;
+  // Sorted by hash, then longest keyword first.
+  std::vector<Entry> by_hash_;
+  // Open addressing, at most half full: (hash << 32 | index of the hash's
+  // first entry in by_hash_), or kEmptySlot.
+  std::vector<uint64_t> first_by_hash_;
+  size_t slot_mask_ = 0;
   std::array<uint64_t, (size_t{1} << kHashBits) / 64> bitmap_{};
 };
 

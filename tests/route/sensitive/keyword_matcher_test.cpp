@@ -95,6 +95,74 @@ TEST(KeywordMatcherTest, CjkKeywordsAndTextEnds) {
   EXPECT_TRUE(MatchesAt(matcher, "m", 0).empty());
 }
 
+// The eight-byte quick check runs only where eight bytes follow the
+// position: each case must come out the same with and without text after
+// it.
+TEST(KeywordMatcherTest, SameMatchesWithAndWithoutEightBytesAfter) {
+  const KeywordMatcher matcher = Make({
+      {.text = "privileged", .id = 1},
+      {.text = "private", .id = 2},
+      {.text = "prison", .id = 3, .whole_word = false},
+      {.text = "mot de passe", .id = 4},
+      {.text = "nda-protected", .id = 5},
+      {.text = "SG.", .id = 6, .case_sensitive = true, .whole_word = false},
+      {.text = "Ab_9@x", .id = 7, .case_sensitive = true},
+      {.text = "contraseña", .id = 8},
+  });
+  const struct {
+    std::string_view text;
+    std::vector<std::string> matches;
+  } cases[] = {
+      {"PRIVILEGED", {"1:10"}},
+      {"Private", {"2:7"}},
+      {"prisoner", {"3:6"}},
+      {"price", {}},
+      {"privat", {}},
+      {"MOT  DE\tPASSE", {"4:13"}},
+      {"mot-de passe", {}},
+      {"NDA\n protected", {"5:14"}},
+      {"nda\xE2\x80\x94protected", {"5:15"}},  // em dash
+      {"SG.", {"6:3"}},
+      {"sg.", {}},
+      {"SG,", {}},
+      {"Ab_9@x", {"7:6"}},
+      {"aB_9@x", {}},
+      {"Ab\x7F" "9@x", {}},  // '_' | 0x20 == DEL | 0x20: the exact match says no
+      {"CONTRASEÑA", {}},     // only ASCII letters fold
+      {"Contraseña", {"8:11"}},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(MatchesAt(matcher, c.text, 0), c.matches) << c.text;
+    const std::string padded = std::string(c.text) + " and more text";
+    EXPECT_EQ(MatchesAt(matcher, padded, 0), c.matches) << padded;
+  }
+}
+
+// Hundreds of keywords, as a user's word list may hold: each is found
+// where it stands, and nothing else is.
+TEST(KeywordMatcherTest, ManyKeywordsEachFoundInItsOwnBucket) {
+  std::vector<KeywordMatcher::Keyword> keywords;
+  std::vector<std::string> words;
+  for (int i = 0; i < 600; ++i) {
+    std::string word;
+    for (int k = i; word.size() < 3 || k > 0; k /= 26) {
+      word.push_back(static_cast<char>('a' + k % 26));
+    }
+    word += "word";
+    words.push_back(word);
+    keywords.push_back({.text = word, .id = static_cast<uint32_t>(i)});
+  }
+  const KeywordMatcher matcher = Make(std::move(keywords));
+  for (int i = 0; i < 600; ++i) {
+    const std::string text = words[i] + " is here";
+    EXPECT_EQ(MatchesAt(matcher, text, 0),
+              (std::vector<std::string>{std::to_string(i) + ":" +
+                                        std::to_string(words[i].size())}))
+        << text;
+    EXPECT_TRUE(MatchesAt(matcher, words[i] + "s are here", 0).empty());
+  }
+}
+
 TEST(KeywordMatcherTest, FilterRejectsPositionsWithoutKeywords) {
   const KeywordMatcher matcher = Make({{.text = "password", .id = 1}});
   EXPECT_TRUE(matcher.MayStartAt("password", 0));
