@@ -3,7 +3,8 @@
 // Chinese and Japanese), clean and with a few findings, and over a coding
 // agent's conversation (prose with inline code, files with line numbers),
 // at 1 KB, 4 KB, 64 KB and 1 MB. The router scans every text part of every
-// request, so this is per-request cost.
+// request, so this is per-request cost. BM_ScanRemembered measures the same
+// texts scanned again, which the scanner remembers as clean.
 //
 //   cmake --preset release -B build/release-sens
 //   cmake --build build/release-sens --target duet_bench_sensitive_scan
@@ -132,8 +133,13 @@ std::string ConversationText(size_t size) {
   return text;
 }
 
+// Remembers no clean text, so every iteration scans.
 const SensitiveScanner& Scanner() {
-  static const SensitiveScanner scanner = *SensitiveScanner::Create({});
+  static const SensitiveScanner scanner = [] {
+    SensitiveScannerOptions options;
+    options.remembered_clean_texts = 0;
+    return *SensitiveScanner::Create(options);
+  }();
   return scanner;
 }
 
@@ -159,6 +165,7 @@ void BM_ScanWithUserRules(benchmark::State& state) {
   SensitiveScannerOptions options;
   options.words = {"Project Falcon", "Globex", "Initech", "灰狐", "Hooli"};
   options.patterns = {R"(ACME-\d{6})", R"(\bCASE-[A-Z]{2}\d{4}\b)"};
+  options.remembered_clean_texts = 0;
   const SensitiveScanner scanner = *SensitiveScanner::Create(options);
   const size_t size = static_cast<size_t>(state.range(0));
   const std::string text = MixedText(size);
@@ -166,6 +173,31 @@ void BM_ScanWithUserRules(benchmark::State& state) {
   for (auto _ : state) {
     out.clear();
     scanner.Scan(text, &out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(size));
+}
+
+// A conversation's earlier turns, sent again with the next one: the
+// scanner remembers them as clean, so a repeat costs their SHA-256 and one
+// lookup (the text is split in 8 KB turns, as a conversation's are).
+void BM_ScanRemembered(benchmark::State& state) {
+  const SensitiveScanner scanner = *SensitiveScanner::Create({});
+  const size_t size = static_cast<size_t>(state.range(0));
+  const std::string text = ConversationText(size);
+  std::vector<std::string_view> turns;
+  for (size_t at = 0; at < size; at += 8192) {
+    turns.push_back(std::string_view(text).substr(at, 8192));
+  }
+  std::vector<SensitiveFinding> out;
+  for (std::string_view turn : turns) {
+    scanner.Scan(turn, &out);
+  }
+  for (auto _ : state) {
+    out.clear();
+    for (std::string_view turn : turns) {
+      scanner.Scan(turn, &out);
+    }
     benchmark::DoNotOptimize(out.data());
   }
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(size));
@@ -181,6 +213,7 @@ BENCHMARK_CAPTURE(BM_Scan, clean, TextKind::kClean)->Apply(Sizes);
 BENCHMARK_CAPTURE(BM_Scan, with_findings, TextKind::kWithFindings)->Apply(Sizes);
 BENCHMARK_CAPTURE(BM_Scan, conversation, TextKind::kConversation)->Apply(Sizes);
 BENCHMARK(BM_ScanWithUserRules)->Arg(64 << 10);
+BENCHMARK(BM_ScanRemembered)->Arg(64 << 10)->Arg(1 << 20);
 
 void PrintCleanFindings() {
   const std::pair<const char*, std::string> texts[] = {

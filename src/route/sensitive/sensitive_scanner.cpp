@@ -6,11 +6,14 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <optional>
 #include <unordered_set>
 #include <utility>
 
 #include "core/ascii.h"
+#include "core/sha256_digest.h"
 #include "route/sensitive/builtin_keywords.h"
+#include "route/sensitive/clean_text_memo.h"
 #include "route/sensitive/detectors.h"
 #include "route/sensitive/keyword_matcher.h"
 #include "route/sensitive/scan_context.h"
@@ -34,6 +37,8 @@ struct SensitiveScanner::Rules {
   // All patterns in one DFA: one pass says which patterns match at all, so
   // clean text costs one RE2 pass however many patterns there are.
   std::unique_ptr<RE2::Set> pattern_set;
+  // Texts found clean; null when options.remembered_clean_texts is 0.
+  std::unique_ptr<sensitive::CleanTextMemo> clean_texts;
 };
 
 namespace {
@@ -249,12 +254,23 @@ Result<SensitiveScanner> SensitiveScanner::Create(
       rules->pattern_set = std::move(set);
     }
   }
+  if (options.remembered_clean_texts > 0) {
+    rules->clean_texts = std::make_unique<sensitive::CleanTextMemo>(
+        sensitive::CleanTextMemo::Options{.capacity = options.remembered_clean_texts});
+  }
   return SensitiveScanner(std::move(rules));
 }
 
 void SensitiveScanner::ScanUpTo(std::string_view text, size_t limit,
                                 std::vector<SensitiveFinding>* out) const {
   const size_t first = out->size();
+  std::optional<Sha256Digest> digest;
+  if (rules_->clean_texts != nullptr && text.size() >= kMinRememberedTextBytes) {
+    digest = Sha256Of(text);
+    if (digest && rules_->clean_texts->Contains(*digest)) {
+      return;
+    }
+  }
   ScanContext ctx(text, &rules_->allow, limit, out);
   sensitive::RunBuiltinPass(ctx, rules_->keywords != nullptr
                                      ? *rules_->keywords
@@ -272,6 +288,9 @@ void SensitiveScanner::ScanUpTo(std::string_view text, size_t limit,
                    [](const SensitiveFinding& a, const SensitiveFinding& b) {
                      return a.offset < b.offset;
                    });
+  if (digest && out->size() == first) {
+    rules_->clean_texts->Remember(*digest);
+  }
 }
 
 void SensitiveScanner::Scan(std::string_view text,
@@ -283,6 +302,10 @@ bool SensitiveScanner::HasSensitive(std::string_view text) const {
   std::vector<SensitiveFinding> findings;
   ScanUpTo(text, 1, &findings);
   return !findings.empty();
+}
+
+size_t SensitiveScanner::remembered_clean_texts() const {
+  return rules_->clean_texts != nullptr ? rules_->clean_texts->size() : 0;
 }
 
 }  // namespace duet

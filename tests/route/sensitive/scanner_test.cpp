@@ -210,6 +210,61 @@ TEST(SensitiveScannerTest, CreateRejectsBadOptions) {
   EXPECT_FALSE(SensitiveScanner::Create(no_findings).has_value());
 }
 
+// A long clean text is remembered and not scanned again; nothing that
+// holds a finding ever is, however often it comes.
+TEST(SensitiveScannerTest, RemembersLongCleanTextsOnly) {
+  const SensitiveScanner scanner = Make({});
+  std::string clean;
+  while (clean.size() < 2 * SensitiveScanner::kMinRememberedTextBytes) {
+    clean += "Split ParseHeader() in two and keep the 4096-byte limit. ";
+  }
+  std::string dirty = clean;
+  dirty.replace(dirty.size() / 2, 22, " jana.novak@gmail.com ");
+  const std::string short_clean = clean.substr(0, 100);
+
+  EXPECT_TRUE(Texts(scanner, clean).empty());
+  EXPECT_EQ(scanner.remembered_clean_texts(), 1u);
+  EXPECT_TRUE(Texts(scanner, clean).empty());
+  EXPECT_FALSE(scanner.HasSensitive(clean));
+  EXPECT_EQ(scanner.remembered_clean_texts(), 1u);
+
+  // The same length, one difference: scanned, found, and not remembered.
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(Texts(scanner, dirty), Findings{"email=jana.novak@gmail.com"});
+    EXPECT_TRUE(scanner.HasSensitive(dirty));
+  }
+  EXPECT_TRUE(Texts(scanner, short_clean).empty());
+  EXPECT_EQ(scanner.remembered_clean_texts(), 1u);
+
+  // A copy shares what the original remembered.
+  const SensitiveScanner copy = scanner;  // NOLINT(performance-unnecessary-copy-initialization)
+  EXPECT_EQ(copy.remembered_clean_texts(), 1u);
+
+  SensitiveScannerOptions no_memory;
+  no_memory.remembered_clean_texts = 0;
+  const SensitiveScanner forgetful = Make(no_memory);
+  EXPECT_TRUE(Texts(forgetful, clean).empty());
+  EXPECT_EQ(forgetful.remembered_clean_texts(), 0u);
+  EXPECT_EQ(Texts(forgetful, dirty), Findings{"email=jana.novak@gmail.com"});
+}
+
+// The verdict is the scanner's: another scanner with a user word finds it
+// in a text the first one remembered as clean.
+TEST(SensitiveScannerTest, EachScannerRemembersByItsOwnRules) {
+  std::string text;
+  while (text.size() < 2 * SensitiveScanner::kMinRememberedTextBytes) {
+    text += "The Falcon migration moves the cache warm-up first. ";
+  }
+  const SensitiveScanner plain = Make({});
+  SensitiveScannerOptions falcon;
+  falcon.words = {"Falcon"};
+  const SensitiveScanner with_word = Make(falcon);
+  EXPECT_TRUE(Texts(plain, text).empty());
+  EXPECT_EQ(plain.remembered_clean_texts(), 1u);
+  EXPECT_FALSE(Texts(with_word, text).empty());
+  EXPECT_EQ(with_word.remembered_clean_texts(), 0u);
+}
+
 TEST(SensitiveScannerTest, OneScannerServesManyThreads) {
   SensitiveScannerOptions options;
   options.words = {"Globex"};
