@@ -1,6 +1,7 @@
 #include "core/json_writer.h"
 
 #include <array>
+#include <bit>
 #include <cassert>
 #include <charconv>
 #include <cmath>
@@ -56,23 +57,26 @@ bool IsPlainJsonByte(unsigned char c) {
 
 // Length of the prefix of `value` made of plain bytes (IsPlainJsonByte),
 // eight bytes at a time: a word is plain when none of its bytes is below
-// 0x20, has the high bit, or equals '"' or '\\'. Inlined into both of its
-// callers: every string written starts with it, and a call costs as much as
-// scanning a short key.
+// 0x20, has the high bit, or equals '"' or '\\'. Each test can only flag a
+// byte wrongly above a byte it flags rightly (a borrow runs upwards), so the
+// lowest flag is the first special byte. Inlined into its callers: every
+// string written starts with it, and a call costs as much as scanning a
+// short key.
 [[gnu::always_inline]] inline size_t PlainJsonPrefix(std::string_view value) {
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
   constexpr uint64_t kHighs = 0x8080808080808080ULL;
-  // High bit of each byte that is zero (the classic has-zero-byte test;
-  // exact for the "any" question asked here).
   const auto zero_bytes = [](uint64_t x) { return (x - kOnes) & ~x & kHighs; };
   size_t i = 0;
-  for (; i + 8 <= value.size(); i += 8) {
-    uint64_t word;
-    std::memcpy(&word, value.data() + i, sizeof(word));
-    const uint64_t special = (word & kHighs) | ((word - kOnes * 0x20) & ~word & kHighs) |
-                             zero_bytes(word ^ (kOnes * '"')) | zero_bytes(word ^ (kOnes * '\\'));
-    if (special != 0) {
-      break;
+  if constexpr (std::endian::native == std::endian::little) {
+    for (; i + 8 <= value.size(); i += 8) {
+      uint64_t word;
+      std::memcpy(&word, value.data() + i, sizeof(word));
+      const uint64_t special = (word & kHighs) | ((word - kOnes * 0x20) & ~word & kHighs) |
+                               zero_bytes(word ^ (kOnes * '"')) |
+                               zero_bytes(word ^ (kOnes * '\\'));
+      if (special != 0) {
+        return i + static_cast<size_t>(std::countr_zero(special) / 8);
+      }
     }
   }
   while (i < value.size() && IsPlainJsonByte(static_cast<unsigned char>(value[i]))) {
@@ -80,6 +84,19 @@ bool IsPlainJsonByte(unsigned char c) {
   }
   return i;
 }
+
+// The two-byte escape of `c`, or 0 when it takes the \u00XX form.
+constexpr std::array<char, 0x80> kShortEscapes = [] {
+  std::array<char, 0x80> escapes{};
+  escapes['"'] = '"';
+  escapes['\\'] = '\\';
+  escapes['\n'] = 'n';
+  escapes['\r'] = 'r';
+  escapes['\t'] = 't';
+  escapes['\b'] = 'b';
+  escapes['\f'] = 'f';
+  return escapes;
+}();
 
 }  // namespace
 
@@ -97,61 +114,33 @@ void AppendJsonString(std::string* out, std::string_view value) {
   }
   out->reserve(at + value.size() + 2);
   out->push_back('"');
-  size_t run_start = 0;
-  const auto flush_run = [&] {
-    out->append(value.data() + run_start, i - run_start);
-  };
+  size_t run_start = 0;  // plain bytes from here to i are not yet copied
   while (i < value.size()) {
     const unsigned char c = static_cast<unsigned char>(value[i]);
-    if (IsPlainJsonByte(c)) {
-      i += PlainJsonPrefix(value.substr(i));  // this byte and the run after it
-      continue;
-    }
     if (c >= 0x80) {
       const size_t length = Utf8SequenceLength(value, i);
       if (length > 0) {
         i += length;
+        i += PlainJsonPrefix(value.substr(i));
         continue;
       }
-      flush_run();
+      out->append(value.data() + run_start, i - run_start);
       out->append("\xEF\xBF\xBD");  // U+FFFD replaces one invalid byte.
-      ++i;
-      run_start = i;
-      continue;
-    }
-    flush_run();
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      default: {
-        const char escaped[] = {'\\', 'u', '0', '0', kHexDigits[c >> 4],
-                                kHexDigits[c & 0xF]};
+    } else {
+      out->append(value.data() + run_start, i - run_start);
+      out->push_back('\\');
+      if (const char short_escape = kShortEscapes[c]; short_escape != 0) {
+        out->push_back(short_escape);
+      } else {
+        const char escaped[] = {'u', '0', '0', kHexDigits[c >> 4], kHexDigits[c & 0xF]};
         out->append(escaped, sizeof(escaped));
       }
     }
     ++i;
     run_start = i;
+    i += PlainJsonPrefix(value.substr(i));
   }
-  flush_run();
+  out->append(value.data() + run_start, i - run_start);
   out->push_back('"');
 }
 

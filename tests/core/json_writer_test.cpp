@@ -87,6 +87,53 @@ TEST(JsonWriterTest, FindsASpecialByteAtEveryPositionOfALongString) {
   }
 }
 
+// Escapes close together: after each one the scan restarts mid-word, so
+// every pair of positions in a few words is tried, against a byte-at-a-time
+// escaper written here.
+TEST(JsonWriterTest, EscapesEveryPairOfSpecialBytes) {
+  const auto reference = [](std::string_view value) {
+    std::string out = "\"";
+    for (char c : value) {
+      switch (c) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\x02':
+          out += "\\u0002";
+          break;
+        case '\xFF':
+          out += "\xEF\xBF\xBD";
+          break;
+        default:
+          out += c;
+      }
+    }
+    return out + "\"";
+  };
+  const std::string specials[] = {"\"", "\\", "\n", "\x02", "\xFF", "\xC3\xA9"};
+  const std::string filler = "abcdefghijklmnopqrstuvw";
+  for (const std::string& first : specials) {
+    for (const std::string& second : specials) {
+      for (size_t a = 0; a < filler.size(); ++a) {
+        for (size_t b = a; b < filler.size(); ++b) {
+          std::string value = filler;
+          value.insert(b, second);
+          value.insert(a, first);
+          std::string out;
+          AppendJsonString(&out, value);
+          ASSERT_EQ(out, reference(value)) << a << " " << b;
+        }
+      }
+    }
+  }
+}
+
 TEST(JsonWriterTest, KeepsValidUtf8AndReplacesInvalidBytes) {
   std::string out;
   AppendJsonString(&out, "h\xC3\xA9llo \xE4\xB8\xAD \xF0\x9F\x98\x80");
