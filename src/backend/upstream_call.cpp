@@ -43,7 +43,7 @@ class UpstreamCall final : public net::HttpResponseHandler,
                std::shared_ptr<EventSink> sink,
                std::shared_ptr<const CancelFlag> cancel)
       : context_(context),
-        request_(std::move(request)),
+        request_(std::make_shared<const net::HttpRequest>(std::move(request))),
         sink_(std::move(sink)),
         cancel_(std::move(cancel)),
         deadline_(context->clock->SteadyNow() + context->retry_budget) {
@@ -186,7 +186,7 @@ class UpstreamCall final : public net::HttpResponseHandler,
   }
 
   const UpstreamContext* context_;
-  const net::HttpRequest request_;
+  const std::shared_ptr<const net::HttpRequest> request_;  // sent by every attempt
   std::shared_ptr<EventSink> sink_;
   std::shared_ptr<const CancelFlag> cancel_;
   const std::chrono::steady_clock::time_point deadline_;

@@ -288,7 +288,8 @@ Result<DownloadResult> DownloadToPart(net::HttpClient& client,
       http.headers.emplace_back("Range", fmt::format("bytes={}-", transfer.offset));
     }
     auto handler = std::make_shared<AttemptHandler>(&transfer);
-    client.Send(std::move(http), request.timeouts, handler, cancel);
+    client.Send(std::make_shared<const net::HttpRequest>(std::move(http)), request.timeouts,
+                handler, cancel);
     Attempt attempt = handler->Wait();
     const bool cancelled = cancel != nullptr && cancel->cancelled();
 

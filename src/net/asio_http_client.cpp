@@ -160,7 +160,8 @@ std::string_view HttpResponseHead::Header(std::string_view name) const {
 class AsioHttpClient::Impl {
  public:
   struct Call {
-    Call(Executor executor_in, HttpRequest request_in, HttpTimeouts timeouts_in,
+    Call(Executor executor_in, std::shared_ptr<const HttpRequest> request_in,
+         HttpTimeouts timeouts_in,
          std::shared_ptr<HttpResponseHandler> handler_in,
          std::shared_ptr<const CancelFlag> cancel_in)
         : executor(std::move(executor_in)),
@@ -171,7 +172,7 @@ class AsioHttpClient::Impl {
 
     Executor executor;
     size_t loop = 0;  // the index of the event loop the call runs on
-    HttpRequest request;
+    std::shared_ptr<const HttpRequest> request;
     HttpTimeouts timeouts;
     std::shared_ptr<HttpResponseHandler> handler;
     std::shared_ptr<const CancelFlag> cancel;
@@ -220,13 +221,13 @@ class AsioHttpClient::Impl {
     }
   }
 
-  void Send(HttpRequest request, HttpTimeouts timeouts,
+  void Send(std::shared_ptr<const HttpRequest> request, HttpTimeouts timeouts,
             std::shared_ptr<HttpResponseHandler> handler,
             std::shared_ptr<const CancelFlag> cancel) {
     // The call runs on the caller's event loop when it has one of ours; a
     // pooled connection of that loop decides the executor.
     const size_t loop = LoopForThisThread();
-    Result<Url> url = ParseUrl(request.url);
+    Result<Url> url = ParseUrl(request->url);
     std::optional<Url> proxy;
     std::unique_ptr<Connection> pooled;
     std::string key;
@@ -413,17 +414,17 @@ class AsioHttpClient::Impl {
     }
     const bool absolute_form = call->proxy && !call->url.tls();
     Result<std::string> head = RequestHead(
-        {.method = call->request.method,
+        {.method = call->request->method,
          // Plain http through a proxy uses the absolute form.
          .target = absolute_form ? call->url.scheme + "://" + call->url.HostHeader() +
                                        call->url.target
                                  : call->url.target,
          .host = call->url.HostHeader(),
-         .headers = &call->request.headers,
+         .headers = &call->request->headers,
          .proxy_authorization = absolute_form && !call->proxy->user_info.empty()
                                     ? BasicAuthorization(call->proxy->user_info)
                                     : std::string(),
-         .body_size = call->request.body.size()});
+         .body_size = call->request->body.size()});
     if (!head) {
       Finish(call, head.error());
       co_return;
@@ -586,7 +587,7 @@ class AsioHttpClient::Impl {
     // Head and body in one gathered write. On a plain connection, what the
     // socket takes now is written at once; only the rest waits.
     const std::array<asio::const_buffer, 2> wire = {asio::buffer(call->head),
-                                                    asio::buffer(call->request.body)};
+                                                    asio::buffer(call->request->body)};
     beast::buffers_suffix<std::array<asio::const_buffer, 2>> unsent(wire);
     if constexpr (std::is_same_v<Stream, PlainStream>) {
       unsent.consume(WriteNow(lowest.socket(), wire));
@@ -699,7 +700,7 @@ AsioHttpClient::AsioHttpClient(std::unique_ptr<Impl> impl)
 
 AsioHttpClient::~AsioHttpClient() = default;
 
-void AsioHttpClient::Send(HttpRequest request, HttpTimeouts timeouts,
+void AsioHttpClient::Send(std::shared_ptr<const HttpRequest> request, HttpTimeouts timeouts,
                           std::shared_ptr<HttpResponseHandler> handler,
                           std::shared_ptr<const CancelFlag> cancel) {
   impl_->Send(std::move(request), timeouts, std::move(handler), std::move(cancel));

@@ -66,7 +66,7 @@ class AsioHttpClient final : public HttpClient {
   static Result<std::unique_ptr<AsioHttpClient>> Create(Options options);
   ~AsioHttpClient() override;
 
-  void Send(HttpRequest request, HttpTimeouts timeouts,
+  void Send(std::shared_ptr<const HttpRequest> request, HttpTimeouts timeouts,
             std::shared_ptr<HttpResponseHandler> handler,
             std::shared_ptr<const CancelFlag> cancel) override;
 

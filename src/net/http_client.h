@@ -73,10 +73,13 @@ class HttpResponseHandler {
 class HttpClient {
  public:
   virtual ~HttpClient() = default;
-  // Starts the call and returns at once. The client keeps `handler` alive
-  // until OnComplete has returned. Setting `cancel` (may be null) stops the
-  // call at once: its socket is closed on the call's own thread.
-  virtual void Send(HttpRequest request, HttpTimeouts timeouts,
+  // Starts the call and returns at once. The client keeps `request` and
+  // `handler` alive until OnComplete has returned; the request is shared,
+  // not copied, so a caller that retries sends the same one again. Setting
+  // `cancel` (may be null) stops the call at once: its socket is closed on
+  // the call's own thread.
+  // REQUIRES: request != nullptr.
+  virtual void Send(std::shared_ptr<const HttpRequest> request, HttpTimeouts timeouts,
                     std::shared_ptr<HttpResponseHandler> handler,
                     std::shared_ptr<const CancelFlag> cancel) = 0;
 };

@@ -45,7 +45,7 @@ class AsioHttpClientPoolTest : public ::testing::Test {
     request.url = "http://127.0.0.1:" + std::to_string(server.port()) + target;
     request.headers = {{"x-api-key", kSecretApiKey}};
     auto handler = std::make_shared<RecordingHandler>();
-    client_->Send(std::move(request), {}, handler, nullptr);
+    client_->Send(std::make_shared<const HttpRequest>(std::move(request)), {}, handler, nullptr);
     EXPECT_TRUE(handler->WaitDone()) << "the call did not complete";
     return handler;
   }
@@ -103,7 +103,7 @@ TEST_F(AsioHttpClientPoolTest, CallsStayOnTheCallersLoopAndReuseItsConnections) 
       HttpRequest request;
       request.method = "GET";
       request.url = "http://127.0.0.1:" + std::to_string(server.port()) + target;
-      client_->Send(std::move(request), {}, handler, nullptr);
+      client_->Send(std::make_shared<const HttpRequest>(std::move(request)), {}, handler, nullptr);
     });
     EXPECT_TRUE(handler->WaitDone()) << "the call did not complete";
     EXPECT_TRUE(handler->status().ok()) << handler->status().ToString();

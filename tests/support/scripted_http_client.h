@@ -32,13 +32,13 @@ class ScriptedHttpClient final : public net::HttpClient {
     return requests_;
   }
 
-  void Send(net::HttpRequest request, net::HttpTimeouts,
+  void Send(std::shared_ptr<const net::HttpRequest> request, net::HttpTimeouts,
             std::shared_ptr<net::HttpResponseHandler> handler,
             std::shared_ptr<const CancelFlag>) override {
     Reply reply;
     {
       std::lock_guard lock(mutex_);
-      requests_.push_back(std::move(request));
+      requests_.push_back(*request);
       if (replies_.empty()) {
         reply.connect_error = Unavailable("no scripted reply left");
       } else {
