@@ -62,9 +62,15 @@ double ServerLedger::SeedBudget(BudgetTracker* budget) const {
   }
   // More than a month back: the tracker ignores what is not this month's.
   const int64_t since = clock_->NowUnixMillis() - 32 * kMillisPerDay;
-  Result<LedgerStore> store = LedgerStore::Open(path_, {.read_only = true});
+  // Opened for writing, as the writer opens it: a file from an older duet
+  // is migrated here or by the writer, whichever comes first (a read-only
+  // open would refuse it, and the budget would start from nothing). The
+  // wait covers the other one's migration of a large file.
+  Result<LedgerStore> store = LedgerStore::Open(path_, {.busy_timeout_ms = 30'000});
   if (!store) {
-    return 0;  // a new ledger: nothing spent yet
+    spdlog::warn("ledger: cannot read this month's spend for the budget: {}",
+                 store.error().message());
+    return 0;
   }
   Result<std::vector<DailySpend>> spend = store->CloudSpendSince(since);
   Result<std::vector<DailySpend>> shadow = store->ShadowSpendSince(since);

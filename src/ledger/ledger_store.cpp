@@ -1,8 +1,12 @@
 #include "ledger/ledger_store.h"
 
 #include <filesystem>
+#include <map>
 #include <string_view>
+#include <tuple>
 #include <utility>
+
+#include "ledger/utc_calendar.h"
 
 namespace duet {
 namespace {
@@ -101,6 +105,20 @@ CREATE TABLE shadow (
   detail TEXT NOT NULL
 );
 CREATE INDEX shadow_by_time ON shadow(finished_at_ms);
+)sql",
+    // 5 -> 6: cloud spend per UTC day, kept as rows are written, so the
+    // budget's start-up read does not scan a month of requests.
+    R"sql(
+CREATE TABLE cloud_spend_by_day (
+  day INTEGER NOT NULL,
+  client_key TEXT NOT NULL,
+  model TEXT NOT NULL,
+  cost_usd REAL NOT NULL,
+  PRIMARY KEY (day, client_key, model)
+) WITHOUT ROWID;
+INSERT INTO cloud_spend_by_day (day, client_key, model, cost_usd)
+  SELECT started_at_ms / 86400000, client_key, model, SUM(cost_usd)
+  FROM requests WHERE local = 0 GROUP BY 1, 2, 3;
 )sql",
 };
 static_assert(std::size(kMigrations) == kLedgerSchemaVersion);
@@ -347,14 +365,26 @@ Result<LedgerStore> LedgerStore::Open(const std::string& path, Options options) 
   if (!options.read_only) {
     DUET_ASSIGN_OR_RETURN(store.insert_, store.db_.Prepare(InsertSql(1)));
     DUET_ASSIGN_OR_RETURN(store.insert_many_, store.db_.Prepare(InsertSql(kRowsPerInsert)));
+    DUET_ASSIGN_OR_RETURN(
+        store.add_cloud_spend_,
+        store.db_.Prepare("INSERT INTO cloud_spend_by_day (day, client_key, model, cost_usd)"
+                          " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (day, client_key, model)"
+                          " DO UPDATE SET cost_usd = cost_usd + excluded.cost_usd"));
   }
   return store;
 }
 
-Status LedgerStore::Migrate(const std::string& path, bool read_only) {
+Result<int64_t> LedgerStore::ReadSchemaVersion() {
+  // The statement ends here: left open, its read would keep this
+  // connection on an old snapshot, which SQLite refuses to turn into a
+  // write once another connection has written (SQLITE_BUSY at once).
   DUET_ASSIGN_OR_RETURN(SqliteStatement version, db_.Prepare("PRAGMA user_version"));
   DUET_ASSIGN_OR_RETURN(bool has_row, version.Step());
-  schema_version_ = has_row ? version.Int(0) : 0;
+  return has_row ? version.Int(0) : 0;
+}
+
+Status LedgerStore::Migrate(const std::string& path, bool read_only) {
+  DUET_ASSIGN_OR_RETURN(schema_version_, ReadSchemaVersion());
   if (schema_version_ > kLedgerSchemaVersion) {
     return InvalidArgument("ledger " + path + " has schema version " +
                            std::to_string(schema_version_) +
@@ -374,6 +404,9 @@ Status LedgerStore::Migrate(const std::string& path, bool read_only) {
                            "): run `duet serve` once to upgrade it, then try again");
   }
   return InTransaction(db_, [&]() -> Status {
+    // Again under the write lock: another connection (a second duet, or
+    // this one's budget read) may have migrated the file meanwhile.
+    DUET_ASSIGN_OR_RETURN(schema_version_, ReadSchemaVersion());
     for (int64_t step = schema_version_; step < kLedgerSchemaVersion; ++step) {
       DUET_RETURN_IF_ERROR(db_.Exec(kMigrations[step]));
     }
@@ -408,8 +441,30 @@ Status LedgerStore::Insert(std::span<const LedgerEntry> entries) {
     while (next < entries.size()) {
       DUET_RETURN_IF_ERROR(insert(insert_, 1));
     }
-    return Status::Ok();
+    return AddCloudSpend(entries);
   });
+}
+
+Status LedgerStore::AddCloudSpend(std::span<const LedgerEntry> entries) {
+  // A batch holds a few keys and models on one or two days: one row each.
+  std::map<std::tuple<int64_t, std::string_view, std::string_view>, double> spend;
+  for (const LedgerEntry& entry : entries) {
+    if (!entry.local) {
+      spend[{entry.started_at_ms / kMillisPerDay, entry.client_key, entry.model}] +=
+          entry.cost_usd;
+    }
+  }
+  for (const auto& [group, cost_usd] : spend) {
+    const auto& [day, client_key, model] = group;
+    add_cloud_spend_.Bind(1, day);
+    add_cloud_spend_.BindBorrowed(2, client_key);  // `entries` outlive the Run
+    add_cloud_spend_.BindBorrowed(3, model);
+    add_cloud_spend_.Bind(4, cost_usd);
+    Status status = add_cloud_spend_.Run();
+    add_cloud_spend_.Reset();
+    DUET_RETURN_IF_ERROR(status);
+  }
+  return Status::Ok();
 }
 
 Status LedgerStore::InsertFeedback(std::span<const FeedbackEntry> feedback) {
@@ -552,10 +607,9 @@ Result<std::vector<DailySpend>> LedgerStore::ShadowSpendSince(int64_t since_ms) 
 Result<std::vector<DailySpend>> LedgerStore::CloudSpendSince(int64_t since_ms) {
   DUET_ASSIGN_OR_RETURN(
       SqliteStatement query,
-      db_.Prepare("SELECT client_key, model, started_at_ms / 86400000 AS day, SUM(cost_usd)"
-                  " FROM requests WHERE local = 0 AND started_at_ms >= ?1"
-                  " GROUP BY client_key, model, day ORDER BY day"));
-  query.Bind(1, since_ms);
+      db_.Prepare("SELECT client_key, model, day, cost_usd FROM cloud_spend_by_day"
+                  " WHERE day >= ?1 ORDER BY day, client_key, model"));
+  query.Bind(1, since_ms / kMillisPerDay);
   return ReadRows(query, ReadDailySpend);
 }
 

@@ -30,7 +30,7 @@
 namespace duet {
 
 // The schema version this build writes (PRAGMA user_version).
-inline constexpr int64_t kLedgerSchemaVersion = 5;
+inline constexpr int64_t kLedgerSchemaVersion = 6;
 
 // Where the ledger lives when ledger.path is empty:
 // $XDG_DATA_HOME/duet/ledger.db, else $HOME/.local/share/duet/ledger.db;
@@ -82,8 +82,10 @@ class LedgerStore {
   Result<std::vector<FeedbackEntry>> Feedback(int64_t since_ms, int64_t until_ms);
   // Shadow evaluations that finished in [since_ms, until_ms), oldest first.
   Result<std::vector<ShadowEntry>> Shadow(int64_t since_ms, int64_t until_ms);
-  // Cloud (non-local) spend of answered requests since `since_ms`, per
-  // key, model and UTC day. Shadow spend is not in it: see ShadowSpendSince.
+  // Cloud (non-local) spend of answered requests per key, model and UTC
+  // day, for the days from the one holding `since_ms` on, oldest first.
+  // Read from a per-day table kept as rows are written (no scan of the
+  // requests). Shadow spend is not in it: see ShadowSpendSince.
   Result<std::vector<DailySpend>> CloudSpendSince(int64_t since_ms);
   // Shadow evaluations' spend since `since_ms`, per Claude model and UTC
   // day (client_key is "").
@@ -96,10 +98,16 @@ class LedgerStore {
   // Brings the file to kLedgerSchemaVersion; a read-only store fails
   // instead (with a message saying how to upgrade the file).
   Status Migrate(const std::string& path, bool read_only);
+  Result<int64_t> ReadSchemaVersion();
 
   SqliteDb db_;
+  // Adds the cloud rows of `entries` to cloud_spend_by_day (inside
+  // Insert's transaction).
+  Status AddCloudSpend(std::span<const LedgerEntry> entries);
+
   SqliteStatement insert_;       // one row
   SqliteStatement insert_many_;  // kRowsPerInsert rows (ledger_store.cpp)
+  SqliteStatement add_cloud_spend_;
   int64_t schema_version_ = 0;
 };
 

@@ -17,6 +17,7 @@
 
 #include "integration/integration_test.h"
 #include "ledger/ledger_store.h"
+#include "ledger/sqlite_db.h"
 
 namespace duet::integration {
 namespace {
@@ -263,12 +264,10 @@ TEST_F(LedgerTest, MetricsCountWhatTheLedgerRecords) {
   EXPECT_NE(text.find("duet_claude_equivalent_usd_total{tier=\"sonnet\"}"), std::string::npos);
 }
 
-TEST_F(LedgerTest, TheBudgetStartsFromThisMonthsSpendInTheLedger) {
-  // A ledger with $4.25 of Claude spend from an hour ago (and $1 of a
-  // hosted open model).
-  const std::string dir = ::testing::TempDir() + "duet-ledger-budget";
-  std::filesystem::remove_all(dir);
-  const std::string path = dir + "/ledger.db";
+// Writes a ledger with $4.25 of Claude spend from an hour ago (and $1 of a
+// hosted open model) at `path`; `schema_version` 5 makes it a file of the
+// duet before the per-day spend table.
+void WriteLedgerWithSpend(const std::string& path, int64_t schema_version) {
   {
     Result<LedgerStore> store = LedgerStore::Open(path, {});
     ASSERT_TRUE(store.has_value()) << store.error().ToString();
@@ -289,15 +288,30 @@ TEST_F(LedgerTest, TheBudgetStartsFromThisMonthsSpendInTheLedger) {
     hosted.cost_usd = 1.0;
     ASSERT_TRUE(store->Insert(std::vector{spent, hosted}).ok());
   }
-  ASSERT_NO_FATAL_FAILURE(StartServer({"--set", "ledger.path=" + path}));
-  HttpRequest get;
-  get.target = "/metrics";
-  const HttpResponse metrics = Send(get);
-  ASSERT_EQ(metrics.status, 200);
-  EXPECT_NE(metrics.body.find("duet_budget_spent_usd{period=\"monthly\"} 4.25\n"),
-            std::string::npos)
-      << metrics.body;
-  std::filesystem::remove_all(dir);
+  if (schema_version == 5) {
+    Result<SqliteDb> raw = SqliteDb::Open(path, {});
+    ASSERT_TRUE(raw.has_value());
+    ASSERT_TRUE(raw->Exec("DROP TABLE cloud_spend_by_day; PRAGMA user_version = 5").ok());
+  }
+}
+
+TEST_F(LedgerTest, TheBudgetStartsFromThisMonthsSpendInTheLedger) {
+  for (const int64_t version : {kLedgerSchemaVersion, int64_t{5}}) {
+    SCOPED_TRACE("ledger schema version " + std::to_string(version));
+    const std::string dir =
+        ::testing::TempDir() + "duet-ledger-budget-v" + std::to_string(version);
+    std::filesystem::remove_all(dir);
+    const std::string path = dir + "/ledger.db";
+    ASSERT_NO_FATAL_FAILURE(WriteLedgerWithSpend(path, version));
+    ASSERT_NO_FATAL_FAILURE(StartServer({"--set", "ledger.path=" + path}));
+    HttpRequest get;
+    get.target = "/metrics";
+    const HttpResponse metrics = Send(get);
+    ASSERT_EQ(metrics.status, 200);
+    EXPECT_NE(metrics.body.find("duet_budget_spent_usd{period=\"monthly\"} 4.25\n"),
+              std::string::npos)
+        << metrics.body;
+  }
 }
 
 // The metric `name` (no labels) from GET /metrics; -1 when absent.

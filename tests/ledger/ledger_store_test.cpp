@@ -2,6 +2,8 @@
 
 #include <filesystem>
 #include <map>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -223,6 +225,118 @@ TEST(LedgerStoreTest, ReadsATimeWindowAndCloudSpendPerDay) {
   EXPECT_EQ((*spend)[1].day_start_unix_seconds, 11 * 86'400);
   EXPECT_DOUBLE_EQ((*spend)[1].cost_usd, 2.0);
   EXPECT_EQ((*spend)[1].client_key, "key-0123456789ab");
+}
+
+// Three keys, two models, three days, some local rows, in batches of
+// uneven sizes: what a month's writer does.
+std::vector<std::vector<LedgerEntry>> SpendBatches() {
+  constexpr int64_t kDay = 86'400'000;
+  std::vector<std::vector<LedgerEntry>> batches(7);
+  for (int i = 0; i < 90; ++i) {
+    LedgerEntry entry = SampleEntry("req_" + std::to_string(i), (20 + i % 3) * kDay + i);
+    entry.client_key = i % 4 == 0 ? "" : "key-00000000000" + std::to_string(i % 3);
+    entry.model = i % 5 < 2 ? "claude-haiku-4-5" : "claude-sonnet-4-6";
+    entry.local = i % 7 == 0;
+    entry.cost_usd = 0.001 * (i + 1);
+    batches[static_cast<size_t>(i * i % 7)].push_back(entry);
+  }
+  return batches;
+}
+
+// "key|model|day" -> spend, summed here from the entries themselves.
+std::map<std::string, double> ExpectedCloudSpend(
+    const std::vector<std::vector<LedgerEntry>>& batches, int64_t from_day) {
+  std::map<std::string, double> spend;
+  for (const auto& batch : batches) {
+    for (const LedgerEntry& e : batch) {
+      const int64_t day = e.started_at_ms / 86'400'000;
+      if (!e.local && day >= from_day) {
+        spend[e.client_key + "|" + e.model + "|" + std::to_string(day)] += e.cost_usd;
+      }
+    }
+  }
+  return spend;
+}
+
+std::map<std::string, double> CloudSpend(LedgerStore& store, int64_t since_ms) {
+  Result<std::vector<DailySpend>> read = store.CloudSpendSince(since_ms);
+  EXPECT_TRUE(read.has_value()) << read.error().ToString();
+  std::map<std::string, double> spend;
+  int64_t last_day = 0;
+  for (const DailySpend& day : read.value_or(std::vector<DailySpend>{})) {
+    EXPECT_GE(day.day_start_unix_seconds, last_day);  // oldest first
+    last_day = day.day_start_unix_seconds;
+    spend[day.client_key + "|" + day.model + "|" +
+          std::to_string(day.day_start_unix_seconds / 86'400)] += day.cost_usd;
+  }
+  return spend;
+}
+
+void ExpectSameSpend(const std::map<std::string, double>& actual,
+                     const std::map<std::string, double>& expected) {
+  ASSERT_EQ(actual.size(), expected.size());
+  for (const auto& [group, cost] : expected) {
+    ASSERT_TRUE(actual.contains(group)) << group;
+    EXPECT_NEAR(actual.at(group), cost, 1e-9) << group;
+  }
+}
+
+TEST(LedgerStoreTest, CloudSpendPerDayAddsUpAcrossBatches) {
+  ScratchDir dir;
+  Result<LedgerStore> store = LedgerStore::Open(dir.File("l.db"), {});
+  ASSERT_TRUE(store.has_value());
+  const auto batches = SpendBatches();
+  for (const auto& batch : batches) {
+    ASSERT_TRUE(store->Insert(batch).ok());
+  }
+  ExpectSameSpend(CloudSpend(*store, 0), ExpectedCloudSpend(batches, 0));
+  // From the day holding `since_ms` on, that whole day included.
+  ExpectSameSpend(CloudSpend(*store, 21 * 86'400'000LL + 5), ExpectedCloudSpend(batches, 21));
+  EXPECT_TRUE(CloudSpend(*store, 23 * 86'400'000LL).empty());
+}
+
+// A version 5 file's per-day spend is computed from its rows when it is
+// migrated, once, even when two connections open it at the same time.
+TEST(LedgerStoreTest, MigratingAVersionFiveLedgerSumsItsCloudSpendOnce) {
+  ScratchDir dir;
+  const std::string path = dir.File("l.db");
+  const auto batches = SpendBatches();
+  {
+    Result<LedgerStore> store = LedgerStore::Open(path, {});
+    ASSERT_TRUE(store.has_value());
+    for (const auto& batch : batches) {
+      ASSERT_TRUE(store->Insert(batch).ok());
+    }
+  }
+  {
+    Result<SqliteDb> raw = SqliteDb::Open(path, {});
+    ASSERT_TRUE(raw.has_value());
+    ASSERT_TRUE(raw->Exec("DROP TABLE cloud_spend_by_day; PRAGMA user_version = 5").ok());
+  }
+  std::vector<Result<LedgerStore>> opened;
+  opened.push_back(Error(InvalidArgument("not opened")));
+  opened.push_back(Error(InvalidArgument("not opened")));
+  {
+    std::vector<std::thread> openers;
+    for (auto& slot : opened) {
+      openers.emplace_back([&slot, &path] {
+        slot = LedgerStore::Open(path, {.busy_timeout_ms = 10'000});
+      });
+    }
+    for (std::thread& opener : openers) {
+      opener.join();
+    }
+  }
+  for (auto& store : opened) {
+    ASSERT_TRUE(store.has_value()) << store.error().ToString();
+    EXPECT_EQ(store->schema_version(), kLedgerSchemaVersion);
+  }
+  ExpectSameSpend(CloudSpend(*opened[0], 0), ExpectedCloudSpend(batches, 0));
+  // And new rows add to the migrated sums.
+  ASSERT_TRUE(opened[1]->Insert(batches[0]).ok());
+  auto twice = batches;
+  twice.push_back(batches[0]);
+  ExpectSameSpend(CloudSpend(*opened[0], 0), ExpectedCloudSpend(twice, 0));
 }
 
 TEST(LedgerStoreTest, FeedbackIsKeptAndReadByTime) {
