@@ -20,6 +20,9 @@
 #               machine, the floor for any gateway
 #   anthropic1  the anthropic path again with 1 connection: what duet adds
 #               to one request's latency when nothing queues
+#   long1       the anthropic path with 1 connection and a coding agent's
+#               late turn: a ~530 KB, 200-turn conversation
+#               (fake_upstream.sh's long body) sent again and again
 # Clients ask for non-streamed answers; duet always streams upstream, so
 # nginx serves a complete SSE answer. Everything shares this machine's
 # cores: wrk, duet and nginx (1 worker each for the upstream and the proxy).
@@ -170,7 +173,13 @@ run proxy "$nginx_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" \
 # and duet queue for the 2 cores, and waiting dominates).
 run 'anthropic1' "$nginx_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" \
                  "$duet_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" "$duet_pid" 1
+# A long conversation: duet parses it, scans it for sensitive data (turns it
+# has seen clean before are only hashed), and writes it upstream again.
+long_body="$(long_bench_body | sed 's/"MODEL"/"claude-haiku-4-5"/')"
+run 'long1' "$nginx_url/v1/messages" "$long_body" "$duet_url/v1/messages" "$long_body" \
+            "$duet_pid" 1
 echo
 echo "via: through duet; for the proxy row, through nginx proxy_pass (no logic at all);"
-echo "anthropic1: the anthropic path at 1 connection (unloaded latency)"
+echo "anthropic1: the anthropic path at 1 connection (unloaded latency);"
+echo "long1: the same with a ~530 KB, 200-turn conversation"
 echo "targets: >= 25000 requests/s through duet; added p50 <= 0.2 ms, p99 <= 1 ms"
