@@ -12,70 +12,83 @@ namespace duet::wire {
 namespace {
 
 // nlohmann's value for what simdjson parsed: the same tree nlohmann's own
-// parser builds from the same text (see ParseJsonObject).
-// The recursion is as deep as the text nests: at most 1024 (simdjson's
-// limit).
-Json ToNlohmann(simdjson::dom::element element);
+// parser builds from the same text (see ParseJsonObject). The recursion is
+// as deep as the text nests: at most 1024 (simdjson's limit), and at most
+// max_depth, past which the builder stops and says so.
+class TreeBuilder {
+ public:
+  explicit TreeBuilder(size_t max_depth) : max_depth_(max_depth) {}
 
-Json ToNlohmann(simdjson::dom::object source) {
-  Json object = Json::object();
-  auto& members = object.get_ref<Json::object_t&>();
-  for (const simdjson::dom::key_value_pair member : source) {
-    // operator[] then assignment, as nlohmann's parser does it: a repeated
-    // key keeps its first position and its last value.
-    members[std::string(member.key)] = ToNlohmann(member.value);
-  }
-  return object;
-}
+  bool too_deep() const { return too_deep_; }
 
-Json ToNlohmann(simdjson::dom::element element) {
-  switch (element.type()) {
-    case simdjson::dom::element_type::OBJECT:
-      return ToNlohmann(element.get_object().value_unsafe());
-    case simdjson::dom::element_type::ARRAY: {
-      Json array = Json::array();
-      auto& items = array.get_ref<Json::array_t&>();
-      const simdjson::dom::array source = element.get_array().value_unsafe();
-      items.reserve(source.size());
-      for (const simdjson::dom::element item : source) {
-        items.push_back(ToNlohmann(item));
+  // `depth`: how many arrays and objects enclose `source`, itself included.
+  Json Object(simdjson::dom::object source, size_t depth) {
+    if (depth > max_depth_) {
+      too_deep_ = true;
+      return Json(nullptr);
+    }
+    Json object = Json::object();
+    auto& members = object.get_ref<Json::object_t&>();
+    for (const simdjson::dom::key_value_pair member : source) {
+      // operator[] then assignment, as nlohmann's parser does it: a repeated
+      // key keeps its first position and its last value.
+      members[std::string(member.key)] = Element(member.value, depth);
+      if (too_deep_) {
+        break;
       }
-      return array;
     }
-    case simdjson::dom::element_type::STRING:
-      return Json(std::string(element.get_string().value_unsafe()));
-    case simdjson::dom::element_type::INT64: {
-      // nlohmann keeps a literal without a minus sign as unsigned.
-      const int64_t value = element.get_int64().value_unsafe();
-      return value >= 0 ? Json(static_cast<uint64_t>(value)) : Json(value);
-    }
-    case simdjson::dom::element_type::UINT64:
-      return Json(element.get_uint64().value_unsafe());
-    case simdjson::dom::element_type::DOUBLE:
-      return Json(element.get_double().value_unsafe());
-    case simdjson::dom::element_type::BOOL:
-      return Json(element.get_bool().value_unsafe());
-    case simdjson::dom::element_type::NULL_VALUE:
-      break;
+    return object;
   }
-  return Json(nullptr);
-}
 
-}  // namespace
-
-Result<Json> ParseJsonObject(std::string_view body) {
-  // simdjson validates and tokenises the text far faster than nlohmann's
-  // lexer, and the tree is built from what it read (a typical request body
-  // now parses in half the time: bench/adapter_benchmark.cpp). Whatever it
-  // refuses, or reads as something other than an object, goes through
-  // nlohmann below, so errors and edge cases come out exactly as before.
-  {
-    EventJson fast;
-    if (Result<simdjson::dom::object> object = fast.ParseWithSimdjsonOnly(body);
-        object.has_value()) {
-      return ToNlohmann(*object);
+  // `parent_depth`: how many arrays and objects enclose `element`.
+  Json Element(simdjson::dom::element element, size_t parent_depth) {
+    switch (element.type()) {
+      case simdjson::dom::element_type::OBJECT:
+        return Object(element.get_object().value_unsafe(), parent_depth + 1);
+      case simdjson::dom::element_type::ARRAY: {
+        if (parent_depth + 1 > max_depth_) {
+          too_deep_ = true;
+          return Json(nullptr);
+        }
+        Json array = Json::array();
+        auto& items = array.get_ref<Json::array_t&>();
+        const simdjson::dom::array source = element.get_array().value_unsafe();
+        items.reserve(source.size());
+        for (const simdjson::dom::element item : source) {
+          items.push_back(Element(item, parent_depth + 1));
+          if (too_deep_) {
+            break;
+          }
+        }
+        return array;
+      }
+      case simdjson::dom::element_type::STRING:
+        return Json(std::string(element.get_string().value_unsafe()));
+      case simdjson::dom::element_type::INT64: {
+        // nlohmann keeps a literal without a minus sign as unsigned.
+        const int64_t value = element.get_int64().value_unsafe();
+        return value >= 0 ? Json(static_cast<uint64_t>(value)) : Json(value);
+      }
+      case simdjson::dom::element_type::UINT64:
+        return Json(element.get_uint64().value_unsafe());
+      case simdjson::dom::element_type::DOUBLE:
+        return Json(element.get_double().value_unsafe());
+      case simdjson::dom::element_type::BOOL:
+        return Json(element.get_bool().value_unsafe());
+      case simdjson::dom::element_type::NULL_VALUE:
+        break;
     }
+    return Json(nullptr);
   }
+
+ private:
+  const size_t max_depth_;
+  bool too_deep_ = false;
+};
+
+// nlohmann's parser for text simdjson refused: the same answers as
+// ParseJsonObject's, with the error's position.
+Result<Json> ParseWithNlohmann(std::string_view body) {
   Json parsed = Json::parse(body, /*cb=*/nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
     // Re-parse with exceptions only on the error path, for the position.
@@ -92,6 +105,36 @@ Result<Json> ParseJsonObject(std::string_view body) {
     return Error(InvalidArgument("request body must be a JSON object"));
   }
   return parsed;
+}
+
+}  // namespace
+
+Result<Json> ParseJsonObject(std::string_view body) {
+  return ParseJsonObject(body, NestingLimit{});
+}
+
+Result<Json> ParseJsonObject(std::string_view body, const NestingLimit& limit) {
+  // simdjson validates and tokenises the text far faster than nlohmann's
+  // lexer, and the tree is built from what it read (a typical request body
+  // now parses in half the time: bench/adapter_benchmark.cpp). Whatever it
+  // refuses, or reads as something other than an object, goes through
+  // nlohmann below, so errors and edge cases come out exactly as before.
+  {
+    EventJson fast;
+    if (Result<simdjson::dom::object> object = fast.ParseWithSimdjsonOnly(body);
+        object.has_value()) {
+      TreeBuilder builder(limit.max_depth);
+      Json tree = builder.Object(*object, 1);
+      if (builder.too_deep()) {
+        return Error(limit.too_deep);
+      }
+      return tree;
+    }
+  }
+  if (limit.max_depth != kNoNestingLimit && NestingDepth(body) > limit.max_depth) {
+    return Error(limit.too_deep);
+  }
+  return ParseWithNlohmann(body);
 }
 
 size_t NestingDepth(std::string_view json) {

@@ -35,6 +35,22 @@ using Json = nlohmann::ordered_json;
 // text when written).
 Result<Json> ParseJsonObject(std::string_view body);
 
+// How deeply a request body's arrays and objects may nest, and what to
+// answer when they nest deeper.
+inline constexpr size_t kNoNestingLimit = static_cast<size_t>(-1);
+struct NestingLimit {
+  size_t max_depth = kNoNestingLimit;
+  Status too_deep;  // never OK where max_depth is a limit
+};
+
+// ParseJsonObject, refusing with `limit.too_deep` a body whose arrays and
+// objects nest deeper than `limit.max_depth` (as NestsDeeperThan counts).
+// Where simdjson reads the text, the depth is checked as the tree is built,
+// so the text is not scanned twice (a long conversation is hundreds of
+// kilobytes); text it refuses is scanned first (NestsDeeperThan), so
+// hostile nesting never reaches nlohmann's parser.
+Result<Json> ParseJsonObject(std::string_view body, const NestingLimit& limit);
+
 // True when arrays and objects in `json` nest deeper than `limit`. Counts
 // brackets outside strings only, in one pass without parsing; a malformed
 // text may be miscounted, but the parser rejects it anyway. Adapters check

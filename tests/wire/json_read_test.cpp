@@ -207,6 +207,44 @@ size_t NestingDepthByteByByte(std::string_view json) {
   return deepest;
 }
 
+// An object nesting exactly `depth` levels of objects and arrays, with a
+// sibling member holding brackets in a string, which do not count.
+std::string NestedObject(size_t depth, bool arrays) {
+  std::string open;
+  std::string close;
+  for (size_t level = 1; level < depth; ++level) {
+    open += arrays ? "[" : "{\"k\":";
+    close += arrays ? "]" : "}";
+  }
+  return "{\"text\":\"[[[[{{{{\",\"v\":" + open + "1" + close + "}";
+}
+
+// The limit holds at its boundary on both paths: where simdjson reads the
+// text (checked while the tree is built) and where it refuses it (a byte
+// order mark, which nlohmann accepts: checked by a scan first).
+TEST(ParseJsonObjectTest, RefusesNestingPastTheLimitOnBothPaths) {
+  const NestingLimit limit{.max_depth = 6, .too_deep = InvalidArgument("too deep")};
+  for (const bool arrays : {false, true}) {
+    for (const std::string prefix : {"", "\xEF\xBB\xBF"}) {
+      SCOPED_TRACE(std::string(arrays ? "arrays" : "objects") +
+                   (prefix.empty() ? "" : ", byte order mark"));
+      for (size_t depth = 1; depth <= 6; ++depth) {
+        ASSERT_EQ(NestingDepth(NestedObject(depth, arrays)), depth);
+        Result<Json> parsed = ParseJsonObject(prefix + NestedObject(depth, arrays), limit);
+        ASSERT_TRUE(parsed.has_value()) << depth << ": " << parsed.error().ToString();
+        ExpectSameTree(*parsed, NlohmannParse(prefix + NestedObject(depth, arrays)), "tree");
+      }
+      for (const size_t depth : {7, 8, 200, 2000}) {
+        Result<Json> parsed = ParseJsonObject(prefix + NestedObject(depth, arrays), limit);
+        ASSERT_FALSE(parsed.has_value()) << depth;
+        EXPECT_EQ(parsed.error(), InvalidArgument("too deep")) << depth;
+      }
+    }
+  }
+  // Without a limit, the same deep text parses.
+  EXPECT_TRUE(ParseJsonObject(NestedObject(200, true)).has_value());
+}
+
 TEST(NestingDepthTest, CountsBracketsOutsideStringsOnly) {
   EXPECT_EQ(NestingDepth("42"), 0u);
   EXPECT_EQ(NestingDepth(R"({"a":[1,{"b":[]}]})"), 4u);

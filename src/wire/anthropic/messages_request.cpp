@@ -300,16 +300,15 @@ Result<ChatRequest> ParseBody(const Json& body, const ParseOptions& options) {
 
 Result<ChatRequest> ParseMessagesRequest(std::string_view body,
                                          const ParseOptions& options) {
-  if (NestsDeeperThan(body, kMaxNestingDepth)) {
-    return Error(InvalidArgument("request body nests deeper than " +
-                                 std::to_string(kMaxNestingDepth) +
-                                 " levels"));
-  }
+  const NestingLimit limit{
+      .max_depth = kMaxNestingDepth,
+      .too_deep = InvalidArgument("request body nests deeper than " +
+                                  std::to_string(kMaxNestingDepth) + " levels")};
   // nlohmann reports some malformed input (a number that overflows a double)
   // by throwing out_of_range even where parse errors are not thrown; this is
   // the edge where such exceptions stop.
   try {
-    DUET_ASSIGN_OR_RETURN(const Json json, ParseJsonObject(body));
+    DUET_ASSIGN_OR_RETURN(const Json json, ParseJsonObject(body, limit));
     return ParseBody(json, options);
   } catch (const Json::exception& e) {
     return Error(InvalidArgument(std::string("malformed JSON body: ") +
