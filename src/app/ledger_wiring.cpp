@@ -62,11 +62,15 @@ double ServerLedger::SeedBudget(BudgetTracker* budget) const {
   }
   // More than a month back: the tracker ignores what is not this month's.
   const int64_t since = clock_->NowUnixMillis() - 32 * kMillisPerDay;
-  // Opened for writing, as the writer opens it: a file from an older duet
-  // is migrated here or by the writer, whichever comes first (a read-only
-  // open would refuse it, and the budget would start from nothing). The
-  // wait covers the other one's migration of a large file.
-  Result<LedgerStore> store = LedgerStore::Open(path_, {.busy_timeout_ms = 30'000});
+  // Read-only first, so that a file this user may only read still counts.
+  // That open refuses a file from an older duet: it is then opened for
+  // writing and migrated, here or by the writer, whichever comes first
+  // (else the budget would start from nothing after an upgrade). The wait
+  // covers the other one's migration of a large file.
+  Result<LedgerStore> store = LedgerStore::Open(path_, {.read_only = true});
+  if (!store) {
+    store = LedgerStore::Open(path_, {.busy_timeout_ms = 30'000});
+  }
   if (!store) {
     spdlog::warn("ledger: cannot read this month's spend for the budget: {}",
                  store.error().message());
