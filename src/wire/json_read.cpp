@@ -211,12 +211,11 @@ Status WrongType(std::string_view path, std::string_view expected) {
 Result<std::string> RequireString(const Json& object, std::string_view key,
                                   std::string_view path) {
   const Json* value = FindMember(object, key);
-  const std::string field = JoinPath(path, key);
   if (value == nullptr) {
-    return Error(FieldRequired(field));
+    return Error(FieldRequired(JoinPath(path, key)));
   }
   if (!value->is_string()) {
-    return Error(WrongType(field, "a string"));
+    return Error(WrongType(JoinPath(path, key), "a string"));
   }
   return value->get<std::string>();
 }
