@@ -14,6 +14,8 @@ namespace duet {
 namespace {
 
 constexpr size_t kMaxErrorBodyBytes = 64 * 1024;
+// Anthropic's own hint: "true" or "false" overrides the status's default.
+constexpr std::string_view kShouldRetryHeader = "x-should-retry";
 
 bool RetryableStatus(int status) {
   return status == 408 || status == 409 || status == 429 || status >= 500;
@@ -59,7 +61,15 @@ class UpstreamCall final : public net::HttpResponseHandler,
   }
 
   bool OnHead(const net::HttpResponseHead& head) override {
-    head_ = head;
+    // Only what the retry decision reads: an upstream's head carries a
+    // score of headers (rate limits, ids, tracing), each a string to copy.
+    head_.status = head.status;
+    for (const auto& [name, value] : head.headers) {
+      if (name == net::kRetryAfterHeader || name == net::kRetryAfterMsHeader ||
+          name == kShouldRetryHeader) {
+        head_.headers.emplace_back(name, value);
+      }
+    }
     if (context_->on_head) {
       context_->on_head(head);
     }
@@ -176,7 +186,7 @@ class UpstreamCall final : public net::HttpResponseHandler,
       return false;
     }
     if (http_status != 0) {
-      const std::string_view hint = head_.Header("x-should-retry");
+      const std::string_view hint = head_.Header(kShouldRetryHeader);
       if (hint == "true") return true;
       if (hint == "false") return false;
       return RetryableStatus(http_status);
@@ -190,7 +200,7 @@ class UpstreamCall final : public net::HttpResponseHandler,
   std::shared_ptr<EventSink> sink_;
   std::shared_ptr<const CancelFlag> cancel_;
   const std::chrono::steady_clock::time_point deadline_;
-  // This attempt.
+  // This attempt: the status and the headers that say when to retry.
   net::HttpResponseHead head_;
   std::string error_body_;
   std::unique_ptr<wire::StreamDecoder> decoder_;

@@ -7,7 +7,7 @@ namespace duet::net {
 
 std::optional<std::chrono::milliseconds> RetryAfter(
     const HttpResponseHead& head) {
-  if (const std::string_view ms = head.Header("retry-after-ms"); !ms.empty()) {
+  if (const std::string_view ms = head.Header(kRetryAfterMsHeader); !ms.empty()) {
     double value = 0;
     auto [end, error] = std::from_chars(ms.data(), ms.data() + ms.size(), value);
     if (error == std::errc() && end == ms.data() + ms.size() && value >= 0 &&
@@ -15,7 +15,7 @@ std::optional<std::chrono::milliseconds> RetryAfter(
       return std::chrono::milliseconds(static_cast<int64_t>(std::ceil(value)));
     }
   }
-  if (const std::string_view s = head.Header("retry-after"); !s.empty()) {
+  if (const std::string_view s = head.Header(kRetryAfterHeader); !s.empty()) {
     double value = 0;
     auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), value);
     if (error == std::errc() && end == s.data() + s.size() && value >= 0 &&

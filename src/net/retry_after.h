@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string_view>
 
 #include "net/http_client.h"
 
@@ -16,5 +17,9 @@ namespace duet::net {
 // allowed, under a day); nullopt otherwise. HTTP-date values are not
 // supported and count as absent.
 std::optional<std::chrono::milliseconds> RetryAfter(const HttpResponseHead& head);
+
+// The headers RetryAfter reads (for a caller that keeps only those).
+inline constexpr std::string_view kRetryAfterMsHeader = "retry-after-ms";
+inline constexpr std::string_view kRetryAfterHeader = "retry-after";
 
 }  // namespace duet::net

@@ -143,6 +143,17 @@ TEST_F(AnthropicBackendTest, ARetryAfterBeyondTheBudgetIsNotWaitedFor) {
   EXPECT_EQ(sink->events()[0].error.code(), ErrorCode::kUnavailable);
 }
 
+// retry-after-ms wins over retry-after: 30 s in milliseconds is beyond the
+// budget even where retry-after alone would be waited for.
+TEST_F(AnthropicBackendTest, ARetryAfterMsBeyondTheBudgetIsNotWaitedFor) {
+  auto backend = Make(2, std::chrono::milliseconds(500));
+  client_.Push(Failing(429, {{"retry-after-ms", "30000"}, {"retry-after", "0.001"}}));
+  client_.Push(Ok());
+  auto sink = Run(*backend, Hello());
+  EXPECT_EQ(client_.requests().size(), 1u);
+  EXPECT_EQ(sink->events()[0].error.code(), ErrorCode::kUnavailable);
+}
+
 TEST_F(AnthropicBackendTest, XShouldRetryOverridesTheStatus) {
   auto backend = Make();
   client_.Push(Failing(529, {{"x-should-retry", "false"}}));
