@@ -56,8 +56,8 @@ Result<DemoReply> DemoClient::Post(const std::string& path, std::string body) {
   const auto started = std::chrono::steady_clock::now();
   net::HttpTimeouts timeouts;
   timeouts.first_byte = std::chrono::minutes(10);  // a local model may be slow
-  client_->Send(std::make_shared<const net::HttpRequest>(std::move(request)), timeouts, std::make_shared<Collector>(std::move(promise)),
-                nullptr);
+  client_->Send(std::make_shared<const net::HttpRequest>(std::move(request)), timeouts,
+                std::make_shared<Collector>(std::move(promise)), nullptr);
   Result<DemoReply> reply = future.get();
   if (reply) {
     reply->seconds =

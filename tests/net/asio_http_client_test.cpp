@@ -145,7 +145,8 @@ class AsioHttpClientTest : public ::testing::Test {
     if (!handler) {
       handler = std::make_shared<RecordingHandler>();
     }
-    client_->Send(std::make_shared<const HttpRequest>(std::move(request)), timeouts, handler, std::move(cancel));
+    client_->Send(std::make_shared<const HttpRequest>(std::move(request)), timeouts, handler,
+                  std::move(cancel));
     return handler;
   }
 

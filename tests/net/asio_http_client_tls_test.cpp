@@ -95,7 +95,8 @@ class AsioHttpClientTlsTest : public ::testing::Test {
     timeouts.first_byte = std::chrono::milliseconds(3000);
     timeouts.idle = std::chrono::milliseconds(3000);
     auto handler = std::make_shared<RecordingHandler>();
-    client_->Send(std::make_shared<const HttpRequest>(std::move(request)), timeouts, handler, nullptr);
+    client_->Send(std::make_shared<const HttpRequest>(std::move(request)), timeouts, handler,
+                  nullptr);
     EXPECT_TRUE(handler->WaitDone()) << "the call did not complete";
     return handler;
   }

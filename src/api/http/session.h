@@ -5,9 +5,9 @@
 // Exchanges answer from any thread by posting onto that loop; writes are
 // queued and sent one at a time, each first written straight to the
 // non-blocking socket (net::WriteNow) and only its remainder, if the socket
-// is full, written asynchronously under the write timeout. While an answer is in flight, a one-byte read watches for the client
-// going away, so the backend can be cancelled instead of generating for
-// nobody.
+// is full, written asynchronously under the write timeout. While an answer
+// is in flight, a one-byte read watches for the client going away, so the
+// backend can be cancelled instead of generating for nobody.
 #pragma once
 
 #include <atomic>

@@ -434,9 +434,9 @@ Status ParseIdentity(const Json& body, ChatRequest* request) {
 }
 
 Result<ChatRequest> ParseBody(std::string_view body) {
-  DUET_ASSIGN_OR_RETURN(
-      const Json json,
-      ParseJsonObject(body, {.max_depth = kMaxJsonNestingDepth, .too_deep = TooDeep("request body")}));
+  const NestingLimit limit{.max_depth = kMaxJsonNestingDepth,
+                           .too_deep = TooDeep("request body")};
+  DUET_ASSIGN_OR_RETURN(const Json json, ParseJsonObject(body, limit));
   ChatRequest request;
   request.source = ApiFlavor::kOpenAI;
   DUET_ASSIGN_OR_RETURN(request.model, RequireString(json, "model", ""));
