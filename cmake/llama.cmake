@@ -8,6 +8,8 @@
 # outside the source tree. Compiled objects are cached by ccache when it is
 # installed (scripts/install-deps.sh installs it), in the same cache folder,
 # so a fresh clone or a wiped build folder does not rebuild llama.cpp.
+# It is compiled with the Release flags in every build type, and with the
+# work-around for a GCC bug that cmake/llama_build_flags.cmake describes.
 
 set(DUET_LLAMA_SOURCE_DIR "" CACHE PATH
     "llama.cpp checkout to build (default: the pinned release, fetched into the cache)")
@@ -47,4 +49,5 @@ foreach(off LLAMA_BUILD_TESTS LLAMA_BUILD_TOOLS LLAMA_BUILD_EXAMPLES
   set(${off} OFF CACHE BOOL "" FORCE)
 endforeach()
 
-add_subdirectory(${llama_source} ${CMAKE_BINARY_DIR}/llama.cpp EXCLUDE_FROM_ALL SYSTEM)
+include(${CMAKE_CURRENT_LIST_DIR}/llama_build_flags.cmake)
+duet_add_llama_subproject(${llama_source} ${CMAKE_BINARY_DIR}/llama.cpp EXCLUDE_FROM_ALL SYSTEM)
