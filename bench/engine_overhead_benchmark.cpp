@@ -15,7 +15,9 @@
 //       their logits and sample nothing (llama-bench's tg loop); target:
 //       at least 0.97x.
 // The two sides alternate within each of ROUNDS rounds (after a warm-up),
-// so a machine whose speed drifts moves both; it prints medians and the
+// each warmed up by a prefill and alone with its compute threads (the
+// engine is loaded for its turn and unloaded after it), so a machine whose
+// speed drifts moves both; it prints medians and the
 // median of the per-round differences and ratios. Templating + tokenising
 // alone is timed too (the best of five).
 #include <algorithm>
@@ -26,6 +28,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "backend/llama/engine.h"
@@ -186,37 +189,56 @@ int main(int argc, char** argv) {
   options.slots = slots;
   options.threads = threads;
   options.batch_size = kBatch;
-  auto engine = duet::llama::LlamaEngine::Create({.models = {options}});
-  if (!engine) {
-    std::fprintf(stderr, "%s\n", engine.error().message().c_str());
-    return 1;
-  }
-  auto prompt_tokens = (*engine)->CountTokens(Request(0));
-  // Rendering the template and tokenising, alone (CountTokens does both).
+  // llama.cpp's OpenMP runtime keeps a pool of workers for each thread that
+  // computes, for that thread's life, and with more of them than CPUs its
+  // barriers sleep instead of spinning (engine.cpp). So only one side has
+  // compute threads at a time: each round loads the engine and unloads it
+  // before the raw side runs, on a thread of its own that ends with it.
+  const auto load_engine = [&]() -> std::unique_ptr<duet::llama::LlamaEngine> {
+    auto engine = duet::llama::LlamaEngine::Create({.models = {options}});
+    if (!engine) {
+      std::fprintf(stderr, "%s\n", engine.error().message().c_str());
+      std::exit(1);
+    }
+    return std::move(*engine);
+  };
+  const auto on_own_thread = [](auto work) { std::thread(work).join(); };
+
+  int64_t prompt_tokens = 0;
   double best_render = 1e30;
-  for (int i = 0; i < 5; ++i) {
-    const auto start = Clock::now();
-    (void)(*engine)->CountTokens(Request(i));
-    best_render = std::min(
-        best_render,
-        std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  {
+    auto engine = load_engine();
+    prompt_tokens = *engine->CountTokens(Request(0));
+    // Rendering the template and tokenising, alone (CountTokens does both).
+    for (int i = 0; i < 5; ++i) {
+      const auto start = Clock::now();
+      (void)engine->CountTokens(Request(i));
+      best_render = std::min(
+          best_render,
+          std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    }
   }
 
   // The same model and context shape, driven directly.
-  llama_model* model = llama_model_load_from_file(path.c_str(), llama_model_default_params());
-  llama_context_params params = llama_context_default_params();
-  params.n_ctx = static_cast<uint32_t>(kContext * slots);
-  params.n_batch = kBatch;
-  params.n_ubatch = kBatch;
-  params.n_seq_max = static_cast<uint32_t>(slots);
-  params.kv_unified = false;
-  params.n_threads = threads;
-  params.n_threads_batch = threads;
-  llama_context* context = llama_init_from_model(model, params);
-  // A persistent compute pool, as the engine and llama-bench use.
-  ggml_threadpool_params pool_params = ggml_threadpool_params_default(threads);
-  ggml_threadpool* pool = ggml_threadpool_new(&pool_params);
-  llama_attach_threadpool(context, pool, nullptr);
+  llama_model* model = nullptr;
+  llama_context* context = nullptr;
+  ggml_threadpool* pool = nullptr;
+  on_own_thread([&] {
+    model = llama_model_load_from_file(path.c_str(), llama_model_default_params());
+    llama_context_params params = llama_context_default_params();
+    params.n_ctx = static_cast<uint32_t>(kContext * slots);
+    params.n_batch = kBatch;
+    params.n_ubatch = kBatch;
+    params.n_seq_max = static_cast<uint32_t>(slots);
+    params.kv_unified = false;
+    params.n_threads = threads;
+    params.n_threads_batch = threads;
+    context = llama_init_from_model(model, params);
+    // A persistent compute pool, as the engine and llama-bench use.
+    ggml_threadpool_params pool_params = ggml_threadpool_params_default(threads);
+    pool = ggml_threadpool_new(&pool_params);
+    llama_attach_threadpool(context, pool, nullptr);
+  });
   const llama_vocab* vocab = llama_model_get_vocab(model);
   const int n_vocab = llama_vocab_n_tokens(vocab);
 
@@ -224,27 +246,37 @@ int main(int argc, char** argv) {
   std::vector<double> engine_decode, raw_decode, decode_ratio;
   for (int run = 0; run <= rounds; ++run) {
     // The raw side decodes the same number of tokens as the engine's prompt.
-    std::vector<llama_token> tokens(static_cast<size_t>(*prompt_tokens));
+    std::vector<llama_token> tokens(static_cast<size_t>(prompt_tokens));
     const std::string text = Prompt(run);
     const int n = llama_tokenize(vocab, text.data(), static_cast<int32_t>(text.size()),
                                  tokens.data(), static_cast<int32_t>(tokens.size()),
                                  false, true);
     tokens.resize(static_cast<size_t>(std::max(0, n)));
-    while (tokens.size() < static_cast<size_t>(*prompt_tokens)) {
+    while (tokens.size() < static_cast<size_t>(prompt_tokens)) {
       tokens.push_back(tokens.back());
     }
-    // Which side goes first alternates from round to round.
+    // Each side warms up (a prefill) in its round before it is measured;
+    // which side goes first alternates from round to round.
     double engine_ms = 0, raw_ms = 0, engine_rate = 0, raw_rate = 0;
+    const auto engine_side = [&] {
+      auto engine = load_engine();
+      EngineTtft(*engine, run + 2000);
+      engine_ms = EngineTtft(*engine, run + 1000);
+      engine_rate = EngineDecode(*engine, run);
+    };
+    const auto raw_side = [&] {
+      on_own_thread([&] {
+        RawPrefill(context, tokens);
+        raw_ms = RawPrefill(context, tokens);
+        raw_rate = RawDecode(context, n_vocab);
+      });
+    };
     if (run % 2 == 0) {
-      engine_ms = EngineTtft(**engine, run + 1000);
-      raw_ms = RawPrefill(context, tokens);
-      engine_rate = EngineDecode(**engine, run);
-      raw_rate = RawDecode(context, n_vocab);
+      engine_side();
+      raw_side();
     } else {
-      raw_ms = RawPrefill(context, tokens);
-      engine_ms = EngineTtft(**engine, run + 1000);
-      raw_rate = RawDecode(context, n_vocab);
-      engine_rate = EngineDecode(**engine, run);
+      raw_side();
+      engine_side();
     }
     if (run == 0) {
       continue;  // warm-up
@@ -259,7 +291,7 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("prompt %lld tokens, %d threads, %d slots, %d rounds (medians)\n",
-              static_cast<long long>(*prompt_tokens), threads, slots, rounds);
+              static_cast<long long>(prompt_tokens), threads, slots, rounds);
   std::printf("template + tokenise          %9.2f ms (best of 5)\n", best_render);
   std::printf("engine time to first token  %9.2f ms\n", Median(engine_ttft));
   std::printf("llama_decode prefill alone  %9.2f ms\n", Median(raw_prefill));
