@@ -193,16 +193,19 @@ ModelRunner::ModelRunner(RunnerOptions options, ::llama_model* model,
   }
   batch_ = std::make_unique<llama_batch>(
       llama_batch_init(std::max(1, options_.batch_size), 0, 1));
-  thread_ = std::thread([this] { Run(); });
 }
 
 ModelRunner::~ModelRunner() {
+  std::thread last;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
+    last = std::move(thread_);
   }
   wake_.notify_all();
-  thread_.join();
+  if (last.joinable()) {
+    last.join();
+  }
   llama_batch_free(*batch_);
   for (auto& slot : slots_) {
     slot->image_chunks.reset();
@@ -285,18 +288,31 @@ std::pair<int64_t, int64_t> ModelRunner::RunningAndQueued() {
 
 void ModelRunner::Submit(ChatRequest request, std::shared_ptr<EventSink> sink,
                          std::shared_ptr<const CancelFlag> cancel) {
+  bool queued = false;
+  std::thread ended;  // an inference thread that ran out of work
   {
     std::lock_guard lock(mutex_);
     // A request may wait when every slot is taken; queue_size bounds how
-    // many do.
+    // many do. slots_ never changes size after construction.
     const int free_slots = static_cast<int>(slots_.size()) - busy_slots_;
     const auto room =
         static_cast<size_t>(std::max(0, options_.queue_size) + free_slots);
     if (!stopping_ && queue_.size() < room) {
-      queue_.push_back({std::move(request), std::move(sink), std::move(cancel)});
-      wake_.notify_one();
-      return;
+      queue_.push_back({std::move(request), sink, std::move(cancel)});
+      queued = true;
+      if (running_) {
+        wake_.notify_one();
+      } else {
+        running_ = true;
+        ended = std::exchange(thread_, std::thread([this] { Run(); }));
+      }
     }
+  }
+  if (ended.joinable()) {
+    ended.join();  // it has given up mutex_ and is returning
+  }
+  if (queued) {
+    return;
   }
   sink->OnEvent(ChatEvent::Failure(Status(
       ErrorCode::kResourceExhausted,
@@ -316,9 +332,13 @@ void ModelRunner::Run() {
         return std::any_of(slots_.begin(), slots_.end(),
                            [](const auto& slot) { return slot->active; });
       };
-      wake_.wait(lock, [&] {
+      const bool work = wake_.wait_for(lock, options_.idle_release, [&] {
         return stopping_ || !queue_.empty() || any_active();
       });
+      if (!work) {
+        running_ = false;  // the next Submit starts another thread
+        return;
+      }
       if (stopping_) {
         abandoned.swap(queue_);
         break;

@@ -1,8 +1,10 @@
 // ModelRunner: one loaded GGUF model, served with continuous batching.
 //
 // The runner owns the llama_model, one llama_context with `slots` parallel
-// sequences, one inference thread, and the pool of `threads` compute threads
-// that runs every decode (started once, like llama-server's). Submit() only queues (bounded); the
+// sequences, an inference thread while it has work (it ends after
+// RunnerOptions::idle_release without any), and the pool of `threads`
+// compute threads that runs every decode, attached once, as llama-server
+// attaches its own. Submit() only queues (bounded); the
 // inference thread admits queued requests into free slots, tokenises their
 // prompts, and then runs one llama_decode per step over every active slot:
 // prompt tokens of newly admitted slots (in chunks of at most batch_size)
@@ -97,6 +99,14 @@ struct RunnerOptions {
   // hold (policy.escalation.stream_hold_ms) can end on time. 0 pings after
   // every step that leaves prompt tokens to decode.
   std::chrono::milliseconds prefill_ping_interval{1000};
+  // The inference thread ends after this long without work, and the next
+  // request starts another. llama.cpp's OpenMP runtime keeps a pool of
+  // compute threads for each thread that decodes, for as long as it lives;
+  // an idle model that kept its pool would count against every other
+  // model's, and with more OpenMP threads than CPUs the busy model's
+  // barriers sleep instead of spinning (engine.cpp). Starting again costs
+  // the thread and its pool: well under a millisecond.
+  std::chrono::milliseconds idle_release{1000};
 };
 
 inline constexpr int64_t kDefaultMaxContext = 8192;
@@ -180,11 +190,16 @@ class ModelRunner {
   std::deque<Pending> queue_;  // guarded by mutex_
   bool stopping_ = false;      // guarded by mutex_
   int busy_slots_ = 0;         // slots admitted or active; guarded by mutex_
+  // The inference thread is running (it clears this, under mutex_, when it
+  // ends for want of work); queue_ is never left non-empty without one.
+  bool running_ = false;
+  std::thread thread_;  // the current or last inference thread; guarded by mutex_
 
-  std::vector<std::unique_ptr<Slot>> slots_;  // inference thread only
-  std::unique_ptr<::llama_batch> batch_;       // reused by every step
-  int64_t next_message_ = 1;                   // inference thread only
-  std::thread thread_;
+  // The inference thread's: one runs at a time, and the next starts only
+  // after the last gave up mutex_ for good.
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::unique_ptr<::llama_batch> batch_;  // reused by every step
+  int64_t next_message_ = 1;
 };
 
 }  // namespace duet::llama

@@ -1,16 +1,17 @@
-// Loading a quantized model: it answers, and loading leaves no threads
-// behind. llama.cpp's OpenMP runtime keeps a pool of workers for as long as
-// each thread that ran parallel work lives, and loading a quantized model
-// runs some on CPUs with AMX (its weights are repacked for the tile
-// kernels). A pool left on the loading thread made the runner's barriers
-// sleep instead of spin (engine.cpp).
-#include <gtest/gtest.h>
-#include <unistd.h>
-
+// The engine's threads: loading a quantized model leaves none behind, an
+// idle model holds none, and a model that starts again answers as before.
+// llama.cpp's OpenMP runtime keeps a pool of workers for as long as each
+// thread that ran parallel work lives. Loading a quantized model runs some
+// on CPUs with AMX (its weights are repacked for the tile kernels), and
+// every decode does. A pool left on the loading thread, or kept by an idle
+// model, made a busy model's barriers sleep instead of spin (engine.cpp,
+// RunnerOptions::idle_release).
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <system_error>
+#include <thread>
 
 #include "backend/llama/engine.h"
 #include "backend/llama/engine_answer.h"
@@ -54,36 +55,75 @@ class QuantizedModelTest : public ::testing::Test {
   std::filesystem::path folder_;
 };
 
-TEST_F(QuantizedModelTest, LoadingLeavesOnlyTheRunnerThreadAndTheModelAnswers) {
+// Polls until the process has `expected` threads (pool workers end a little
+// after the thread that owned them); returns the last count.
+size_t WaitForThreads(size_t expected) {
+  size_t count = ThreadsInThisProcess();
+  for (int i = 0; i < 500 && count != expected; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    count = ThreadsInThisProcess();
+  }
+  return count;
+}
+
+ChatRequest Ask(const std::string& model) {
+  ChatRequest request;
+  request.model = model;
+  request.max_tokens = 8;
+  request.sampling.temperature = 0;
+  Message message;
+  // Many tokens: the matrix kernels see many rows at once, not the
+  // one-row path of a single token.
+  message.content.push_back(ContentBlock::Text(
+      "Summarise the weather report for the coast this weekend, briefly."));
+  request.messages.push_back(std::move(message));
+  return request;
+}
+
+RunnerOptions Options(std::string path, int threads) {
   RunnerOptions options;
   options.name = "tiny-q8";
-  options.path = WriteQ8Model();
+  options.path = std::move(path);
   options.context = 256;
   options.slots = 1;
-  options.threads = 1;  // computes on the runner thread alone
+  options.threads = threads;
   options.batch_size = 64;
+  return options;
+}
 
+TEST_F(QuantizedModelTest, LoadingLeavesNoThreadAndTheModelAnswers) {
+  const size_t before = ThreadsInThisProcess();
+  Result<std::unique_ptr<LlamaEngine>> engine =
+      LlamaEngine::Create({.models = {Options(WriteQ8Model(), 2)}});
+  ASSERT_TRUE(engine.has_value()) << engine.error().message();
+  EXPECT_EQ(WaitForThreads(before), before) << "no thread until there is work";
+
+  const EngineAnswer answer = RunToEnd(**engine, Ask("tiny-q8"));
+  ASSERT_TRUE(answer.error.ok()) << answer.error.message();
+  EXPECT_GT(answer.response.usage.input_tokens, 16);
+  EXPECT_EQ(answer.response.usage.output_tokens, 8);
+}
+
+TEST_F(QuantizedModelTest, AnIdleModelHoldsNoThreadsAndAnswersTheSameAfter) {
+  RunnerOptions options = Options(WriteQ8Model(), 2);
+  options.idle_release = std::chrono::milliseconds(50);
   const size_t before = ThreadsInThisProcess();
   Result<std::unique_ptr<LlamaEngine>> engine =
       LlamaEngine::Create({.models = {options}});
   ASSERT_TRUE(engine.has_value()) << engine.error().message();
-  EXPECT_EQ(ThreadsInThisProcess(), before + 1)
-      << "the runner's thread, and nothing else";
 
-  // A prompt of many tokens goes through the matrix kernels, not the
-  // one-row path a single token takes.
-  ChatRequest request;
-  request.model = options.name;
-  request.max_tokens = 8;
-  request.sampling.temperature = 0;
-  Message message;
-  message.content.push_back(ContentBlock::Text(
-      "Summarise the weather report for the coast this weekend, briefly."));
-  request.messages.push_back(std::move(message));
-  const EngineAnswer answer = RunToEnd(**engine, std::move(request));
-  ASSERT_TRUE(answer.error.ok()) << answer.error.message();
-  EXPECT_GT(answer.response.usage.input_tokens, 16);
-  EXPECT_EQ(answer.response.usage.output_tokens, 8);
+  const EngineAnswer first = RunToEnd(**engine, Ask("tiny-q8"));
+  ASSERT_TRUE(first.error.ok()) << first.error.message();
+  EXPECT_EQ(WaitForThreads(before), before)
+      << "the inference thread and its compute pool end when idle";
+
+  const EngineAnswer again = RunToEnd(**engine, Ask("tiny-q8"));
+  ASSERT_TRUE(again.error.ok()) << again.error.message();
+  EXPECT_EQ(again.Text(), first.Text())
+      << "greedy answers repeat on a new thread";
+  EXPECT_EQ(again.response.usage.cache_read_input_tokens,
+            first.response.usage.input_tokens - 1)
+      << "the slot's cached prompt outlives the thread";
 }
 
 }  // namespace
