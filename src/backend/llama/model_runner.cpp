@@ -289,7 +289,6 @@ std::pair<int64_t, int64_t> ModelRunner::RunningAndQueued() {
 void ModelRunner::Submit(ChatRequest request, std::shared_ptr<EventSink> sink,
                          std::shared_ptr<const CancelFlag> cancel) {
   bool queued = false;
-  std::thread ended;  // an inference thread that ran out of work
   {
     std::lock_guard lock(mutex_);
     // A request may wait when every slot is taken; queue_size bounds how
@@ -303,13 +302,18 @@ void ModelRunner::Submit(ChatRequest request, std::shared_ptr<EventSink> sink,
       if (running_) {
         wake_.notify_one();
       } else {
+        // The last inference thread, if any, ran out of work and is past
+        // its last use of mutex_: the new one joins it, not the caller.
         running_ = true;
-        ended = std::exchange(thread_, std::thread([this] { Run(); }));
+        std::thread ended = std::move(thread_);
+        thread_ = std::thread([this, ended = std::move(ended)]() mutable {
+          if (ended.joinable()) {
+            ended.join();
+          }
+          Run();
+        });
       }
     }
-  }
-  if (ended.joinable()) {
-    ended.join();  // it has given up mutex_ and is returning
   }
   if (queued) {
     return;
