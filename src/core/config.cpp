@@ -127,7 +127,7 @@ const std::vector<KeySpec>& Specs() {
              "requests waiting for a free slot before 429s",
              [](Config& c) -> int64_t& { return c.local.queue_size; }, 0,
              1'000'000),
-      IntKey("local.threads", "inference threads per model; 0 = one per core",
+      IntKey("local.threads", "inference threads per model; 0 = one per physical core",
              [](Config& c) -> int64_t& { return c.local.threads; }, 0, 1024),
       IntKey("local.batch_size", "tokens per decode step",
              [](Config& c) -> int64_t& { return c.local.batch_size; }, 1,

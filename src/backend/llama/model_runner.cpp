@@ -16,6 +16,7 @@
 #include "backend/llama/stop_matcher.h"
 #include "backend/llama/structured_output.h"
 #include "backend/llama/token_scores.h"
+#include "common.h"  // llama.cpp common: common_cpu_get_num_math
 #include "core/ids.h"
 #include "ggml-cpu.h"
 #include "llama.h"
@@ -81,9 +82,11 @@ bool IsGreedy(const SamplingParams& params) {
   return params.temperature.value_or(1.0) <= 0;
 }
 
-int DefaultThreads() {
-  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
+// llama.cpp's own default, as llama-server and llama-bench use it: one
+// thread per physical core (a hyperthread's sibling adds little but
+// contention to a memory-bound decode), performance cores only on a hybrid
+// CPU.
+int DefaultThreads() { return std::max(1, static_cast<int>(common_cpu_get_num_math())); }
 
 }  // namespace
 

@@ -88,7 +88,7 @@ struct RunnerOptions {
   int64_t context = 0;
   int slots = 4;          // parallel sequences
   int queue_size = 64;    // requests waiting for a slot
-  int threads = 0;        // inference threads; 0: hardware concurrency
+  int threads = 0;        // inference threads; 0: one per physical core
   int batch_size = 512;   // tokens per decode step
   // Output limit when a request sets none (OpenAI requests may omit it).
   int64_t default_max_tokens = 4096;
