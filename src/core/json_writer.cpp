@@ -8,6 +8,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace duet {
 namespace {
 
@@ -55,18 +59,36 @@ bool IsPlainJsonByte(unsigned char c) {
   return c >= 0x20 && c != '"' && c != '\\' && c < 0x80;
 }
 
-// Length of the prefix of `value` made of plain bytes (IsPlainJsonByte),
-// eight bytes at a time: a word is plain when none of its bytes is below
-// 0x20, has the high bit, or equals '"' or '\\'. Each test can only flag a
-// byte wrongly above a byte it flags rightly (a borrow runs upwards), so the
-// lowest flag is the first special byte. Inlined into its callers: every
-// string written starts with it, and a call costs as much as scanning a
-// short key.
+// Length of the prefix of `value` made of plain bytes (IsPlainJsonByte).
+// Inlined into its callers: every string written starts with it, and a call
+// costs as much as scanning a short key.
+//
+// Sixteen bytes at a time with SSE2 (every x86-64 has it): compared as
+// signed bytes, both the control bytes (below 0x20) and the bytes with the
+// high bit (negative) are less than 0x20, so three compares find every
+// special byte. Then eight at a time: a word is plain when none of its bytes
+// is below 0x20, has the high bit, or equals '"' or '\\'. Each test can only
+// flag a byte wrongly above a byte it flags rightly (a borrow runs upwards),
+// so the lowest flag is the first special byte.
 [[gnu::always_inline]] inline size_t PlainJsonPrefix(std::string_view value) {
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  for (; i + 16 <= value.size(); i += 16) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(value.data() + i));
+    const __m128i special =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash)),
+                     _mm_cmplt_epi8(bytes, space));
+    if (const auto mask = static_cast<unsigned>(_mm_movemask_epi8(special)); mask != 0) {
+      return i + static_cast<size_t>(std::countr_zero(mask));
+    }
+  }
+#endif
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
   constexpr uint64_t kHighs = 0x8080808080808080ULL;
   const auto zero_bytes = [](uint64_t x) { return (x - kOnes) & ~x & kHighs; };
-  size_t i = 0;
   if constexpr (std::endian::native == std::endian::little) {
     for (; i + 8 <= value.size(); i += 8) {
       uint64_t word;

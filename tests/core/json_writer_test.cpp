@@ -71,9 +71,11 @@ TEST(JsonWriterTest, FindsASpecialByteAtEveryPositionOfALongString) {
       {"\xFF", "\xEF\xBF\xBD"},      // an invalid byte is replaced
       {"\x80", "\xEF\xBF\xBD"},
   };
-  const std::string filler = "abcdefghijklmnopqrstuvwxyz";
+  // Up to 41 bytes: the first special byte in the first or second block of
+  // sixteen, or in the tail of eight or fewer after them.
+  const std::string filler = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
   for (const Case& c : cases) {
-    for (size_t length : {size_t{0}, size_t{5}, size_t{8}, size_t{19}}) {
+    for (size_t length : {size_t{0}, size_t{5}, size_t{8}, size_t{19}, size_t{31}, size_t{40}}) {
       for (size_t at = 0; at <= length; ++at) {
         const std::string value = filler.substr(0, at) + c.byte + filler.substr(at, length - at);
         std::string out = "[";
@@ -117,7 +119,8 @@ TEST(JsonWriterTest, EscapesEveryPairOfSpecialBytes) {
     return out + "\"";
   };
   const std::string specials[] = {"\"", "\\", "\n", "\x02", "\xFF", "\xC3\xA9"};
-  const std::string filler = "abcdefghijklmnopqrstuvw";
+  // 39 bytes: two blocks of sixteen and a tail.
+  const std::string filler = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM";
   for (const std::string& first : specials) {
     for (const std::string& second : specials) {
       for (size_t a = 0; a < filler.size(); ++a) {
