@@ -137,6 +137,32 @@ TEST(JsonWriterTest, EscapesEveryPairOfSpecialBytes) {
   }
 }
 
+// Escapes up to six times the length of what they replace, after text
+// already written: the output grows as far as it must, and no further.
+TEST(JsonWriterTest, StringsOfNothingButEscapesGrowTheOutput) {
+  for (size_t count : {size_t{1}, size_t{7}, size_t{100}, size_t{5000}}) {
+    std::string out = "{\"key\":";
+    AppendJsonString(&out, std::string(count, '\x01'));
+    std::string expected = "{\"key\":\"";
+    for (size_t i = 0; i < count; ++i) {
+      expected += "\\u0001";
+    }
+    EXPECT_EQ(out, expected + "\"") << count;
+
+    out = "[";
+    std::string mixed;
+    for (size_t i = 0; i < count; ++i) {
+      mixed += i % 2 ? "\xFF" : "\"";
+    }
+    AppendJsonString(&out, mixed);
+    expected = "[\"";
+    for (size_t i = 0; i < count; ++i) {
+      expected += i % 2 ? "\xEF\xBF\xBD" : "\\\"";
+    }
+    EXPECT_EQ(out, expected + "\"") << count;
+  }
+}
+
 TEST(JsonWriterTest, KeepsValidUtf8AndReplacesInvalidBytes) {
   std::string out;
   AppendJsonString(&out, "h\xC3\xA9llo \xE4\xB8\xAD \xF0\x9F\x98\x80");
