@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <iterator>
 #include <random>
 #include <string>
 
@@ -52,6 +53,25 @@ TEST(TokenEstimateTest, AgreesWithTheByteByByteDefinitionOnRandomBytes) {
     for (char& c : text) {
       // Mostly ASCII, with every byte value possible.
       c = static_cast<char>(random() % 4 == 0 ? random() % 256 : 'a' + random() % 26);
+    }
+    ASSERT_EQ(EstimateTextTokens(text), TokensByteByByte(text)) << round;
+  }
+}
+
+// Long texts: 16-byte blocks are counted in runs of up to 255 before their
+// per-byte counters are summed, so lengths go past 255 * 16 and every byte
+// kind fills whole blocks too.
+TEST(TokenEstimateTest, AgreesWithTheByteByByteDefinitionOnLongTexts) {
+  std::mt19937_64 random(11);
+  const std::string pieces[] = {"a", "é", "漢", "한", "😀", "\xE3", "\x80", "\xFF"};
+  for (size_t round = 0; round < 40; ++round) {
+    std::string text;
+    const size_t length = 4000 + random() % 6000;
+    // The first rounds repeat one piece alone: every block the same.
+    const bool alone = round < std::size(pieces);
+    const std::string& common = pieces[alone ? round : random() % std::size(pieces)];
+    while (text.size() < length) {
+      text += !alone && random() % 4 == 0 ? pieces[random() % std::size(pieces)] : common;
     }
     ASSERT_EQ(EstimateTextTokens(text), TokensByteByByte(text)) << round;
   }
