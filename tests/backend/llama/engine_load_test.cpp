@@ -6,6 +6,9 @@
 // every decode does. A pool left on the loading thread, or kept by an idle
 // model, made a busy model's barriers sleep instead of spin (engine.cpp,
 // RunnerOptions::idle_release).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
 #include <memory>
