@@ -16,7 +16,6 @@
 #include "backend/llama/stop_matcher.h"
 #include "backend/llama/structured_output.h"
 #include "backend/llama/token_scores.h"
-#include "common.h"  // llama.cpp common: common_cpu_get_num_math
 #include "core/ids.h"
 #include "ggml-cpu.h"
 #include "llama.h"
@@ -82,100 +81,7 @@ bool IsGreedy(const SamplingParams& params) {
   return params.temperature.value_or(1.0) <= 0;
 }
 
-// llama.cpp's own default, as llama-server and llama-bench use it: one
-// thread per physical core (a hyperthread's sibling adds little but
-// contention to a memory-bound decode), performance cores only on a hybrid
-// CPU.
-int DefaultThreads() { return std::max(1, static_cast<int>(common_cpu_get_num_math())); }
-
 }  // namespace
-
-Result<std::unique_ptr<ModelRunner>> ModelRunner::Load(RunnerOptions options) {
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(options.path, error)) {
-    return Error(NotFound("model " + options.name + ": no GGUF file at " +
-                          options.path));
-  }
-  llama_model_params model_params = llama_model_default_params();
-  ::llama_model* model =
-      llama_model_load_from_file(options.path.c_str(), model_params);
-  if (model == nullptr) {
-    return Error(InvalidArgument("model " + options.name + ": llama.cpp "
-                                 "could not load " + options.path));
-  }
-  const int64_t trained = llama_model_n_ctx_train(model);
-  int64_t slot_context = options.context > 0
-                             ? options.context
-                             : std::min(trained, kDefaultMaxContext);
-  slot_context = std::min(slot_context, trained);
-
-  const int slots = std::max(1, options.slots);
-  const int threads = options.threads > 0 ? options.threads : DefaultThreads();
-  llama_context_params params = llama_context_default_params();
-  params.n_ctx = static_cast<uint32_t>(slot_context * slots);
-  params.n_batch = static_cast<uint32_t>(std::max(1, options.batch_size));
-  params.n_ubatch = params.n_batch;
-  params.n_seq_max = static_cast<uint32_t>(slots);
-  params.n_threads = threads;
-  params.n_threads_batch = threads;
-  params.kv_unified = false;  // each slot owns slot_context cells
-  ::llama_context* context = llama_init_from_model(model, params);
-  if (context == nullptr) {
-    llama_model_free(model);
-    return Error(Unavailable("model " + options.name +
-                             ": cannot create a context of " +
-                             std::to_string(params.n_ctx) + " tokens"));
-  }
-  // One pool of compute threads for the runner's life, as llama-bench and
-  // llama-server attach. Without it ggml starts and joins `threads` - 1
-  // threads inside every llama_decode: one token's worth of thread starts
-  // at each decode step, which cost single-stream decode several percent
-  // at 8 threads.
-  ggml_threadpool_params pool_params = ggml_threadpool_params_default(threads);
-  ggml_threadpool* pool = ggml_threadpool_new(&pool_params);
-  if (pool == nullptr) {
-    llama_free(context);
-    llama_model_free(model);
-    return Error(Unavailable("model " + options.name + ": cannot start " +
-                             std::to_string(threads) + " compute threads"));
-  }
-  llama_attach_threadpool(context, pool, nullptr);
-  const auto unload = [&] {
-    llama_free(context);
-    ggml_threadpool_free(pool);
-    llama_model_free(model);
-  };
-  std::unique_ptr<VisionProjector> vision;
-  if (!options.mmproj.empty()) {
-    Result<std::unique_ptr<VisionProjector>> loaded =
-        VisionProjector::Load(options.mmproj, model, threads);
-    if (loaded) {
-      vision = std::move(*loaded);
-    } else if (options.mmproj_guessed) {
-      spdlog::warn("model {}: {} is not its vision projector ({}); serving text only",
-                   options.name, options.mmproj, loaded.error().message());
-    } else {
-      unload();
-      return Error(Status(loaded.error().code(),
-                          "model " + options.name + ": " + loaded.error().message()));
-    }
-  }
-  Result<std::unique_ptr<ChatTemplates>> templates =
-      ChatTemplates::ForModel(model, vision != nullptr);
-  if (!templates) {
-    vision.reset();  // before the model it was made for
-    unload();
-    return Error(Status(templates.error().code(),
-                        "model " + options.name + ": " +
-                            templates.error().message()));
-  }
-  spdlog::info("model {} loaded from {}: {} slots of {} tokens, {} threads{}",
-               options.name, options.path, slots, slot_context, threads,
-               vision ? ", images through " + options.mmproj : std::string());
-  return std::unique_ptr<ModelRunner>(
-      new ModelRunner(std::move(options), model, context, pool, slot_context,
-                      std::move(*templates), std::move(vision)));
-}
 
 ModelRunner::ModelRunner(RunnerOptions options, ::llama_model* model,
                          ::llama_context* context, ::ggml_threadpool* pool,
