@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "backend/llama/logprob_aligner.h"
+#include "backend/llama/prompt_tokenizer.h"
 #include "backend/llama/sampler.h"
 #include "backend/llama/stop_matcher.h"
 #include "backend/llama/structured_output.h"
@@ -94,7 +95,8 @@ ModelRunner::ModelRunner(RunnerOptions options, ::llama_model* model,
       threadpool_(pool),
       context_(slot_context),
       templates_(std::move(templates)),
-      vision_(std::move(vision)) {
+      vision_(std::move(vision)),
+      tokenizer_(std::make_unique<PromptTokenizer>(model_)) {
   for (int i = 0; i < std::max(1, options_.slots); ++i) {
     auto slot = std::make_unique<Slot>();
     slot->id = i;
@@ -146,33 +148,12 @@ ModelInfo ModelRunner::info() const {
   return info;
 }
 
-Result<std::vector<llama_token>> ModelRunner::Tokenize(
-    const std::string& text) const {
-  const llama_vocab* vocab = llama_model_get_vocab(model_);
-  std::vector<llama_token> tokens(text.size() + 16);
-  // The template already wrote the special tokens (BOS included) as text.
-  int n = llama_tokenize(vocab, text.data(), static_cast<int32_t>(text.size()),
-                         tokens.data(), static_cast<int32_t>(tokens.size()),
-                         /*add_special=*/false, /*parse_special=*/true);
-  if (n < 0) {
-    tokens.resize(static_cast<size_t>(-n));
-    n = llama_tokenize(vocab, text.data(), static_cast<int32_t>(text.size()),
-                       tokens.data(), static_cast<int32_t>(tokens.size()),
-                       false, true);
-  }
-  if (n < 0) {
-    return Error(Internal("tokenising the prompt failed"));
-  }
-  tokens.resize(static_cast<size_t>(n));
-  return tokens;
-}
-
 Result<TokenizedPrompt> ModelRunner::TokenizePrompt(const RenderedPrompt& rendered) const {
   if (!rendered.images.empty()) {
     // Render refuses images unless the model has a projector.
     return vision_->Tokenize(rendered.prompt, rendered.images);
   }
-  DUET_ASSIGN_OR_RETURN(std::vector<llama_token> tokens, Tokenize(rendered.prompt));
+  DUET_ASSIGN_OR_RETURN(std::vector<llama_token> tokens, tokenizer_->Tokenize(rendered.prompt));
   TokenizedPrompt tokenized;
   tokenized.tokens = std::move(tokens);
   return tokenized;
@@ -417,7 +398,8 @@ bool ModelRunner::Admit(Pending pending) {
   if (rendered->structured) {
     slot.structured = std::make_unique<StructuredOutput>(rendered->parser);
     for (const std::string& text : rendered->preserved_tokens) {
-      Result<std::vector<llama_token>> token = Tokenize(text);
+      Result<std::vector<llama_token>> token =
+          TokenizeText(llama_model_get_vocab(model_), text);
       if (token && token->size() == 1) {  // a single special token
         slot.preserved.push_back(token->front());
       }

@@ -65,6 +65,7 @@
 
 #include "backend/backend.h"
 #include "backend/llama/prompt.h"
+#include "backend/llama/prompt_tokenizer.h"
 #include "backend/llama/vision.h"
 #include "core/status.h"
 #include "model/chat.h"
@@ -149,7 +150,6 @@ class ModelRunner {
               int64_t slot_context, std::unique_ptr<ChatTemplates> templates,
               std::unique_ptr<VisionProjector> vision);
 
-  Result<std::vector<int32_t>> Tokenize(const std::string& text) const;
   // The rendered prompt's tokens, with its images' placeholders.
   Result<TokenizedPrompt> TokenizePrompt(const RenderedPrompt& rendered) const;
   // Encodes and decodes the slot's next image. False when that failed
@@ -185,6 +185,8 @@ class ModelRunner {
   const int64_t context_;
   std::unique_ptr<ChatTemplates> templates_;
   std::unique_ptr<VisionProjector> vision_;  // null: text only
+  // Remembers the messages it tokenised, for the next turn's prompt.
+  std::unique_ptr<PromptTokenizer> tokenizer_;
 
   std::mutex mutex_;
   std::condition_variable wake_;

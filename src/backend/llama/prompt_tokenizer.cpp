@@ -1,0 +1,277 @@
+#include "backend/llama/prompt_tokenizer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "llama.h"
+
+namespace duet::llama {
+
+namespace {
+
+constexpr int32_t kPartitionedAttributes = LLAMA_TOKEN_ATTR_CONTROL |
+                                           LLAMA_TOKEN_ATTR_USER_DEFINED |
+                                           LLAMA_TOKEN_ATTR_UNKNOWN;
+
+bool IsSpace(char c) {
+  return std::isspace(static_cast<unsigned char>(c)) != 0;
+}
+
+// True when a proper suffix of `a` is a proper prefix of `b`.
+bool SuffixIsPrefix(std::string_view a, std::string_view b) {
+  for (size_t n = 1; n < std::min(a.size(), b.size()); ++n) {
+    if (a.substr(a.size() - n) == b.substr(0, n)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Overlaps(std::string_view a, std::string_view b) {
+  return a.find(b) != std::string_view::npos ||
+         b.find(a) != std::string_view::npos || SuffixIsPrefix(a, b) ||
+         SuffixIsPrefix(b, a);
+}
+
+std::string TokenizerModel(const ::llama_model* model) {
+  std::array<char, 64> name{};
+  if (llama_model_meta_val_str(model, "tokenizer.ggml.model", name.data(),
+                               name.size()) < 0) {
+    return "";
+  }
+  return name.data();
+}
+
+// True when `token` can be the boundary (header): partitioned as special,
+// strips nothing, and no special token at least as long overlaps its text.
+bool CanBeBoundary(const ::llama_vocab* vocab, llama_token token) {
+  const int32_t attributes = llama_vocab_get_attr(vocab, token);
+  const char* text = llama_vocab_get_text(vocab, token);
+  if ((attributes &
+       (LLAMA_TOKEN_ATTR_CONTROL | LLAMA_TOKEN_ATTR_USER_DEFINED)) == 0 ||
+      (attributes & (LLAMA_TOKEN_ATTR_LSTRIP | LLAMA_TOKEN_ATTR_RSTRIP)) != 0 ||
+      text == nullptr) {
+    return false;
+  }
+  const std::string_view boundary = text;
+  if (boundary.empty() || IsSpace(boundary.front()) ||
+      IsSpace(boundary.back()) || SuffixIsPrefix(boundary, boundary)) {
+    return false;
+  }
+  // Special tokens are matched longest first: one at least as long that
+  // overlaps the boundary's text could be matched across a cut.
+  const int32_t n_tokens = llama_vocab_n_tokens(vocab);
+  for (llama_token other = 0; other < n_tokens; ++other) {
+    if (other == token ||
+        (llama_vocab_get_attr(vocab, other) & kPartitionedAttributes) == 0) {
+      continue;
+    }
+    const char* other_text = llama_vocab_get_text(vocab, other);
+    if (other_text != nullptr &&
+        std::string_view(other_text).size() >= boundary.size() &&
+        Overlaps(other_text, boundary)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The boundary's text, or "" when prompts must be tokenised whole (header).
+// The end-of-generation token that the model's chat template writes most
+// often, or else end-of-turn, or else end-of-sequence.
+std::string ChooseBoundary(const ::llama_model* model,
+                           const ::llama_vocab* vocab) {
+  // SentencePiece, and byte-level BPE but for the two tokenizer models
+  // whose llama.cpp sessions differ from the plain one.
+  const enum llama_vocab_type type = llama_vocab_type(vocab);
+  const std::string tokenizer = TokenizerModel(model);
+  if (type != LLAMA_VOCAB_TYPE_SPM &&
+      (type != LLAMA_VOCAB_TYPE_BPE || tokenizer == "hybriddna" ||
+       tokenizer == "whitespace")) {
+    return "";
+  }
+  const char* chat_template = llama_model_chat_template(model, nullptr);
+  const std::string_view written =
+      chat_template != nullptr ? chat_template : "";
+  std::vector<llama_token> candidates;
+  if (llama_vocab_eot(vocab) != LLAMA_TOKEN_NULL) {
+    candidates.push_back(llama_vocab_eot(vocab));
+  }
+  const int32_t n_tokens = llama_vocab_n_tokens(vocab);
+  for (llama_token token = 0; token < n_tokens; ++token) {
+    if (llama_vocab_is_eog(vocab, token) && token != llama_vocab_eot(vocab)) {
+      candidates.push_back(token);
+    }
+  }
+  std::vector<llama_token> usable;
+  for (llama_token token : candidates) {
+    if (CanBeBoundary(vocab, token)) {
+      usable.push_back(token);
+    }
+  }
+  // The one the template writes most often: it closes every message.
+  const auto occurrences = [written](std::string_view text) {
+    size_t count = 0;
+    for (size_t at = written.find(text); at != std::string_view::npos;
+         at = written.find(text, at + text.size())) {
+      ++count;
+    }
+    return count;
+  };
+  llama_token most_written = LLAMA_TOKEN_NULL;
+  size_t most = 0;
+  for (llama_token token : usable) {
+    const size_t count = occurrences(llama_vocab_get_text(vocab, token));
+    if (count > most) {
+      most = count;
+      most_written = token;
+    }
+  }
+  if (most_written != LLAMA_TOKEN_NULL) {
+    return llama_vocab_get_text(vocab, most_written);
+  }
+  for (llama_token token : {llama_vocab_eot(vocab), llama_vocab_eos(vocab)}) {
+    if (std::find(usable.begin(), usable.end(), token) != usable.end()) {
+      return llama_vocab_get_text(vocab, token);
+    }
+  }
+  return usable.empty() ? "" : llama_vocab_get_text(vocab, usable.front());
+}
+
+// Calls `each(piece, ends_with_boundary)` for the pieces of `text` cut right
+// after each occurrence of `boundary` (non-empty).
+template <typename Each>
+Status ForEachPiece(std::string_view text, std::string_view boundary,
+                    Each each) {
+  size_t start = 0;
+  for (size_t found = text.find(boundary); found != std::string_view::npos;
+       found = text.find(boundary, start)) {
+    const size_t end = found + boundary.size();
+    DUET_RETURN_IF_ERROR(each(text.substr(start, end - start), true));
+    start = end;
+  }
+  if (start < text.size()) {
+    DUET_RETURN_IF_ERROR(each(text.substr(start), false));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<int32_t>> TokenizeText(const ::llama_vocab* vocab,
+                                          std::string_view text) {
+  std::vector<llama_token> tokens(text.size() + 16);
+  const auto length = static_cast<int32_t>(text.size());
+  int32_t n = llama_tokenize(vocab, text.data(), length, tokens.data(),
+                             static_cast<int32_t>(tokens.size()),
+                             /*add_special=*/false, /*parse_special=*/true);
+  if (n < 0) {
+    tokens.resize(static_cast<size_t>(-n));
+    n = llama_tokenize(vocab, text.data(), length, tokens.data(),
+                       static_cast<int32_t>(tokens.size()), false, true);
+  }
+  if (n < 0) {
+    return Error(Internal("tokenising the prompt failed"));
+  }
+  tokens.resize(static_cast<size_t>(n));
+  return tokens;
+}
+
+PromptTokenizer::PromptTokenizer(const ::llama_model* model, Options options)
+    : vocab_(llama_model_get_vocab(model)), options_(options) {
+  boundary_ = ChooseBoundary(model, vocab_);
+  if (boundary_.empty()) {
+    return;
+  }
+  const std::string& b = boundary_;
+  const std::string sample = "Hello, wörld 12345  \n" + b +
+                             "\n\n  next:\tline " + b + b + " x" + b +
+                             "\n日本語のテキスト " + b + "  \t" + b + "end";
+  if (!PiecesMatchWhole(sample)) {
+    spdlog::warn(
+        "the tokenizer does not split at {}; prompts are tokenised whole", b);
+    boundary_.clear();
+  }
+}
+
+bool PromptTokenizer::PiecesMatchWhole(std::string_view sample) const {
+  Result<std::vector<int32_t>> whole = TokenizeText(vocab_, sample);
+  std::vector<int32_t> pieces;
+  const Status cut = ForEachPiece(
+      sample, boundary_, [&](std::string_view piece, bool) -> Status {
+        DUET_ASSIGN_OR_RETURN(std::vector<int32_t> tokens,
+                              TokenizeText(vocab_, piece));
+        pieces.insert(pieces.end(), tokens.begin(), tokens.end());
+        return Status::Ok();
+      });
+  return whole && cut.ok() && *whole == pieces;
+}
+
+Result<std::vector<int32_t>> PromptTokenizer::Tokenize(std::string_view text) {
+  if (boundary_.empty()) {
+    return TokenizeText(vocab_, text);
+  }
+  std::vector<int32_t> tokens;
+  DUET_RETURN_IF_ERROR(
+      ForEachPiece(text, boundary_,
+                   [&](std::string_view piece, bool whole_message) -> Status {
+                     if (whole_message) {
+                       return AppendPiece(piece, &tokens);
+                     }
+                     DUET_ASSIGN_OR_RETURN(std::vector<int32_t> last,
+                                           TokenizeText(vocab_, piece));
+                     tokens.insert(tokens.end(), last.begin(), last.end());
+                     std::lock_guard lock(mutex_);
+                     stats_.bytes_tokenised += piece.size();
+                     return Status::Ok();
+                   }));
+  return tokens;
+}
+
+Status PromptTokenizer::AppendPiece(std::string_view piece,
+                                    std::vector<int32_t>* out) {
+  {
+    std::lock_guard lock(mutex_);
+    const auto found = index_.find(piece);
+    if (found != index_.end()) {
+      pieces_.splice(pieces_.begin(), pieces_, found->second);
+      const std::vector<int32_t>& cached = found->second->tokens;
+      out->insert(out->end(), cached.begin(), cached.end());
+      ++stats_.pieces_reused;
+      stats_.bytes_reused += piece.size();
+      return Status::Ok();
+    }
+  }
+  DUET_ASSIGN_OR_RETURN(std::vector<int32_t> tokens,
+                        TokenizeText(vocab_, piece));
+  out->insert(out->end(), tokens.begin(), tokens.end());
+  const size_t bytes =
+      piece.size() + tokens.size() * sizeof(int32_t) + sizeof(Piece);
+  std::lock_guard lock(mutex_);
+  stats_.bytes_tokenised += piece.size();
+  if (bytes > options_.cache_bytes || index_.count(piece) != 0) {
+    return Status::Ok();  // too big to keep, or another thread kept it
+                          // meanwhile
+  }
+  pieces_.push_front(Piece{std::string(piece), std::move(tokens)});
+  index_.emplace(pieces_.front().text, pieces_.begin());
+  bytes_ += bytes;
+  while (bytes_ > options_.cache_bytes) {
+    const Piece& oldest = pieces_.back();
+    bytes_ -= oldest.text.size() + oldest.tokens.size() * sizeof(int32_t) +
+              sizeof(Piece);
+    index_.erase(oldest.text);
+    pieces_.pop_back();
+  }
+  return Status::Ok();
+}
+
+PromptTokenizer::Stats PromptTokenizer::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+}  // namespace duet::llama

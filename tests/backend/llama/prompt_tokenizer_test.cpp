@@ -1,0 +1,259 @@
+#include "backend/llama/prompt_tokenizer.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "llama.h"
+
+namespace duet::llama {
+namespace {
+
+struct ModelDeleter {
+  void operator()(::llama_model* model) const { llama_model_free(model); }
+};
+using ModelPtr = std::unique_ptr<::llama_model, ModelDeleter>;
+
+ModelPtr LoadVocab(const std::string& file) {
+  llama_model_params params = llama_model_default_params();
+  params.vocab_only = true;
+  const std::string path = std::string(DUET_LLAMA_MODELS_DIR) + "/" + file;
+  return ModelPtr(llama_model_load_from_file(path.c_str(), params));
+}
+
+// Texts of the kind templates write: words, whitespace of every sort, the
+// boundary and other special tokens in every neighbourhood.
+class TextMaker {
+ public:
+  TextMaker(const ::llama_model* model, std::string boundary, unsigned seed)
+      : random_(seed) {
+    pieces_ = {"hello", " world", "wörld", "日本語", "12345", "x",    "'s",
+               "!!",    "...",    " ",     "  ",     "\n",    "\n\n", "\t",
+               " \n ",  "\r\n",   "<",     ">",      "|",     "<|"};
+    const ::llama_vocab* vocab = llama_model_get_vocab(model);
+    for (llama_token token = 0;
+         token < llama_vocab_n_tokens(vocab) && specials_ < 8; ++token) {
+      if (llama_vocab_get_attr(vocab, token) &
+          (LLAMA_TOKEN_ATTR_CONTROL | LLAMA_TOKEN_ATTR_USER_DEFINED)) {
+        pieces_.push_back(llama_vocab_get_text(vocab, token));
+        ++specials_;
+      }
+    }
+    if (!boundary.empty()) {
+      for (int i = 0; i < 4; ++i) {
+        pieces_.push_back(boundary);  // often, so it meets every neighbour
+      }
+    }
+  }
+
+  std::string Make() {
+    std::string text;
+    const int count = std::uniform_int_distribution<int>(1, 60)(random_);
+    for (int i = 0; i < count; ++i) {
+      text += pieces_[std::uniform_int_distribution<size_t>(
+          0, pieces_.size() - 1)(random_)];
+    }
+    return text;
+  }
+
+ private:
+  std::mt19937 random_;
+  std::vector<std::string> pieces_;
+  int specials_ = 0;
+};
+
+class PromptTokenizerVocabTest : public ::testing::TestWithParam<std::string> {
+};
+
+TEST_P(PromptTokenizerVocabTest,
+       TokensMatchTheWholeTextsTokensFirstTimeAndFromTheCache) {
+  ModelPtr model = LoadVocab(GetParam());
+  ASSERT_NE(model, nullptr);
+  const ::llama_vocab* vocab = llama_model_get_vocab(model.get());
+  PromptTokenizer tokenizer(model.get());
+  TextMaker maker(model.get(), tokenizer.boundary(), 7);
+  for (int i = 0; i < 150; ++i) {
+    const std::string text = maker.Make();
+    Result<std::vector<int32_t>> whole = TokenizeText(vocab, text);
+    ASSERT_TRUE(whole.has_value());
+    for (int pass = 0; pass < 2; ++pass) {
+      Result<std::vector<int32_t>> tokens = tokenizer.Tokenize(text);
+      ASSERT_TRUE(tokens.has_value());
+      ASSERT_EQ(*tokens, *whole)
+          << GetParam() << ", pass " << pass << ": " << text;
+    }
+  }
+  if (!tokenizer.boundary().empty()) {
+    EXPECT_GT(tokenizer.stats().pieces_reused, 0u);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryShippedVocabulary, PromptTokenizerVocabTest,
+    ::testing::Values("ggml-vocab-aquila.gguf", "ggml-vocab-baichuan.gguf",
+                      "ggml-vocab-bert-bge.gguf", "ggml-vocab-command-r.gguf",
+                      "ggml-vocab-deepseek-coder.gguf",
+                      "ggml-vocab-deepseek-llm.gguf", "ggml-vocab-falcon.gguf",
+                      "ggml-vocab-gemma-4.gguf", "ggml-vocab-gpt-2.gguf",
+                      "ggml-vocab-gpt-neox.gguf", "ggml-vocab-llama-bpe.gguf",
+                      "ggml-vocab-llama-spm.gguf", "ggml-vocab-mpt.gguf",
+                      "ggml-vocab-nomic-bert-moe.gguf", "ggml-vocab-phi-3.gguf",
+                      "ggml-vocab-qwen2.gguf", "ggml-vocab-qwen35.gguf",
+                      "ggml-vocab-refact.gguf", "ggml-vocab-starcoder.gguf"),
+    [](const ::testing::TestParamInfo<std::string>& param) {
+      std::string name =
+          param.param.substr(11, param.param.size() - 16);  // ggml-vocab-X.gguf
+      for (char& c : name) {
+        if (c == '-') c = '_';
+      }
+      return name;
+    });
+
+TEST(PromptTokenizerTest, ChatModelsSplitAtTheirEndOfTurnToken) {
+  for (const char* file :
+       {"ggml-vocab-qwen2.gguf", "ggml-vocab-llama-spm.gguf",
+        "ggml-vocab-llama-bpe.gguf", "ggml-vocab-command-r.gguf"}) {
+    ModelPtr model = LoadVocab(file);
+    ASSERT_NE(model, nullptr);
+    const ::llama_vocab* vocab = llama_model_get_vocab(model.get());
+    PromptTokenizer tokenizer(model.get());
+    ASSERT_FALSE(tokenizer.boundary().empty()) << file;
+    Result<std::vector<int32_t>> token =
+        TokenizeText(vocab, tokenizer.boundary());
+    ASSERT_TRUE(token.has_value());
+    ASSERT_EQ(token->size(), 1u) << file;
+    const llama_token end = llama_vocab_eot(vocab) != LLAMA_TOKEN_NULL
+                                ? llama_vocab_eot(vocab)
+                                : llama_vocab_eos(vocab);
+    EXPECT_EQ(token->front(), end) << file;
+  }
+}
+
+// Gemma 4 marks three tokens end-of-generation; its template closes every
+// message with <turn|>.
+TEST(PromptTokenizerTest,
+     TheEndOfGenerationTokenTheTemplateWritesMostIsTheBoundary) {
+  ModelPtr model = LoadVocab("ggml-vocab-gemma-4.gguf");
+  ASSERT_NE(model, nullptr);
+  EXPECT_EQ(PromptTokenizer(model.get()).boundary(), "<turn|>");
+}
+
+// Phi-3's <|end|> strips the whitespace after it, so text cut after it
+// would keep whitespace the whole text's tokens drop.
+TEST(PromptTokenizerTest,
+     AnEndOfTurnTokenThatStripsWhitespaceIsNotTheBoundary) {
+  ModelPtr model = LoadVocab("ggml-vocab-phi-3.gguf");
+  ASSERT_NE(model, nullptr);
+  const ::llama_vocab* vocab = llama_model_get_vocab(model.get());
+  ASSERT_STREQ(llama_vocab_get_text(vocab, llama_vocab_eot(vocab)), "<|end|>");
+  ASSERT_NE(llama_vocab_get_attr(vocab, llama_vocab_eot(vocab)) &
+                LLAMA_TOKEN_ATTR_RSTRIP,
+            0);
+  EXPECT_NE(PromptTokenizer(model.get()).boundary(), "<|end|>");
+}
+
+TEST(PromptTokenizerTest, AWordPieceVocabularyIsTokenisedWhole) {
+  ModelPtr model = LoadVocab("ggml-vocab-bert-bge.gguf");
+  ASSERT_NE(model, nullptr);
+  PromptTokenizer tokenizer(model.get());
+  EXPECT_EQ(tokenizer.boundary(), "");
+  ASSERT_TRUE(tokenizer.Tokenize("hello [SEP] world [SEP] again").has_value());
+  EXPECT_EQ(tokenizer.stats().pieces_reused, 0u);
+}
+
+// A conversation that grows by a turn: only the new message and the new
+// ending are tokenised.
+TEST(PromptTokenizerTest, TheNextTurnTokenisesOnlyWhatIsNew) {
+  ModelPtr model = LoadVocab("ggml-vocab-qwen2.gguf");
+  ASSERT_NE(model, nullptr);
+  PromptTokenizer tokenizer(model.get());
+  const std::string& end = tokenizer.boundary();
+  ASSERT_EQ(end, "<|im_end|>");
+  const std::string first = "<|im_start|>system\nYou are terse." + end;
+  const std::string second = "\n<|im_start|>user\nWhat is 2+2?" + end;
+  const std::string third = "\n<|im_start|>assistant\n4" + end;
+  const std::string opening = "\n<|im_start|>assistant\n";
+  const std::string fourth = "\n<|im_start|>user\nAnd 3+3?" + end;
+
+  const std::string turn1 = first + second + opening;
+  ASSERT_TRUE(tokenizer.Tokenize(turn1).has_value());
+  EXPECT_EQ(tokenizer.stats().bytes_tokenised, turn1.size());
+  EXPECT_EQ(tokenizer.stats().bytes_reused, 0u);
+
+  const std::string turn2 = first + second + third + fourth + opening;
+  Result<std::vector<int32_t>> tokens = tokenizer.Tokenize(turn2);
+  ASSERT_TRUE(tokens.has_value());
+  EXPECT_EQ(*tokens, *TokenizeText(llama_model_get_vocab(model.get()), turn2));
+  const PromptTokenizer::Stats stats = tokenizer.stats();
+  EXPECT_EQ(stats.pieces_reused, 2u);
+  EXPECT_EQ(stats.bytes_reused, first.size() + second.size());
+  EXPECT_EQ(stats.bytes_tokenised,
+            turn1.size() + third.size() + fourth.size() + opening.size());
+}
+
+TEST(PromptTokenizerTest, ACacheTooSmallForThePiecesStillTokenisesRight) {
+  ModelPtr model = LoadVocab("ggml-vocab-qwen2.gguf");
+  ASSERT_NE(model, nullptr);
+  // Room for one short message, not two, and not for the long one.
+  PromptTokenizer tokenizer(model.get(), {.cache_bytes = 160});
+  const std::string& end = tokenizer.boundary();
+  const std::string a = "first message" + end;
+  const std::string b = "second message" + end;
+  const std::string big = std::string(400, 'z') + end;
+  const std::string text = a + b + big;
+  const std::vector<int32_t> whole =
+      *TokenizeText(llama_model_get_vocab(model.get()), text);
+  for (int pass = 0; pass < 3; ++pass) {
+    Result<std::vector<int32_t>> tokens = tokenizer.Tokenize(text);
+    ASSERT_TRUE(tokens.has_value());
+    EXPECT_EQ(*tokens, whole);
+  }
+  // Each pass evicts a before b needs room and never keeps the big one.
+  EXPECT_EQ(tokenizer.stats().bytes_reused, 0u);
+  EXPECT_EQ(tokenizer.stats().bytes_tokenised, 3 * text.size());
+
+  ASSERT_TRUE(tokenizer.Tokenize(b + "tail").has_value());  // b is the one kept
+  EXPECT_EQ(tokenizer.stats().bytes_reused, b.size());
+}
+
+TEST(PromptTokenizerTest, ThreadsSharingTheCacheGetTheWholeTextsTokens) {
+  ModelPtr model = LoadVocab("ggml-vocab-llama-spm.gguf");
+  ASSERT_NE(model, nullptr);
+  const ::llama_vocab* vocab = llama_model_get_vocab(model.get());
+  PromptTokenizer tokenizer(model.get(), {.cache_bytes = 4096});
+  TextMaker maker(model.get(), tokenizer.boundary(), 11);
+  std::vector<std::string> texts;
+  std::vector<std::vector<int32_t>> expected;
+  for (int i = 0; i < 40; ++i) {
+    texts.push_back(maker.Make());
+    expected.push_back(*TokenizeText(vocab, texts.back()));
+  }
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 10; ++round) {
+        for (size_t i = 0; i < texts.size(); ++i) {
+          const size_t k =
+              (i * (t + 1) + static_cast<size_t>(round)) % texts.size();
+          Result<std::vector<int32_t>> tokens = tokenizer.Tokenize(texts[k]);
+          mismatches[static_cast<size_t>(t)] +=
+              !tokens.has_value() || *tokens != expected[k];
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) {
+    thread.join();
+  }
+  EXPECT_EQ(mismatches, std::vector<int>(4, 0));
+  EXPECT_GT(tokenizer.stats().pieces_reused, 0u);
+}
+
+}  // namespace
+}  // namespace duet::llama
