@@ -78,6 +78,10 @@ Result<std::shared_ptr<Backend>> MakeLocalBackend(const Config& config) {
     runner.queue_size = static_cast<int>(config.local.queue_size);
     runner.threads = static_cast<int>(config.local.threads);
     runner.batch_size = static_cast<int>(config.local.batch_size);
+    using FlashAttention = llama::RunnerOptions::FlashAttention;
+    runner.flash_attention = config.local.flash_attention == "on"    ? FlashAttention::kOn
+                             : config.local.flash_attention == "off" ? FlashAttention::kOff
+                                                                     : FlashAttention::kAuto;
     runner.default_max_tokens = config.local.default_max_tokens;
     options.models.push_back(std::move(runner));
   }

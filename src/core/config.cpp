@@ -132,6 +132,15 @@ const std::vector<KeySpec>& Specs() {
       IntKey("local.batch_size", "tokens per decode step",
              [](Config& c) -> int64_t& { return c.local.batch_size; }, 1,
              65536),
+      StringKey("local.flash_attention",
+                "flash attention: auto (off on CPUs), on or off",
+                [](Config& c) -> std::string& { return c.local.flash_attention; },
+                [](std::string_view value) {
+                  return value == "auto" || value == "on" || value == "off"
+                             ? Status::Ok()
+                             : InvalidArgument("'" + std::string(value) +
+                                               "' is not one of auto, on or off");
+                }),
       IntKey("local.context",
              "context window per slot in tokens; 0 = the model's, up to 8192",
              [](Config& c) -> int64_t& { return c.local.context; }, 0,

@@ -53,6 +53,9 @@ struct LocalConfig {
   int64_t queue_size = 64;    // requests waiting for a slot (then 429)
   int64_t threads = 0;        // inference threads; 0 = one per physical core
   int64_t batch_size = 512;   // tokens per decode step
+  // llama.cpp's flash attention: "auto" (off when the model runs on CPUs
+  // only; RunnerOptions::flash_attention says why), "on" or "off".
+  std::string flash_attention = "auto";
   int64_t context = 0;        // tokens per slot; 0 = the model's, up to 8192
   int64_t default_max_tokens = 4096;  // when a request sets no limit
 };

@@ -298,5 +298,17 @@ TEST(ConfigTest, NumberAndBooleanKeysFromEverySource) {
   EXPECT_EQ(ConfigValues(reread), ConfigValues(config));
 }
 
+TEST(ConfigLocalTest, FlashAttentionIsAutoOnOrOff) {
+  Config config;
+  EXPECT_EQ(config.local.flash_attention, "auto");
+  ASSERT_TRUE(ApplyOverride("local.flash_attention", "off", "--set", &config).ok());
+  EXPECT_EQ(config.local.flash_attention, "off");
+  ASSERT_TRUE(ApplyToml("[local]\nflash_attention = \"on\"\n", "f.toml", &config).ok());
+  EXPECT_EQ(config.local.flash_attention, "on");
+  EXPECT_EQ(ApplyOverride("local.flash_attention", "yes", "--set", &config).message(),
+            "--set: local.flash_attention: 'yes' is not one of auto, on or off");
+  EXPECT_EQ(config.local.flash_attention, "on");  // unchanged by the failure
+}
+
 }  // namespace
 }  // namespace duet

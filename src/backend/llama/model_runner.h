@@ -91,6 +91,19 @@ struct RunnerOptions {
   int queue_size = 64;    // requests waiting for a slot
   int threads = 0;        // inference threads; 0: one per physical core
   int batch_size = 512;   // tokens per decode step
+  // llama.cpp's flash attention. On the CPU it pays off for wide batches
+  // over a short context and costs a great deal once the context is deep:
+  // llama-bench, 0.5B-shaped Q8_0 model, 8 threads of a 16-core Xeon,
+  // flash attention on against off: pp512 1.36x at depth 0 and 1.32x at
+  // depth 8192, tg32 1.42x at depth 0, but 0.64x at depth 2048 and 0.39x
+  // at 8192, and a 32-token prompt after 2048 tokens 0.11x (8192: 0.06x);
+  // its kernel handles fewer than 64 query rows one key at a time. A
+  // conversation's next turn is exactly that. kAuto turns it off when the
+  // model runs on CPUs only (duet's own build) and lets llama.cpp choose
+  // otherwise. Without it the attention scores of a decode step take
+  // context x batch x heads floats of compute buffer.
+  enum class FlashAttention { kAuto, kOn, kOff };
+  FlashAttention flash_attention = FlashAttention::kAuto;
   // Output limit when a request sets none (OpenAI requests may omit it).
   int64_t default_max_tokens = 4096;
   // While a slot's prompt is still being decoded, its sink gets a kPing at
@@ -112,6 +125,10 @@ struct RunnerOptions {
 };
 
 inline constexpr int64_t kDefaultMaxContext = 8192;
+
+// What RunnerOptions::flash_attention asks llama.cpp for
+// (llama_flash_attn_type), given whether the model runs on a GPU.
+int ChooseFlashAttention(RunnerOptions::FlashAttention setting, bool on_gpu);
 
 class ModelRunner {
  public:

@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common.h"  // llama.cpp common: common_cpu_get_num_math
+#include "ggml-backend.h"
 #include "ggml-cpu.h"
 #include "llama.h"
 
@@ -24,7 +25,31 @@ namespace {
 // CPU.
 int DefaultThreads() { return std::max(1, static_cast<int>(common_cpu_get_num_math())); }
 
+// A GPU backend is compiled in and found a device (llama.cpp then offloads
+// every layer to it, by default).
+bool HasGpu() {
+  for (size_t i = 0; i < ggml_backend_dev_count(); ++i) {
+    const enum ggml_backend_dev_type type = ggml_backend_dev_type(ggml_backend_dev_get(i));
+    if (type == GGML_BACKEND_DEVICE_TYPE_GPU || type == GGML_BACKEND_DEVICE_TYPE_IGPU) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
+
+int ChooseFlashAttention(RunnerOptions::FlashAttention setting, bool on_gpu) {
+  switch (setting) {
+    case RunnerOptions::FlashAttention::kOn:
+      return LLAMA_FLASH_ATTN_TYPE_ENABLED;
+    case RunnerOptions::FlashAttention::kOff:
+      return LLAMA_FLASH_ATTN_TYPE_DISABLED;
+    case RunnerOptions::FlashAttention::kAuto:
+      break;
+  }
+  return on_gpu ? LLAMA_FLASH_ATTN_TYPE_AUTO : LLAMA_FLASH_ATTN_TYPE_DISABLED;
+}
 
 Result<std::unique_ptr<ModelRunner>> ModelRunner::Load(RunnerOptions options) {
   std::error_code error;
@@ -55,6 +80,8 @@ Result<std::unique_ptr<ModelRunner>> ModelRunner::Load(RunnerOptions options) {
   params.n_threads = threads;
   params.n_threads_batch = threads;
   params.kv_unified = false;  // each slot owns slot_context cells
+  params.flash_attn_type = static_cast<llama_flash_attn_type>(
+      ChooseFlashAttention(options.flash_attention, HasGpu()));
   ::llama_context* context = llama_init_from_model(model, params);
   if (context == nullptr) {
     llama_model_free(model);
@@ -105,8 +132,9 @@ Result<std::unique_ptr<ModelRunner>> ModelRunner::Load(RunnerOptions options) {
                         "model " + options.name + ": " +
                             templates.error().message()));
   }
-  spdlog::info("model {} loaded from {}: {} slots of {} tokens, {} threads{}",
+  spdlog::info("model {} loaded from {}: {} slots of {} tokens, {} threads, flash attention {}{}",
                options.name, options.path, slots, slot_context, threads,
+               llama_flash_attn_type_name(params.flash_attn_type),
                vision ? ", images through " + options.mmproj : std::string());
   return std::unique_ptr<ModelRunner>(
       new ModelRunner(std::move(options), model, context, pool, slot_context,

@@ -18,6 +18,8 @@
 
 #include "backend/llama/engine.h"
 #include "backend/llama/engine_answer.h"
+#include "backend/llama/model_runner.h"
+#include "llama.h"
 #include "model_files/random_model.h"
 
 namespace duet::llama {
@@ -127,6 +129,44 @@ TEST_F(QuantizedModelTest, AnIdleModelHoldsNoThreadsAndAnswersTheSameAfter) {
   EXPECT_EQ(again.response.usage.cache_read_input_tokens,
             first.response.usage.input_tokens - 1)
       << "the slot's cached prompt outlives the thread";
+}
+
+TEST(FlashAttentionTest, AutoIsOffOnCpusAndLlamaCppsOwnChoiceOnAGpu) {
+  using Setting = RunnerOptions::FlashAttention;
+  EXPECT_EQ(ChooseFlashAttention(Setting::kAuto, false), LLAMA_FLASH_ATTN_TYPE_DISABLED);
+  EXPECT_EQ(ChooseFlashAttention(Setting::kAuto, true), LLAMA_FLASH_ATTN_TYPE_AUTO);
+  EXPECT_EQ(ChooseFlashAttention(Setting::kOn, false), LLAMA_FLASH_ATTN_TYPE_ENABLED);
+  EXPECT_EQ(ChooseFlashAttention(Setting::kOff, true), LLAMA_FLASH_ATTN_TYPE_DISABLED);
+}
+
+// Both attention paths answer, and a conversation's next turn reuses the
+// slot's cache with either.
+TEST_F(QuantizedModelTest, EitherAttentionAnswersAndReusesTheConversation) {
+  const std::string path = WriteQ8Model();
+  for (const auto setting :
+       {RunnerOptions::FlashAttention::kOn, RunnerOptions::FlashAttention::kOff}) {
+    RunnerOptions options = Options(path, 2);
+    options.flash_attention = setting;
+    Result<std::unique_ptr<LlamaEngine>> engine = LlamaEngine::Create({.models = {options}});
+    ASSERT_TRUE(engine.has_value()) << engine.error().message();
+    ChatRequest request = Ask("tiny-q8");
+    const EngineAnswer first = RunToEnd(**engine, request);
+    ASSERT_TRUE(first.error.ok()) << first.error.message();
+    EXPECT_EQ(first.response.usage.output_tokens, 8);
+
+    Message answer;
+    answer.role = Role::kAssistant;
+    answer.content.push_back(ContentBlock::Text(first.Text()));
+    Message next;
+    next.content.push_back(ContentBlock::Text("And inland?"));
+    request.messages.push_back(std::move(answer));
+    request.messages.push_back(std::move(next));
+    const EngineAnswer second = RunToEnd(**engine, request);
+    ASSERT_TRUE(second.error.ok()) << second.error.message();
+    EXPECT_EQ(second.response.usage.output_tokens, 8);
+    EXPECT_GT(second.response.usage.cache_read_input_tokens,
+              first.response.usage.input_tokens / 2);
+  }
 }
 
 }  // namespace

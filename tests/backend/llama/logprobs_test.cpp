@@ -212,7 +212,12 @@ TEST_F(LlamaLogprobsTest, NeitherAskedMeansNoScores) {
 
 TEST_F(LlamaLogprobsTest, ScoresComeFromTheDistributionBeforeTemperature) {
   // The first token is drawn from the same logits whatever the sampling
-  // settings, so its scored alternatives must not depend on them.
+  // settings, so its scored alternatives must not depend on them. The
+  // second request finds all but the prompt's last token cached and decodes
+  // one token where the first decoded the whole prompt; without flash
+  // attention (the CPU default) the attention sums run in another order
+  // then, which moves log-probabilities by about 1e-4. A temperature of
+  // 1.7 would move them by whole units.
   const ChatRequest greedy = WithLogprobs(Ask("tiny", "Pick a word", 4), 5);
   ChatRequest hot = greedy;
   hot.sampling.temperature = 1.7;
@@ -227,14 +232,14 @@ TEST_F(LlamaLogprobsTest, ScoresComeFromTheDistributionBeforeTemperature) {
   ASSERT_EQ(hot_first.top.size(), cold_first.top.size());
   for (size_t i = 0; i < cold_first.top.size(); ++i) {
     EXPECT_EQ(hot_first.top[i].token, cold_first.top[i].token) << i;
-    EXPECT_NEAR(hot_first.top[i].logprob, cold_first.top[i].logprob, 1e-6) << i;
+    EXPECT_NEAR(hot_first.top[i].logprob, cold_first.top[i].logprob, 1e-3) << i;
   }
   // top_k 3 drew one of the three most likely tokens, scored as they are.
   bool among_top = false;
   for (size_t i = 0; i < 3; ++i) {
     if (cold_first.top[i].token == hot_first.token) {
       among_top = true;
-      EXPECT_NEAR(hot_first.logprob, cold_first.top[i].logprob, 1e-6);
+      EXPECT_NEAR(hot_first.logprob, cold_first.top[i].logprob, 1e-3);
     }
   }
   EXPECT_TRUE(among_top) << hot_first.token;
