@@ -4,7 +4,8 @@
 //
 // Two measures, each taken through the engine and through llama.h directly,
 // in a context of the same shape (SLOTS sequences of kContext cells, not
-// unified, as `duet serve` with local.slots builds; default 4):
+// unified, as `duet serve` with local.slots builds; default 4) and the same
+// flash-attention choice (local.flash_attention = auto):
 //   time to first token: for prompts of about 500 tokens (a different one
 //       each time, so no cached prefix helps), LlamaEngine::Generate to the
 //       first text delta (templating, tokenising, admission, the prefill
@@ -231,6 +232,9 @@ int main(int argc, char** argv) {
     params.n_ubatch = kBatch;
     params.n_seq_max = static_cast<uint32_t>(slots);
     params.kv_unified = false;
+    params.flash_attn_type = static_cast<llama_flash_attn_type>(
+        duet::llama::ChooseFlashAttention(options.flash_attention,
+                                          duet::llama::HasGpuDevice()));
     params.n_threads = threads;
     params.n_threads_batch = threads;
     context = llama_init_from_model(model, params);

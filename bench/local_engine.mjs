@@ -4,6 +4,9 @@
 //
 // Run it through bench/local_engine.sh, which builds everything and passes:
 //   --model PATH --duet PATH --llama-bench PATH --llama-server PATH --threads N
+//   --flash-attention on|off (all three programs alike; default off, what
+//   duet's local.flash_attention=auto picks on a CPU: on is faster at this
+//   benchmark's depth of zero and far slower deep into a conversation)
 //
 // Measures:
 //   prefill   prompt tokens/s for a 512-token prompt: llama-bench pp512 vs
@@ -29,6 +32,7 @@ const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, value, i, all) =>
     (i % 2 === 0 ? [...pairs, [value.replace(/^--/, ''), all[i + 1]]] : pairs), []));
 const threads = Number(args.threads ?? 2);
+const flashAttention = args['flash-attention'] ?? 'off';
 const repeat = Number(args.repeat ?? 5);
 const promptTokens = 512;
 const genTokens = 128;
@@ -121,7 +125,7 @@ function median(values) {
 function llamaBenchOnce() {
   const out = execFileSync(args['llama-bench'], [
     '-m', args.model, '-p', String(promptTokens), '-n', String(genTokens),
-    '-t', String(threads), '-r', '1', '-o', 'json',
+    '-t', String(threads), '-fa', flashAttention, '-r', '1', '-o', 'json',
   ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const rows = JSON.parse(out);
   const pp = rows.find((r) => r.n_prompt === promptTokens && r.n_gen === 0);
@@ -178,6 +182,7 @@ async function startDuet() {
   const { child, match } = await startProcess(args.duet, [
     'serve', '--port', '0', '--log-level', 'warn', '--model', `bench=${args.model}`,
     '--set', `local.threads=${threads}`, '--set', 'local.slots=4',
+    '--set', `local.flash_attention=${flashAttention}`,
     '--set', 'local.context=2048', '--set', `local.batch_size=${promptTokens}`,
   ], (text) => text.match(/listening on (http:\/\/[^\s]+)/));
   return { child, baseUrl: match[1] };
@@ -186,6 +191,7 @@ async function startDuet() {
 async function startLlamaServer() {
   const { child, match } = await startProcess(args['llama-server'], [
     '-m', args.model, '--port', '0', '--host', '127.0.0.1', '-t', String(threads),
+    '-fa', flashAttention,
     '-np', '4', '-c', String(4 * 2048), '--no-webui',
   ], (text) => text.match(/listening on (http:\/\/[^\s,]+)/) ?? text.match(/server is listening on (http:\/\/[^\s]+)/));
   const baseUrl = match[1].replace(/\/$/, '');
@@ -197,7 +203,7 @@ async function startLlamaServer() {
   return { child, baseUrl };
 }
 
-log(`model ${args.model}, ${threads} threads, ${repeat} rounds`);
+log(`model ${args.model}, ${threads} threads, flash attention ${flashAttention}, ${repeat} rounds`);
 const duet = await startDuet();
 const server = await startLlamaServer();
 const results = { bench: [], duet: [], server: [] };
@@ -242,7 +248,7 @@ const rows = [
   ['decode t/s (tg128)', 'llama-server', of('server', 'decode'), of('duet', 'decode'), 0.97],
   ['4-stream decode t/s', 'llama-server', of('server', 'streams'), of('duet', 'streams'), 1.0],
 ];
-console.log(`\n${repeat} rounds, ${threads} threads; medians, ratio = median of per-round ratios (min-max)`);
+console.log(`\n${repeat} rounds, ${threads} threads, flash attention ${flashAttention}; medians, ratio = median of per-round ratios (min-max)`);
 console.log(`${'measure'.padEnd(22)}${'reference'.padEnd(14)}${'llama.cpp'.padStart(10)}${'duet'.padStart(10)}${'ratio'.padStart(8)}${'range'.padStart(14)}${'target'.padStart(9)}`);
 for (const [name, tool, ref, ours, target] of rows) {
   const perRound = ratios(ours, ref);

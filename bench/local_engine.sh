@@ -5,6 +5,8 @@
 #
 #   bench/local_engine.sh              # THREADS=2 by default
 #   THREADS=8 bench/local_engine.sh
+#   FLASH_ATTENTION=on bench/local_engine.sh   # all three alike; default off,
+#                                              # duet's choice on a CPU
 #
 # Never part of the test suite. Prints a table of rates, ratios and targets.
 set -euo pipefail
@@ -27,7 +29,7 @@ fi
 
 node bench/local_engine.mjs --model "$model" --duet build/release/duet \
   --llama-bench "$tools/llama-bench" --llama-server "$tools/llama-server" \
-  --threads "$threads" --repeat "${REPEAT:-5}"
+  --threads "$threads" --repeat "${REPEAT:-5}" --flash-attention "${FLASH_ATTENTION:-off}"
 
 echo
 echo "In-process (duet's engine vs llama.h driven directly, same context shape):"

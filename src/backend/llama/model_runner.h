@@ -129,6 +129,9 @@ inline constexpr int64_t kDefaultMaxContext = 8192;
 // What RunnerOptions::flash_attention asks llama.cpp for
 // (llama_flash_attn_type), given whether the model runs on a GPU.
 int ChooseFlashAttention(RunnerOptions::FlashAttention setting, bool on_gpu);
+// A GPU backend is compiled in and found a device (llama.cpp then offloads
+// every layer to it, by default).
+bool HasGpuDevice();
 
 class ModelRunner {
  public:

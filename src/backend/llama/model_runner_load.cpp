@@ -25,9 +25,9 @@ namespace {
 // CPU.
 int DefaultThreads() { return std::max(1, static_cast<int>(common_cpu_get_num_math())); }
 
-// A GPU backend is compiled in and found a device (llama.cpp then offloads
-// every layer to it, by default).
-bool HasGpu() {
+}  // namespace
+
+bool HasGpuDevice() {
   for (size_t i = 0; i < ggml_backend_dev_count(); ++i) {
     const enum ggml_backend_dev_type type = ggml_backend_dev_type(ggml_backend_dev_get(i));
     if (type == GGML_BACKEND_DEVICE_TYPE_GPU || type == GGML_BACKEND_DEVICE_TYPE_IGPU) {
@@ -36,8 +36,6 @@ bool HasGpu() {
   }
   return false;
 }
-
-}  // namespace
 
 int ChooseFlashAttention(RunnerOptions::FlashAttention setting, bool on_gpu) {
   switch (setting) {
@@ -81,7 +79,7 @@ Result<std::unique_ptr<ModelRunner>> ModelRunner::Load(RunnerOptions options) {
   params.n_threads_batch = threads;
   params.kv_unified = false;  // each slot owns slot_context cells
   params.flash_attn_type = static_cast<llama_flash_attn_type>(
-      ChooseFlashAttention(options.flash_attention, HasGpu()));
+      ChooseFlashAttention(options.flash_attention, HasGpuDevice()));
   ::llama_context* context = llama_init_from_model(model, params);
   if (context == nullptr) {
     llama_model_free(model);
