@@ -248,21 +248,19 @@ Status PromptTokenizer::AppendPiece(std::string_view piece,
   DUET_ASSIGN_OR_RETURN(std::vector<int32_t> tokens,
                         TokenizeText(vocab_, piece));
   out->insert(out->end(), tokens.begin(), tokens.end());
-  const size_t bytes =
-      piece.size() + tokens.size() * sizeof(int32_t) + sizeof(Piece);
+  Piece kept{std::string(piece), std::move(tokens)};
   std::lock_guard lock(mutex_);
   stats_.bytes_tokenised += piece.size();
-  if (bytes > options_.cache_bytes || index_.count(piece) != 0) {
-    return Status::Ok();  // too big to keep, or another thread kept it
-                          // meanwhile
+  // Too big to keep, or another thread kept it meanwhile.
+  if (kept.bytes() > options_.cache_bytes || index_.count(piece) != 0) {
+    return Status::Ok();
   }
-  pieces_.push_front(Piece{std::string(piece), std::move(tokens)});
+  bytes_ += kept.bytes();
+  pieces_.push_front(std::move(kept));
   index_.emplace(pieces_.front().text, pieces_.begin());
-  bytes_ += bytes;
   while (bytes_ > options_.cache_bytes) {
     const Piece& oldest = pieces_.back();
-    bytes_ -= oldest.text.size() + oldest.tokens.size() * sizeof(int32_t) +
-              sizeof(Piece);
+    bytes_ -= oldest.bytes();
     index_.erase(oldest.text);
     pieces_.pop_back();
   }
