@@ -226,15 +226,20 @@ int main(int argc, char** argv) {
   ggml_threadpool* pool = nullptr;
   on_own_thread([&] {
     model = llama_model_load_from_file(path.c_str(), llama_model_default_params());
+    // The engine's own attention plan for this shape.
+    const duet::llama::AttentionPlan attention = duet::llama::PlanAttention(
+        options.flash_attention, duet::llama::HasGpuDevice(),
+        {.heads = llama_model_n_head(model),
+         .cells = kContext,
+         .vocabulary = llama_vocab_n_tokens(llama_model_get_vocab(model)),
+         .batch = kBatch});
     llama_context_params params = llama_context_default_params();
     params.n_ctx = static_cast<uint32_t>(kContext * slots);
     params.n_batch = kBatch;
-    params.n_ubatch = kBatch;
+    params.n_ubatch = static_cast<uint32_t>(attention.micro_batch);
     params.n_seq_max = static_cast<uint32_t>(slots);
     params.kv_unified = false;
-    params.flash_attn_type = static_cast<llama_flash_attn_type>(
-        duet::llama::ChooseFlashAttention(options.flash_attention,
-                                          duet::llama::HasGpuDevice()));
+    params.flash_attn_type = static_cast<llama_flash_attn_type>(attention.flash_attention);
     params.n_threads = threads;
     params.n_threads_batch = threads;
     context = llama_init_from_model(model, params);

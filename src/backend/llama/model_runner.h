@@ -77,6 +77,24 @@ struct llama_batch;
 
 namespace duet::llama {
 
+// What the attention of a model's context costs without flash attention:
+// each micro-batch (llama.cpp's n_ubatch, the tokens computed at once)
+// holds heads x cells x tokens float scores in the compute buffer. With
+// flash attention the buffer's peak is the output logits instead,
+// vocabulary x tokens floats.
+struct AttentionShape {
+  int64_t heads = 0;       // query heads (llama_model_n_head)
+  int64_t cells = 0;       // KV cells of one slot
+  int64_t vocabulary = 0;  // tokens the model's output scores
+  int batch = 512;         // RunnerOptions::batch_size
+  // Fewest tokens a micro-batch may hold: an image a vision projector
+  // decodes with non-causal attention must fit in one, so a model with a
+  // projector keeps `batch`.
+  int min_micro_batch = 64;
+  // The scores may always take this much (RunnerOptions::attention_scores_floor).
+  int64_t scores_floor = int64_t{256} << 20;
+};
+
 struct RunnerOptions {
   std::string name;   // the model id clients ask for
   std::string path;   // the GGUF file
@@ -100,10 +118,13 @@ struct RunnerOptions {
   // its kernel handles fewer than 64 query rows one key at a time. A
   // conversation's next turn is exactly that. kAuto turns it off when the
   // model runs on CPUs only (duet's own build) and lets llama.cpp choose
-  // otherwise. Without it the attention scores of a decode step take
-  // context x batch x heads floats of compute buffer.
+  // otherwise. Without it a prompt's attention scores take compute buffer
+  // in proportion to the context, which PlanAttention bounds.
   enum class FlashAttention { kAuto, kOn, kOff };
   FlashAttention flash_attention = FlashAttention::kAuto;
+  // Without flash attention, the compute buffer a prompt's attention scores
+  // may take however small the model's vocabulary (PlanAttention).
+  int64_t attention_scores_floor = AttentionShape{}.scores_floor;
   // Output limit when a request sets none (OpenAI requests may omit it).
   int64_t default_max_tokens = 4096;
   // While a slot's prompt is still being decoded, its sink gets a kPing at
@@ -126,9 +147,26 @@ struct RunnerOptions {
 
 inline constexpr int64_t kDefaultMaxContext = 8192;
 
-// What RunnerOptions::flash_attention asks llama.cpp for
-// (llama_flash_attn_type), given whether the model runs on a GPU.
-int ChooseFlashAttention(RunnerOptions::FlashAttention setting, bool on_gpu);
+// What llama.cpp is asked for: flash attention (llama_flash_attn_type) and
+// the micro-batch.
+struct AttentionPlan {
+  int flash_attention = 0;
+  int micro_batch = 0;
+  int64_t scores_bytes = 0;  // the scores of one micro-batch; 0 with flash attention
+};
+
+// Without flash attention the scores grow with the context: a 32,768-token
+// slot of a 0.5B-shaped model (14 heads) took 969 MiB of compute buffer
+// against 300 MiB with it, and an 8B one (32 heads) would take 2 GiB. So
+// the micro-batch shrinks until the scores fit in what the logits of a full
+// batch take anyway (at least shape.scores_floor): prompt tokens/s
+// barely moves down to 64 tokens (llama-bench pp512 on the 2-core VM: 1.0x
+// at 64, 0.89-0.93x at 16-32). Where even min_micro_batch would not fit,
+// kAuto on CPUs turns flash attention on (llama.cpp's choice: slow on a
+// deep context, bounded in memory), and kOff keeps min_micro_batch.
+// kAuto on a GPU is llama.cpp's own choice, at the full batch.
+AttentionPlan PlanAttention(RunnerOptions::FlashAttention setting, bool on_gpu,
+                            const AttentionShape& shape);
 // A GPU backend is compiled in and found a device (llama.cpp then offloads
 // every layer to it, by default).
 bool HasGpuDevice();

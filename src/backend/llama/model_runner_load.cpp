@@ -37,16 +37,30 @@ bool HasGpuDevice() {
   return false;
 }
 
-int ChooseFlashAttention(RunnerOptions::FlashAttention setting, bool on_gpu) {
-  switch (setting) {
-    case RunnerOptions::FlashAttention::kOn:
-      return LLAMA_FLASH_ATTN_TYPE_ENABLED;
-    case RunnerOptions::FlashAttention::kOff:
-      return LLAMA_FLASH_ATTN_TYPE_DISABLED;
-    case RunnerOptions::FlashAttention::kAuto:
-      break;
+AttentionPlan PlanAttention(RunnerOptions::FlashAttention setting, bool on_gpu,
+                            const AttentionShape& shape) {
+  const int batch = std::max(1, shape.batch);
+  using Setting = RunnerOptions::FlashAttention;
+  if (setting == Setting::kOn) {
+    return {.flash_attention = LLAMA_FLASH_ATTN_TYPE_ENABLED, .micro_batch = batch};
   }
-  return on_gpu ? LLAMA_FLASH_ATTN_TYPE_AUTO : LLAMA_FLASH_ATTN_TYPE_DISABLED;
+  if (setting == Setting::kAuto && on_gpu) {
+    return {.flash_attention = LLAMA_FLASH_ATTN_TYPE_AUTO, .micro_batch = batch};
+  }
+  constexpr int64_t kFloatBytes = 4;
+  const int64_t per_token = std::max<int64_t>(1, shape.heads * shape.cells * kFloatBytes);
+  const int64_t budget =
+      std::max(shape.vocabulary * batch * kFloatBytes, shape.scores_floor);
+  const int64_t fits = budget / per_token;
+  const int min_micro_batch = std::clamp(shape.min_micro_batch, 1, batch);
+  if (setting == Setting::kAuto && fits < min_micro_batch) {
+    return {.flash_attention = LLAMA_FLASH_ATTN_TYPE_ENABLED, .micro_batch = batch};
+  }
+  const int micro_batch =
+      static_cast<int>(std::clamp<int64_t>(fits, min_micro_batch, batch));
+  return {.flash_attention = LLAMA_FLASH_ATTN_TYPE_DISABLED,
+          .micro_batch = micro_batch,
+          .scores_bytes = per_token * micro_batch};
 }
 
 Result<std::unique_ptr<ModelRunner>> ModelRunner::Load(RunnerOptions options) {
@@ -72,14 +86,22 @@ Result<std::unique_ptr<ModelRunner>> ModelRunner::Load(RunnerOptions options) {
   const int threads = options.threads > 0 ? options.threads : DefaultThreads();
   llama_context_params params = llama_context_default_params();
   params.n_ctx = static_cast<uint32_t>(slot_context * slots);
+  const AttentionPlan attention = PlanAttention(
+      options.flash_attention, HasGpuDevice(),
+      {.heads = llama_model_n_head(model),
+       .cells = slot_context,
+       .vocabulary = llama_vocab_n_tokens(llama_model_get_vocab(model)),
+       .batch = options.batch_size,
+       .min_micro_batch = options.mmproj.empty() ? AttentionShape{}.min_micro_batch
+                                                 : options.batch_size,
+       .scores_floor = options.attention_scores_floor});
   params.n_batch = static_cast<uint32_t>(std::max(1, options.batch_size));
-  params.n_ubatch = params.n_batch;
+  params.n_ubatch = static_cast<uint32_t>(attention.micro_batch);
   params.n_seq_max = static_cast<uint32_t>(slots);
   params.n_threads = threads;
   params.n_threads_batch = threads;
   params.kv_unified = false;  // each slot owns slot_context cells
-  params.flash_attn_type = static_cast<llama_flash_attn_type>(
-      ChooseFlashAttention(options.flash_attention, HasGpuDevice()));
+  params.flash_attn_type = static_cast<llama_flash_attn_type>(attention.flash_attention);
   ::llama_context* context = llama_init_from_model(model, params);
   if (context == nullptr) {
     llama_model_free(model);
@@ -130,10 +152,16 @@ Result<std::unique_ptr<ModelRunner>> ModelRunner::Load(RunnerOptions options) {
                         "model " + options.name + ": " +
                             templates.error().message()));
   }
-  spdlog::info("model {} loaded from {}: {} slots of {} tokens, {} threads, flash attention {}{}",
-               options.name, options.path, slots, slot_context, threads,
-               llama_flash_attn_type_name(params.flash_attn_type),
-               vision ? ", images through " + options.mmproj : std::string());
+  spdlog::info(
+      "model {} loaded from {}: {} slots of {} tokens, {} threads, flash attention {}, "
+      "prompts computed {} tokens at a time{}{}",
+      options.name, options.path, slots, slot_context, threads,
+      llama_flash_attn_type_name(params.flash_attn_type), params.n_ubatch,
+      attention.scores_bytes > 0
+          ? fmt::format(" (attention scores {:.1f} MiB)",
+                        static_cast<double>(attention.scores_bytes) / (1 << 20))
+          : std::string(),
+      vision ? ", images through " + options.mmproj : std::string());
   return std::unique_ptr<ModelRunner>(
       new ModelRunner(std::move(options), model, context, pool, slot_context,
                       std::move(*templates), std::move(vision)));
