@@ -9,6 +9,7 @@
 #include <system_error>
 #include <utility>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "common.h"  // llama.cpp common: common_cpu_get_num_math
