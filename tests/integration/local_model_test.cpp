@@ -301,6 +301,29 @@ TEST_F(LocalModelTest, OpenAIResponseFormatGivesSchemaValidJson) {
   EXPECT_TRUE(content["raining"].is_boolean()) << content;
 }
 
+// llama.cpp refuses the grammar of a schema that repeats more than 2000
+// times: the client's error (400 in each shape), not the server's.
+TEST_F(LocalModelTest, SchemaTheEngineCannotEnforceIsA400InEachShape) {
+  const Json schema = {{"type", "array"}, {"items", {{"type", "string"}}}, {"minItems", 5000}};
+  Json openai_body = ParseJson(LocalOpenAIBody("List names.", 8));
+  openai_body["response_format"] = {{"type", "json_schema"},
+                                    {"json_schema", {{"name", "names"}, {"schema", schema}}}};
+  const Json openai = ExpectOpenAIError(Post(OpenAIPost(openai_body.dump())), 400,
+                                        "invalid_request_error");
+  EXPECT_EQ(openai["message"].get<std::string>().rfind("response_format: ", 0), 0u) << openai;
+
+  Json anthropic_body = ParseJson(LocalAnthropicBody("List names.", 8));
+  anthropic_body["tools"] = {
+      {{"name", "save_names"},
+       {"input_schema",
+        {{"type", "object"}, {"properties", {{"names", schema}}}, {"required", {"names"}}}}}};
+  const std::string anthropic = ExpectAnthropicError(Post(AnthropicPost(anthropic_body.dump())),
+                                                     400, "invalid_request_error");
+  EXPECT_NE(anthropic.find("tools: the local engine cannot enforce these input schemas"),
+            std::string::npos)
+      << anthropic;
+}
+
 TEST_F(LocalModelTest, PromptBeyondTheContextIsA400InEachShape) {
   const std::string anthropic = ExpectAnthropicError(
       Post(AnthropicPost(LocalAnthropicBody(LongPrompt(), 4))), 400,

@@ -346,17 +346,15 @@ bool ModelRunner::Admit(Pending pending) {
   const std::optional<GrammarSpec>& grammar = *grammar_result;
   // A grammar needs the sampler chain; plain greedy takes the argmax.
   const bool greedy = IsGreedy(pending.request.sampling) && !grammar;
-  llama_sampler* sampler =
-      greedy ? nullptr
-             : NewSampler(pending.request.sampling,
-                          llama_model_get_vocab(model_),
-                          grammar ? &*grammar : nullptr);
-  if (!greedy && sampler == nullptr) {
-    pending.sink->OnEvent(ChatEvent::Failure(Internal(
-        "llama.cpp rejected the grammar for this request's " +
-        std::string(grammar && rendered->grammar.empty() ? "response_format"
-                                                         : "tool calls"))));
-    return false;
+  llama_sampler* sampler = nullptr;
+  if (!greedy) {
+    Result<llama_sampler*> made = NewSampler(
+        pending.request.sampling, llama_model_get_vocab(model_), grammar ? &*grammar : nullptr);
+    if (!made) {
+      pending.sink->OnEvent(ChatEvent::Failure(made.error()));
+      return false;
+    }
+    sampler = *made;
   }
   size_t reuse = 0;
   Slot& slot = ChooseSlot(*tokens, &reuse);

@@ -44,8 +44,8 @@ std::string TokenPiece(const llama_vocab* vocab, llama_token token,
   return piece;
 }
 
-llama_sampler* NewSampler(const SamplingParams& params,
-                          const llama_vocab* vocab, const GrammarSpec* spec) {
+Result<llama_sampler*> NewSampler(const SamplingParams& params,
+                                  const llama_vocab* vocab, const GrammarSpec* spec) {
   llama_sampler* chain =
       llama_sampler_chain_init(llama_sampler_chain_default_params());
   if (spec != nullptr) {
@@ -63,18 +63,24 @@ llama_sampler* NewSampler(const SamplingParams& params,
       constrained = llama_sampler_init_grammar(vocab, spec->grammar.c_str(), "root");
     }
     if (constrained == nullptr) {
+      // llama.cpp logs its reason; the usual ones are the client's.
       llama_sampler_free(chain);
-      return nullptr;
+      return Error(InvalidArgument(
+          spec->source + ": the local engine cannot enforce " +
+          (spec->source == "tools" ? "these input schemas" : "this JSON schema") +
+          ": llama.cpp refused the grammar made from it (it allows no repetition count "
+          "above 2000, such as a minItems, maxItems, minLength or maxLength, and no "
+          "definition that refers to itself before any input)"));
     }
     try {
       for (const llama_token token : spec->prefill) {
         llama_sampler_accept(constrained, token);
       }
     } catch (const std::exception&) {
-      // The grammar does not start with the template's text after all.
       llama_sampler_free(constrained);
       llama_sampler_free(chain);
-      return nullptr;
+      return Error(Internal("the tool-call grammar of this model's chat template does not "
+                            "accept the answer's opening that the template wrote"));
     }
     llama_sampler_chain_add(chain, constrained);
   }
@@ -114,9 +120,11 @@ Result<std::optional<GrammarSpec>> RequestGrammar(
   std::optional<GrammarSpec> grammar;
   if (*schema) {
     grammar.emplace();
+    grammar->source = "response_format";
     grammar->grammar = **schema;
   } else if (!rendered.grammar.empty()) {
     grammar.emplace();
+    grammar->source = "tools";
     grammar->grammar = rendered.grammar;
     grammar->lazy = rendered.grammar_lazy;
     grammar->trigger_patterns = rendered.trigger_patterns;

@@ -20,6 +20,9 @@ namespace duet::llama {
 // or the tool-call syntax of the model's template (lazy when a tool call is
 // optional, started by its triggers).
 struct GrammarSpec {
+  // What the grammar comes from, as the request names it: "response_format"
+  // or "tools". Error messages start with it.
+  std::string source;
   std::string grammar;
   bool lazy = false;
   std::vector<std::string> trigger_patterns;
@@ -31,10 +34,14 @@ struct GrammarSpec {
 
 // A sampler chain: the grammar first when there is one, then greedy at
 // temperature 0, or top-k, top-p, temperature and a seeded draw (random
-// seed when none is given). The caller owns it (llama_sampler_free). Null
-// when llama.cpp rejects the grammar.
-llama_sampler* NewSampler(const SamplingParams& params,
-                          const llama_vocab* vocab, const GrammarSpec* spec);
+// seed when none is given). The caller owns it (llama_sampler_free).
+// Errors: kInvalidArgument, naming spec->source, when llama.cpp refuses the
+// grammar, which the client's schemas shaped (it allows no repetition count
+// above 2,000, such as a minItems or maxLength, and no rule that refers to
+// itself before any input); kInternal when a tool-call grammar does not
+// accept the answer's opening that the template wrote.
+Result<llama_sampler*> NewSampler(const SamplingParams& params,
+                                  const llama_vocab* vocab, const GrammarSpec* spec);
 
 // The grammar `request` must be sampled under: its response_format schema,
 // or the tool-call grammar its template produced for `prompt` (never both;

@@ -202,6 +202,48 @@ TEST_F(LlamaEngineTest, UnusableSchemaIsRefused) {
       << answer.events[0].error.message();
 }
 
+// A schema llama.cpp's converter turns into a grammar that llama.cpp then
+// refuses: it allows no repetition count above 2000. The client's doing, so
+// kInvalidArgument naming what the schema came in, never kInternal.
+constexpr char kUnenforceableSchema[] =
+    R"({"type":"object","properties":{"ids":{"type":"array","items":{"type":"integer"},)"
+    R"("minItems":3000}},"required":["ids"]})";
+
+TEST_F(LlamaEngineTest, SchemaWhoseGrammarLlamaCppRefusesIsTheClientsError) {
+  ChatRequest request = Ask("hi");
+  ResponseFormat format;
+  format.kind = ResponseFormat::Kind::kJsonSchema;
+  format.schema.text = kUnenforceableSchema;
+  request.response_format = format;
+  const Answer answer = Complete(std::move(request));
+  ASSERT_EQ(answer.events.size(), 1u);
+  ASSERT_EQ(answer.events[0].kind, ChatEvent::Kind::kError);
+  EXPECT_EQ(answer.events[0].error.code(), ErrorCode::kInvalidArgument);
+  const std::string& message = answer.events[0].error.message();
+  EXPECT_EQ(message.rfind("response_format: ", 0), 0u) << message;
+  EXPECT_NE(message.find("above 2000"), std::string::npos) << message;
+}
+
+TEST_F(LlamaEngineTest, ToolSchemaWhoseGrammarLlamaCppRefusesIsTheClientsError) {
+  for (const ToolChoice::Mode mode : {ToolChoice::Mode::kAuto, ToolChoice::Mode::kAny}) {
+    SCOPED_TRACE(static_cast<int>(mode));  // a lazy grammar, then a strict one
+    ChatRequest request = Ask("Look the ids up.");
+    Tool tool;
+    tool.name = "lookup";
+    tool.input_schema.text = kUnenforceableSchema;
+    request.tools = {tool};
+    ToolChoice choice;
+    choice.mode = mode;
+    request.tool_choice = choice;
+    const Answer answer = Complete(std::move(request));
+    ASSERT_EQ(answer.events.size(), 1u);
+    ASSERT_EQ(answer.events[0].kind, ChatEvent::Kind::kError);
+    EXPECT_EQ(answer.events[0].error.code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(answer.events[0].error.message().rfind("tools: ", 0), 0u)
+        << answer.events[0].error.message();
+  }
+}
+
 TEST_F(LlamaEngineTest, PromptLongerThanTheContextIsRefusedNotTruncated) {
   std::string long_text;
   for (int i = 0; i < 400; ++i) {
