@@ -65,12 +65,13 @@ Result<llama_sampler*> NewSampler(const SamplingParams& params,
     if (constrained == nullptr) {
       // llama.cpp logs its reason; the usual ones are the client's.
       llama_sampler_free(chain);
+      const bool tools = spec->source == "tools";
       return Error(InvalidArgument(
           spec->source + ": the local engine cannot enforce " +
-          (spec->source == "tools" ? "these input schemas" : "this JSON schema") +
-          ": llama.cpp refused the grammar made from it (it allows no repetition count "
-          "above 2000, such as a minItems, maxItems, minLength or maxLength, and no "
-          "definition that refers to itself before any input)"));
+          (tools ? "these input schemas" : "this JSON schema") +
+          ": llama.cpp refused the grammar made from " + (tools ? "them" : "it") +
+          " (it allows no repetition count above 2000, such as a minItems, maxItems, "
+          "minLength or maxLength, and no definition that refers to itself before any input)"));
     }
     try {
       for (const llama_token token : spec->prefill) {
