@@ -302,6 +302,20 @@ describe('OpenAI SDK -> duet -> Claude', () => {
       completion.usage.prompt_tokens + completion.usage.completion_tokens);
   });
 
+  test('a system prompt alone is answered: it reaches Claude as the user message', async () => {
+    // OpenAI models answer a request of only system or developer messages;
+    // Claude needs a message, so duet sends the system prompt as it.
+    const instruction = 'Reply with a greeting for the team.';
+    const { data: completion, response } = await openai.chat.completions.create({
+      model: SONNET,
+      max_tokens: 64,
+      messages: [{ role: 'developer', content: instruction }],
+    }).withResponse();
+    assertFromClaude(response.headers);
+    assert.equal(completion.choices[0].message.content, instruction);  // the simulator echoes it
+    assert.equal(completion.usage.prompt_tokens, simTokens(instruction));
+  });
+
   test('stream: chunks add up to the answer, usage last', async () => {
     const { data: stream, response } = await openai.chat.completions.create({
       model: SONNET,

@@ -42,6 +42,14 @@ std::vector<std::string> ShapeForModel(const ClaudeModel& model,
       }
     }
   }
+  if (request->messages.empty() && !request->system.empty()) {
+    Message only;
+    only.role = Role::kUser;
+    only.content = std::move(request->system);
+    request->system.clear();
+    request->messages.push_back(std::move(only));
+    changes.push_back("sent the system prompt as the user message (there was no other)");
+  }
   request->stream = true;
   return changes;
 }

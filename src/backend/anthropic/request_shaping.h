@@ -10,6 +10,9 @@
 //   - thinking with a budget that no longer fits under max_tokens gets
 //     max_tokens raised to budget + 1024 (within the model's maximum) or,
 //     failing that, the budget lowered.
+//   - no messages, only a system prompt (an OpenAI client may send nothing
+//     but system or developer messages, and its models answer them): the
+//     system prompt becomes the one user message, as Claude needs one.
 //   - the upstream request always streams (one code path, and long answers
 //     never hit the API's non-streaming time limit); whether the client
 //     streams is decided on duet's side.

@@ -1,6 +1,10 @@
 // ShapeForModel: requests are made acceptable to each Claude model.
 #include "backend/anthropic/request_shaping.h"
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace duet::anthropic {
@@ -78,6 +82,33 @@ TEST(RequestShapingTest, ABudgetThatNoLongerFitsMovesMaxTokensOrShrinks) {
   ShapeForModel(Model(8192, false, false), &lowered);
   EXPECT_EQ(lowered.max_tokens, 8192);
   EXPECT_EQ(lowered.thinking->budget_tokens, 8192 - 1024);
+}
+
+TEST(RequestShapingTest, ASystemPromptAloneBecomesTheUserMessage) {
+  ChatRequest request;
+  request.system = {ContentBlock::Text("Write a haiku about the sea."),
+                    ContentBlock::Text("No title.")};
+  const std::vector<std::string> changes =
+      ShapeForModel(Model(64'000, false, false), &request);
+  EXPECT_TRUE(request.system.empty());
+  ASSERT_EQ(request.messages.size(), 1u);
+  EXPECT_EQ(request.messages[0].role, Role::kUser);
+  EXPECT_EQ(request.messages[0].content,
+            (std::vector{ContentBlock::Text("Write a haiku about the sea."),
+                         ContentBlock::Text("No title.")}));
+  EXPECT_NE(std::find(changes.begin(), changes.end(),
+                      "sent the system prompt as the user message (there was no other)"),
+            changes.end());
+
+  // With any message at all, the system prompt stays where it is.
+  ChatRequest usual;
+  usual.system = {ContentBlock::Text("Be brief.")};
+  Message question;
+  question.content.push_back(ContentBlock::Text("Why?"));
+  usual.messages.push_back(question);
+  ShapeForModel(Model(64'000, false, false), &usual);
+  EXPECT_EQ(usual.system, std::vector{ContentBlock::Text("Be brief.")});
+  EXPECT_EQ(usual.messages, std::vector{question});
 }
 
 TEST(RequestShapingTest, UpstreamAlwaysStreams) {
