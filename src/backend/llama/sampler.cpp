@@ -65,10 +65,11 @@ Result<llama_sampler*> NewSampler(const SamplingParams& params,
     if (constrained == nullptr) {
       // llama.cpp logs its reason; the usual ones are the client's.
       llama_sampler_free(chain);
-      const bool tools = spec->source == "tools";
+      const bool tools = spec->source == GrammarSpec::Source::kTools;
       return Error(InvalidArgument(
-          spec->source + ": the local engine cannot enforce " +
-          (tools ? "these input schemas" : "this JSON schema") +
+          std::string(tools ? "tools: the local engine cannot enforce these input schemas"
+                            : "response_format: the local engine cannot enforce this JSON "
+                              "schema") +
           ": llama.cpp refused the grammar made from " + (tools ? "them" : "it") +
           " (it allows no repetition count above 2000, such as a minItems, maxItems, "
           "minLength or maxLength, and no definition that refers to itself before any input)"));
@@ -121,11 +122,11 @@ Result<std::optional<GrammarSpec>> RequestGrammar(
   std::optional<GrammarSpec> grammar;
   if (*schema) {
     grammar.emplace();
-    grammar->source = "response_format";
+    grammar->source = GrammarSpec::Source::kResponseFormat;
     grammar->grammar = **schema;
   } else if (!rendered.grammar.empty()) {
     grammar.emplace();
-    grammar->source = "tools";
+    grammar->source = GrammarSpec::Source::kTools;
     grammar->grammar = rendered.grammar;
     grammar->lazy = rendered.grammar_lazy;
     grammar->trigger_patterns = rendered.trigger_patterns;

@@ -20,9 +20,10 @@ namespace duet::llama {
 // or the tool-call syntax of the model's template (lazy when a tool call is
 // optional, started by its triggers).
 struct GrammarSpec {
-  // What the grammar comes from, as the request names it: "response_format"
-  // or "tools". Error messages start with it.
-  std::string source;
+  // What the request asked for that the grammar enforces; error messages
+  // name it ("response_format" or "tools").
+  enum class Source { kResponseFormat, kTools };
+  Source source = Source::kResponseFormat;
   std::string grammar;
   bool lazy = false;
   std::vector<std::string> trigger_patterns;
@@ -35,7 +36,7 @@ struct GrammarSpec {
 // A sampler chain: the grammar first when there is one, then greedy at
 // temperature 0, or top-k, top-p, temperature and a seeded draw (random
 // seed when none is given). The caller owns it (llama_sampler_free).
-// Errors: kInvalidArgument, naming spec->source, when llama.cpp refuses the
+// Errors: kInvalidArgument, naming what spec->source is, when llama.cpp refuses the
 // grammar, which the client's schemas shaped (it allows no repetition count
 // above 2,000, such as a minItems or maxLength, and no rule that refers to
 // itself before any input); kInternal when a tool-call grammar does not
