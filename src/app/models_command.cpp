@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "core/json_writer.h"
+#include "core/terminal_text.h"
 #include "model_files/gguf_info.h"
 #include "model_files/progress_meter.h"
 
@@ -55,7 +56,7 @@ void PrintTable(const std::vector<Listed>& listed, std::ostream& out) {
   std::vector<std::vector<std::string>> rows;
   for (const Listed& entry : listed) {
     std::vector<std::string> row;
-    row.push_back(entry.model.id);
+    row.push_back(TerminalSafe(entry.model.id));
     row.emplace_back(model_files::ModelSourceName(entry.model.source));
     row.push_back(entry.model.size_bytes >= 0 ? model_files::FormatBytes(
                                                     static_cast<uint64_t>(entry.model.size_bytes))
@@ -70,7 +71,7 @@ void PrintTable(const std::vector<Listed>& listed, std::ostream& out) {
       row.insert(row.end(), 3, unknown);
     }
     row.emplace_back(entry.model.projector_path.empty() ? "-" : "yes");
-    row.push_back(entry.model.path);
+    row.push_back(TerminalSafe(entry.model.path));
     rows.push_back(std::move(row));
   }
   std::vector<size_t> widths(header.size());
@@ -94,7 +95,7 @@ void PrintTable(const std::vector<Listed>& listed, std::ostream& out) {
   for (size_t i = 0; i < rows.size(); ++i) {
     print_row(rows[i]);
     if (!listed[i].problem.ok()) {
-      out << "  error: " << listed[i].problem.message() << "\n";
+      out << "  error: " << TerminalSafe(listed[i].problem.message()) << "\n";
     }
   }
 }

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "core/terminal_text.h"
+
 namespace duet {
 namespace {
 
@@ -18,8 +20,17 @@ size_t DisplayWidth(std::string_view text) {
 
 }  // namespace
 
-void WriteTable(const std::vector<std::vector<std::string>>& rows,
+void WriteTable(const std::vector<std::vector<std::string>>& table,
                 const std::vector<Align>& align, std::ostream& out) {
+  std::vector<std::vector<std::string>> rows;
+  rows.reserve(table.size());
+  for (const std::vector<std::string>& row : table) {
+    std::vector<std::string>& safe = rows.emplace_back();
+    safe.reserve(row.size());
+    for (const std::string& cell : row) {
+      safe.push_back(TerminalSafe(cell));
+    }
+  }
   std::vector<size_t> widths;
   for (const std::vector<std::string>& row : rows) {
     widths.resize(std::max(widths.size(), row.size()));
@@ -78,7 +89,7 @@ void WriteWrapped(std::string_view text, std::string_view first_prefix,
   size_t at = 0;
   while (at < text.size()) {
     const size_t end = std::min(text.find(' ', at), text.size());
-    const std::string_view word = text.substr(at, end - at);
+    const std::string word = TerminalSafe(text.substr(at, end - at));
     at = end + 1;
     if (word.empty()) {
       continue;

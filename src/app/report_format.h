@@ -4,6 +4,9 @@
 // cost/money.h's FormatUsd.
 //
 // Widths count UTF-8 characters, not bytes, so "–" and "→" take one column.
+// Table cells and wrapped text may come from outside duet (the model names
+// upstreams reported, kept in the ledger): their control characters are
+// printed as '?' (core/terminal_text.h).
 //
 // Thread safety: pure functions.
 #pragma once

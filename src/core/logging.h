@@ -1,4 +1,7 @@
-// Logging: spdlog to stderr, one process-wide logger.
+// Logging: spdlog to stderr, one process-wide logger. Each line is
+// "2026-01-02T03:04:05.678 warning message"; control characters in the message
+// (newlines included) are written as '?' (core/terminal_text.h), so text
+// quoted from outside duet cannot forge a line or drive a terminal.
 //
 // Callers log with spdlog's functions (spdlog::info, spdlog::warn...). Never
 // log secrets: API keys, authorization headers, or prompt and answer text

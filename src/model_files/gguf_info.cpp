@@ -18,6 +18,8 @@
 
 #include <fmt/format.h>
 
+#include "core/terminal_text.h"
+
 #if DUET_HAVE_GGUF
 #include "ggml.h"
 #include "gguf.h"
@@ -30,14 +32,7 @@ constexpr size_t kMaxShownString = 120;
 
 // Untrusted text from a file, made safe to print on a terminal.
 std::string Printable(std::string_view text) {
-  std::string out(text.substr(0, kMaxShownString));
-  for (char& c : out) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f) {
-      c = '?';
-    }
-  }
-  return out;
+  return TerminalSafe(text.substr(0, kMaxShownString));
 }
 
 // An open regular file. Opened non-blocking so that a FIFO or a device

@@ -15,8 +15,9 @@
 // ReadGgufInfo fails with kUnavailable and GgufMetadataAvailable() is false.
 //
 // Strings from the file (architecture, name, size label) are untrusted:
-// control characters become '?' and they are cut to 120 bytes, so a hostile
-// file cannot move the terminal's cursor when they are printed.
+// control characters become '?' (core/terminal_text.h) and they are cut to
+// 120 bytes, so a hostile file cannot move the terminal's cursor when they
+// are printed.
 //
 // Thread safety: all functions may be called from any thread. ReadGgufInfo
 // briefly redirects ggml's global log callback to capture the reader's

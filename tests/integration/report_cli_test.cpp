@@ -277,6 +277,35 @@ TEST_F(ReportCliTest, JanuaryInJson) {
   EXPECT_EQ(outgrown["requests"], 6);
 }
 
+// The model name is what the upstream reported and a fallback reason quotes
+// its error message: neither may drive the operator's terminal.
+TEST_F(ReportCliTest, TextFromUpstreamsCannotDriveTheTerminal) {
+  {
+    Result<LedgerStore> store = LedgerStore::Open(path_, {});
+    ASSERT_TRUE(store.has_value()) << store.error().ToString();
+    LedgerEntry row = Entry("r8", At(2025, 1, 8), "chat/general_qa", false,
+                            "evil\x1b[2J\x1b]0;owned\x07", 10, 10, 0.5);
+    row.outcome = AnswerOutcome::kFallback;
+    row.fallback_reason = "upstream: \x1b[31mred\r\nfake line \xC2\x9B" "0m";
+    ASSERT_TRUE(store->Insert(std::vector{row}).ok());
+  }
+  const CommandResult result = RunDuet(Report("--month 2025-01"));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const std::string& out = result.output;
+  for (const char control : {'\x1b', '\x07', '\r'}) {
+    EXPECT_EQ(out.find(control), std::string::npos) << int{control};
+  }
+  EXPECT_EQ(out.find("\xC2\x9B"), std::string::npos);
+  const std::vector<std::string> model =
+      Row(Section(out, "== Spend by model"), "evil?[2J?]0;owned?");
+  ASSERT_EQ(model.size(), 5u) << out;
+  EXPECT_EQ(model[4], "$0.50");
+  EXPECT_NE(Section(out, "== Outcomes")
+                .find("1  upstream: ?[31mred??fake line ?0m"),
+            std::string::npos)
+      << out;
+}
+
 TEST_F(ReportCliTest, OtherWaysToNameThePeriodAndTheLedger) {
   const auto requests = [](const CommandResult& result) -> int64_t {
     EXPECT_EQ(result.exit_code, 0) << result.output;
