@@ -1,8 +1,10 @@
 #include "wire/anthropic/messages_stream_reader.h"
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "wire/anthropic/content_json.h"
 #include "wire/anthropic/messages_response.h"
@@ -112,6 +114,39 @@ Status StreamReader::Finish(std::vector<ChatEvent>*) {
                    : StreamProtocolError("the stream ended before message_stop");
 }
 
+Status StreamReader::CheckOrder(std::string_view name,
+                                std::optional<int64_t> index) {
+  if (name == "content_block_start") {
+    if (in_block_ || after_delta_) {
+      return StreamProtocolError(
+          in_block_ ? "content_block_start inside another block"
+                    : "content_block_start after message_delta");
+    }
+    if (index.value_or(blocks_) != blocks_) {
+      return StreamProtocolError("content_block_start with index " +
+                                 std::to_string(*index) + ", expected " +
+                                 std::to_string(blocks_));
+    }
+    ++blocks_;
+    in_block_ = true;
+  } else if (name == "content_block_delta" || name == "content_block_stop") {
+    if (!in_block_ || index.value_or(blocks_ - 1) != blocks_ - 1) {
+      return StreamProtocolError(
+          std::string(name) + " for a block that is not open (index " +
+          (index ? std::to_string(*index) : "missing") + ")");
+    }
+    in_block_ = name == "content_block_delta";
+  } else if (name == "message_delta") {
+    if (in_block_) {
+      return StreamProtocolError("message_delta inside a block");
+    }
+    after_delta_ = true;
+  } else if (name == "message_stop" && in_block_) {
+    return StreamProtocolError("message_stop inside a block");
+  }
+  return Status::Ok();
+}
+
 Status StreamReader::OnEvent(const SseEvent& sse,
                              std::vector<ChatEvent>* events) {
   EventJson json;
@@ -168,7 +203,11 @@ Status StreamReader::OnEvent(const SseEvent& sse,
   if (!started_) {
     return StreamProtocolError(std::string(name) + " before message_start");
   }
-  const int index = static_cast<int>(IntIfPresent(data, "index").value_or(0));
+  if (Status in_order = CheckOrder(name, IntIfPresent(data, "index"));
+      !in_order.ok()) {
+    return in_order;
+  }
+  const int index = blocks_ - 1;  // the block the event is about, if any
   if (name == "content_block_start") {
     const std::optional<object> block = FindObject(data, "content_block");
     if (!block) {
@@ -202,6 +241,9 @@ Status StreamReader::OnEvent(const SseEvent& sse,
     events->push_back(
         ChatEvent::MessageDelta(reason, usage_, std::move(stop_sequence)));
   } else {  // message_stop
+    if (!after_delta_) {  // an upstream that left it out: the default reason
+      events->push_back(ChatEvent::MessageDelta(StopReason::kEndTurn, usage_, ""));
+    }
     finished_ = true;
     events->push_back(ChatEvent::MessageStop());
   }

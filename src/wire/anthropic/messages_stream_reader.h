@@ -25,6 +25,8 @@
 // Thread safety: none; one reader per stream.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -40,9 +42,15 @@ class StreamReader final : public StreamDecoder {
   // Feeds raw body bytes (cut anywhere) and appends the events they
   // complete to `*events`. Fails with kUnavailable ("upstream stream: ...")
   // when the stream breaks the protocol: data that is not a JSON object,
-  // events out of order (a delta before message_start, a second
-  // message_start), or an event too large. After a failure, or after a
-  // terminal event, further input is ignored.
+  // an event too large, or events out of the API's order, which is
+  //   message_start, then per block content_block_start (indexes 0, 1, ...
+  //   in turn), its deltas and content_block_stop, then message_delta (one
+  //   or more), then message_stop; pings and unknown event types anywhere.
+  // An event without an index is about the block it can only be about, and
+  // a message_stop with no message_delta before it gets one (end_turn, the
+  // usage so far). So the events passed on always make a well-formed
+  // answer, whatever the upstream sent. After a failure, or after a terminal event (message_stop,
+  // error), further input is ignored.
   Status Feed(std::string_view bytes, std::vector<ChatEvent>* events) override;
   // Fails unless message_stop or an error event was read.
   Status Finish(std::vector<ChatEvent>* events) override;
@@ -54,10 +62,16 @@ class StreamReader final : public StreamDecoder {
 
  private:
   Status OnEvent(const SseEvent& sse, std::vector<ChatEvent>* events);
+  // Checks that block and message events come in the order above and
+  // advances the position: `name` is a known event after message_start.
+  Status CheckOrder(std::string_view name, std::optional<int64_t> index);
 
   SseDecoder decoder_;
   Usage usage_;
   bool started_ = false;
+  int blocks_ = 0;           // content blocks started so far
+  bool in_block_ = false;    // the last one has not stopped yet
+  bool after_delta_ = false;  // message_delta was read
   bool finished_ = false;
   bool failed_ = false;
 };

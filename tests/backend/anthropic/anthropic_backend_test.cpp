@@ -186,6 +186,27 @@ TEST_F(AnthropicBackendTest, AFailureAfterTheFirstEventEndsTheStreamWithoutRetry
   EXPECT_EQ(events.back().error.code(), ErrorCode::kUnavailable);
 }
 
+TEST_F(AnthropicBackendTest, AnUpstreamThatSendsBlocksOutOfOrderFailsAsUnavailable) {
+  // The text block's content_block_start is missing: a broken upstream, so
+  // the answer ends with kUnavailable (a fallback before the first byte),
+  // and what went before it is a well-formed start of an answer.
+  std::string broken = kStream;
+  const size_t start = broken.find("event: content_block_start");
+  broken.erase(start, broken.find("event: content_block_delta") - start);
+  auto backend = Make(/*max_retries=*/0);
+  client_.Push(Answer(200, {}, {broken}));
+  auto sink = Run(*backend, Hello());
+  const auto events = sink->events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, ChatEvent::Kind::kMessageStart);
+  EXPECT_EQ(events[1].error.code(), ErrorCode::kUnavailable);
+  EXPECT_NE(events[1].error.message().find(
+                "upstream stream: content_block_delta for a block that is not "
+                "open (index 0)"),
+            std::string::npos)
+      << events[1].error.ToString();
+}
+
 TEST_F(AnthropicBackendTest, ConnectionFailuresOpenTheBreakerAndItFailsFast) {
   auto backend = Make(/*max_retries=*/0);
   client_.Push(ConnectFailure("could not connect"));

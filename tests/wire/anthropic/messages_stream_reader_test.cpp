@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "golden_file.h"
@@ -147,10 +148,12 @@ TEST(StreamReaderTest, ProtocolViolationsFail) {
 TEST(StreamReaderTest, EventTypeComesFromJsonWhenTheEventLineIsMissing) {
   const std::vector<ChatEvent> events = Read(
       "data: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"model\":\"c\"}}\n\n"
+      "data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"max_tokens\"}}\n\n"
       "data: {\"type\":\"message_stop\"}\n\n",
       1000);
-  ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events[1].kind, ChatEvent::Kind::kMessageStop);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[1].stop_reason, StopReason::kMaxTokens);
+  EXPECT_EQ(events[2].kind, ChatEvent::Kind::kMessageStop);
 }
 
 // message_start then `events`, as one stream.
@@ -161,23 +164,92 @@ std::string Started(std::string_view events) {
          std::string(events);
 }
 
+// A text block's content_block_start at `index`.
+std::string TextStart(int64_t index = 0) {
+  return "event: content_block_start\ndata: {\"type\":\"content_block_start\","
+         "\"index\":" +
+         std::to_string(index) +
+         ",\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n";
+}
+
+std::string Event(std::string_view type, std::string_view members = "") {
+  return "event: " + std::string(type) + "\ndata: {\"type\":\"" +
+         std::string(type) + "\"" + std::string(members) + "}\n\n";
+}
+
+TEST(StreamReaderTest, BlocksOutOfTheApisOrderFail) {
+  const std::string delta =
+      ",\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}";
+  const std::string stop0 = Event("content_block_stop", ",\"index\":0");
+  const std::string message_delta =
+      Event("message_delta", ",\"delta\":{\"stop_reason\":\"end_turn\"}");
+  const std::pair<std::string, std::string> cases[] = {
+      {Event("content_block_delta", ",\"index\":0" + delta),
+       "content_block_delta for a block that is not open (index 0)"},
+      {TextStart(1), "content_block_start with index 1, expected 0"},
+      {TextStart(0) + TextStart(1), "content_block_start inside another block"},
+      {TextStart(0) + Event("content_block_delta", ",\"index\":1" + delta),
+       "content_block_delta for a block that is not open (index 1)"},
+      {TextStart(0) + stop0 + stop0,
+       "content_block_stop for a block that is not open (index 0)"},
+      {TextStart(0) + message_delta, "message_delta inside a block"},
+      {TextStart(0) + stop0 + message_delta + TextStart(1),
+       "content_block_start after message_delta"},
+      {TextStart(0) + Event("message_stop"), "message_stop inside a block"},
+      {TextStart(1099511627776),
+       "content_block_start with index 1099511627776, expected 0"},
+  };
+  for (const auto& [stream, why] : cases) {
+    StreamReader reader;
+    std::vector<ChatEvent> events;
+    EXPECT_EQ(reader.Feed(Started(stream), &events),
+              Unavailable("upstream stream: " + why))
+        << stream;
+    EXPECT_FALSE(reader.finished());
+  }
+}
+
+TEST(StreamReaderTest, EventsWithoutAnIndexAreAboutTheOpenBlock) {
+  const std::string delta =
+      ",\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}";
+  const std::vector<ChatEvent> events =
+      Read(Started(TextStart(0) + Event("content_block_stop") +
+                   Event("content_block_start",
+                         ",\"content_block\":{\"type\":\"text\",\"text\":\"\"}") +
+                   Event("content_block_delta", delta) +
+                   Event("content_block_stop") + Event("message_stop")),
+           1000);
+  ASSERT_EQ(events.size(), 8u);
+  EXPECT_EQ(events[3].kind, ChatEvent::Kind::kBlockStart);
+  EXPECT_EQ(events[3].index, 1);
+  EXPECT_EQ(events[4].index, 1);
+  EXPECT_EQ(events[4].delta, "x");
+  EXPECT_EQ(events[5].index, 1);
+  // The message_delta the upstream left out: end_turn, the usage so far.
+  EXPECT_EQ(events[6].kind, ChatEvent::Kind::kMessageDelta);
+  EXPECT_EQ(events[6].stop_reason, StopReason::kEndTurn);
+  EXPECT_EQ(events[6].usage.input_tokens, 3);
+  EXPECT_EQ(events[7].kind, ChatEvent::Kind::kMessageStop);
+}
+
 TEST(StreamReaderTest, TextDeltasDecodeEscapesAndSurrogatePairs) {
   const std::vector<ChatEvent> events = Read(
-      Started("event: content_block_delta\n"
+      Started(TextStart() + "event: content_block_delta\n"
               "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
               "{\"type\":\"text_delta\",\"text\":\"caf\\u00e9 \\ud83d\\ude00 "
               "\\\"q\\\" \\\\ \\n\xE2\x82\xAC\"}}\n\n"),
       3);
-  ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events[1].delta,
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[2].delta,
             "caf\xC3\xA9 \xF0\x9F\x98\x80 \"q\" \\ \n\xE2\x82\xAC");
 }
 
 TEST(StreamReaderTest, NumbersThatAreNotIntegersCountAsAbsent) {
   // As before simdjson: a float (even 1.0), a string or a number beyond 64
-  // bits is no integer, so usage keeps its value and the index is 0.
+  // bits is no integer, so usage keeps its value and the index counts as
+  // absent: the block that is open.
   const std::vector<ChatEvent> events = Read(
-      Started("event: content_block_stop\n"
+      Started(TextStart() + "event: content_block_stop\n"
               "data: {\"type\":\"content_block_stop\",\"index\":1.0}\n\n"
               "event: message_delta\n"
               "data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
@@ -185,13 +257,13 @@ TEST(StreamReaderTest, NumbersThatAreNotIntegersCountAsAbsent) {
               "100000000000000000000,\"cache_read_input_tokens\":\"9\","
               "\"cache_creation_input_tokens\":-2}}\n\n"),
       1000);
-  ASSERT_EQ(events.size(), 3u);
-  EXPECT_EQ(events[1].kind, ChatEvent::Kind::kBlockStop);
-  EXPECT_EQ(events[1].index, 0);
-  EXPECT_EQ(events[2].usage.input_tokens, 3);
-  EXPECT_EQ(events[2].usage.output_tokens, 1);
-  EXPECT_EQ(events[2].usage.cache_read_input_tokens, 0);
-  EXPECT_EQ(events[2].usage.cache_creation_input_tokens, -2);
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[2].kind, ChatEvent::Kind::kBlockStop);
+  EXPECT_EQ(events[2].index, 0);
+  EXPECT_EQ(events[3].usage.input_tokens, 3);
+  EXPECT_EQ(events[3].usage.output_tokens, 1);
+  EXPECT_EQ(events[3].usage.cache_read_input_tokens, 0);
+  EXPECT_EQ(events[3].usage.cache_creation_input_tokens, -2);
 }
 
 TEST(StreamReaderTest, ARepeatedUsageCountTakesItsLastValue) {
@@ -237,9 +309,9 @@ TEST(StreamReaderTest, ARepeatedKeyCountsWithItsLastValue) {
       "\"id\":\"last\",\"model\":\"c\"}}\n\n"
       "data: {\"type\":\"ping\",\"type\":\"message_stop\"}\n\n",
       1000);
-  ASSERT_EQ(events.size(), 2u);
+  ASSERT_EQ(events.size(), 3u);  // with the message_delta it left out
   EXPECT_EQ(events[0].message_id, "last");
-  EXPECT_EQ(events[1].kind, ChatEvent::Kind::kMessageStop);
+  EXPECT_EQ(events[2].kind, ChatEvent::Kind::kMessageStop);
 }
 
 TEST(StreamReaderTest, AnUnknownBlockTypeIsCarriedAsNlohmannRendersIt) {
@@ -247,13 +319,13 @@ TEST(StreamReaderTest, AnUnknownBlockTypeIsCarriedAsNlohmannRendersIt) {
   // order kept, numbers normalised, escapes decoded.
   const std::vector<ChatEvent> events = Read(
       Started("event: content_block_start\n"
-              "data: {\"type\":\"content_block_start\",\"index\":2,"
+              "data: {\"type\":\"content_block_start\",\"index\":0,"
               "\"content_block\": {\"type\": \"server_tool_use\", \"id\":\"srv_1\","
               "\"input\":{\"q\":\"caf\\u00e9\",\"n\":1.50,\"e\":1E2,\"big\":"
               "100000000000000000000,\"z\":[]}}}\n\n"),
       2);
   ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events[1].index, 2);
+  EXPECT_EQ(events[1].index, 0);
   EXPECT_EQ(events[1].block().type, BlockType::kOther);
   EXPECT_EQ(events[1].block().raw.text,
             "{\"type\":\"server_tool_use\",\"id\":\"srv_1\",\"input\":"
@@ -264,13 +336,13 @@ TEST(StreamReaderTest, AnUnknownBlockTypeIsCarriedAsNlohmannRendersIt) {
 TEST(StreamReaderTest, AnEventLargerThanTheSharedParserReads) {
   const std::string text(200 * 1024, 'a');
   const std::vector<ChatEvent> events = Read(
-      Started("event: content_block_delta\n"
+      Started(TextStart() + "event: content_block_delta\n"
               "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
               "{\"type\":\"text_delta\",\"text\":\"" +
               text + "\"}}\n\n"),
       4096);
-  ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events[1].delta, text);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[2].delta, text);
 }
 
 }  // namespace
