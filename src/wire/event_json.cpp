@@ -167,6 +167,20 @@ std::optional<int64_t> IntIfPresent(simdjson::dom::object object,
   return value ? IntOf(*value) : std::nullopt;
 }
 
+std::optional<int64_t> TokenCountOf(simdjson::dom::element value) {
+  const std::optional<int64_t> count = IntOf(value);
+  if (!count || *count < 0 || *count > kMaxUpstreamTokenCount) {
+    return std::nullopt;
+  }
+  return count;
+}
+
+std::optional<int64_t> TokenCountIfPresent(simdjson::dom::object object,
+                                           std::string_view key) {
+  const std::optional<simdjson::dom::element> value = FindMember(object, key);
+  return value ? TokenCountOf(*value) : std::nullopt;
+}
+
 std::optional<int64_t> IntOf(simdjson::dom::element value) {
   // simdjson types a non-negative integer int64 when it fits and uint64
   // only above INT64_MAX; nlohmann's get<int64_t>() wraps those around, and

@@ -105,6 +105,19 @@ std::optional<int64_t> IntIfPresent(simdjson::dom::object object,
                                     std::string_view key);
 // `value` as IntIfPresent reads a member: its integer, or nullopt.
 std::optional<int64_t> IntOf(simdjson::dom::element value);
+// The largest token count duet takes from an upstream's usage: a thousand
+// times the longest context window, so no real answer comes near it, and a
+// ledger's sums of such counts cannot overflow.
+inline constexpr int64_t kMaxUpstreamTokenCount = 1'000'000'000;
+// `value` as a usage count: an integer from 0 to kMaxUpstreamTokenCount,
+// else nullopt. A broken upstream's negative or absurd count (one that
+// would make a client's total_tokens overflow, or put trillions of dollars
+// in the ledger and spend every budget) counts as absent, as a count that
+// is not an integer does.
+std::optional<int64_t> TokenCountOf(simdjson::dom::element value);
+// The member `key` read by TokenCountOf, or nullopt when absent.
+std::optional<int64_t> TokenCountIfPresent(simdjson::dom::object object,
+                                           std::string_view key);
 // The member's number (integer or float) as a double, or nullopt.
 std::optional<double> NumberIfPresent(simdjson::dom::object object,
                                       std::string_view key);

@@ -17,8 +17,9 @@ namespace {
 
 using simdjson::dom::object;
 
-// Overwrites the usage fields that `json` carries; absent ones keep their
-// value (message_delta usage is cumulative and may be partial).
+// Overwrites the usage fields that `json` carries; absent ones, and ones
+// that are no count (TokenCountOf), keep their value (message_delta usage
+// is cumulative and may be partial).
 void MergeUsage(std::optional<object> json, Usage* usage) {
   if (!json) {
     return;
@@ -41,7 +42,7 @@ void MergeUsage(std::optional<object> json, Usage* usage) {
   }
   for (size_t i = 0; i < kKeys.size(); ++i) {
     if (values[i]) {
-      if (const std::optional<int64_t> count = IntOf(*values[i])) {
+      if (const std::optional<int64_t> count = TokenCountOf(*values[i])) {
         *counts[i] = *count;
       }
     }

@@ -19,6 +19,11 @@ int64_t IntOrZero(object json, std::string_view key) {
   return IntIfPresent(json, key).value_or(0);
 }
 
+// A usage count (TokenCountOf), or 0.
+int64_t CountOrZero(object json, std::string_view key) {
+  return TokenCountIfPresent(json, key).value_or(0);
+}
+
 // One entry of a logprobs `bytes` array: a non-negative integer up to 255.
 std::optional<char> ByteOf(element value) {
   uint64_t byte = 0;
@@ -94,20 +99,21 @@ std::vector<TokenLogprob> ReadLogprobs(object choice) {
 }
 
 // A usage object: prompt_tokens less cached_tokens is input, cached_tokens
-// cache reads, completion_tokens output, reasoning_tokens thinking.
+// cache reads, completion_tokens output, reasoning_tokens thinking. A
+// count that is no count (TokenCountOf) is 0.
 void ReadUsage(object usage, Usage* out) {
   int64_t cached = 0;
   if (const std::optional<object> details =
           FindObject(usage, "prompt_tokens_details")) {
-    cached = IntOrZero(*details, "cached_tokens");
+    cached = CountOrZero(*details, "cached_tokens");
   }
   out->cache_read_input_tokens = cached;
   out->input_tokens =
-      std::max<int64_t>(0, IntOrZero(usage, "prompt_tokens") - cached);
-  out->output_tokens = IntOrZero(usage, "completion_tokens");
+      std::max<int64_t>(0, CountOrZero(usage, "prompt_tokens") - cached);
+  out->output_tokens = CountOrZero(usage, "completion_tokens");
   if (const std::optional<object> details =
           FindObject(usage, "completion_tokens_details")) {
-    out->thinking_tokens = IntOrZero(*details, "reasoning_tokens");
+    out->thinking_tokens = CountOrZero(*details, "reasoning_tokens");
   }
 }
 

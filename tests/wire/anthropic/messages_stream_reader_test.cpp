@@ -244,10 +244,10 @@ TEST(StreamReaderTest, TextDeltasDecodeEscapesAndSurrogatePairs) {
             "caf\xC3\xA9 \xF0\x9F\x98\x80 \"q\" \\ \n\xE2\x82\xAC");
 }
 
-TEST(StreamReaderTest, NumbersThatAreNotIntegersCountAsAbsent) {
-  // As before simdjson: a float (even 1.0), a string or a number beyond 64
-  // bits is no integer, so usage keeps its value and the index counts as
-  // absent: the block that is open.
+TEST(StreamReaderTest, NumbersThatAreNotCountsCountAsAbsent) {
+  // A float (even 1.0), a string, a number beyond 64 bits, a negative
+  // number or one above a billion is no count, so usage keeps its value
+  // (and the index counts as absent: the block that is open).
   const std::vector<ChatEvent> events = Read(
       Started(TextStart() + "event: content_block_stop\n"
               "data: {\"type\":\"content_block_stop\",\"index\":1.0}\n\n"
@@ -255,15 +255,24 @@ TEST(StreamReaderTest, NumbersThatAreNotIntegersCountAsAbsent) {
               "data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
               "\"end_turn\"},\"usage\":{\"input_tokens\":7.5,\"output_tokens\":"
               "100000000000000000000,\"cache_read_input_tokens\":\"9\","
-              "\"cache_creation_input_tokens\":-2}}\n\n"),
+              "\"cache_creation_input_tokens\":-2}}\n\n"
+              "event: message_delta\n"
+              "data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
+              "\"end_turn\"},\"usage\":{\"input_tokens\":1000000001,"
+              "\"output_tokens\":9223372036854775807,"
+              "\"cache_read_input_tokens\":1000000000}}\n\n"),
       1000);
-  ASSERT_EQ(events.size(), 4u);
+  ASSERT_EQ(events.size(), 5u);
   EXPECT_EQ(events[2].kind, ChatEvent::Kind::kBlockStop);
   EXPECT_EQ(events[2].index, 0);
   EXPECT_EQ(events[3].usage.input_tokens, 3);
   EXPECT_EQ(events[3].usage.output_tokens, 1);
   EXPECT_EQ(events[3].usage.cache_read_input_tokens, 0);
-  EXPECT_EQ(events[3].usage.cache_creation_input_tokens, -2);
+  EXPECT_EQ(events[3].usage.cache_creation_input_tokens, 0);
+  // Beyond a billion is no count either; a billion is.
+  EXPECT_EQ(events[4].usage.input_tokens, 3);
+  EXPECT_EQ(events[4].usage.output_tokens, 1);
+  EXPECT_EQ(events[4].usage.cache_read_input_tokens, 1'000'000'000);
 }
 
 TEST(StreamReaderTest, ARepeatedUsageCountTakesItsLastValue) {

@@ -210,9 +210,9 @@ TEST(OpenAIStreamReaderTest, ContentDecodesEscapesAndSurrogatePairs) {
             "caf\xC3\xA9 \xF0\x9F\x98\x80 \"q\" \\ \n\xE2\x82\xAC");
 }
 
-TEST(OpenAIStreamReaderTest, NumbersThatAreNotIntegersCountAsZero) {
-  // As before simdjson: floats (even 30.0), strings and numbers beyond 64
-  // bits read as 0; a negative count is kept as sent.
+TEST(OpenAIStreamReaderTest, NumbersThatAreNotCountsCountAsZero) {
+  // Floats (even 30.0), strings, numbers beyond 64 bits and negative
+  // counts read as 0.
   const auto events = Read(
       R"(data: {"id":"c","choices":[{"index":0.0,"delta":{"content":"a"},)"
       R"("finish_reason":"stop"}],"usage":{"prompt_tokens":30.0,)"
@@ -228,7 +228,26 @@ TEST(OpenAIStreamReaderTest, NumbersThatAreNotIntegersCountAsZero) {
   EXPECT_EQ(delta.usage.input_tokens, 0);
   EXPECT_EQ(delta.usage.cache_read_input_tokens, 0);
   EXPECT_EQ(delta.usage.output_tokens, 0);
-  EXPECT_EQ(delta.usage.thinking_tokens, -4);
+  EXPECT_EQ(delta.usage.thinking_tokens, 0);
+}
+
+TEST(OpenAIStreamReaderTest, CountsBeyondAnyModelCountAsZero) {
+  // INT64_MAX would overflow total_tokens; a billion is the largest kept.
+  const auto events = Read(
+      R"(data: {"id":"c","choices":[{"index":0,"delta":{"content":"a"},)"
+      R"("finish_reason":"stop"}],"usage":{"prompt_tokens":1000000000,)"
+      R"("completion_tokens":9223372036854775807,)"
+      R"("prompt_tokens_details":{"cached_tokens":1000000001},)"
+      R"("completion_tokens_details":{"reasoning_tokens":7}}})"
+      "\n\ndata: [DONE]\n\n",
+      1000);
+  ASSERT_EQ(events.size(), 6u);
+  const ChatEvent& delta = events[4];
+  ASSERT_EQ(delta.kind, ChatEvent::Kind::kMessageDelta);
+  EXPECT_EQ(delta.usage.input_tokens, 1'000'000'000);
+  EXPECT_EQ(delta.usage.cache_read_input_tokens, 0);
+  EXPECT_EQ(delta.usage.output_tokens, 0);
+  EXPECT_EQ(delta.usage.thinking_tokens, 7);
 }
 
 TEST(OpenAIStreamReaderTest, LogprobNumbersAndByteArraysReadAsBefore) {
