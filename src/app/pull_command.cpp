@@ -28,7 +28,12 @@ int ExitCodeFor(const Status& status) {
   }
 }
 
-void PrintResult(const model_files::PullResult& result, std::ostream& out) {
+// Prints what was pulled; returns the exit code: 1 when the file is GGUF
+// but not a model duet can load (malformed, or shorter than its tensors:
+// a server that ended the download early yet called it complete). The
+// file is kept: a newer GGUF than this duet reads may be fine elsewhere.
+int PrintResult(const model_files::PullResult& result, std::ostream& out,
+                std::ostream& err) {
   const model_files::DownloadResult& download = result.download;
   if (result.already_present) {
     out << "Already present: " << result.path << "\n";
@@ -48,10 +53,15 @@ void PrintResult(const model_files::PullResult& result, std::ostream& out) {
   Result<model_files::GgufInfo> info = model_files::ReadGgufInfo(result.path);
   if (info) {
     out << model_files::DescribeGguf(*info) << "\n";
+  } else if (info.error().code() == ErrorCode::kInvalidArgument) {
+    err << "duet pull: " << result.path << " is not a model duet can load: "
+        << info.error().message() << "\n";
+    return 1;
   } else {
     out << "Metadata: " << info.error().message() << "\n";
   }
   out << "Chat with it: duet run " << (result.id.empty() ? result.path : result.id) << "\n";
+  return 0;
 }
 
 }  // namespace
@@ -118,8 +128,7 @@ int RunPullCommand(const PullCommandOptions& options, const EnvLookup& getenv,
     err << "duet pull: " << result.error().message() << "\n";
     return ExitCodeFor(result.error());
   }
-  PrintResult(*result, out);
-  return 0;
+  return PrintResult(*result, out, err);
 }
 
 }  // namespace duet

@@ -61,6 +61,9 @@ class PullCliTest : public ::testing::Test {
       WriteFile(www + "/" + folder + "/model.gguf", payload_);
     }
     WriteFile(www + "/files/page.gguf", "<!DOCTYPE html><p>Sign in to continue</p>");
+    // What a server that ended the download early, yet called it complete,
+    // leaves: the header, and a tenth of the tensor data.
+    WriteFile(www + "/files/short.gguf", payload_.substr(0, payload_.size() / 10));
     WriteFile(dir_ / "payload.gguf", payload_);
     sha256_ = Sha256Of(dir_ / "payload.gguf");
     ASSERT_EQ(sha256_.size(), 64u);
@@ -190,6 +193,23 @@ TEST_F(PullCliTest, ADownloadThatIsNotGgufIsRefused) {
   EXPECT_TRUE(Contains(result.output, "not a GGUF file (it starts with \"<!DO\")"))
       << result.output;
   EXPECT_FALSE(fs::exists(out + "/page.gguf"));
+}
+
+TEST_F(PullCliTest, AGgufShorterThanItsTensorsFailsAndIsKept) {
+  const std::string out = dir_ / "out";
+  const std::string command = "pull " + nginx_.Url() + "/files/short.gguf --out " + out;
+  const CommandResult result = RunDuet(command, env_);
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_TRUE(Contains(result.output, "duet pull: " + out +
+                                          "/short.gguf is not a model duet can load: "))
+      << result.output;
+  EXPECT_TRUE(Contains(result.output, "truncated: its tensors end at byte ")) << result.output;
+  EXPECT_FALSE(Contains(result.output, "Chat with it")) << result.output;
+  EXPECT_EQ(ReadFile(out + "/short.gguf"), payload_.substr(0, payload_.size() / 10));
+  // Pulled again, it is not fetched anew and still fails.
+  const CommandResult again = RunDuet(command, env_);
+  EXPECT_EQ(again.exit_code, 1) << again.output;
+  EXPECT_TRUE(Contains(again.output, "Already present: ")) << again.output;
 }
 
 TEST_F(PullCliTest, CtrlCKeepsThePartialFileAndTheNextRunResumesIt) {
