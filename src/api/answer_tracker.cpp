@@ -94,6 +94,19 @@ void AnswerTracker::Observe(const ChatEvent& event) {
   }
 }
 
+void AnswerTracker::Restart() {
+  LedgerEntry& entry = recording_.entry;
+  if (local_running_) {
+    entry.local_busy_seconds += recording_.busy_meter->End(busy_mark_);
+    local_running_ = false;
+  }
+  entry.model.clear();
+  entry.usage = Usage();
+  entry.stop_reason.clear();
+  entry.ttft_ms = -1;
+  entry.answer.reset();
+}
+
 void AnswerTracker::Fail(const Status& status) {
   if (finished_) {
     return;
@@ -108,7 +121,7 @@ void AnswerTracker::Finish(AnswerOutcome outcome, const Status* error) {
   LedgerEntry& entry = recording_.entry;
   entry.latency_ms = MillisSince(recording_.clock, recording_.arrived);
   if (local_running_) {
-    entry.local_busy_seconds = recording_.busy_meter->End(busy_mark_);
+    entry.local_busy_seconds += recording_.busy_meter->End(busy_mark_);
     local_running_ = false;
   }
   entry.outcome = outcome;

@@ -118,6 +118,14 @@ void ChatBridge::SendError(const Status& status) {
   exchange_->Respond(std::move(response));
 }
 
+void ChatBridge::Restart() {
+  accumulator_ = ResponseAccumulator();
+  route_ = RouteNote();
+  if (tracker_) {
+    tracker_->Restart();
+  }
+}
+
 void ChatBridge::OnEvent(ChatEvent&& event) {
   if (finished_) {
     return;

@@ -35,6 +35,10 @@ class ChatBridge final : public EventSink {
              std::optional<AnswerRecording>&& recording = std::nullopt);
 
   void OnEvent(ChatEvent&& event) override;
+  // True until the client is sent anything: for a non-streamed answer,
+  // until the answer is complete.
+  bool CanRestart() const override { return !started_ && !finished_; }
+  void Restart() override;
 
  private:
   void SendError(const Status& status);

@@ -30,10 +30,19 @@ namespace duet {
 // event by rvalue reference and may move from it: an event passes through
 // several sinks on its way to the client, and each move of one copies its
 // strings.
+//
+// An answer that failed part way can be replaced by another (a fallback)
+// only while nothing of it has reached the client: a sink says so with
+// CanRestart, and forgets the events it was given with Restart, after
+// which another answer's events follow from their kMessageStart. Sinks
+// that pass events on, or show them as they come, keep the default: no.
 class EventSink {
  public:
   virtual ~EventSink() = default;
   virtual void OnEvent(ChatEvent&& event) = 0;
+  virtual bool CanRestart() const { return false; }
+  // REQUIRES: CanRestart(), and no terminal event was delivered.
+  virtual void Restart() {}
 };
 
 // Where a backend computes its answers. The privacy rule rests on it:

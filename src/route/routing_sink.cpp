@@ -1,5 +1,6 @@
 #include "route/routing_sink.h"
 
+#include <string_view>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -19,30 +20,48 @@ RouteNote NoteFor(const RouteDecision& decision) {
   return note;
 }
 
+void RoutingSink::FallBack(const Status& error, std::string_view when) {
+  spdlog::info("{} failed {} ({}); answering from {}", note_.backend, when,
+               error.ToString(), fallback_->name());
+  if (settlement_) {
+    // Nothing was delivered, and the ledger records only the fallback's
+    // answer: the budget counts the same.
+    settlement_->reservation.Release();
+  }
+  RouteNote next_note = note_;
+  next_note.backend = std::string(fallback_->name());
+  next_note.local = fallback_->locality() == Locality::kLocal;
+  next_note.fallback_reason = note_.backend + ": " + error.message();
+  if (!next_note.side.empty()) {
+    next_note.side = "local";
+  }
+  auto next =
+      std::make_shared<RoutingSink>(std::move(client_), std::move(next_note), std::nullopt);
+  fallback_->Generate(std::move(*fallback_request_), std::move(next), std::move(cancel_));
+}
+
 void RoutingSink::OnEvent(ChatEvent&& event) {
-  if (!started_) {
+  const bool first = !started_;
+  if (first) {
     started_ = true;
-    if (event.kind == ChatEvent::Kind::kError && fallback_ != nullptr &&
-        Router::IsFallbackEligible(event.error.code()) &&
-        !(cancel_ && cancel_->cancelled())) {
-      spdlog::info("{} failed before answering ({}); answering from {}",
-                   note_.backend, event.error.ToString(), fallback_->name());
-      if (settlement_) {
-        settlement_->reservation.Release();  // nothing was billed
-      }
-      RouteNote next_note = note_;
-      next_note.backend = std::string(fallback_->name());
-      next_note.local = fallback_->locality() == Locality::kLocal;
-      next_note.fallback_reason = note_.backend + ": " + event.error.message();
-      if (!next_note.side.empty()) {
-        next_note.side = "local";
-      }
-      auto next = std::make_shared<RoutingSink>(std::move(client_),
-                                                std::move(next_note), std::nullopt);
-      fallback_->Generate(std::move(*fallback_request_), std::move(next),
-                          std::move(cancel_));
+    // A client that has been sent nothing when a later failure comes (one
+    // that waits for the whole answer) can still get the fallback instead.
+    restartable_ = fallback_ != nullptr && client_->CanRestart();
+  }
+  if (event.kind == ChatEvent::Kind::kError && fallback_ != nullptr &&
+      Router::IsFallbackEligible(event.error.code()) &&
+      !(cancel_ && cancel_->cancelled())) {
+    if (first) {
+      FallBack(event.error, "before answering");
       return;
     }
+    if (restartable_ && client_->CanRestart()) {
+      client_->Restart();
+      FallBack(event.error, "part way through an answer the client had not been sent");
+      return;
+    }
+  }
+  if (first && !restartable_) {
     fallback_request_.reset();  // the request is answered; free the copy
   }
   if (event.kind == ChatEvent::Kind::kError) {

@@ -4,9 +4,13 @@
 //
 // RoutingSink stamps the RouteNote on kMessageStart (and on an error, so a
 // refused or failed answer still says who and why), settles the budget
-// reservation when the answer ends, and, when armed, replaces a first
-// eligible error (Router::IsFallbackEligible) with the fallback backend's
-// answer to the same request.
+// reservation when the answer ends, and, when armed, replaces an eligible
+// error (Router::IsFallbackEligible) with the fallback backend's answer to
+// the same request: an error that is the first event, or a later one while
+// the client has been sent nothing (EventSink::CanRestart: a client that
+// waits for the whole answer, when the upstream's stream fails part way).
+// A replaced answer's budget reservation is released, as the ledger
+// records only the answer the client got.
 //
 // Thread safety: follows the EventSink contract (one event at a time).
 #pragma once
@@ -14,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "backend/backend.h"
 #include "route/policy/policy_engine.h"
@@ -41,8 +46,8 @@ struct Settlement {
 };
 
 // Stamps the route on kMessageStart, settles the budget when the answer
-// ends and, when armed, replaces a first eligible error with the fallback
-// backend's answer.
+// ends and, when armed, replaces an eligible error the client has not been
+// sent anything before with the fallback backend's answer.
 class RoutingSink final : public EventSink {
  public:
   RoutingSink(std::shared_ptr<EventSink> client, RouteNote note,
@@ -52,7 +57,8 @@ class RoutingSink final : public EventSink {
         settlement_(std::move(settlement)) {}
 
   // Arms the fallback: `request` goes to `fallback` (model already set)
-  // if the first event is an eligible error.
+  // on an eligible error, as above. The copy is kept until the first event
+  // when the client cannot restart, else until the answer ends.
   void ArmFallback(Backend* fallback, ChatRequest request,
                    std::shared_ptr<const CancelFlag> cancel) {
     fallback_ = fallback;
@@ -63,6 +69,10 @@ class RoutingSink final : public EventSink {
   void OnEvent(ChatEvent&& event) override;
 
  private:
+  // Sends the request to the fallback, its events to the client. `when`
+  // says in the log at which point `error` came.
+  void FallBack(const Status& error, std::string_view when);
+
   std::shared_ptr<EventSink> client_;
   const RouteNote note_;
   std::optional<Settlement> settlement_;
@@ -70,6 +80,7 @@ class RoutingSink final : public EventSink {
   std::optional<ChatRequest> fallback_request_;
   std::shared_ptr<const CancelFlag> cancel_;
   bool started_ = false;
+  bool restartable_ = false;  // the client could restart at the first event
 };
 
 }  // namespace duet

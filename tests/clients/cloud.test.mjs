@@ -518,6 +518,33 @@ describe('faults', () => {
     assert.equal(text, ALPHABET.slice(0, 32));
   });
 
+  test('a failure part way, to a client that waits for the whole answer: the fallback answers',
+    async () => {
+      // duet streams from Claude even for a non-streamed request; the
+      // client has been sent nothing when the stream fails, so the local
+      // model's answer replaces the half-read one.
+      const prompt = `hi\n${directive({ text: ALPHABET, fault: 'stream_error', after_events: 5 })}`;
+      const { data: message, response } = await anthropic.messages
+        .create(ask(HAIKU, prompt, { max_tokens: 8 }))
+        .withResponse();
+      assertFallback(response.headers, /Overloaded/);
+      assert.equal(message.model, 'tiny');
+      assert.ok(!message.content.some((block) => block.text?.includes(ALPHABET.slice(0, 16))));
+      assert.equal((await upstreamMessages()).length, 1);  // no retry once answering began
+
+      const { data: completion, response: openaiResponse } = await openai.chat.completions
+        .create(ask(SONNET, prompt, { max_tokens: 8 }))
+        .withResponse();
+      assertFallback(openaiResponse.headers, /Overloaded/);
+      assert.equal(completion.model, 'tiny');
+
+      // Forbidden a fallback, the client gets the stream's error.
+      const error = await failure(strictAnthropic.messages.create(ask(HAIKU, prompt)));
+      assert.ok(error instanceof Anthropic.APIError, `got ${error}`);
+      assert.equal(error.status, 529);
+      assert.equal(error.error?.error?.type, 'overloaded_error');
+    });
+
   test('drop mid-stream: the stream fails, no retry', async () => {
     const stream = anthropic.messages.stream(ask(HAIKU,
       `hi\n${directive({ text: ALPHABET, fault: 'drop', after_events: 4 })}`));

@@ -104,6 +104,26 @@ test('a fallback answer is recorded as one, with who failed', async () => {
   assert.ok(row.cost_usd < 0.001);
 });
 
+test('a fallback after Claude\'s stream failed part way records only the local answer', async () => {
+  const text = 'Claude began this answer but never finished it.';
+  const directive = `sim: ${JSON.stringify({ text, fault: 'stream_error', after_events: 5 })}`;
+  const { data: message, response } = await anthropic.messages
+    .create({ model: 'claude-haiku-4-5', max_tokens: 8,
+              messages: [{ role: 'user', content: `hi\n${directive}` }] })
+    .withResponse();
+  assert.match(response.headers.get('x-duet-fallback'), /^anthropic: /);
+  const row = await rowOf(response.headers.get('request-id'));
+  assert.equal(row.outcome, 'fallback');
+  assert.equal(row.backend, 'llama');
+  assert.equal(row.model, 'tiny');
+  // The tiny model's usage, not the usage Claude's half answer began with.
+  assert.equal(row.input_tokens, message.usage.input_tokens);
+  assert.equal(row.output_tokens, message.usage.output_tokens);
+  assert.equal(row.stop_reason, message.stop_reason);
+  assert.ok(row.ttft_ms >= 0 && row.ttft_ms <= row.latency_ms);
+  assert.ok(row.cost_usd < 0.001, 'priced as a local answer');
+});
+
 test('a local answer costs electricity and carries the Claude equivalents', async () => {
   // x-duet-route: local, so the noise of the tiny model is not escalated.
   const { data: completion, response } = await openai.chat.completions

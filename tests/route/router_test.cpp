@@ -46,18 +46,24 @@ class FakeBackend final : public Backend {
       seen_models_.push_back(request.model);
       last_request_ = request;
     }
-    if (!failure_.ok()) {
+    if (!failure_.ok() && !fails_part_way_) {
       sink->OnEvent(ChatEvent::Failure(failure_));
       return;
     }
     sink->OnEvent(ChatEvent::MessageStart("msg_1", request.model, {}));
     sink->OnEvent(ChatEvent::BlockStart(0, ContentBlock::Text("")));
     sink->OnEvent(ChatEvent::Delta(0, ChatEvent::DeltaKind::kText, name_));
+    if (!failure_.ok()) {
+      sink->OnEvent(ChatEvent::Failure(failure_));
+      return;
+    }
     sink->OnEvent(ChatEvent::BlockStop(0));
     sink->OnEvent(ChatEvent::MessageDelta(
         StopReason::kEndTurn, Usage{.input_tokens = 1000, .output_tokens = 500}));
     sink->OnEvent(ChatEvent::MessageStop());
   }
+  // Its failure comes after the start of an answer, not before it.
+  void FailPartWay() { fails_part_way_ = true; }
   // Which of its models say they read images (none unless set).
   void SetReadsImages(std::vector<std::string> models) { seeing_ = std::move(models); }
   std::vector<std::string> seen_models() const {
@@ -73,6 +79,7 @@ class FakeBackend final : public Backend {
   std::string name_;
   std::vector<std::string> models_;
   Status failure_;
+  bool fails_part_way_ = false;
   std::vector<std::string> seeing_;
   mutable std::mutex mutex_;
   std::vector<std::string> seen_models_;
@@ -143,6 +150,50 @@ TEST(RouterTest, ServerSideFailuresFallBackToTheLocalModel) {
     EXPECT_EQ(events[0].model, "qwen");
     EXPECT_EQ(setup.cloud->seen_models(), std::vector<std::string>{"claude-x"});
   }
+}
+
+// The answer a client that waits for the whole answer gets (its sink can
+// restart until the end).
+std::shared_ptr<CollectingSink> AnswerWhole(Router& router, ChatRequest request) {
+  auto sink = std::make_shared<CollectingSink>();
+  sink->AllowRestart();
+  router.Generate(std::move(request), sink, std::make_shared<CancelFlag>());
+  EXPECT_TRUE(sink->WaitForTerminal(std::chrono::seconds(5)));
+  return sink;
+}
+
+TEST(RouterTest, AFailurePartWayFallsBackOnlyForAClientThatWasSentNothing) {
+  // A client that waits for the whole answer: its sink restarts, and the
+  // fallback's answer is all it sees.
+  Routes waiting = Make(Unavailable("Overloaded"));
+  waiting.cloud->FailPartWay();
+  const auto sink = AnswerWhole(*waiting.router, For("claude-x"));
+  EXPECT_EQ(sink->restarts(), 1);
+  const auto answered = sink->events();
+  ASSERT_EQ(answered.size(), 6u);
+  EXPECT_EQ(answered[0].route().backend, "llama");
+  EXPECT_EQ(answered[0].route().fallback_reason, "anthropic: Overloaded");
+  EXPECT_EQ(answered[2].delta, "llama");
+  EXPECT_EQ(answered.back().kind, ChatEvent::Kind::kMessageStop);
+  EXPECT_EQ(waiting.local->seen_models(), std::vector<std::string>{"qwen"});
+
+  // A streaming client was sent the start: the answer ends with the error.
+  Routes streaming = Make(Unavailable("Overloaded"));
+  streaming.cloud->FailPartWay();
+  const auto failed = Answer(*streaming.router, For("claude-x"));
+  ASSERT_EQ(failed.size(), 4u);
+  EXPECT_EQ(failed[0].route().backend, "anthropic");
+  EXPECT_EQ(failed[2].delta, "anthropic");
+  EXPECT_EQ(failed[3].error, Unavailable("Overloaded"));
+  EXPECT_TRUE(streaming.local->seen_models().empty());
+
+  // A request error part way is not hidden, restartable client or not.
+  Routes refused = Make(InvalidArgument("bad"));
+  refused.cloud->FailPartWay();
+  const auto refused_sink = AnswerWhole(*refused.router, For("claude-x"));
+  EXPECT_EQ(refused_sink->restarts(), 0);
+  EXPECT_EQ(refused_sink->events().back().error, InvalidArgument("bad"));
+  EXPECT_TRUE(refused.local->seen_models().empty());
 }
 
 TEST(RouterTest, ARequestWithImagesFallsBackOnlyToAModelThatReadsThem) {

@@ -23,6 +23,23 @@ void CollectingSink::OnEvent(ChatEvent&& event) {
   }
 }
 
+bool CollectingSink::CanRestart() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return allow_restart_ && terminal_count_ == 0;
+}
+
+void CollectingSink::Restart() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  events_.clear();
+  threads_.clear();
+  ++restarts_;
+}
+
+int CollectingSink::restarts() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return restarts_;
+}
+
 bool CollectingSink::WaitForTerminal(std::chrono::milliseconds timeout) const {
   std::unique_lock<std::mutex> lock(mutex_);
   return changed_.wait_for(lock, timeout,

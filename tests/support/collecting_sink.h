@@ -27,6 +27,14 @@ class CollectingSink final : public EventSink {
   explicit CollectingSink(Hook hook) : hook_(std::move(hook)) {}
 
   void OnEvent(ChatEvent&& event) override;
+  // Like a client that waits for the whole answer: until its terminal
+  // event, a restart forgets the events so far (see EventSink). Off by
+  // default: a sink that has seen events cannot restart.
+  void AllowRestart() { allow_restart_ = true; }
+  bool CanRestart() const override;
+  void Restart() override;
+  // How many times Restart was called.
+  int restarts() const;
 
   // Waits until the terminal event arrives or `timeout` passes; returns
   // whether it arrived. The timeout only bounds a broken test.
@@ -49,6 +57,8 @@ class CollectingSink final : public EventSink {
   std::vector<ChatEvent> events_;          // guarded by mutex_
   std::vector<std::thread::id> threads_;   // guarded by mutex_
   int terminal_count_ = 0;                 // guarded by mutex_
+  bool allow_restart_ = false;
+  int restarts_ = 0;                       // guarded by mutex_
 };
 
 }  // namespace duet::testing
