@@ -100,6 +100,7 @@ void AnswerTracker::Restart() {
     entry.local_busy_seconds += recording_.busy_meter->End(busy_mark_);
     local_running_ = false;
   }
+  NoteRoute(RouteNote());  // the next answer's kMessageStart or error notes its own
   entry.model.clear();
   entry.usage = Usage();
   entry.stop_reason.clear();

@@ -43,8 +43,8 @@ class AnswerTracker {
   // The client was sent `status` as an error (records).
   void Fail(const Status& status);
   // The answer observed so far was dropped unseen for another one (a
-  // fallback): forgets its model, usage, stop reason, time to first output
-  // and text. The request's fields and arrival time stay.
+  // fallback): forgets its route, model, usage, stop reason, time to first
+  // output and text. The request's fields and arrival time stay.
   void Restart();
 
  private:
