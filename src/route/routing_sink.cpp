@@ -42,27 +42,21 @@ void RoutingSink::FallBack(const Status& error, std::string_view when) {
 
 void RoutingSink::OnEvent(ChatEvent&& event) {
   const bool first = !started_;
-  if (first) {
-    started_ = true;
-    // A client that has been sent nothing when a later failure comes (one
-    // that waits for the whole answer) can still get the fallback instead.
-    restartable_ = fallback_ != nullptr && client_->CanRestart();
-  }
-  if (event.kind == ChatEvent::Kind::kError && fallback_ != nullptr &&
+  started_ = true;
+  if (event.kind == ChatEvent::Kind::kError && fallback_request_ &&
       Router::IsFallbackEligible(event.error.code()) &&
       !(cancel_ && cancel_->cancelled())) {
     if (first) {
       FallBack(event.error, "before answering");
       return;
     }
-    if (restartable_ && client_->CanRestart()) {
+    // A client that has been sent nothing yet (one that waits for the
+    // whole answer) can still get the fallback's answer instead.
+    if (client_->CanRestart()) {
       client_->Restart();
       FallBack(event.error, "part way through an answer the client had not been sent");
       return;
     }
-  }
-  if (first && !restartable_) {
-    fallback_request_.reset();  // the request is answered; free the copy
   }
   if (event.kind == ChatEvent::Kind::kError) {
     event.mutable_route() = note_;  // a refused or failed answer still says who and why
@@ -86,6 +80,9 @@ void RoutingSink::OnEvent(ChatEvent&& event) {
     }
   }
   client_->OnEvent(std::move(event));
+  if (fallback_request_ && !client_->CanRestart()) {
+    fallback_request_.reset();  // the client has been sent something: free the copy
+  }
 }
 
 }  // namespace duet

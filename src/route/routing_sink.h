@@ -57,8 +57,8 @@ class RoutingSink final : public EventSink {
         settlement_(std::move(settlement)) {}
 
   // Arms the fallback: `request` goes to `fallback` (model already set)
-  // on an eligible error, as above. The copy is kept until the first event
-  // when the client cannot restart, else until the answer ends.
+  // on an eligible error, as above. The copy is freed once the client has
+  // been sent something (at once for a streaming client).
   void ArmFallback(Backend* fallback, ChatRequest request,
                    std::shared_ptr<const CancelFlag> cancel) {
     fallback_ = fallback;
@@ -80,7 +80,6 @@ class RoutingSink final : public EventSink {
   std::optional<ChatRequest> fallback_request_;
   std::shared_ptr<const CancelFlag> cancel_;
   bool started_ = false;
-  bool restartable_ = false;  // the client could restart at the first event
 };
 
 }  // namespace duet
