@@ -97,7 +97,19 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(
   }
   parts->policy = std::move(*policy);
   Router::Options router_options;
-  router_options.shadow.spent_this_month_usd = parts->ledger->SeedBudget(&parts->policy->budget());
+  Result<double> shadow_spent = parts->ledger->SeedBudget(&parts->policy->budget());
+  if (!shadow_spent) {
+    // A cap that cannot see this month's spend would start from $0: fail
+    // closed rather than let the month's spend double.
+    if (config.policy.HasSpendCaps()) {
+      return Error(Unavailable(
+          shadow_spent.error().message() +
+          ". The spend caps ([policy.budget], [policy.shadow]) need it: repair or move the "
+          "file (a new ledger starts empty), or remove the caps"));
+    }
+    spdlog::warn("{}", shadow_spent.error().message());
+  }
+  router_options.shadow.spent_this_month_usd = shadow_spent.value_or(0);
   router_options.shadow.reporter = parts->ledger->ShadowRecorder();
   router_options.policy = parts->policy;
   if (local) {

@@ -1,5 +1,8 @@
 #include "app/ledger_wiring.h"
 
+#include <filesystem>
+#include <system_error>
+
 #include <spdlog/spdlog.h>
 
 #include "ledger/ledger_store.h"
@@ -56,10 +59,15 @@ ServerLedger::ServerLedger(const Config& config, const EnvLookup& getenv,
   }
 }
 
-double ServerLedger::SeedBudget(BudgetTracker* budget) const {
-  if (path_.empty()) {
-    return 0;
+Result<double> ServerLedger::SeedBudget(BudgetTracker* budget) const {
+  std::error_code error;
+  if (path_.empty() || !std::filesystem::exists(path_, error)) {
+    return 0.0;  // no ledger, or none yet: nothing was spent
   }
+  const auto unreadable = [&](const Status& why) {
+    return Error(Unavailable("ledger: cannot read this month's spend from " + path_ + ": " +
+                             why.message()));
+  };
   // More than a month back: the tracker ignores what is not this month's.
   const int64_t since = clock_->NowUnixMillis() - 32 * kMillisPerDay;
   // Read-only first, so that a file this user may only read still counts.
@@ -72,16 +80,12 @@ double ServerLedger::SeedBudget(BudgetTracker* budget) const {
     store = LedgerStore::Open(path_, {.busy_timeout_ms = 30'000});
   }
   if (!store) {
-    spdlog::warn("ledger: cannot read this month's spend for the budget: {}",
-                 store.error().message());
-    return 0;
+    return unreadable(store.error());
   }
   Result<std::vector<DailySpend>> spend = store->CloudSpendSince(since);
   Result<std::vector<DailySpend>> shadow = store->ShadowSpendSince(since);
   if (!spend || !shadow) {
-    spdlog::warn("ledger: cannot read this month's spend for the budget: {}",
-                 (spend ? shadow.error() : spend.error()).message());
-    return 0;
+    return unreadable(spend ? shadow.error() : spend.error());
   }
   for (const DailySpend& day : *spend) {
     if (catalog_->Find(day.model) != nullptr) {

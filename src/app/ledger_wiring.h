@@ -34,9 +34,10 @@ class ServerLedger {
   // caps survive restarts (the budget counts Claude models only, as the
   // policy does); shadow evaluations' spend goes in under
   // ShadowEvaluator::kBudgetKey. Returns this UTC month's shadow spend,
-  // for the shadow's own cap. Logs and carries on (returning 0) when the
-  // ledger cannot be read.
-  double SeedBudget(BudgetTracker* budget) const;
+  // for the shadow's own cap: 0 with no ledger, or none yet. Fails with
+  // kUnavailable, naming the file and why, when the ledger exists but
+  // cannot be read (the caller decides whether the caps can do without).
+  Result<double> SeedBudget(BudgetTracker* budget) const;
 
   // Files shadow evaluation results in the ledger (and /metrics).
   ShadowReporter ShadowRecorder();

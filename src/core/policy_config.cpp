@@ -291,6 +291,21 @@ Status ApplyBudgets(const toml::table& table, std::string_view source,
 
 }  // namespace
 
+bool PolicyConfig::HasSpendCaps() const {
+  const auto caps = [](const BudgetLimitConfig& limit) {
+    return limit.monthly_usd > 0 || limit.daily_usd > 0;
+  };
+  if (caps(budget) || caps(key_budget) || (shadow.enabled && shadow.monthly_usd > 0)) {
+    return true;
+  }
+  for (const auto& [key, limit] : key_budgets) {
+    if (caps(limit)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::map<std::string, TaskPolicy> PolicyConfig::DefaultTaskPolicies() {
   // policy.md §2. Cloud tiers: Sonnet where the guide sends work to
   // Claude, Haiku where a local-first task ends up in the cloud anyway.

@@ -155,6 +155,10 @@ struct PolicyConfig {
 
   static std::map<std::string, TaskPolicy> DefaultTaskPolicies();
 
+  // Whether any cap counts this month's spend: a budget cap, overall or
+  // per key, or the shadow evaluation's when it is on.
+  bool HasSpendCaps() const;
+
   friend bool operator==(const PolicyConfig&, const PolicyConfig&) = default;
 };
 

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
@@ -16,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include "integration/integration_test.h"
+#include "integration/run_duet.h"
 #include "ledger/ledger_store.h"
 #include "ledger/sqlite_db.h"
 
@@ -347,6 +350,41 @@ TEST_F(LedgerTest, AnUnwritableLedgerNeverFailsARequestAndCountsTheLoss) {
     std::this_thread::sleep_for(milliseconds(20));
   }
   EXPECT_NE(server().Stderr().find(why), std::string::npos) << server().Stderr();
+}
+
+TEST_F(LedgerTest, ALedgerThatCannotBeReadStopsTheStartOnlyWhenACapNeedsIt) {
+  const std::string dir = ::testing::TempDir() + "duet-ledger-unreadable";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/ledger.db";
+  std::ofstream(path) << "not a database, and not empty either";
+  std::ofstream(dir + "/caps.toml") << "[policy.budget]\nmonthly_usd = 10.0\n";
+
+  // With a cap: this month's spend is unknown, so duet does not start.
+  const CommandResult refused =
+      RunDuet("serve --port 0 --config '" + dir + "/caps.toml' --set ledger.path=" + path);
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_NE(refused.output.find("ledger: cannot read this month's spend from " + path +
+                                ": ledger: file is not a database. The spend caps"),
+            std::string::npos)
+      << refused.output;
+
+  // Without one it serves, and says the ledger cannot be read.
+  ASSERT_NO_FATAL_FAILURE(StartServer({"--set", "ledger.path=" + path}));
+  EXPECT_EQ(Send(AnthropicPost(AnthropicBody("draft a note", false, "auto"))).status, 200);
+  EXPECT_NE(server().Stderr().find("cannot read this month's spend from " + path),
+            std::string::npos)
+      << server().Stderr();
+
+  // A ledger not written yet is no obstacle to a cap: this duet gets as far
+  // as listening, on the port the server above holds.
+  const CommandResult fresh =
+      RunDuet("serve --port " + std::to_string(port()) + " --config '" + dir +
+              "/caps.toml' --set ledger.path=" + dir + "/new/ledger.db");
+  EXPECT_EQ(fresh.exit_code, 1) << fresh.output;
+  EXPECT_NE(fresh.output.find("cannot listen on 127.0.0.1:" + std::to_string(port())),
+            std::string::npos)
+      << fresh.output;
 }
 
 TEST_F(LedgerTest, ALockedLedgerDelaysRowsAndLosesNone) {
