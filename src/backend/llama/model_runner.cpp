@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "backend/llama/answer_timing.h"
 #include "backend/llama/logprob_aligner.h"
 #include "backend/llama/prompt_tokenizer.h"
 #include "backend/llama/sampler.h"
@@ -27,6 +28,7 @@ struct ModelRunner::Pending {
   ChatRequest request;
   std::shared_ptr<EventSink> sink;
   std::shared_ptr<const CancelFlag> cancel;
+  AnswerTiming::Clock::time_point queued;
 };
 
 // One parallel sequence of the context; its index is its llama seq_id.
@@ -58,6 +60,7 @@ struct ModelRunner::Slot {
   bool greedy = false;  // temperature 0: argmax of the logits, no sampler
   std::unique_ptr<StopMatcher> stops;  // the client's and the template's
   std::vector<std::string> client_stops;
+  AnswerTiming timing;  // logged when the answer ends
   // Set when the answer is parsed into blocks (tools or thinking).
   std::unique_ptr<StructuredOutput> structured;
   // Special tokens rendered as text for that parser.
@@ -187,7 +190,8 @@ void ModelRunner::Submit(ChatRequest request, std::shared_ptr<EventSink> sink,
     const auto room =
         static_cast<size_t>(std::max(0, options_.queue_size) + free_slots);
     if (!stopping_ && queue_.size() < room) {
-      queue_.push_back({std::move(request), sink, std::move(cancel)});
+      queue_.push_back(
+          {std::move(request), sink, std::move(cancel), AnswerTiming::Clock::now()});
       queued = true;
       if (running_) {
         wake_.notify_one();
@@ -300,6 +304,7 @@ ModelRunner::Slot& ModelRunner::ChooseSlot(
 }
 
 bool ModelRunner::Admit(Pending pending) {
+  const AnswerTiming::Clock::time_point admitted = AnswerTiming::Clock::now();
   if (pending.cancel && pending.cancel->cancelled()) {
     pending.sink->OnEvent(ChatEvent::Failure(
         Status(ErrorCode::kCancelled, "cancelled while waiting for a slot")));
@@ -414,6 +419,8 @@ bool ModelRunner::Admit(Pending pending) {
   slot.usage.input_tokens = prompt_tokens - static_cast<int64_t>(reuse);
   slot.usage.cache_read_input_tokens = static_cast<int64_t>(reuse);
   slot.usage.output_tokens = 0;
+  slot.timing = AnswerTiming{
+      .queued = pending.queued, .admitted = admitted, .prepared = AnswerTiming::Clock::now()};
 
   slot.sink->OnEvent(
       ChatEvent::MessageStart(NewId("msg_"), options_.name, slot.usage));
@@ -447,6 +454,13 @@ bool ModelRunner::Step() {
   for (auto& slot : slots_) {
     if (slot->active && slot->cancel && slot->cancel->cancelled()) {
       Fail(*slot, Status(ErrorCode::kCancelled, "the client went away"));
+    }
+  }
+  const AnswerTiming::Clock::time_point step_started = AnswerTiming::Clock::now();
+  for (auto& slot : slots_) {
+    if (slot->active && slot->prompt_done < slot->prompt.size() &&
+        slot->timing.prefill_started == AnswerTiming::Clock::time_point{}) {
+      slot->timing.prefill_started = step_started;
     }
   }
   // Images whose turn has come are decoded on their own, before the batch.
@@ -517,6 +531,9 @@ bool ModelRunner::Step() {
       // llama.cpp's grammar sampler throws when it cannot go on.
       Fail(*slot, Internal(std::string("sampling failed: ") + error.what()));
       continue;
+    }
+    if (slot->generated == 0) {
+      slot->timing.first_token = AnswerTiming::Clock::now();
     }
     if (llama_vocab_is_eog(vocab, token)) {
       Finish(*slot, StopReason::kEndTurn);
@@ -672,6 +689,12 @@ void ModelRunner::Finish(Slot& slot, StopReason reason) {
   if (slot.score) {
     message_delta.confidence = slot.confidence.Summary();
   }
+  // Logged before the answer's end goes out: whoever waits for the end finds
+  // the line written.
+  slot.timing.finished = AnswerTiming::Clock::now();
+  spdlog::info("model {}: {}", options_.name,
+               slot.timing.Describe(slot.usage.input_tokens,
+                                    slot.usage.cache_read_input_tokens, slot.generated));
   slot.sink->OnEvent(std::move(message_delta));
   slot.sink->OnEvent(ChatEvent::MessageStop());
   Release(slot);
