@@ -17,8 +17,14 @@
 //   4 streams aggregate tokens/s of 4 concurrent 128-token answers:
 //             llama-server (-np 4) vs duet (local.slots=4), both over their
 //             OpenAI-compatible streaming endpoint
-//   TTFT overhead  duet's time to first token minus the prefill time that
-//             llama-bench's pp512 rate implies for the same prompt
+//   engine clock  the servers' own prefill timing of the same requests
+//             (duet's per-answer log line, llama-server's `timings`), so a
+//             gap to llama-bench shows whether it is in the computation or
+//             in what HTTP adds
+//   TTFT overhead  duet's time to first token at the client minus its
+//             engine's own prefill time for that request (the issue's
+//             "overhead over the engine's own prefill"), and also minus the
+//             time llama-bench's pp512 rate implies for the same prompt
 //
 // The three programs take turns: each of --repeat rounds measures all of
 // them once, in an order that rotates from round to round, and the table
@@ -45,6 +51,7 @@ function log(message) {
 async function startProcess(bin, argv, ready) {
   const child = spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  child.output = () => output;
   const found = new Promise((resolve, reject) => {
     const onData = (chunk) => {
       output += chunk;
@@ -76,6 +83,7 @@ async function streamCompletion(baseUrl, body) {
   let first = null;
   let last = null;
   let usage = null;
+  let timings = null;
   let buffer = '';
   const decoder = new TextDecoder();
   for await (const bytes of response.body) {
@@ -93,9 +101,10 @@ async function streamCompletion(baseUrl, body) {
         last = now;
       }
       if (chunk.usage) usage = chunk.usage;
+      if (chunk.timings) timings = chunk.timings;  // llama-server's own clock
     }
   }
-  return { ttft: first - start, decodeTime: last - first, usage };
+  return { ttft: first - start, decodeTime: last - first, usage, timings };
 }
 
 // A prompt of about `tokens` tokens, unique per `salt` so no cache helps.
@@ -155,7 +164,21 @@ async function fourStreams(baseUrl, round, extra) {
 // before the one it reports: compute threads that went to sleep while
 // another program ran, and cores that slowed down meanwhile, cost the
 // warm-up, on both sides.
-async function serverOnce(baseUrl, [warmPrompt, prompt], round, extra) {
+// duet's own prefill time (ms) of its answer number `count`, from the line
+// its engine logs when an answer ends (AnswerTiming). The line is written
+// before the answer's end is sent, but its pipe may be read after the stream.
+async function duetPrefillMs(child, count) {
+  for (let i = 0; i < 100; ++i) {
+    const lines = child.output().split('\n').filter((l) => / model bench: .* prompt \d+ tokens/.test(l));
+    if (lines.length >= count) {
+      return Number(lines[count - 1].match(/prompt \d+ tokens \(\d+ cached\) in ([\d.]+) ms/)[1]);
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('duet logged no timing for the answer');
+}
+
+async function serverOnce(baseUrl, [warmPrompt, prompt], round, extra, engineMs) {
   await streamCompletion(baseUrl, {
     model: 'bench', max_tokens: 1, temperature: 0, ...extra,
     messages: [{ role: 'user', content: warmPrompt }],
@@ -165,6 +188,7 @@ async function serverOnce(baseUrl, [warmPrompt, prompt], round, extra) {
     messages: [{ role: 'user', content: prompt }],
   });
   const promptCount = first.usage.prompt_tokens - (first.usage.prompt_tokens_details?.cached_tokens ?? 0);
+  const prefillMs = await engineMs(first);
   const decodeRun = await streamCompletion(baseUrl, {
     model: 'bench', max_tokens: genTokens, temperature: 0, ...extra,
     messages: [{ role: 'user', content: `Decode round ${round}.` }],
@@ -173,6 +197,7 @@ async function serverOnce(baseUrl, [warmPrompt, prompt], round, extra) {
   const streams = await fourStreams(baseUrl, round, extra);
   return {
     prefill: promptCount / (first.ttft / 1000), ttft: first.ttft, promptCount,
+    enginePrefill: promptCount / (prefillMs / 1000), enginePrefillMs: prefillMs,
     decode: (generated - 1) / (decodeRun.decodeTime / 1000), generated,
     streams: streams.rate, streamTokens: streams.tokens,
   };
@@ -180,7 +205,7 @@ async function serverOnce(baseUrl, [warmPrompt, prompt], round, extra) {
 
 async function startDuet() {
   const { child, match } = await startProcess(args.duet, [
-    'serve', '--port', '0', '--log-level', 'warn', '--model', `bench=${args.model}`,
+    'serve', '--port', '0', '--log-level', 'info', '--model', `bench=${args.model}`,
     '--set', `local.threads=${threads}`, '--set', 'local.slots=4',
     '--set', `local.flash_attention=${flashAttention}`,
     '--set', 'local.context=2048', '--set', `local.batch_size=${promptTokens}`,
@@ -215,13 +240,23 @@ try {
     prompts.push(await promptOf(duet.baseUrl, promptTokens, `prompt ${i}:`));
   }
   const pair = (r) => [prompts[2 * r + 2], prompts[2 * r + 3]];
-  await serverOnce(duet.baseUrl, pair(-1), 'warm-up', {});
-  await serverOnce(server.baseUrl, pair(-1), 'warm-up', { ignore_eos: true });
+  // Each round's answers up to the measured one: the warm-up and the
+  // measured prefill; then the decode stream and the four streams follow.
+  let duetAnswers = 0;
+  const duetMs = async () => {
+    duetAnswers += 2;
+    const ms = await duetPrefillMs(duet.child, duetAnswers);
+    duetAnswers += 5;
+    return ms;
+  };
+  const serverMs = async (run) => run.timings.prompt_ms;
+  await serverOnce(duet.baseUrl, pair(-1), 'warm-up', {}, duetMs);
+  await serverOnce(server.baseUrl, pair(-1), 'warm-up', { ignore_eos: true }, serverMs);
 
   const measure = {
     bench: async () => llamaBenchOnce(),
-    duet: async (r) => serverOnce(duet.baseUrl, pair(r), r, {}),
-    server: async (r) => serverOnce(server.baseUrl, pair(r), r, { ignore_eos: true }),
+    duet: async (r) => serverOnce(duet.baseUrl, pair(r), r, {}, duetMs),
+    server: async (r) => serverOnce(server.baseUrl, pair(r), r, { ignore_eos: true }, serverMs),
   };
   const order = ['bench', 'duet', 'server'];
   for (let r = 0; r < repeat; ++r) {
@@ -244,6 +279,8 @@ const ratios = (ours, theirs) => ours.map((value, i) => value / theirs[i]);
 const rows = [
   ['prefill t/s (pp512)', 'llama-bench', of('bench', 'prefill'), of('duet', 'prefill'), 0.97],
   ['prefill t/s (pp512)', 'llama-server', of('server', 'prefill'), of('duet', 'prefill'), 0.97],
+  ['prefill, engine clock', 'llama-bench', of('bench', 'prefill'), of('duet', 'enginePrefill'), 0.97],
+  ['(llama-server\'s)', 'llama-bench', of('bench', 'prefill'), of('server', 'enginePrefill'), 0.97],
   ['decode t/s (tg128)', 'llama-bench', of('bench', 'decode'), of('duet', 'decode'), 0.97],
   ['decode t/s (tg128)', 'llama-server', of('server', 'decode'), of('duet', 'decode'), 0.97],
   ['4-stream decode t/s', 'llama-server', of('server', 'streams'), of('duet', 'streams'), 1.0],
@@ -260,8 +297,11 @@ for (const [name, tool, ref, ours, target] of rows) {
 const duetTtft = median(of('duet', 'ttft'));
 const promptCount = results.duet[0].promptCount;
 const prefillTime = median(of('duet', 'promptCount').map((count, i) => count / results.bench[i].prefill * 1000));
-console.log(`TTFT overhead: duet ${duetTtft.toFixed(2)} ms to first token for ${promptCount} prompt tokens; ` +
-            `llama-bench prefill alone ${prefillTime.toFixed(2)} ms; overhead ${(duetTtft - prefillTime).toFixed(2)} ms (target <= 1 ms)`);
+const overOwn = (name) => median(results[name].map((row) => row.ttft - row.enginePrefillMs));
+console.log(`TTFT overhead over the engine's own prefill (client TTFT minus the engine's prefill time, ` +
+            `per-round median): duet ${overOwn('duet').toFixed(2)} ms (target <= 1 ms), llama-server ${overOwn('server').toFixed(2)} ms`);
+console.log(`TTFT against llama-bench: duet ${duetTtft.toFixed(2)} ms to first token for ${promptCount} prompt tokens; ` +
+            `llama-bench prefill alone ${prefillTime.toFixed(2)} ms; difference ${(duetTtft - prefillTime).toFixed(2)} ms`);
 console.log(`TTFT, same prompts over HTTP: duet ${duetTtft.toFixed(2)} ms, llama-server ${median(of('server', 'ttft')).toFixed(2)} ms`);
 console.log(`(llama-server -np 4 -c 8192, ignore_eos; prompt tokens: duet ${promptCount}, llama-server ${results.server[0].promptCount}; ` +
             `tokens per single stream: duet ${results.duet[0].generated}, llama-server ${results.server[0].generated}; ` +
