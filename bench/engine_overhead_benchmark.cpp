@@ -20,7 +20,9 @@
 // engine is loaded for its turn and unloaded after it), so a machine whose
 // speed drifts moves both; it prints medians and the
 // median of the per-round differences and ratios. Templating + tokenising
-// alone is timed too (the best of five).
+// alone is timed too (the best of five back to back, so with warm caches:
+// right after a prefill has streamed the weights through them, `duet serve`
+// logs several times as much for a fresh prompt, "prepared in").
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -301,7 +303,7 @@ int main(int argc, char** argv) {
   }
   std::printf("prompt %lld tokens, %d threads, %d slots, %d rounds (medians)\n",
               static_cast<long long>(prompt_tokens), threads, slots, rounds);
-  std::printf("template + tokenise          %9.2f ms (best of 5)\n", best_render);
+  std::printf("template + tokenise          %9.2f ms (best of 5, warm caches)\n", best_render);
   std::printf("engine time to first token  %9.2f ms\n", Median(engine_ttft));
   std::printf("llama_decode prefill alone  %9.2f ms\n", Median(raw_prefill));
   std::printf("TTFT overhead %+.2f ms (per-round median; target <= 1 ms)\n",

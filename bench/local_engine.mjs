@@ -164,14 +164,19 @@ async function fourStreams(baseUrl, round, extra) {
 // before the one it reports: compute threads that went to sleep while
 // another program ran, and cores that slowed down meanwhile, cost the
 // warm-up, on both sides.
-// duet's own prefill time (ms) of its answer number `count`, from the line
+// duet's own prefill time and its template and tokeniser's time (ms) for its
+// answer number `count`, from the line
 // its engine logs when an answer ends (AnswerTiming). The line is written
 // before the answer's end is sent, but its pipe may be read after the stream.
 async function duetPrefillMs(child, count) {
   for (let i = 0; i < 100; ++i) {
     const lines = child.output().split('\n').filter((l) => / model bench: .* prompt \d+ tokens/.test(l));
     if (lines.length >= count) {
-      return Number(lines[count - 1].match(/prompt \d+ tokens \(\d+ cached\) in ([\d.]+) ms/)[1]);
+      const line = lines[count - 1];
+      return {
+        prefill: Number(line.match(/prompt \d+ tokens \(\d+ cached\) in ([\d.]+) ms/)[1]),
+        prepared: Number(line.match(/prepared in ([\d.]+) ms/)[1]),
+      };
     }
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -188,7 +193,7 @@ async function serverOnce(baseUrl, [warmPrompt, prompt], round, extra, engineMs)
     messages: [{ role: 'user', content: prompt }],
   });
   const promptCount = first.usage.prompt_tokens - (first.usage.prompt_tokens_details?.cached_tokens ?? 0);
-  const prefillMs = await engineMs(first);
+  const { prefill: prefillMs, prepared = NaN } = await engineMs(first);
   const decodeRun = await streamCompletion(baseUrl, {
     model: 'bench', max_tokens: genTokens, temperature: 0, ...extra,
     messages: [{ role: 'user', content: `Decode round ${round}.` }],
@@ -197,7 +202,7 @@ async function serverOnce(baseUrl, [warmPrompt, prompt], round, extra, engineMs)
   const streams = await fourStreams(baseUrl, round, extra);
   return {
     prefill: promptCount / (first.ttft / 1000), ttft: first.ttft, promptCount,
-    enginePrefill: promptCount / (prefillMs / 1000), enginePrefillMs: prefillMs,
+    enginePrefill: promptCount / (prefillMs / 1000), enginePrefillMs: prefillMs, prepared,
     decode: (generated - 1) / (decodeRun.decodeTime / 1000), generated,
     streams: streams.rate, streamTokens: streams.tokens,
   };
@@ -249,7 +254,7 @@ try {
     duetAnswers += 5;
     return ms;
   };
-  const serverMs = async (run) => run.timings.prompt_ms;
+  const serverMs = async (run) => ({ prefill: run.timings.prompt_ms });
   await serverOnce(duet.baseUrl, pair(-1), 'warm-up', {}, duetMs);
   await serverOnce(server.baseUrl, pair(-1), 'warm-up', { ignore_eos: true }, serverMs);
 
@@ -299,7 +304,8 @@ const promptCount = results.duet[0].promptCount;
 const prefillTime = median(of('duet', 'promptCount').map((count, i) => count / results.bench[i].prefill * 1000));
 const overOwn = (name) => median(results[name].map((row) => row.ttft - row.enginePrefillMs));
 console.log(`TTFT overhead over the engine's own prefill (client TTFT minus the engine's prefill time, ` +
-            `per-round median): duet ${overOwn('duet').toFixed(2)} ms (target <= 1 ms), llama-server ${overOwn('server').toFixed(2)} ms`);
+            `per-round median): duet ${overOwn('duet').toFixed(2)} ms (target <= 1 ms), of which its chat template and ` +
+            `tokeniser ${median(of('duet', 'prepared')).toFixed(2)} ms; llama-server ${overOwn('server').toFixed(2)} ms`);
 console.log(`TTFT against llama-bench: duet ${duetTtft.toFixed(2)} ms to first token for ${promptCount} prompt tokens; ` +
             `llama-bench prefill alone ${prefillTime.toFixed(2)} ms; difference ${(duetTtft - prefillTime).toFixed(2)} ms`);
 console.log(`TTFT, same prompts over HTTP: duet ${duetTtft.toFixed(2)} ms, llama-server ${median(of('server', 'ttft')).toFixed(2)} ms`);
