@@ -27,7 +27,7 @@ if [[ ! -f "$model" ]]; then
     --out "$model" --shape 0.5b --type q8_0 >&2
 fi
 
-node bench/local_engine.mjs --model "$model" --duet build/release/duet \
+python3 bench/local_engine.py --model "$model" --duet build/release/duet \
   --llama-bench "$tools/llama-bench" --llama-server "$tools/llama-server" \
   --threads "$threads" --repeat "${REPEAT:-5}" --flash-attention "${FLASH_ATTENTION:-off}"
 

@@ -30,6 +30,7 @@ packages=(
   wrk                        # HTTP load generator for bench/
   valgrind                   # instruction counts for bench/gateway_instructions.sh
   nodejs npm                 # official SDK client tests (tests/clients)
+  python3                    # bench/local_engine.py (standard library only)
 )
 
 missing=()
