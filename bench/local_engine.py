@@ -135,16 +135,21 @@ def stream_completion(port, body):
             'usage': usage, 'timings': timings}
 
 
-def prompt_of(port, tokens, salt):
-    """A prompt of about `tokens` tokens, unique per `salt` so no cache helps."""
+def prompt_text(salt, words):
+    return f'{salt} ' + ' '.join(('lorem ipsum dolor sit amet ' * (words // 5 + 1)).split()[:words])
+
+
+def words_for(port, tokens):
+    """How many words make a prompt of about `tokens` tokens, counted by duet
+    on a prompt of its own: the measured prompts (other salts, same words)
+    must reach duet's tokeniser as new text, not from its cache."""
     words = tokens
     for _ in range(4):
-        text = f'{salt} ' + ' '.join(('lorem ipsum dolor sit amet ' * (words // 5 + 1)).split()[:words])
-        counted = post_json(port, '/v1/messages/count_tokens',
-                            {'model': 'bench',
-                             'messages': [{'role': 'user', 'content': text}]})['input_tokens']
+        counted = post_json(port, '/v1/messages/count_tokens', {
+            'model': 'bench',
+            'messages': [{'role': 'user', 'content': prompt_text('sizing:', words)}]})['input_tokens']
         if abs(counted - tokens) <= 2:
-            return text
+            return words
         words = max(1, round(words * tokens / counted))
     raise RuntimeError('could not size the prompt')
 
@@ -290,10 +295,11 @@ def main():
     server = start_llama_server(args)
     results = {'bench': [], 'duet': [], 'server': []}
     try:
-        # Fresh prompts of PROMPT_TOKENS tokens each: two per round (a warm-up
-        # and the measured one) and two for the warm-up round.
-        prompts = [prompt_of(duet.port, PROMPT_TOKENS, f'prompt {i}:')
-                   for i in range(2 * (args.repeat + 1))]
+        # Fresh prompts of about PROMPT_TOKENS tokens each, unique so no cache
+        # helps: two per round (a warm-up and the measured one) and two for
+        # the warm-up round.
+        words = words_for(duet.port, PROMPT_TOKENS)
+        prompts = [prompt_text(f'prompt {i}:', words) for i in range(2 * (args.repeat + 1))]
 
         def pair(r):
             return prompts[2 * r + 2], prompts[2 * r + 3]
