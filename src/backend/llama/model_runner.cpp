@@ -99,7 +99,8 @@ ModelRunner::ModelRunner(RunnerOptions options, ::llama_model* model,
       context_(slot_context),
       templates_(std::move(templates)),
       vision_(std::move(vision)),
-      tokenizer_(std::make_unique<PromptTokenizer>(model_)) {
+      tokenizer_(std::make_unique<PromptTokenizer>(
+          model_, PromptTokenizer::Options{.threads = std::max(1, options_.threads)})) {
   for (int i = 0; i < std::max(1, options_.slots); ++i) {
     auto slot = std::make_unique<Slot>();
     slot->id = i;

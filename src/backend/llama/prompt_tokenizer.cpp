@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cctype>
+#include <system_error>
+#include <thread>
 
 #include "llama.h"
 
@@ -214,46 +217,103 @@ Result<std::vector<int32_t>> PromptTokenizer::Tokenize(std::string_view text) {
   if (boundary_.empty()) {
     return TokenizeText(vocab_, text);
   }
+  std::vector<Part> parts;
+  DUET_RETURN_IF_ERROR(ForEachPiece(
+      text, boundary_,
+      [&](std::string_view piece, bool whole_message) -> Status {
+        parts.push_back({.text = piece, .whole_message = whole_message});
+        return Status::Ok();
+      }));
+  ReadCache(&parts);
+  DUET_RETURN_IF_ERROR(TokenizeNew(&parts));
   std::vector<int32_t> tokens;
-  DUET_RETURN_IF_ERROR(
-      ForEachPiece(text, boundary_,
-                   [&](std::string_view piece, bool whole_message) -> Status {
-                     if (whole_message) {
-                       return AppendPiece(piece, &tokens);
-                     }
-                     DUET_ASSIGN_OR_RETURN(std::vector<int32_t> last,
-                                           TokenizeText(vocab_, piece));
-                     tokens.insert(tokens.end(), last.begin(), last.end());
-                     std::lock_guard lock(mutex_);
-                     stats_.bytes_tokenised += piece.size();
-                     return Status::Ok();
-                   }));
+  for (const Part& part : parts) {
+    tokens.insert(tokens.end(), part.tokens.begin(), part.tokens.end());
+    if (part.whole_message && !part.cached) {
+      Keep(part.text, part.tokens);
+    }
+  }
   return tokens;
 }
 
-Status PromptTokenizer::AppendPiece(std::string_view piece,
-                                    std::vector<int32_t>* out) {
-  {
-    std::lock_guard lock(mutex_);
-    const auto found = index_.find(piece);
-    if (found != index_.end()) {
-      pieces_.splice(pieces_.begin(), pieces_, found->second);
-      const std::vector<int32_t>& cached = found->second->tokens;
-      out->insert(out->end(), cached.begin(), cached.end());
-      ++stats_.pieces_reused;
-      stats_.bytes_reused += piece.size();
-      return Status::Ok();
+void PromptTokenizer::ReadCache(std::vector<Part>* parts) {
+  std::lock_guard lock(mutex_);
+  for (Part& part : *parts) {
+    if (!part.whole_message) {
+      continue;
+    }
+    const auto found = index_.find(part.text);
+    if (found == index_.end()) {
+      continue;
+    }
+    pieces_.splice(pieces_.begin(), pieces_, found->second);
+    part.tokens = found->second->tokens;
+    part.cached = true;
+    ++stats_.pieces_reused;
+    stats_.bytes_reused += part.text.size();
+  }
+}
+
+Status PromptTokenizer::TokenizeNew(std::vector<Part>* parts) {
+  std::vector<Part*> todo;
+  size_t bytes = 0;
+  for (Part& part : *parts) {
+    if (!part.cached) {
+      todo.push_back(&part);
+      bytes += part.text.size();
     }
   }
-  DUET_ASSIGN_OR_RETURN(std::vector<int32_t> tokens,
-                        TokenizeText(vocab_, piece));
-  out->insert(out->end(), tokens.begin(), tokens.end());
-  Piece kept{std::string(piece), std::move(tokens)};
+  // Largest first, so that no thread is left with a long piece at the end.
+  std::sort(todo.begin(), todo.end(), [](const Part* a, const Part* b) {
+    return a->text.size() > b->text.size();
+  });
+  const size_t workers =
+      bytes >= options_.parallel_bytes
+          ? std::min(todo.size(),
+                     static_cast<size_t>(std::max(1, options_.threads)))
+          : 1;
+  std::atomic<size_t> next{0};
+  std::vector<Status> failures(todo.size());
+  const auto work = [&] {
+    for (size_t i = next.fetch_add(1); i < todo.size(); i = next.fetch_add(1)) {
+      Result<std::vector<int32_t>> tokens = TokenizeText(vocab_, todo[i]->text);
+      if (tokens) {
+        todo[i]->tokens = std::move(*tokens);
+      } else {
+        failures[i] = tokens.error();
+      }
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (size_t k = 1; k < workers; ++k) {
+    try {
+      helpers.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;  // no more threads to be had: the ones running do the rest
+    }
+  }
+  work();
+  for (std::thread& helper : helpers) {
+    helper.join();
+  }
+  {
+    std::lock_guard lock(mutex_);
+    stats_.bytes_tokenised += bytes;
+    stats_.parallel_prompts += workers > 1 ? 1 : 0;
+  }
+  for (Status& failure : failures) {
+    DUET_RETURN_IF_ERROR(std::move(failure));
+  }
+  return Status::Ok();
+}
+
+void PromptTokenizer::Keep(std::string_view text,
+                           const std::vector<int32_t>& tokens) {
+  Piece kept{std::string(text), tokens};
   std::lock_guard lock(mutex_);
-  stats_.bytes_tokenised += piece.size();
   // Too big to keep, or another thread kept it meanwhile.
-  if (kept.bytes() > options_.cache_bytes || index_.count(piece) != 0) {
-    return Status::Ok();
+  if (kept.bytes() > options_.cache_bytes || index_.count(text) != 0) {
+    return;
   }
   bytes_ += kept.bytes();
   pieces_.push_front(std::move(kept));
@@ -264,7 +324,6 @@ Status PromptTokenizer::AppendPiece(std::string_view piece,
     index_.erase(oldest.text);
     pieces_.pop_back();
   }
-  return Status::Ok();
 }
 
 PromptTokenizer::Stats PromptTokenizer::stats() const {

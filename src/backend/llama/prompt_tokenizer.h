@@ -28,6 +28,12 @@
 // a least-recently-used cache bounded in bytes and keyed by their text; the
 // last piece (the new turn and the answer's opening) is not.
 //
+// A prompt with pieces the cache does not hold, holding at least
+// Options::parallel_bytes of text together (a long conversation seen for the
+// first time), has them tokenised side by side on up to Options::threads
+// threads, largest first: the runner passes its compute threads, which are
+// idle while it admits a request. The result is the same tokens.
+//
 // Thread safety: every member may be called from any thread.
 
 #include <cstddef>
@@ -57,11 +63,16 @@ class PromptTokenizer {
     // Text and tokens of the cached pieces, together: about 100,000 tokens
     // of English conversation per MiB (5.5 bytes of text a token, plus 4).
     size_t cache_bytes = size_t{32} << 20;
+    // Threads that tokenise new pieces side by side (1: one at a time), and
+    // how much new text makes that worth their start.
+    int threads = 1;
+    size_t parallel_bytes = size_t{16} << 10;
   };
   struct Stats {
     uint64_t pieces_reused = 0;
-    uint64_t bytes_reused = 0;     // text that was not tokenised again
-    uint64_t bytes_tokenised = 0;  // text that was
+    uint64_t bytes_reused = 0;      // text that was not tokenised again
+    uint64_t bytes_tokenised = 0;   // text that was
+    uint64_t parallel_prompts = 0;  // prompts whose pieces went side by side
   };
 
   // `model` must outlive the tokenizer.
@@ -86,9 +97,21 @@ class PromptTokenizer {
     }
   };
 
-  // Appends the tokens of `piece` (which ends with the boundary) to *out,
-  // from the cache or tokenised and cached.
-  Status AppendPiece(std::string_view piece, std::vector<int32_t>* out);
+  // A piece of the prompt being tokenised: its text, whether it ends with
+  // the boundary (a whole message, which the cache may hold), its tokens.
+  struct Part {
+    std::string_view text;
+    bool whole_message = false;
+    bool cached = false;  // the tokens came from the cache
+    std::vector<int32_t> tokens{};
+  };
+
+  // Fills the tokens of the parts the cache holds.
+  void ReadCache(std::vector<Part>* parts);
+  // Tokenises the parts that are not cached, side by side when worth it.
+  Status TokenizeNew(std::vector<Part>* parts);
+  // Keeps a whole message's tokens, evicting the least recently used.
+  void Keep(std::string_view text, const std::vector<int32_t>& tokens);
   // The pieces' tokens against the whole text's on a sample that puts the
   // boundary next to whitespace, other special tokens and non-ASCII text.
   bool PiecesMatchWhole(std::string_view sample) const;

@@ -93,6 +93,26 @@ TEST_P(PromptTokenizerVocabTest,
   }
 }
 
+// The same texts with every prompt's new pieces tokenised side by side.
+TEST_P(PromptTokenizerVocabTest,
+       PiecesTokenisedSideBySideMatchTheWholeTextsTokens) {
+  ModelPtr model = LoadVocab(GetParam());
+  ASSERT_NE(model, nullptr);
+  const ::llama_vocab* vocab = llama_model_get_vocab(model.get());
+  PromptTokenizer tokenizer(model.get(), {.threads = 4, .parallel_bytes = 0});
+  TextMaker maker(model.get(), tokenizer.boundary(), 9);
+  for (int i = 0; i < 100; ++i) {
+    const std::string text = maker.Make();
+    Result<std::vector<int32_t>> tokens = tokenizer.Tokenize(text);
+    ASSERT_TRUE(tokens.has_value());
+    ASSERT_EQ(*tokens, *TokenizeText(vocab, text))
+        << GetParam() << ": " << text;
+  }
+  if (!tokenizer.boundary().empty()) {
+    EXPECT_GT(tokenizer.stats().parallel_prompts, 0u);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(
     EveryShippedVocabulary, PromptTokenizerVocabTest,
     ::testing::Values("ggml-vocab-aquila.gguf", "ggml-vocab-baichuan.gguf",
@@ -213,12 +233,50 @@ TEST(PromptTokenizerTest, ACacheTooSmallForThePiecesStillTokenisesRight) {
     ASSERT_TRUE(tokens.has_value());
     EXPECT_EQ(*tokens, whole);
   }
-  // Each pass evicts a before b needs room and never keeps the big one.
-  EXPECT_EQ(tokenizer.stats().bytes_reused, 0u);
-  EXPECT_EQ(tokenizer.stats().bytes_tokenised, 3 * text.size());
+  // Each pass keeps its new messages in order, so the cache ends with the
+  // later one that fits (b, a, b), and never the big one: the second pass
+  // reads b from it, the third a.
+  EXPECT_EQ(tokenizer.stats().bytes_reused, a.size() + b.size());
+  EXPECT_EQ(tokenizer.stats().bytes_tokenised,
+            3 * text.size() - a.size() - b.size());
 
   ASSERT_TRUE(tokenizer.Tokenize(b + "tail").has_value());  // b is the one kept
-  EXPECT_EQ(tokenizer.stats().bytes_reused, b.size());
+  EXPECT_EQ(tokenizer.stats().bytes_reused, a.size() + 2 * b.size());
+}
+
+// A long conversation seen for the first time: its messages are tokenised
+// side by side, only when there is enough new text, and to the same tokens.
+TEST(PromptTokenizerTest, ALongNewConversationIsTokenisedSideBySide) {
+  ModelPtr model = LoadVocab("ggml-vocab-qwen2.gguf");
+  ASSERT_NE(model, nullptr);
+  const ::llama_vocab* vocab = llama_model_get_vocab(model.get());
+  PromptTokenizer tokenizer(model.get(),
+                            {.threads = 3, .parallel_bytes = 4096});
+  const std::string& end = tokenizer.boundary();
+  std::string conversation;
+  for (int turn = 0; turn < 24; ++turn) {
+    conversation +=
+        "\n<|im_start|>" + std::string(turn % 2 ? "assistant" : "user") +
+        "\nTurn " + std::to_string(turn) + ": " +
+        std::string(static_cast<size_t>(50 + 37 * turn), 'a' + turn % 26) + end;
+  }
+  const std::string text = conversation + "\n<|im_start|>assistant\n";
+  ASSERT_GT(text.size(), 4096u);
+
+  Result<std::vector<int32_t>> tokens = tokenizer.Tokenize(text);
+  ASSERT_TRUE(tokens.has_value());
+  EXPECT_EQ(*tokens, *TokenizeText(vocab, text));
+  EXPECT_EQ(tokenizer.stats().parallel_prompts, 1u);
+
+  // The next turn: everything but the new message is cached, too little to
+  // share out.
+  const std::string next = conversation + "\n<|im_start|>user\nAnd now?" + end +
+                           "\n<|im_start|>assistant\n";
+  tokens = tokenizer.Tokenize(next);
+  ASSERT_TRUE(tokens.has_value());
+  EXPECT_EQ(*tokens, *TokenizeText(vocab, next));
+  EXPECT_EQ(tokenizer.stats().parallel_prompts, 1u);
+  EXPECT_EQ(tokenizer.stats().pieces_reused, 24u);
 }
 
 TEST(PromptTokenizerTest, ThreadsSharingTheCacheGetTheWholeTextsTokens) {
