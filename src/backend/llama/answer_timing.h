@@ -3,9 +3,9 @@
 //
 // The runner stamps each moment as it passes: queued (Submit), admitted (a
 // slot took it), prepared (its prompt rendered and tokenised),
-// prefill_started (the first decode step that held its prompt
-// tokens), first_token (its first token sampled, i.e. the prompt's last
-// step done) and finished. Rates come from the engine's own clock, so they
+// prefill_started (the first decode step that held its prompt tokens),
+// first_token (its first token sampled, i.e. the prompt's last step done)
+// and finished. Rates come from the engine's own clock, so they
 // separate the model's speed from what HTTP, routing and the client add.
 #pragma once
 
@@ -25,9 +25,9 @@ struct AnswerTiming {
   Clock::time_point finished{};
 
   // One line: the wait for a slot, the template and tokeniser's time, the
-  // prompt's new and cached tokens with
-  // their time and rate, and the generated tokens after the first with
-  // theirs. A moment never reached (an answer of zero tokens) is left out.
+  // prompt's new and cached tokens with their time and rate, and the
+  // generated tokens after the first with theirs. A moment never reached (an
+  // answer of zero tokens) is left out.
   std::string Describe(int64_t prompt_tokens, int64_t cached_tokens,
                        int64_t generated_tokens) const;
 };

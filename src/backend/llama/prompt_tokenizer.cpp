@@ -227,10 +227,10 @@ Result<std::vector<int32_t>> PromptTokenizer::Tokenize(std::string_view text) {
   ReadCache(&parts);
   DUET_RETURN_IF_ERROR(TokenizeNew(&parts));
   std::vector<int32_t> tokens;
-  for (const Part& part : parts) {
+  for (Part& part : parts) {
     tokens.insert(tokens.end(), part.tokens.begin(), part.tokens.end());
     if (part.whole_message && !part.cached) {
-      Keep(part.text, part.tokens);
+      Keep(part.text, std::move(part.tokens));
     }
   }
   return tokens;
@@ -299,7 +299,7 @@ Status PromptTokenizer::TokenizeNew(std::vector<Part>* parts) {
   {
     std::lock_guard lock(mutex_);
     stats_.bytes_tokenised += bytes;
-    stats_.parallel_prompts += workers > 1 ? 1 : 0;
+    stats_.parallel_prompts += helpers.empty() ? 0 : 1;
   }
   for (Status& failure : failures) {
     DUET_RETURN_IF_ERROR(std::move(failure));
@@ -307,9 +307,8 @@ Status PromptTokenizer::TokenizeNew(std::vector<Part>* parts) {
   return Status::Ok();
 }
 
-void PromptTokenizer::Keep(std::string_view text,
-                           const std::vector<int32_t>& tokens) {
-  Piece kept{std::string(text), tokens};
+void PromptTokenizer::Keep(std::string_view text, std::vector<int32_t> tokens) {
+  Piece kept{std::string(text), std::move(tokens)};
   std::lock_guard lock(mutex_);
   // Too big to keep, or another thread kept it meanwhile.
   if (kept.bytes() > options_.cache_bytes || index_.count(text) != 0) {

@@ -111,7 +111,7 @@ class PromptTokenizer {
   // Tokenises the parts that are not cached, side by side when worth it.
   Status TokenizeNew(std::vector<Part>* parts);
   // Keeps a whole message's tokens, evicting the least recently used.
-  void Keep(std::string_view text, const std::vector<int32_t>& tokens);
+  void Keep(std::string_view text, std::vector<int32_t> tokens);
   // The pieces' tokens against the whole text's on a sample that puts the
   // boundary next to whitespace, other special tokens and non-ASCII text.
   bool PiecesMatchWhole(std::string_view sample) const;
