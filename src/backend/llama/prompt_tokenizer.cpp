@@ -184,7 +184,7 @@ Result<std::vector<int32_t>> TokenizeText(const ::llama_vocab* vocab,
 }
 
 PromptTokenizer::PromptTokenizer(const ::llama_model* model, Options options)
-    : vocab_(llama_model_get_vocab(model)), options_(options) {
+    : vocab_(llama_model_get_vocab(model)), options_(options), cuts_(model) {
   boundary_ = ChooseBoundary(model, vocab_);
   if (boundary_.empty()) {
     return;
@@ -255,32 +255,59 @@ void PromptTokenizer::ReadCache(std::vector<Part>* parts) {
 }
 
 Status PromptTokenizer::TokenizeNew(std::vector<Part>* parts) {
-  std::vector<Part*> todo;
   size_t bytes = 0;
+  for (const Part& part : *parts) {
+    bytes += part.cached ? 0 : part.text.size();
+  }
+  const auto threads = static_cast<size_t>(std::max(1, options_.threads));
+  const bool side_by_side = threads > 1 && bytes > 0 && bytes >= options_.parallel_bytes;
+  // The work: each new part whole, or side by side cut where the tokenizer
+  // allows into about two shares a thread, so that the threads finish
+  // together. A part's chunks follow each other, in order.
+  struct Chunk {
+    Part* part;
+    std::string_view text;
+    std::vector<int32_t> tokens{};
+    Status failure{};
+  };
+  std::vector<Chunk> chunks;
+  const size_t share = bytes / (2 * threads);
+  uint64_t split_messages = 0;
   for (Part& part : *parts) {
-    if (!part.cached) {
-      todo.push_back(&part);
-      bytes += part.text.size();
+    if (part.cached) {
+      continue;
+    }
+    if (!side_by_side || part.text.size() <= share) {
+      chunks.push_back({.part = &part, .text = part.text});
+      continue;
+    }
+    const std::vector<std::string_view> pieces = cuts_.Split(part.text, share);
+    split_messages += pieces.size() > 1 ? 1 : 0;
+    for (std::string_view piece : pieces) {
+      chunks.push_back({.part = &part, .text = piece});
     }
   }
-  // Largest first, so that no thread is left with a long piece at the end.
-  std::sort(todo.begin(), todo.end(), [](const Part* a, const Part* b) {
+  // Largest first, so that no thread is left with a long chunk at the end.
+  std::vector<Chunk*> order;
+  for (Chunk& chunk : chunks) {
+    order.push_back(&chunk);
+  }
+  std::sort(order.begin(), order.end(), [](const Chunk* a, const Chunk* b) {
     return a->text.size() > b->text.size();
   });
-  const size_t workers =
-      bytes >= options_.parallel_bytes
-          ? std::min(todo.size(),
-                     static_cast<size_t>(std::max(1, options_.threads)))
-          : 1;
+  // No more threads than the largest chunk leaves work for: a thread
+  // started for a scrap costs more than it saves.
+  const size_t largest = order.empty() ? 0 : order.front()->text.size();
+  const size_t useful = largest == 0 ? 1 : (bytes + largest / 2) / largest;
+  const size_t workers = side_by_side ? std::min({order.size(), threads, useful}) : 1;
   std::atomic<size_t> next{0};
-  std::vector<Status> failures(todo.size());
   const auto work = [&] {
-    for (size_t i = next.fetch_add(1); i < todo.size(); i = next.fetch_add(1)) {
-      Result<std::vector<int32_t>> tokens = TokenizeText(vocab_, todo[i]->text);
+    for (size_t i = next.fetch_add(1); i < order.size(); i = next.fetch_add(1)) {
+      Result<std::vector<int32_t>> tokens = TokenizeText(vocab_, order[i]->text);
       if (tokens) {
-        todo[i]->tokens = std::move(*tokens);
+        order[i]->tokens = std::move(*tokens);
       } else {
-        failures[i] = tokens.error();
+        order[i]->failure = tokens.error();
       }
     }
   };
@@ -300,9 +327,16 @@ Status PromptTokenizer::TokenizeNew(std::vector<Part>* parts) {
     std::lock_guard lock(mutex_);
     stats_.bytes_tokenised += bytes;
     stats_.parallel_prompts += helpers.empty() ? 0 : 1;
+    stats_.split_messages += split_messages;
   }
-  for (Status& failure : failures) {
-    DUET_RETURN_IF_ERROR(std::move(failure));
+  for (Chunk& chunk : chunks) {
+    DUET_RETURN_IF_ERROR(std::move(chunk.failure));
+    std::vector<int32_t>& tokens = chunk.part->tokens;
+    if (tokens.empty()) {
+      tokens = std::move(chunk.tokens);
+    } else {
+      tokens.insert(tokens.end(), chunk.tokens.begin(), chunk.tokens.end());
+    }
   }
   return Status::Ok();
 }

@@ -29,10 +29,15 @@
 // last piece (the new turn and the answer's opening) is not.
 //
 // A prompt with pieces the cache does not hold, holding at least
-// Options::parallel_bytes of text together (a long conversation seen for the
-// first time), has them tokenised side by side on up to Options::threads
-// threads, largest first: the runner passes its compute threads, which are
-// idle while it admits a request. The result is the same tokens.
+// Options::parallel_bytes of text together (a new question of a few hundred
+// tokens, a long conversation seen for the first time), has them tokenised
+// side by side on up to Options::threads threads, largest first: the
+// runner passes its compute threads, which are idle while it admits a
+// request. A long piece is cut inside where the tokenizer allows (TextCuts:
+// at line ends and before words) into chunks of about half a thread's
+// share. The result is the same tokens: a new 470-token prompt was
+// templated and tokenised in 1.25 ms instead of 2.1 with two threads on the
+// development VM.
 //
 // Thread safety: every member may be called from any thread.
 
@@ -45,6 +50,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "backend/llama/text_cuts.h"
 #include "core/status.h"
 
 struct llama_model;
@@ -64,15 +70,18 @@ class PromptTokenizer {
     // of English conversation per MiB (5.5 bytes of text a token, plus 4).
     size_t cache_bytes = size_t{32} << 20;
     // Threads that tokenise new pieces side by side (1: one at a time), and
-    // how much new text makes that worth their start.
+    // how much new text makes that worth their start (about 250 tokens of
+    // English, some 0.3 ms of llama.cpp's tokeniser; a thread starts in
+    // tens of microseconds).
     int threads = 1;
-    size_t parallel_bytes = size_t{16} << 10;
+    size_t parallel_bytes = size_t{1} << 10;
   };
   struct Stats {
     uint64_t pieces_reused = 0;
     uint64_t bytes_reused = 0;      // text that was not tokenised again
     uint64_t bytes_tokenised = 0;   // text that was
     uint64_t parallel_prompts = 0;  // prompts whose pieces went side by side
+    uint64_t split_messages = 0;    // new pieces tokenised in several chunks
   };
 
   // `model` must outlive the tokenizer.
@@ -118,6 +127,7 @@ class PromptTokenizer {
 
   const ::llama_vocab* vocab_;
   const Options options_;
+  const TextCuts cuts_;
   std::string boundary_;
 
   mutable std::mutex mutex_;

@@ -9,22 +9,11 @@
 #include <thread>
 #include <vector>
 
+#include "backend/llama/shipped_vocabularies.h"
 #include "llama.h"
 
 namespace duet::llama {
 namespace {
-
-struct ModelDeleter {
-  void operator()(::llama_model* model) const { llama_model_free(model); }
-};
-using ModelPtr = std::unique_ptr<::llama_model, ModelDeleter>;
-
-ModelPtr LoadVocab(const std::string& file) {
-  llama_model_params params = llama_model_default_params();
-  params.vocab_only = true;
-  const std::string path = std::string(DUET_LLAMA_MODELS_DIR) + "/" + file;
-  return ModelPtr(llama_model_load_from_file(path.c_str(), params));
-}
 
 // Texts of the kind templates write: words, whitespace of every sort, the
 // boundary and other special tokens in every neighbourhood.
@@ -72,7 +61,7 @@ class PromptTokenizerVocabTest : public ::testing::TestWithParam<std::string> {
 
 TEST_P(PromptTokenizerVocabTest,
        TokensMatchTheWholeTextsTokensFirstTimeAndFromTheCache) {
-  ModelPtr model = LoadVocab(GetParam());
+  VocabPtr model = LoadVocab(GetParam());
   ASSERT_NE(model, nullptr);
   const ::llama_vocab* vocab = llama_model_get_vocab(model.get());
   PromptTokenizer tokenizer(model.get());
@@ -96,7 +85,7 @@ TEST_P(PromptTokenizerVocabTest,
 // The same texts with every prompt's new pieces tokenised side by side.
 TEST_P(PromptTokenizerVocabTest,
        PiecesTokenisedSideBySideMatchTheWholeTextsTokens) {
-  ModelPtr model = LoadVocab(GetParam());
+  VocabPtr model = LoadVocab(GetParam());
   ASSERT_NE(model, nullptr);
   const ::llama_vocab* vocab = llama_model_get_vocab(model.get());
   PromptTokenizer tokenizer(model.get(), {.threads = 4, .parallel_bytes = 0});
@@ -113,32 +102,14 @@ TEST_P(PromptTokenizerVocabTest,
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    EveryShippedVocabulary, PromptTokenizerVocabTest,
-    ::testing::Values("ggml-vocab-aquila.gguf", "ggml-vocab-baichuan.gguf",
-                      "ggml-vocab-bert-bge.gguf", "ggml-vocab-command-r.gguf",
-                      "ggml-vocab-deepseek-coder.gguf",
-                      "ggml-vocab-deepseek-llm.gguf", "ggml-vocab-falcon.gguf",
-                      "ggml-vocab-gemma-4.gguf", "ggml-vocab-gpt-2.gguf",
-                      "ggml-vocab-gpt-neox.gguf", "ggml-vocab-llama-bpe.gguf",
-                      "ggml-vocab-llama-spm.gguf", "ggml-vocab-mpt.gguf",
-                      "ggml-vocab-nomic-bert-moe.gguf", "ggml-vocab-phi-3.gguf",
-                      "ggml-vocab-qwen2.gguf", "ggml-vocab-qwen35.gguf",
-                      "ggml-vocab-refact.gguf", "ggml-vocab-starcoder.gguf"),
-    [](const ::testing::TestParamInfo<std::string>& param) {
-      std::string name =
-          param.param.substr(11, param.param.size() - 16);  // ggml-vocab-X.gguf
-      for (char& c : name) {
-        if (c == '-') c = '_';
-      }
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(EveryShippedVocabulary, PromptTokenizerVocabTest,
+                         EveryShippedVocabulary(), VocabTestName);
 
 TEST(PromptTokenizerTest, ChatModelsSplitAtTheirEndOfTurnToken) {
   for (const char* file :
        {"ggml-vocab-qwen2.gguf", "ggml-vocab-llama-spm.gguf",
         "ggml-vocab-llama-bpe.gguf", "ggml-vocab-command-r.gguf"}) {
-    ModelPtr model = LoadVocab(file);
+    VocabPtr model = LoadVocab(file);
     ASSERT_NE(model, nullptr);
     const ::llama_vocab* vocab = llama_model_get_vocab(model.get());
     PromptTokenizer tokenizer(model.get());
@@ -158,7 +129,7 @@ TEST(PromptTokenizerTest, ChatModelsSplitAtTheirEndOfTurnToken) {
 // message with <turn|>.
 TEST(PromptTokenizerTest,
      TheEndOfGenerationTokenTheTemplateWritesMostIsTheBoundary) {
-  ModelPtr model = LoadVocab("ggml-vocab-gemma-4.gguf");
+  VocabPtr model = LoadVocab("ggml-vocab-gemma-4.gguf");
   ASSERT_NE(model, nullptr);
   EXPECT_EQ(PromptTokenizer(model.get()).boundary(), "<turn|>");
 }
@@ -167,7 +138,7 @@ TEST(PromptTokenizerTest,
 // would keep whitespace the whole text's tokens drop.
 TEST(PromptTokenizerTest,
      AnEndOfTurnTokenThatStripsWhitespaceIsNotTheBoundary) {
-  ModelPtr model = LoadVocab("ggml-vocab-phi-3.gguf");
+  VocabPtr model = LoadVocab("ggml-vocab-phi-3.gguf");
   ASSERT_NE(model, nullptr);
   const ::llama_vocab* vocab = llama_model_get_vocab(model.get());
   ASSERT_STREQ(llama_vocab_get_text(vocab, llama_vocab_eot(vocab)), "<|end|>");
@@ -178,7 +149,7 @@ TEST(PromptTokenizerTest,
 }
 
 TEST(PromptTokenizerTest, AWordPieceVocabularyIsTokenisedWhole) {
-  ModelPtr model = LoadVocab("ggml-vocab-bert-bge.gguf");
+  VocabPtr model = LoadVocab("ggml-vocab-bert-bge.gguf");
   ASSERT_NE(model, nullptr);
   PromptTokenizer tokenizer(model.get());
   EXPECT_EQ(tokenizer.boundary(), "");
@@ -189,7 +160,7 @@ TEST(PromptTokenizerTest, AWordPieceVocabularyIsTokenisedWhole) {
 // A conversation that grows by a turn: only the new message and the new
 // ending are tokenised.
 TEST(PromptTokenizerTest, TheNextTurnTokenisesOnlyWhatIsNew) {
-  ModelPtr model = LoadVocab("ggml-vocab-qwen2.gguf");
+  VocabPtr model = LoadVocab("ggml-vocab-qwen2.gguf");
   ASSERT_NE(model, nullptr);
   PromptTokenizer tokenizer(model.get());
   const std::string& end = tokenizer.boundary();
@@ -217,7 +188,7 @@ TEST(PromptTokenizerTest, TheNextTurnTokenisesOnlyWhatIsNew) {
 }
 
 TEST(PromptTokenizerTest, ACacheTooSmallForThePiecesStillTokenisesRight) {
-  ModelPtr model = LoadVocab("ggml-vocab-qwen2.gguf");
+  VocabPtr model = LoadVocab("ggml-vocab-qwen2.gguf");
   ASSERT_NE(model, nullptr);
   // Room for one short message, not two, and not for the long one.
   PromptTokenizer tokenizer(model.get(), {.cache_bytes = 160});
@@ -247,7 +218,7 @@ TEST(PromptTokenizerTest, ACacheTooSmallForThePiecesStillTokenisesRight) {
 // A long conversation seen for the first time: its messages are tokenised
 // side by side, only when there is enough new text, and to the same tokens.
 TEST(PromptTokenizerTest, ALongNewConversationIsTokenisedSideBySide) {
-  ModelPtr model = LoadVocab("ggml-vocab-qwen2.gguf");
+  VocabPtr model = LoadVocab("ggml-vocab-qwen2.gguf");
   ASSERT_NE(model, nullptr);
   const ::llama_vocab* vocab = llama_model_get_vocab(model.get());
   PromptTokenizer tokenizer(model.get(),
@@ -279,8 +250,46 @@ TEST(PromptTokenizerTest, ALongNewConversationIsTokenisedSideBySide) {
   EXPECT_EQ(tokenizer.stats().pieces_reused, 24u);
 }
 
+// One long new message (a document pasted into the first turn) is cut
+// inside where its tokenizer allows and its chunks tokenised side by side;
+// the cache keeps it whole for the next turn. A SentencePiece tokenizer
+// allows no cut there and tokenises it in one piece.
+TEST(PromptTokenizerTest,
+     OneLongNewMessageIsTokenisedSideBySideWhereItsTokenizerAllows) {
+  std::string document;
+  for (int line = 0; line < 400; ++line) {
+    document +=
+        "Clause " + std::to_string(line) + ": the party shall deliver goods.\n";
+  }
+  for (const auto& [file, cut] :
+       {std::pair{"ggml-vocab-qwen2.gguf", true},
+        std::pair{"ggml-vocab-llama-spm.gguf", false}}) {
+    VocabPtr model = LoadVocab(file);
+    ASSERT_NE(model, nullptr);
+    const ::llama_vocab* vocab = llama_model_get_vocab(model.get());
+    PromptTokenizer tokenizer(model.get(),
+                              {.threads = 4, .parallel_bytes = 1024});
+    const std::string& end = tokenizer.boundary();
+    ASSERT_FALSE(end.empty()) << file;
+    const std::string first = "<|im_start|>user\n" + document + end;
+    const std::string text = first + "\n<|im_start|>assistant\n";
+    Result<std::vector<int32_t>> tokens = tokenizer.Tokenize(text);
+    ASSERT_TRUE(tokens.has_value());
+    EXPECT_EQ(*tokens, *TokenizeText(vocab, text)) << file;
+    EXPECT_EQ(tokenizer.stats().split_messages, cut ? 1u : 0u) << file;
+    EXPECT_EQ(tokenizer.stats().parallel_prompts, cut ? 1u : 0u) << file;
+
+    const std::string next =
+        first + "\n<|im_start|>assistant\nDone." + end + "\n";
+    tokens = tokenizer.Tokenize(next);
+    ASSERT_TRUE(tokens.has_value());
+    EXPECT_EQ(*tokens, *TokenizeText(vocab, next)) << file;
+    EXPECT_EQ(tokenizer.stats().pieces_reused, 1u) << file;
+  }
+}
+
 TEST(PromptTokenizerTest, ThreadsSharingTheCacheGetTheWholeTextsTokens) {
-  ModelPtr model = LoadVocab("ggml-vocab-llama-spm.gguf");
+  VocabPtr model = LoadVocab("ggml-vocab-llama-spm.gguf");
   ASSERT_NE(model, nullptr);
   const ::llama_vocab* vocab = llama_model_get_vocab(model.get());
   PromptTokenizer tokenizer(model.get(), {.cache_bytes = 4096});

@@ -1,0 +1,58 @@
+#ifndef DUET_TESTS_BACKEND_LLAMA_SHIPPED_VOCABULARIES_H_
+#define DUET_TESTS_BACKEND_LLAMA_SHIPPED_VOCABULARIES_H_
+
+// The vocabulary-only GGUFs llama.cpp's source ships under models/ (one per
+// tokenizer family: SentencePiece, byte-level BPE with many pre-tokenizers,
+// WordPiece), for tests that must hold for every tokenizer duet may load.
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "llama.h"
+
+namespace duet::llama {
+
+struct VocabDeleter {
+  void operator()(::llama_model* model) const { llama_model_free(model); }
+};
+using VocabPtr = std::unique_ptr<::llama_model, VocabDeleter>;
+
+// Loads models/FILE without weights; null when it cannot.
+inline VocabPtr LoadVocab(const std::string& file) {
+  llama_model_params params = llama_model_default_params();
+  params.vocab_only = true;
+  const std::string path = std::string(DUET_LLAMA_MODELS_DIR) + "/" + file;
+  return VocabPtr(llama_model_load_from_file(path.c_str(), params));
+}
+
+// For INSTANTIATE_TEST_SUITE_P: every shipped vocabulary, and test names
+// made from them ("ggml-vocab-llama-bpe.gguf" runs as llama_bpe).
+inline auto EveryShippedVocabulary() {
+  return ::testing::Values(
+      "ggml-vocab-aquila.gguf", "ggml-vocab-baichuan.gguf",
+      "ggml-vocab-bert-bge.gguf", "ggml-vocab-command-r.gguf",
+      "ggml-vocab-deepseek-coder.gguf", "ggml-vocab-deepseek-llm.gguf",
+      "ggml-vocab-falcon.gguf", "ggml-vocab-gemma-4.gguf",
+      "ggml-vocab-gpt-2.gguf", "ggml-vocab-gpt-neox.gguf",
+      "ggml-vocab-llama-bpe.gguf", "ggml-vocab-llama-spm.gguf",
+      "ggml-vocab-mpt.gguf", "ggml-vocab-nomic-bert-moe.gguf",
+      "ggml-vocab-phi-3.gguf", "ggml-vocab-qwen2.gguf",
+      "ggml-vocab-qwen35.gguf", "ggml-vocab-refact.gguf",
+      "ggml-vocab-starcoder.gguf");
+}
+
+inline std::string VocabTestName(
+    const ::testing::TestParamInfo<std::string>& param) {
+  std::string name =
+      param.param.substr(11, param.param.size() - 16);  // ggml-vocab-X.gguf
+  for (char& c : name) {
+    if (c == '-') c = '_';
+  }
+  return name;
+}
+
+}  // namespace duet::llama
+
+#endif  // DUET_TESTS_BACKEND_LLAMA_SHIPPED_VOCABULARIES_H_
