@@ -152,12 +152,14 @@ ModelInfo ModelRunner::info() const {
   return info;
 }
 
-Result<TokenizedPrompt> ModelRunner::TokenizePrompt(const RenderedPrompt& rendered) const {
+Result<TokenizedPrompt> ModelRunner::TokenizePrompt(const RenderedPrompt& rendered,
+                                                    int threads) const {
   if (!rendered.images.empty()) {
     // Render refuses images unless the model has a projector.
     return vision_->Tokenize(rendered.prompt, rendered.images);
   }
-  DUET_ASSIGN_OR_RETURN(std::vector<llama_token> tokens, tokenizer_->Tokenize(rendered.prompt));
+  DUET_ASSIGN_OR_RETURN(std::vector<llama_token> tokens,
+                        tokenizer_->Tokenize(rendered.prompt, threads));
   TokenizedPrompt tokenized;
   tokenized.tokens = std::move(tokens);
   return tokenized;
@@ -165,7 +167,15 @@ Result<TokenizedPrompt> ModelRunner::TokenizePrompt(const RenderedPrompt& render
 
 Result<int64_t> ModelRunner::CountTokens(const ChatRequest& request) const {
   DUET_ASSIGN_OR_RETURN(RenderedPrompt rendered, templates_->Render(request));
-  DUET_ASSIGN_OR_RETURN(TokenizedPrompt tokenized, TokenizePrompt(rendered));
+  // The compute threads may help only while they have nothing to compute:
+  // this runs on the caller's thread, beside the inference thread.
+  bool idle = false;
+  {
+    std::lock_guard lock(mutex_);
+    idle = busy_slots_ == 0 && queue_.empty();
+  }
+  DUET_ASSIGN_OR_RETURN(TokenizedPrompt tokenized,
+                        TokenizePrompt(rendered, idle ? options_.threads : 1));
   return static_cast<int64_t>(tokenized.tokens.size());
 }
 
@@ -313,7 +323,8 @@ bool ModelRunner::Admit(Pending pending) {
   }
   Result<RenderedPrompt> rendered = templates_->Render(pending.request);
   Result<TokenizedPrompt> tokenized =
-      rendered ? TokenizePrompt(*rendered) : Error(rendered.error());
+      // The compute threads wait while a request is admitted: they help.
+      rendered ? TokenizePrompt(*rendered, options_.threads) : Error(rendered.error());
   if (!tokenized) {
     pending.sink->OnEvent(ChatEvent::Failure(tokenized.error()));
     return false;

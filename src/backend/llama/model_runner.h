@@ -208,8 +208,9 @@ class ModelRunner {
               int64_t slot_context, std::unique_ptr<ChatTemplates> templates,
               std::unique_ptr<VisionProjector> vision);
 
-  // The rendered prompt's tokens, with its images' placeholders.
-  Result<TokenizedPrompt> TokenizePrompt(const RenderedPrompt& rendered) const;
+  // The rendered prompt's tokens, with its images' placeholders; new text
+  // is tokenised side by side on up to `threads` threads.
+  Result<TokenizedPrompt> TokenizePrompt(const RenderedPrompt& rendered, int threads) const;
   // Encodes and decodes the slot's next image. False when that failed
   // (the slot then ended with an error).
   bool DecodeImage(Slot& slot);
@@ -246,7 +247,7 @@ class ModelRunner {
   // Remembers the messages it tokenised, for the next turn's prompt.
   std::unique_ptr<PromptTokenizer> tokenizer_;
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Pending> queue_;  // guarded by mutex_
   bool stopping_ = false;      // guarded by mutex_

@@ -213,19 +213,19 @@ bool PromptTokenizer::PiecesMatchWhole(std::string_view sample) const {
   return whole && cut.ok() && *whole == pieces;
 }
 
-Result<std::vector<int32_t>> PromptTokenizer::Tokenize(std::string_view text) {
-  if (boundary_.empty()) {
-    return TokenizeText(vocab_, text);
-  }
+Result<std::vector<int32_t>> PromptTokenizer::Tokenize(std::string_view text, int threads) {
   std::vector<Part> parts;
-  DUET_RETURN_IF_ERROR(ForEachPiece(
-      text, boundary_,
-      [&](std::string_view piece, bool whole_message) -> Status {
-        parts.push_back({.text = piece, .whole_message = whole_message});
-        return Status::Ok();
-      }));
+  if (boundary_.empty()) {
+    parts.push_back({.text = text});  // one piece, which TextCuts may still cut
+  } else {
+    DUET_RETURN_IF_ERROR(ForEachPiece(
+        text, boundary_, [&](std::string_view piece, bool whole_message) -> Status {
+          parts.push_back({.text = piece, .whole_message = whole_message});
+          return Status::Ok();
+        }));
+  }
   ReadCache(&parts);
-  DUET_RETURN_IF_ERROR(TokenizeNew(&parts));
+  DUET_RETURN_IF_ERROR(TokenizeNew(&parts, threads));
   std::vector<int32_t> tokens;
   for (Part& part : parts) {
     tokens.insert(tokens.end(), part.tokens.begin(), part.tokens.end());
@@ -254,13 +254,13 @@ void PromptTokenizer::ReadCache(std::vector<Part>* parts) {
   }
 }
 
-Status PromptTokenizer::TokenizeNew(std::vector<Part>* parts) {
+Status PromptTokenizer::TokenizeNew(std::vector<Part>* parts, int threads) {
   size_t bytes = 0;
   for (const Part& part : *parts) {
     bytes += part.cached ? 0 : part.text.size();
   }
-  const auto threads = static_cast<size_t>(std::max(1, options_.threads));
-  const bool side_by_side = threads > 1 && bytes > 0 && bytes >= options_.parallel_bytes;
+  const auto most = static_cast<size_t>(std::clamp(threads, 1, std::max(1, options_.threads)));
+  const bool side_by_side = most > 1 && bytes > 0 && bytes >= options_.parallel_bytes;
   // The work: each new part whole, or side by side cut where the tokenizer
   // allows into about two shares a thread, so that the threads finish
   // together. A part's chunks follow each other, in order.
@@ -271,7 +271,7 @@ Status PromptTokenizer::TokenizeNew(std::vector<Part>* parts) {
     Status failure{};
   };
   std::vector<Chunk> chunks;
-  const size_t share = bytes / (2 * threads);
+  const size_t share = bytes / (2 * most);
   uint64_t split_messages = 0;
   for (Part& part : *parts) {
     if (part.cached) {
@@ -299,7 +299,7 @@ Status PromptTokenizer::TokenizeNew(std::vector<Part>* parts) {
   // started for a scrap costs more than it saves.
   const size_t largest = order.empty() ? 0 : order.front()->text.size();
   const size_t useful = largest == 0 ? 1 : (bytes + largest / 2) / largest;
-  const size_t workers = side_by_side ? std::min({order.size(), threads, useful}) : 1;
+  const size_t workers = side_by_side ? std::min({order.size(), most, useful}) : 1;
   std::atomic<size_t> next{0};
   const auto work = [&] {
     for (size_t i = next.fetch_add(1); i < order.size(); i = next.fetch_add(1)) {

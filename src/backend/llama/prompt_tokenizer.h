@@ -89,7 +89,13 @@ class PromptTokenizer {
       : PromptTokenizer(model, Options()) {}
   PromptTokenizer(const ::llama_model* model, Options options);
 
-  Result<std::vector<int32_t>> Tokenize(std::string_view text);
+  // `text`'s tokens, new pieces tokenised side by side on up to `threads`
+  // threads (at most Options::threads; 1 for a caller whose compute threads
+  // are busy).
+  Result<std::vector<int32_t>> Tokenize(std::string_view text, int threads);
+  Result<std::vector<int32_t>> Tokenize(std::string_view text) {
+    return Tokenize(text, options_.threads);
+  }
 
   // The special token's text prompts are cut after; "" when they are
   // tokenised whole.
@@ -117,8 +123,9 @@ class PromptTokenizer {
 
   // Fills the tokens of the parts the cache holds.
   void ReadCache(std::vector<Part>* parts);
-  // Tokenises the parts that are not cached, side by side when worth it.
-  Status TokenizeNew(std::vector<Part>* parts);
+  // Tokenises the parts that are not cached, side by side on up to
+  // `threads` threads when worth it.
+  Status TokenizeNew(std::vector<Part>* parts, int threads);
   // Keeps a whole message's tokens, evicting the least recently used.
   void Keep(std::string_view text, std::vector<int32_t> tokens);
   // The pieces' tokens against the whole text's on a sample that puts the

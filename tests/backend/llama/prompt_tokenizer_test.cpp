@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "backend/llama/shipped_vocabularies.h"
+#include "backend/llama/text_cuts.h"
 #include "llama.h"
 
 namespace duet::llama {
@@ -55,6 +56,17 @@ class TextMaker {
   std::vector<std::string> pieces_;
   int specials_ = 0;
 };
+
+// About 16 KiB of contract: lines of words, which byte-level BPE
+// tokenizers allow cutting.
+std::string LongDocument() {
+  std::string document;
+  for (int line = 0; line < 400; ++line) {
+    document +=
+        "Clause " + std::to_string(line) + ": the party shall deliver goods.\n";
+  }
+  return document;
+}
 
 class PromptTokenizerVocabTest : public ::testing::TestWithParam<std::string> {
 };
@@ -256,11 +268,7 @@ TEST(PromptTokenizerTest, ALongNewConversationIsTokenisedSideBySide) {
 // allows no cut there and tokenises it in one piece.
 TEST(PromptTokenizerTest,
      OneLongNewMessageIsTokenisedSideBySideWhereItsTokenizerAllows) {
-  std::string document;
-  for (int line = 0; line < 400; ++line) {
-    document +=
-        "Clause " + std::to_string(line) + ": the party shall deliver goods.\n";
-  }
+  const std::string document = LongDocument();
   for (const auto& [file, cut] :
        {std::pair{"ggml-vocab-qwen2.gguf", true},
         std::pair{"ggml-vocab-llama-spm.gguf", false}}) {
@@ -286,6 +294,48 @@ TEST(PromptTokenizerTest,
     EXPECT_EQ(*tokens, *TokenizeText(vocab, next)) << file;
     EXPECT_EQ(tokenizer.stats().pieces_reused, 1u) << file;
   }
+}
+
+// A caller whose compute threads are busy (count_tokens beside a running
+// decode) asks for one thread: the same long message is tokenised whole.
+TEST(PromptTokenizerTest, ACallerGivingOneThreadTokenisesOnItsOwn) {
+  VocabPtr model = LoadVocab("ggml-vocab-qwen2.gguf");
+  ASSERT_NE(model, nullptr);
+  PromptTokenizer tokenizer(model.get(), {.threads = 4, .parallel_bytes = 1024});
+  const std::string text = "<|im_start|>user\n" + LongDocument() +
+                           tokenizer.boundary() + "\n<|im_start|>assistant\n";
+  Result<std::vector<int32_t>> tokens = tokenizer.Tokenize(text, 1);
+  ASSERT_TRUE(tokens.has_value());
+  EXPECT_EQ(*tokens, *TokenizeText(llama_model_get_vocab(model.get()), text));
+  EXPECT_EQ(tokenizer.stats().parallel_prompts, 0u);
+  EXPECT_EQ(tokenizer.stats().split_messages, 0u);
+}
+
+// A tokenizer with no boundary to cut messages at still has a long prompt
+// cut inside, where its tokenizer allows, and tokenised side by side.
+TEST(PromptTokenizerTest, APromptWithNoBoundaryIsStillCutWhereItsTokenizerAllows) {
+  int checked = 0;
+  for (const std::string file :
+       {"ggml-vocab-gpt-2.gguf", "ggml-vocab-gpt-neox.gguf", "ggml-vocab-mpt.gguf",
+        "ggml-vocab-starcoder.gguf", "ggml-vocab-falcon.gguf", "ggml-vocab-refact.gguf"}) {
+    VocabPtr model = LoadVocab(file);
+    ASSERT_NE(model, nullptr) << file;
+    PromptTokenizer tokenizer(model.get(), {.threads = 4, .parallel_bytes = 1024});
+    if (!tokenizer.boundary().empty() || !TextCuts(model.get()).after_newline()) {
+      continue;
+    }
+    ++checked;
+    const std::string text = "System: be brief.\nUser: " + LongDocument();
+    Result<std::vector<int32_t>> tokens = tokenizer.Tokenize(text);
+    ASSERT_TRUE(tokens.has_value()) << file;
+    EXPECT_EQ(*tokens, *TokenizeText(llama_model_get_vocab(model.get()), text)) << file;
+    EXPECT_EQ(tokenizer.stats().split_messages, 1u) << file;
+    EXPECT_EQ(tokenizer.stats().parallel_prompts, 1u) << file;
+    // Not a whole message: nothing is kept for the next call.
+    ASSERT_TRUE(tokenizer.Tokenize(text).has_value()) << file;
+    EXPECT_EQ(tokenizer.stats().bytes_reused, 0u) << file;
+  }
+  EXPECT_GT(checked, 0);
 }
 
 TEST(PromptTokenizerTest, ThreadsSharingTheCacheGetTheWholeTextsTokens) {
