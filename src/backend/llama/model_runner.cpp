@@ -15,6 +15,7 @@
 #include "backend/llama/logprob_aligner.h"
 #include "backend/llama/prompt_tokenizer.h"
 #include "backend/llama/sampler.h"
+#include "backend/llama/side_by_side.h"
 #include "backend/llama/stop_matcher.h"
 #include "backend/llama/structured_output.h"
 #include "backend/llama/token_scores.h"
@@ -153,13 +154,13 @@ ModelInfo ModelRunner::info() const {
 }
 
 Result<TokenizedPrompt> ModelRunner::TokenizePrompt(const RenderedPrompt& rendered,
-                                                    int threads) const {
+                                                    PromptTokenizer::Team team) const {
   if (!rendered.images.empty()) {
     // Render refuses images unless the model has a projector.
     return vision_->Tokenize(rendered.prompt, rendered.images);
   }
   DUET_ASSIGN_OR_RETURN(std::vector<llama_token> tokens,
-                        tokenizer_->Tokenize(rendered.prompt, threads));
+                        tokenizer_->Tokenize(rendered.prompt, team));
   TokenizedPrompt tokenized;
   tokenized.tokens = std::move(tokens);
   return tokenized;
@@ -167,15 +168,17 @@ Result<TokenizedPrompt> ModelRunner::TokenizePrompt(const RenderedPrompt& render
 
 Result<int64_t> ModelRunner::CountTokens(const ChatRequest& request) const {
   DUET_ASSIGN_OR_RETURN(RenderedPrompt rendered, templates_->Render(request));
-  // The compute threads may help only while they have nothing to compute:
-  // this runs on the caller's thread, beside the inference thread.
+  // This runs on the caller's thread, beside the inference thread: threads
+  // started to help may only take cores the compute threads leave idle.
   bool idle = false;
   {
     std::lock_guard lock(mutex_);
     idle = busy_slots_ == 0 && queue_.empty();
   }
-  DUET_ASSIGN_OR_RETURN(TokenizedPrompt tokenized,
-                        TokenizePrompt(rendered, idle ? options_.threads : 1));
+  DUET_ASSIGN_OR_RETURN(
+      TokenizedPrompt tokenized,
+      TokenizePrompt(rendered, {.threads = idle ? options_.threads : 1,
+                                .helpers = Helpers::kNewThreads}));
   return static_cast<int64_t>(tokenized.tokens.size());
 }
 
@@ -324,7 +327,9 @@ bool ModelRunner::Admit(Pending pending) {
   Result<RenderedPrompt> rendered = templates_->Render(pending.request);
   Result<TokenizedPrompt> tokenized =
       // The compute threads wait while a request is admitted: they help.
-      rendered ? TokenizePrompt(*rendered, options_.threads) : Error(rendered.error());
+      rendered ? TokenizePrompt(*rendered, {.threads = options_.threads,
+                                            .helpers = Helpers::kComputeTeam})
+               : Error(rendered.error());
   if (!tokenized) {
     pending.sink->OnEvent(ChatEvent::Failure(tokenized.error()));
     return false;

@@ -209,8 +209,9 @@ class ModelRunner {
               std::unique_ptr<VisionProjector> vision);
 
   // The rendered prompt's tokens, with its images' placeholders; new text
-  // is tokenised side by side on up to `threads` threads.
-  Result<TokenizedPrompt> TokenizePrompt(const RenderedPrompt& rendered, int threads) const;
+  // is tokenised side by side by `team`.
+  Result<TokenizedPrompt> TokenizePrompt(const RenderedPrompt& rendered,
+                                         PromptTokenizer::Team team) const;
   // Encodes and decodes the slot's next image. False when that failed
   // (the slot then ended with an error).
   bool DecodeImage(Slot& slot);

@@ -6,8 +6,6 @@
 #include <array>
 #include <atomic>
 #include <cctype>
-#include <system_error>
-#include <thread>
 
 #include "llama.h"
 
@@ -213,7 +211,7 @@ bool PromptTokenizer::PiecesMatchWhole(std::string_view sample) const {
   return whole && cut.ok() && *whole == pieces;
 }
 
-Result<std::vector<int32_t>> PromptTokenizer::Tokenize(std::string_view text, int threads) {
+Result<std::vector<int32_t>> PromptTokenizer::Tokenize(std::string_view text, Team team) {
   std::vector<Part> parts;
   if (boundary_.empty()) {
     parts.push_back({.text = text});  // one piece, which TextCuts may still cut
@@ -225,7 +223,7 @@ Result<std::vector<int32_t>> PromptTokenizer::Tokenize(std::string_view text, in
         }));
   }
   ReadCache(&parts);
-  DUET_RETURN_IF_ERROR(TokenizeNew(&parts, threads));
+  DUET_RETURN_IF_ERROR(TokenizeNew(&parts, team));
   std::vector<int32_t> tokens;
   for (Part& part : parts) {
     tokens.insert(tokens.end(), part.tokens.begin(), part.tokens.end());
@@ -254,12 +252,13 @@ void PromptTokenizer::ReadCache(std::vector<Part>* parts) {
   }
 }
 
-Status PromptTokenizer::TokenizeNew(std::vector<Part>* parts, int threads) {
+Status PromptTokenizer::TokenizeNew(std::vector<Part>* parts, Team team) {
   size_t bytes = 0;
   for (const Part& part : *parts) {
     bytes += part.cached ? 0 : part.text.size();
   }
-  const auto most = static_cast<size_t>(std::clamp(threads, 1, std::max(1, options_.threads)));
+  const auto most =
+      static_cast<size_t>(std::clamp(team.threads, 1, std::max(1, options_.threads)));
   const bool side_by_side = most > 1 && bytes > 0 && bytes >= options_.parallel_bytes;
   // The work: each new part whole, or side by side cut where the tokenizer
   // allows into about two shares a thread, so that the threads finish
@@ -311,22 +310,11 @@ Status PromptTokenizer::TokenizeNew(std::vector<Part>* parts, int threads) {
       }
     }
   };
-  std::vector<std::thread> helpers;
-  for (size_t k = 1; k < workers; ++k) {
-    try {
-      helpers.emplace_back(work);
-    } catch (const std::system_error&) {
-      break;  // no more threads to be had: the ones running do the rest
-    }
-  }
-  work();
-  for (std::thread& helper : helpers) {
-    helper.join();
-  }
+  const int ran = RunSideBySide(static_cast<int>(workers), team.helpers, work);
   {
     std::lock_guard lock(mutex_);
     stats_.bytes_tokenised += bytes;
-    stats_.parallel_prompts += helpers.empty() ? 0 : 1;
+    stats_.parallel_prompts += ran > 1 ? 1 : 0;
     stats_.split_messages += split_messages;
   }
   for (Chunk& chunk : chunks) {

@@ -32,8 +32,8 @@
 // Options::parallel_bytes of text together (a new question of a few hundred
 // tokens, a long conversation seen for the first time), has them tokenised
 // side by side on up to Options::threads threads, largest first: the
-// runner passes its compute threads, which are idle while it admits a
-// request. A long piece is cut inside where the tokenizer allows (TextCuts:
+// runner hands them to its compute threads, which are idle while it admits
+// a request. A long piece is cut inside where the tokenizer allows (TextCuts:
 // at line ends and before words) into chunks of about half a thread's
 // share. The result is the same tokens: a new 470-token prompt was
 // templated and tokenised in 1.25 ms instead of 2.1 with two threads on the
@@ -50,6 +50,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "backend/llama/side_by_side.h"
 #include "backend/llama/text_cuts.h"
 #include "core/status.h"
 
@@ -89,12 +90,19 @@ class PromptTokenizer {
       : PromptTokenizer(model, Options()) {}
   PromptTokenizer(const ::llama_model* model, Options options);
 
-  // `text`'s tokens, new pieces tokenised side by side on up to `threads`
-  // threads (at most Options::threads; 1 for a caller whose compute threads
-  // are busy).
-  Result<std::vector<int32_t>> Tokenize(std::string_view text, int threads);
+  // Who tokenises a prompt's new pieces side by side: up to `threads`
+  // threads, the caller's among them (at most Options::threads; 1 for a
+  // caller whose compute threads are busy), which side_by_side.h's
+  // `helpers` are.
+  struct Team {
+    int threads = 1;
+    Helpers helpers = Helpers::kNewThreads;
+  };
+
+  // `text`'s tokens, new pieces tokenised side by side by `team`.
+  Result<std::vector<int32_t>> Tokenize(std::string_view text, Team team);
   Result<std::vector<int32_t>> Tokenize(std::string_view text) {
-    return Tokenize(text, options_.threads);
+    return Tokenize(text, {.threads = options_.threads});
   }
 
   // The special token's text prompts are cut after; "" when they are
@@ -123,9 +131,9 @@ class PromptTokenizer {
 
   // Fills the tokens of the parts the cache holds.
   void ReadCache(std::vector<Part>* parts);
-  // Tokenises the parts that are not cached, side by side on up to
-  // `threads` threads when worth it.
-  Status TokenizeNew(std::vector<Part>* parts, int threads);
+  // Tokenises the parts that are not cached, side by side by `team` when
+  // worth it.
+  Status TokenizeNew(std::vector<Part>* parts, Team team);
   // Keeps a whole message's tokens, evicting the least recently used.
   void Keep(std::string_view text, std::vector<int32_t> tokens);
   // The pieces' tokens against the whole text's on a sample that puts the

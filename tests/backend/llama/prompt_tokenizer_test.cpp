@@ -304,7 +304,7 @@ TEST(PromptTokenizerTest, ACallerGivingOneThreadTokenisesOnItsOwn) {
   PromptTokenizer tokenizer(model.get(), {.threads = 4, .parallel_bytes = 1024});
   const std::string text = "<|im_start|>user\n" + LongDocument() +
                            tokenizer.boundary() + "\n<|im_start|>assistant\n";
-  Result<std::vector<int32_t>> tokens = tokenizer.Tokenize(text, 1);
+  Result<std::vector<int32_t>> tokens = tokenizer.Tokenize(text, {.threads = 1});
   ASSERT_TRUE(tokens.has_value());
   EXPECT_EQ(*tokens, *TokenizeText(llama_model_get_vocab(model.get()), text));
   EXPECT_EQ(tokenizer.stats().parallel_prompts, 0u);
