@@ -94,7 +94,8 @@ TEST_P(PromptTokenizerVocabTest,
   }
 }
 
-// The same texts with every prompt's new pieces tokenised side by side.
+// The same texts with every prompt's new pieces tokenised side by side, by
+// started threads and by this thread's OpenMP team in turn.
 TEST_P(PromptTokenizerVocabTest,
        PiecesTokenisedSideBySideMatchTheWholeTextsTokens) {
   VocabPtr model = LoadVocab(GetParam());
@@ -104,7 +105,9 @@ TEST_P(PromptTokenizerVocabTest,
   TextMaker maker(model.get(), tokenizer.boundary(), 9);
   for (int i = 0; i < 100; ++i) {
     const std::string text = maker.Make();
-    Result<std::vector<int32_t>> tokens = tokenizer.Tokenize(text);
+    const Helpers helpers = i % 2 == 0 ? Helpers::kNewThreads : Helpers::kComputeTeam;
+    Result<std::vector<int32_t>> tokens =
+        tokenizer.Tokenize(text, {.threads = 4, .helpers = helpers});
     ASSERT_TRUE(tokens.has_value());
     ASSERT_EQ(*tokens, *TokenizeText(vocab, text))
         << GetParam() << ": " << text;
