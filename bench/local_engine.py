@@ -27,7 +27,10 @@ Measures:
                 own prefill time for that request (the issue's "overhead over
                 the engine's own prefill"), with the part its chat template
                 and tokeniser took; and, as a second line, minus the time
-                llama-bench's pp512 rate implies for the same prompt
+                llama-bench's pp512 rate implies for the same prompt. The
+                prompts are common English words in orders of their own: new
+                messages made of words duet has met, as a running server's
+                new questions mostly are
 
 The three programs take turns: each of --repeat rounds measures all of them
 once, in an order that rotates from round to round, and the table gives
@@ -38,6 +41,7 @@ per-round ratios.
 import argparse
 import http.client
 import json
+import random
 import re
 import statistics
 import subprocess
@@ -135,14 +139,29 @@ def stream_completion(port, body):
             'usage': usage, 'timings': timings}
 
 
+# Common English words: a prompt is made of them in an order of its own, so
+# that no two prompts share a message (no message cache helps) while their
+# words are ones a running server has met before, as a new question's
+# mostly are (duet keeps the tokens of words it has seen: word_cache.h).
+COMMON_WORDS = (
+    'the of and to in is you that it he was for on are as with his they at be this have '
+    'from or one had by word but not what all were we when your can said there use an each '
+    'which she do how their if will up other about out many then them these so some her '
+    'would make like him into time has look two more write go see number no way could '
+    'people my than first water been call who oil its now find long down day did get come '
+    'made may part').split()
+
+
 def prompt_text(salt, words):
-    return f'{salt} ' + ' '.join(('lorem ipsum dolor sit amet ' * (words // 5 + 1)).split()[:words])
+    rng = random.Random(salt)
+    return f'{salt} ' + ' '.join(rng.choice(COMMON_WORDS) for _ in range(words))
 
 
 def words_for(port, tokens):
     """How many words make a prompt of about `tokens` tokens, counted by duet
-    on a prompt of its own: the measured prompts (other salts, same words)
-    must reach duet's tokeniser as new text, not from its cache."""
+    on a prompt of its own: the measured prompts (other salts, the same
+    words in other orders) must reach duet's tokeniser as new messages, not
+    from its message cache."""
     words = tokens
     for _ in range(4):
         counted = post_json(port, '/v1/messages/count_tokens', {
@@ -295,9 +314,10 @@ def main():
     server = start_llama_server(args)
     results = {'bench': [], 'duet': [], 'server': []}
     try:
-        # Fresh prompts of about PROMPT_TOKENS tokens each, unique so no cache
-        # helps: two per round (a warm-up and the measured one) and two for
-        # the warm-up round.
+        # Fresh prompts of about PROMPT_TOKENS tokens each, unique so no
+        # message cache helps (their words are common ones, see COMMON_WORDS):
+        # two per round (a warm-up and the measured one) and two for the
+        # warm-up round.
         words = words_for(duet.port, PROMPT_TOKENS)
         prompts = [prompt_text(f'prompt {i}:', words) for i in range(2 * (args.repeat + 1))]
 

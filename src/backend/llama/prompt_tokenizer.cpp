@@ -182,7 +182,10 @@ Result<std::vector<int32_t>> TokenizeText(const ::llama_vocab* vocab,
 }
 
 PromptTokenizer::PromptTokenizer(const ::llama_model* model, Options options)
-    : vocab_(llama_model_get_vocab(model)), options_(options), cuts_(model) {
+    : vocab_(llama_model_get_vocab(model)),
+      options_(options),
+      cuts_(model),
+      words_(vocab_, &cuts_, options_.words) {
   boundary_ = ChooseBoundary(model, vocab_);
   if (boundary_.empty()) {
     return;
@@ -302,7 +305,7 @@ Status PromptTokenizer::TokenizeNew(std::vector<Part>* parts, Team team) {
   std::atomic<size_t> next{0};
   const auto work = [&] {
     for (size_t i = next.fetch_add(1); i < order.size(); i = next.fetch_add(1)) {
-      Result<std::vector<int32_t>> tokens = TokenizeText(vocab_, order[i]->text);
+      Result<std::vector<int32_t>> tokens = words_.Tokenize(order[i]->text);
       if (tokens) {
         order[i]->tokens = std::move(*tokens);
       } else {
@@ -348,8 +351,13 @@ void PromptTokenizer::Keep(std::string_view text, std::vector<int32_t> tokens) {
 }
 
 PromptTokenizer::Stats PromptTokenizer::stats() const {
-  std::lock_guard lock(mutex_);
-  return stats_;
+  Stats stats;
+  {
+    std::lock_guard lock(mutex_);
+    stats = stats_;
+  }
+  stats.words = words_.stats();
+  return stats;
 }
 
 }  // namespace duet::llama

@@ -35,9 +35,12 @@
 // runner hands them to its compute threads, which are idle while it admits
 // a request. A long piece is cut inside where the tokenizer allows (TextCuts:
 // at line ends and before words) into chunks of about half a thread's
-// share. The result is the same tokens: a new 470-token prompt was
-// templated and tokenised in 1.25 ms instead of 2.1 with two threads on the
-// development VM.
+// share. Each chunk is tokenised a word at a time where the tokenizer
+// allows, the words seen before by lookup (WordCache). The result is the
+// same tokens: a new 470-token prompt was templated and tokenised in
+// 1.25 ms instead of 2.1 with two threads on the development VM, and a new
+// 430-token question of common words is prepared in 0.4-0.5 ms instead of
+// 0.8-1.0 with the word cache (one of words never seen: 0.1 ms slower).
 //
 // Thread safety: every member may be called from any thread.
 
@@ -52,6 +55,7 @@
 
 #include "backend/llama/side_by_side.h"
 #include "backend/llama/text_cuts.h"
+#include "backend/llama/word_cache.h"
 #include "core/status.h"
 
 struct llama_model;
@@ -76,6 +80,9 @@ class PromptTokenizer {
     // tens of microseconds).
     int threads = 1;
     size_t parallel_bytes = size_t{1} << 10;
+    // New text is tokenised a word at a time where the tokenizer allows,
+    // the words seen before by lookup (word_cache.h).
+    WordCache::Options words{};
   };
   struct Stats {
     uint64_t pieces_reused = 0;
@@ -83,6 +90,7 @@ class PromptTokenizer {
     uint64_t bytes_tokenised = 0;   // text that was
     uint64_t parallel_prompts = 0;  // prompts whose pieces went side by side
     uint64_t split_messages = 0;    // new pieces tokenised in several chunks
+    WordCache::Stats words{};
   };
 
   // `model` must outlive the tokenizer.
@@ -144,6 +152,7 @@ class PromptTokenizer {
   const Options options_;
   const TextCuts cuts_;
   std::string boundary_;
+  WordCache words_;
 
   mutable std::mutex mutex_;
   std::list<Piece> pieces_;  // most recently used first; guarded by mutex_

@@ -25,14 +25,8 @@ class TextMaker {
     pieces_ = {"hello", " world", "wörld", "日本語", "12345", "x",    "'s",
                "!!",    "...",    " ",     "  ",     "\n",    "\n\n", "\t",
                " \n ",  "\r\n",   "<",     ">",      "|",     "<|"};
-    const ::llama_vocab* vocab = llama_model_get_vocab(model);
-    for (llama_token token = 0;
-         token < llama_vocab_n_tokens(vocab) && specials_ < 8; ++token) {
-      if (llama_vocab_get_attr(vocab, token) &
-          (LLAMA_TOKEN_ATTR_CONTROL | LLAMA_TOKEN_ATTR_USER_DEFINED)) {
-        pieces_.push_back(llama_vocab_get_text(vocab, token));
-        ++specials_;
-      }
+    for (std::string& special : SpecialTokenTexts(llama_model_get_vocab(model), 8)) {
+      pieces_.push_back(std::move(special));
     }
     if (!boundary.empty()) {
       for (int i = 0; i < 4; ++i) {
@@ -54,7 +48,6 @@ class TextMaker {
  private:
   std::mt19937 random_;
   std::vector<std::string> pieces_;
-  int specials_ = 0;
 };
 
 // About 16 KiB of contract: lines of words, which byte-level BPE

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "llama.h"
 
@@ -25,6 +26,20 @@ inline VocabPtr LoadVocab(const std::string& file) {
   params.vocab_only = true;
   const std::string path = std::string(DUET_LLAMA_MODELS_DIR) + "/" + file;
   return VocabPtr(llama_model_load_from_file(path.c_str(), params));
+}
+
+// The texts of the vocabulary's first `count` special tokens (control and
+// user-defined, those llama.cpp matches in text before anything else).
+inline std::vector<std::string> SpecialTokenTexts(const ::llama_vocab* vocab, int count) {
+  std::vector<std::string> texts;
+  for (llama_token token = 0;
+       token < llama_vocab_n_tokens(vocab) && static_cast<int>(texts.size()) < count; ++token) {
+    if (llama_vocab_get_attr(vocab, token) &
+        (LLAMA_TOKEN_ATTR_CONTROL | LLAMA_TOKEN_ATTR_USER_DEFINED)) {
+      texts.push_back(llama_vocab_get_text(vocab, token));
+    }
+  }
+  return texts;
 }
 
 // For INSTANTIATE_TEST_SUITE_P: every shipped vocabulary, and test names

@@ -26,14 +26,8 @@ std::string RandomText(const ::llama_vocab* vocab, std::mt19937* random) {
       // what makes a cut likely: a line's ends, a word after a letter
       "a\n", "\nB", ".\n", "\n(", "ok go", " to"};
   std::vector<std::string> pieces = kPieces;
-  int specials = 0;
-  for (llama_token token = 0;
-       token < llama_vocab_n_tokens(vocab) && specials < 6; ++token) {
-    if (llama_vocab_get_attr(vocab, token) &
-        (LLAMA_TOKEN_ATTR_CONTROL | LLAMA_TOKEN_ATTR_USER_DEFINED)) {
-      pieces.push_back(llama_vocab_get_text(vocab, token));
-      ++specials;
-    }
+  for (std::string& special : SpecialTokenTexts(vocab, 6)) {
+    pieces.push_back(std::move(special));
   }
   std::string text;
   const int count = std::uniform_int_distribution<int>(1, 80)(*random);
