@@ -39,8 +39,9 @@
 // allows, the words seen before by lookup (WordCache). The result is the
 // same tokens: a new 470-token prompt was templated and tokenised in
 // 1.25 ms instead of 2.1 with two threads on the development VM, and a new
-// 430-token question of common words is prepared in 0.4-0.5 ms instead of
-// 0.8-1.0 with the word cache (one of words never seen: 0.1 ms slower).
+// 435-token question of common words is prepared in 0.5 ms instead of
+// 0.9-1.1 with the word cache (one of words never seen: 0.05-0.15 ms
+// slower; live server, tiny model, medians of 8-10).
 //
 // Thread safety: every member may be called from any thread.
 
