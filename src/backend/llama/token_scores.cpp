@@ -77,7 +77,25 @@ float MaxOf(const float* values, int32_t count) {
 }  // namespace
 
 int32_t MostLikelyToken(const float* logits, int32_t vocabulary) {
-  const float largest = MaxOf(logits, vocabulary);
+  // One pass over the row, span by span, remembers the first span holding
+  // the largest value; only that span is searched for its first occurrence.
+  constexpr int32_t kSpan = 1024;
+  float largest = -std::numeric_limits<float>::infinity();
+  int32_t span_start = 0;
+  for (int32_t start = 0; start < vocabulary; start += kSpan) {
+    const float span_largest = MaxOf(logits + start, std::min(kSpan, vocabulary - start));
+    if (span_largest > largest) {
+      largest = span_largest;
+      span_start = start;
+    }
+  }
+  const float* const begin = logits + span_start;
+  const float* const span_end = begin + std::min(kSpan, vocabulary - span_start);
+  if (const float* const found = std::find(begin, span_end, largest); found != span_end) {
+    return static_cast<int32_t>(found - logits);
+  }
+  // Only when no value beats -infinity (every logit NaN or ruled out): the
+  // first -infinity, wherever it is, else 0.
   const float* const end = logits + vocabulary;
   const float* const found = std::find(logits, end, largest);
   return found == end ? 0 : static_cast<int32_t>(found - logits);

@@ -182,6 +182,24 @@ TEST(MostLikelyTokenTest, FindsTheMaximumAtEitherEndAndTheFirstOfEqualMaxima) {
   EXPECT_EQ(MostLikely(zeros), 21);
 }
 
+TEST(MostLikelyTokenTest, TheFirstOfEqualMaximaWinsAcrossSpansOfTheRow) {
+  // The row is read in spans of 1,024: maxima in different spans, at span
+  // edges, and a larger value in a later span.
+  std::vector<float> logits(151936, -1.0F);
+  logits[5000] = 2.0F;
+  logits[1023] = 2.0F;
+  logits[1024] = 2.0F;
+  EXPECT_EQ(MostLikely(logits), 1023);
+  logits[151935] = 2.5F;
+  EXPECT_EQ(MostLikely(logits), 151935);
+  logits[2048] = 2.5F;
+  EXPECT_EQ(MostLikely(logits), 2048);
+  std::vector<float> zeros(3000, -1.0F);
+  zeros[2999] = 0.0F;
+  zeros[1500] = -0.0F;
+  EXPECT_EQ(MostLikely(zeros), 1500);
+}
+
 TEST(MostLikelyTokenTest, NanNeverWinsAndRulesOutNothing) {
   constexpr float kNan = std::numeric_limits<float>::quiet_NaN();
   constexpr float kInfinity = std::numeric_limits<float>::infinity();
@@ -195,6 +213,14 @@ TEST(MostLikelyTokenTest, NanNeverWinsAndRulesOutNothing) {
   std::vector<float> ruled_out(64, -kInfinity);
   ruled_out[63] = kInfinity;
   EXPECT_EQ(MostLikely(ruled_out), 63);
+  // No value above -infinity in the first span: the first -infinity
+  // anywhere in the row, as std::max_element would give among non-NaN.
+  std::vector<float> late(5000, kNan);
+  late[4000] = -kInfinity;
+  late[4500] = -kInfinity;
+  EXPECT_EQ(MostLikely(late), 4000);
+  late[4999] = -3.0F;
+  EXPECT_EQ(MostLikely(late), 4999);
 }
 
 TEST(ConfidenceTallyTest, SummarisesMeanMinimumLowShareAndEntropy) {
