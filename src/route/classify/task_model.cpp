@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 namespace duet {
 namespace {
@@ -31,20 +32,23 @@ void AppendWord(std::string* out, uint32_t value) {
 
 }  // namespace
 
-TaskModel::TaskModel() : owned_(kWeightCount, 0.0f) { PointAtOwned(); }
+TaskModel::TaskModel() { Own(); }
 
-TaskModel::TaskModel(const TaskModel& other)
-    : bias_(other.bias_), owned_(other.owned_), weights_(other.weights_) {
-  if (!owned_.empty()) {
-    PointAtOwned();
+void TaskModel::Own() {
+  owned_ = HugePageBuffer(kWeightCount * sizeof(float));
+  weights_ = owned_weights();
+}
+
+TaskModel::TaskModel(const TaskModel& other) : bias_(other.bias_), weights_(other.weights_) {
+  if (!other.owned_.empty()) {
+    Own();
+    std::memcpy(owned_weights(), other.weights_, kWeightCount * sizeof(float));
   }
 }
 
 TaskModel& TaskModel::operator=(const TaskModel& other) {
   if (this != &other) {
-    bias_ = other.bias_;
-    owned_ = other.owned_;
-    weights_ = owned_.empty() ? other.weights_ : owned_.data();
+    *this = TaskModel(other);
   }
   return *this;
 }
@@ -52,12 +56,14 @@ TaskModel& TaskModel::operator=(const TaskModel& other) {
 TaskModel::TaskModel(TaskModel&& other) noexcept
     : bias_(other.bias_),
       owned_(std::move(other.owned_)),
-      weights_(other.weights_) {}
+      weights_(std::exchange(other.weights_, nullptr)) {}
 
 TaskModel& TaskModel::operator=(TaskModel&& other) noexcept {
-  bias_ = other.bias_;
-  owned_ = std::move(other.owned_);
-  weights_ = other.weights_;
+  if (this != &other) {
+    bias_ = other.bias_;
+    owned_ = std::move(other.owned_);
+    weights_ = std::exchange(other.weights_, nullptr);
+  }
   return *this;
 }
 
@@ -91,9 +97,8 @@ Result<TaskModel> TaskModel::FromBytes(std::span<const uint8_t> bytes,
   std::memcpy(model.bias_.data(), bias, kClassStride * sizeof(float));
   const uint8_t* weights = bias + kClassStride * sizeof(float);
   if (copy) {
-    model.owned_.resize(kWeightCount);
-    std::memcpy(model.owned_.data(), weights, kWeightCount * sizeof(float));
-    model.PointAtOwned();
+    model.Own();
+    std::memcpy(model.owned_weights(), weights, kWeightCount * sizeof(float));
   } else {
     if (reinterpret_cast<uintptr_t>(weights) % alignof(float) != 0) {
       return Error(InvalidArgument("task model: misaligned weights"));

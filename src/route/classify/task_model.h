@@ -17,8 +17,8 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
+#include "core/huge_page_buffer.h"
 #include "core/status.h"
 #include "route/classify/task_kinds.h"
 #include "route/classify/text_features.h"
@@ -34,9 +34,9 @@ class TaskModel {
   // A model of zeros (every kind equally likely).
   TaskModel();
 
-  // Reads a serialized model. The bytes must outlive the model when
-  // `copy` is false (the built-in model points into the binary's own
-  // read-only data). kInvalidArgument when the bytes are not a model of
+  // Reads a serialized model, copying its weights onto huge pages when
+  // `copy` is true; otherwise the bytes must outlive the model, which reads
+  // them in place. kInvalidArgument when the bytes are not a model of
   // this extractor's feature version and size.
   static Result<TaskModel> FromBytes(std::span<const uint8_t> bytes,
                                      bool copy);
@@ -51,7 +51,7 @@ class TaskModel {
   // Mutable access for training. REQUIRES: the model owns its weights
   // (built by the default constructor or FromBytes(copy = true)).
   float* mutable_row(uint32_t bucket) {
-    return owned_.data() + static_cast<size_t>(bucket) * kClassStride;
+    return owned_weights() + static_cast<size_t>(bucket) * kClassStride;
   }
   float* mutable_bias() { return bias_.data(); }
   const float* row(uint32_t bucket) const {
@@ -67,10 +67,14 @@ class TaskModel {
  private:
   struct Unallocated {};
   explicit TaskModel(Unallocated) {}
-  void PointAtOwned() { weights_ = owned_.data(); }
+  float* owned_weights() { return static_cast<float*>(owned_.data()); }
+  void Own();  // allocates owned_ (zeros) and points weights_ at it
 
   std::array<float, kClassStride> bias_{};
-  std::vector<float> owned_;         // empty when viewing external bytes
+  // The weights the model owns, on huge pages where the system has them
+  // (huge_page_buffer.h: Score reads a few thousand scattered rows of these
+  // 6 MiB per request); empty when viewing external bytes.
+  HugePageBuffer owned_;
   const float* weights_ = nullptr;   // kFeatureBuckets x kClassStride
 };
 

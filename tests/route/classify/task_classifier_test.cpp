@@ -109,6 +109,30 @@ TEST(ExtractInstructionTest, TakesTheLatestUserTextAndSkipsToolResults) {
   EXPECT_EQ(instruction.prior_turns, 0);
 }
 
+TEST(TaskModelTest, CopiesOwnTheirWeightsAndViewsStayViews) {
+  TaskModel model;
+  model.mutable_row(7)[2] = 0.5f;
+  TaskModel copy(model);
+  copy.mutable_row(7)[2] = -1.0f;
+  EXPECT_EQ(model.row(7)[2], 0.5f);
+  TaskModel assigned;
+  assigned = model;
+  EXPECT_EQ(assigned.row(7)[2], 0.5f);
+  EXPECT_NE(assigned.row(7), model.row(7));
+  TaskModel moved(std::move(assigned));
+  EXPECT_EQ(moved.row(7)[2], 0.5f);
+
+  // A model read in place views the bytes; its copy views them too.
+  const std::string bytes = model.ToBytes();
+  const std::span<const uint8_t> span(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                      bytes.size());
+  Result<TaskModel> view = TaskModel::FromBytes(span, /*copy=*/false);
+  ASSERT_TRUE(view) << view.error().ToString();
+  const TaskModel view_copy(*view);
+  EXPECT_EQ(view_copy.row(7), view->row(7));
+  EXPECT_EQ(view_copy.row(7)[2], 0.5f);
+}
+
 TEST(TaskModelTest, SerializesAndRefusesForeignBytes) {
   TaskModel model;
   model.mutable_bias()[3] = 1.5f;
