@@ -233,17 +233,19 @@ def server_once(port, prompts, round_name, extra, engine_clock):
         'prompt_count': prompt_count,
         'engine_prefill': prompt_count / (clock['prefill'] / 1000),
         'engine_prefill_ms': clock['prefill'], 'prepared': clock.get('prepared', float('nan')),
+        'template': clock.get('template', float('nan')),
         'decode': (generated - 1) / (decode_run['decode_ms'] / 1000), 'generated': generated,
         'streams': streams['rate'], 'stream_tokens': streams['tokens'],
     }
 
 
 class DuetClock:
-    """duet's own prefill time and its template and tokeniser's time (ms) of
-    the measured answers, from the line its engine logs when an answer ends
-    (AnswerTiming). The line is written before the answer's end is sent, but
-    its pipe may be read after the stream. Each round's measured prefill is
-    its second answer; the decode stream and four streams follow it."""
+    """duet's own prefill time, its template and tokeniser's time and the
+    template's share of that (ms) of the measured answers, from the line its
+    engine logs when an answer ends (AnswerTiming). The line is written
+    before the answer's end is sent, but its pipe may be read after the
+    stream. Each round's measured prefill is its second answer; the decode
+    stream and four streams follow it."""
 
     ANSWERS_PER_ROUND = 7
 
@@ -260,7 +262,8 @@ class DuetClock:
         line = lines[wanted - 1]
         return {'prefill': float(re.search(r'prompt \d+ tokens \(\d+ cached\) in ([\d.]+) ms',
                                            line).group(1)),
-                'prepared': float(re.search(r'prepared in ([\d.]+) ms', line).group(1))}
+                'prepared': float(re.search(r'prepared in ([\d.]+) ms', line).group(1)),
+                'template': float(re.search(r'\(template ([\d.]+) ms\)', line).group(1))}
 
 
 def start_duet(args):
@@ -390,7 +393,8 @@ def main():
                       for row, bench in zip(results['duet'], results['bench'])])
     print(f"TTFT overhead over the engine's own prefill (client TTFT minus the engine's prefill "
           f"time, per-round median): duet {over_own('duet'):.2f} ms (target <= 1 ms), of which "
-          f"its chat template and tokeniser {median(of('duet', 'prepared')):.2f} ms; "
+          f"its chat template and tokeniser {median(of('duet', 'prepared')):.2f} ms (the "
+          f"template {median(of('duet', 'template')):.2f} ms); "
           f"llama-server {over_own('server'):.2f} ms")
     print(f'TTFT against llama-bench: duet {duet_ttft:.2f} ms to first token for {prompt_count} '
           f'prompt tokens; llama-bench prefill alone {implied:.2f} ms; difference '

@@ -23,9 +23,13 @@ std::string Rate(int64_t tokens, double milliseconds) {
 std::string AnswerTiming::Describe(int64_t prompt_tokens, int64_t cached_tokens,
                                    int64_t generated_tokens) const {
   const Clock::time_point unset{};
-  std::string line = fmt::format("waited {:.1f} ms, prepared in {:.1f} ms",
+  std::string line = fmt::format("waited {:.1f} ms, prepared in {:.2f} ms",
                                  Milliseconds(admitted - queued),
                                  Milliseconds(prepared - admitted));
+  if (rendered != unset) {
+    line +=
+        fmt::format(" (template {:.2f} ms)", Milliseconds(rendered - admitted));
+  }
   if (prefill_started != unset && first_token != unset) {
     const double prefill = Milliseconds(first_token - prefill_started);
     line += fmt::format("; prompt {} tokens ({} cached) in {:.1f} ms, {}",

@@ -325,6 +325,7 @@ bool ModelRunner::Admit(Pending pending) {
     return false;
   }
   Result<RenderedPrompt> rendered = templates_->Render(pending.request);
+  const AnswerTiming::Clock::time_point rendered_at = AnswerTiming::Clock::now();
   Result<TokenizedPrompt> tokenized =
       // The compute threads wait while a request is admitted: they help.
       rendered ? TokenizePrompt(*rendered, {.threads = options_.threads,
@@ -436,8 +437,10 @@ bool ModelRunner::Admit(Pending pending) {
   slot.usage.input_tokens = prompt_tokens - static_cast<int64_t>(reuse);
   slot.usage.cache_read_input_tokens = static_cast<int64_t>(reuse);
   slot.usage.output_tokens = 0;
-  slot.timing = AnswerTiming{
-      .queued = pending.queued, .admitted = admitted, .prepared = AnswerTiming::Clock::now()};
+  slot.timing = AnswerTiming{.queued = pending.queued,
+                             .admitted = admitted,
+                             .rendered = rendered_at,
+                             .prepared = AnswerTiming::Clock::now()};
 
   slot.sink->OnEvent(
       ChatEvent::MessageStart(NewId("msg_"), options_.name, slot.usage));

@@ -36,24 +36,32 @@ TEST(AnswerTimingTest, RatesComeFromTheEnginesOwnMoments) {
   // 500 new prompt tokens in 250 ms; 41 tokens, the first with the prompt,
   // so 40 decoded in 500 ms.
   EXPECT_EQ(At(0, 12, 15, 16, 266, 766).Describe(500, 15, 41),
-            "waited 12.0 ms, prepared in 3.0 ms; prompt 500 tokens (15 cached) "
+            "waited 12.0 ms, prepared in 3.00 ms; prompt 500 tokens (15 cached) "
             "in 250.0 ms, "
             "2000.0 t/s; 40 more tokens in 500.0 ms, 80.0 t/s");
+}
+
+TEST(AnswerTimingTest, TheTemplatesShareOfThePreparationIsShownWhenStamped) {
+  AnswerTiming timing = At(0, 2, 3, 4, 14, 14);
+  timing.rendered = timing.admitted + std::chrono::microseconds(310);
+  EXPECT_EQ(timing.Describe(10, 0, 1),
+            "waited 2.0 ms, prepared in 1.00 ms (template 0.31 ms); prompt 10 tokens "
+            "(0 cached) in 10.0 ms, 1000.0 t/s");
 }
 
 TEST(AnswerTimingTest, MomentsNeverReachedAreLeftOut) {
   AnswerTiming no_prefill = At(0, 5, 6, 0, 0, 9);
   no_prefill.prefill_started = {};
   no_prefill.first_token = {};
-  EXPECT_EQ(no_prefill.Describe(7, 0, 0), "waited 5.0 ms, prepared in 1.0 ms");
+  EXPECT_EQ(no_prefill.Describe(7, 0, 0), "waited 5.0 ms, prepared in 1.00 ms");
   // One token: it came with the prompt, so there is no decode to report.
   EXPECT_EQ(At(0, 0, 0, 0, 100, 100).Describe(50, 0, 1),
-            "waited 0.0 ms, prepared in 0.0 ms; prompt 50 tokens (0 cached) in "
+            "waited 0.0 ms, prepared in 0.00 ms; prompt 50 tokens (0 cached) in "
             "100.0 ms, "
             "500.0 t/s");
   // No time at all gives no rate rather than a division by zero.
   EXPECT_EQ(At(0, 0, 0, 10, 10, 10).Describe(3, 0, 2),
-            "waited 0.0 ms, prepared in 0.0 ms; prompt 3 tokens (0 cached) in "
+            "waited 0.0 ms, prepared in 0.00 ms; prompt 3 tokens (0 cached) in "
             "0.0 ms, -; "
             "1 more tokens in 0.0 ms, -");
 }
@@ -105,6 +113,10 @@ TEST(AnswerTimingTest, TheEngineLogsEachAnswerWithItsOwnCounts) {
   }
   EXPECT_GT(cached.response.usage.cache_read_input_tokens, 0);
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2) << text;
+  // The runner stamps the template's end: both lines give its share.
+  const size_t first_template = text.find(" ms (template ");
+  ASSERT_NE(first_template, std::string::npos) << text;
+  EXPECT_NE(text.find(" ms (template ", first_template + 1), std::string::npos) << text;
 }
 
 }  // namespace
