@@ -6,9 +6,9 @@
 // a machine whose caches the local model's weights keep flushing, a page
 // walk is itself a cache miss. The buffer is anonymous memory aligned to
 // 2 MiB and advised MADV_HUGEPAGE, so where transparent huge pages are on
-// ("always" or "madvise", Debian's default) the kernel backs it with a few
-// huge pages. Where they are off, or none is free, it is ordinary memory:
-// only speed depends on it, never contents.
+// ("always" or "madvise"; the development VM has "madvise") the kernel
+// backs it with a few huge pages. Where they are off, or none is free, it
+// is ordinary memory: only speed depends on it, never contents.
 //
 // Thread safety: as for a plain array (reads from any thread once written).
 #pragma once
