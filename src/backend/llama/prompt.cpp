@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <exception>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -201,7 +202,7 @@ Result<std::unique_ptr<ChatTemplates>> ChatTemplates::ForModel(
   try {
     common_chat_templates_ptr templates = common_chat_templates_init(model, "");
     return std::unique_ptr<ChatTemplates>(
-        new ChatTemplates(templates.release(), reads_images));
+        new ChatTemplates(model, templates.release(), reads_images));
   } catch (const std::exception& error) {
     return Error(InvalidArgument(std::string("the model's chat template "
                                              "cannot be used: ") +
@@ -209,16 +210,18 @@ Result<std::unique_ptr<ChatTemplates>> ChatTemplates::ForModel(
   }
 }
 
-ChatTemplates::ChatTemplates(::common_chat_templates* templates, bool reads_images)
+ChatTemplates::ChatTemplates(const ::llama_model* model, ::common_chat_templates* templates,
+                             bool reads_images)
     : templates_(templates), reads_images_(reads_images) {
-  ProbePlainRoute();
+  ProbePlainRoute(model);
 }
 
-void ChatTemplates::ProbePlainRoute() {
+void ChatTemplates::ProbePlainRoute(const ::llama_model* model) {
   common_chat_templates_inputs probe;
   probe.use_jinja = true;
   probe.add_generation_prompt = true;
   probe.reasoning_format = COMMON_REASONING_FORMAT_NONE;
+  probe.enable_thinking = false;  // as plain requests have it
   const auto add = [&probe](const char* role, const char* content) {
     common_chat_msg message;
     message.role = role;
@@ -238,6 +241,52 @@ void ChatTemplates::ProbePlainRoute() {
     plain_stops_ = full.additional_stops;
   } catch (const std::exception&) {
     plain_direct_ = false;  // every request takes the full route
+  }
+  if (plain_direct_) {
+    ProbeOnePass(model, probe);
+  }
+}
+
+void ChatTemplates::ProbeOnePass(const ::llama_model* model,
+                                 const common_chat_templates_inputs& probe) {
+  std::unique_ptr<PlainTemplate> one_pass = PlainTemplate::Compile(model, templates_);
+  if (one_pass == nullptr) {
+    return;
+  }
+  // The first probe has a system turn (some routes fold it into the next
+  // turn); the second a lone user turn with space around its text (some
+  // trim it). Their generation prompts must be the same.
+  common_chat_templates_inputs lone = probe;
+  lone.messages.clear();
+  lone.messages.emplace_back();
+  lone.messages.back().role = "user";
+  lone.messages.back().content = "  Hello there.\n";
+  try {
+    std::optional<common_chat_params> first;
+    const common_chat_templates_inputs* conversations[] = {&probe, &lone};
+    for (const common_chat_templates_inputs* conversation : conversations) {
+      common_chat_templates_inputs full_route = *conversation;
+      full_route.force_pure_content = false;
+      common_chat_params full = common_chat_templates_apply(templates_, full_route);
+      if (one_pass->Render(conversation->messages) != full.prompt ||
+          (first && full.generation_prompt != first->generation_prompt)) {
+        return;
+      }
+      if (!first) {
+        // What the pure-content route gives plain requests besides the prompt.
+        common_chat_templates_inputs pure_route = *conversation;
+        pure_route.force_pure_content = true;
+        first = common_chat_templates_apply(templates_, pure_route);
+      }
+    }
+    auto parser = std::make_shared<common_chat_parser_params>(*first);
+    parser->reasoning_format = COMMON_REASONING_FORMAT_NONE;
+    parser->parser.load(first->parser);
+    one_pass_parser_ = std::move(parser);
+    one_pass_generation_prompt_ = first->generation_prompt;
+    one_pass_ = std::move(one_pass);
+  } catch (const std::exception&) {
+    // Plain requests take the pure-content route.
   }
 }
 
@@ -339,6 +388,15 @@ Result<RenderedPrompt> ChatTemplates::RenderRoute(const ChatRequest& request,
   inputs.force_pure_content =
       allow_direct && plain_direct_ && !structured && OnlyText(request);
   try {
+    if (inputs.force_pure_content && one_pass_ != nullptr && !inputs.messages.empty() &&
+        inputs.messages.back().role == "user") {
+      RenderedPrompt rendered;
+      rendered.prompt = one_pass_->Render(inputs.messages);
+      rendered.generation_prompt = one_pass_generation_prompt_;
+      rendered.additional_stops = plain_stops_;
+      rendered.parser = one_pass_parser_;
+      return rendered;
+    }
     common_chat_params params = common_chat_templates_apply(templates_, inputs);
     if (inputs.force_pure_content) {
       params.additional_stops = plain_stops_;

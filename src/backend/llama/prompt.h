@@ -19,12 +19,14 @@
 #include <string_view>
 #include <vector>
 
+#include "backend/llama/plain_template.h"
 #include "core/status.h"
 #include "model/chat.h"
 
 struct llama_model;
 struct common_chat_templates;
 struct common_chat_parser_params;
+struct common_chat_templates_inputs;
 
 namespace duet::llama {
 
@@ -77,7 +79,10 @@ class ChatTemplates {
   // analysis found once at load. The template allows it when both routes
   // render a probe conversation to the same prompt and the same generation
   // prompt. (Tool history stays on the full route: Gemma's template, for
-  // one, renders tool results differently there.)
+  // one, renders tool results differently there.) Those ending with a user
+  // turn are rendered in one pass instead of llama.cpp's three
+  // (PlainTemplate) when the template renders two probe conversations that
+  // way exactly as the full route does.
   Result<RenderedPrompt> Render(const ChatRequest& request) const;
   // Render, always through llama.cpp's full route: what the quick route
   // must equal (tests compare them).
@@ -85,19 +90,31 @@ class ChatTemplates {
 
   // True when plain requests take the quick route (see Render).
   bool renders_plain_requests_directly() const { return plain_direct_; }
+  // True when those ending with a user turn are rendered in one pass.
+  bool renders_plain_requests_in_one_pass() const { return one_pass_ != nullptr; }
 
  private:
   Result<RenderedPrompt> RenderRoute(const ChatRequest& request,
                                      bool allow_direct) const;
-  ChatTemplates(::common_chat_templates* templates, bool reads_images);
+  ChatTemplates(const ::llama_model* model, ::common_chat_templates* templates,
+                bool reads_images);
   // Compares the two routes on a probe conversation; sets plain_direct_
-  // and plain_stops_.
-  void ProbePlainRoute();
+  // and plain_stops_, then tries the one-pass render (ProbeOnePass).
+  void ProbePlainRoute(const ::llama_model* model);
+  // Sets one_pass_ when it renders the probe conversations exactly as the
+  // full route does, each with the same generation prompt.
+  void ProbeOnePass(const ::llama_model* model, const common_chat_templates_inputs& probe);
 
   ::common_chat_templates* templates_;
   const bool reads_images_;
   bool plain_direct_ = false;
   std::vector<std::string> plain_stops_;  // the full route's additional stops
+  // Plain requests ending with a user turn: one render (PlainTemplate),
+  // with the generation prompt and the (content-only) parser found at
+  // load. nullptr: they take llama.cpp's pure-content route.
+  std::unique_ptr<PlainTemplate> one_pass_;
+  std::string one_pass_generation_prompt_;
+  std::shared_ptr<const common_chat_parser_params> one_pass_parser_;
 };
 
 }  // namespace duet::llama

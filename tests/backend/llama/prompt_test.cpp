@@ -4,6 +4,7 @@
 // renders; requests with tools or thinking still get the full route.
 #include "backend/llama/prompt.h"
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -11,9 +12,11 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "llama.h"
 #include "log.h"  // llama.cpp common
+#include "model_files/random_model.h"
 
 namespace duet::llama {
 namespace {
@@ -43,7 +46,8 @@ Message Say(Role role, std::string text) {
 }
 
 // Requests without tools offered or thinking: text conversations take the
-// quick route, the one with a tool round trip in its history does not.
+// quick route (in one pass when they end with a user turn), the one with a
+// tool round trip in its history does not.
 std::vector<ChatRequest> PlainRequests() {
   std::vector<ChatRequest> requests;
   ChatRequest single;
@@ -57,6 +61,18 @@ std::vector<ChatRequest> PlainRequests() {
   conversation.messages.push_back(
       Say(Role::kUser, "Another, with ünïcödé and \"quotes\"\nand lines?"));
   requests.push_back(conversation);
+
+  // Space around the text, which some templates trim.
+  ChatRequest spaced;
+  spaced.system.push_back(ContentBlock::Text(" Be terse. "));
+  spaced.messages.push_back(Say(Role::kUser, "\n  What now?  \n"));
+  requests.push_back(spaced);
+
+  // Ending with the start of the answer (Anthropic's prefill): no one-pass
+  // render.
+  ChatRequest prefill = conversation;
+  prefill.messages.push_back(Say(Role::kAssistant, "Eleven, and"));
+  requests.push_back(prefill);
 
   // An earlier tool round trip in the history, with no tools offered now.
   ChatRequest history;
@@ -122,6 +138,13 @@ TEST_P(ChatTemplatesTest, PlainRequestsRenderWhatTheFullRouteRenders) {
     EXPECT_EQ(quick->additional_stops, full->additional_stops);
     EXPECT_TRUE(quick->grammar.empty());
   }
+}
+
+// Every template shipped with llama.cpp's vocabularies renders the probes
+// as the full route does, system turns folded or not.
+TEST_P(ChatTemplatesTest, PlainRequestsEndingWithAUserTurnRenderInOnePass) {
+  EXPECT_TRUE(templates_->renders_plain_requests_directly());
+  EXPECT_TRUE(templates_->renders_plain_requests_in_one_pass());
 }
 
 TEST_P(ChatTemplatesTest, RequestsWithToolsTakeTheFullRoute) {
@@ -203,6 +226,85 @@ TEST(ChatTemplatesQuickRouteTest, ChatMlTemplateTakesIt) {
   EXPECT_TRUE((*templates)->renders_plain_requests_directly());
   templates->reset();
   llama_model_free(model);
+}
+
+// Templates the one-pass render would get wrong, written into generated
+// models: each must fall back to llama.cpp's pure-content route and still
+// render what the full route renders.
+class OnePassRefusalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    llama_log_set([](ggml_log_level, const char*, void*) {}, nullptr);
+    common_log_set_verbosity_thold(LOG_LEVEL_ERROR);  // as the engine does
+    folder_ = std::filesystem::temp_directory_path() /
+              ("duet-prompt-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(folder_);
+  }
+  void TearDown() override {
+    templates_.reset();
+    if (model_ != nullptr) {
+      llama_model_free(model_);
+    }
+    std::error_code ignored;
+    std::filesystem::remove_all(folder_, ignored);
+  }
+
+  void Load(const std::string& chat_template) {
+    model_files::RandomModelOptions options;
+    options.vocab_path = std::string(DUET_LLAMA_MODELS_DIR) + "/ggml-vocab-llama-spm.gguf";
+    options.out_path = (folder_ / "templated.gguf").string();
+    options.chat_template = chat_template;
+    ASSERT_TRUE(model_files::WriteRandomModel(options).has_value());
+    llama_model_params params = llama_model_default_params();
+    params.vocab_only = true;
+    model_ = llama_model_load_from_file(options.out_path.c_str(), params);
+    ASSERT_NE(model_, nullptr);
+    Result<std::unique_ptr<ChatTemplates>> templates = ChatTemplates::ForModel(model_);
+    ASSERT_TRUE(templates.has_value()) << templates.error().message();
+    templates_ = std::move(*templates);
+  }
+
+  void ExpectFullRoutesPrompts() {
+    for (const ChatRequest& request : PlainRequests()) {
+      Result<RenderedPrompt> quick = templates_->Render(request);
+      Result<RenderedPrompt> full = templates_->RenderThroughAnalysis(request);
+      ASSERT_TRUE(quick.has_value()) << quick.error().message();
+      ASSERT_TRUE(full.has_value()) << full.error().message();
+      EXPECT_EQ(quick->prompt, full->prompt);
+      EXPECT_EQ(quick->generation_prompt, full->generation_prompt);
+    }
+  }
+
+  static constexpr std::string_view kTurns =
+      "{%- for message in messages -%}"
+      "{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' -}}"
+      "{%- endfor -%}";
+
+  std::filesystem::path folder_;
+  ::llama_model* model_ = nullptr;
+  std::unique_ptr<ChatTemplates> templates_;
+};
+
+// llama.cpp trims the messages for templates with StepFun's tool preamble;
+// the one-pass render does not.
+TEST_F(OnePassRefusalTest, TemplateWhoseMessagesLlamaCppTrims) {
+  Load("{#- You have access to the following functions in JSONSchema format -#}" +
+       std::string(kTurns) +
+       "{%- if add_generation_prompt -%}{{- '<|im_start|>assistant\\n' -}}{%- endif -%}");
+  EXPECT_TRUE(templates_->renders_plain_requests_directly());
+  EXPECT_FALSE(templates_->renders_plain_requests_in_one_pass());
+  ExpectFullRoutesPrompts();
+}
+
+// A generation prompt that depends on the conversation cannot be found once.
+TEST_F(OnePassRefusalTest, GenerationPromptThatCountsTheTurns) {
+  Load(std::string(kTurns) +
+       "{%- if add_generation_prompt -%}"
+       "{{- '<|im_start|>assistant ' + (messages | length | string) + '\\n' -}}"
+       "{%- endif -%}");
+  EXPECT_TRUE(templates_->renders_plain_requests_directly());
+  EXPECT_FALSE(templates_->renders_plain_requests_in_one_pass());
+  ExpectFullRoutesPrompts();
 }
 
 // A turn's tool results are rendered as tool messages before its own text:
