@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "model/text_size.h"
+#include "route/event_gate.h"
 #include "route/routing_sink.h"
 
 namespace duet {
@@ -180,17 +181,25 @@ Result<int64_t> Router::CountTokens(const ChatRequest& request) {
 
 void Router::Send(Backend* backend, ChatRequest request, std::shared_ptr<EventSink> sink,
                   std::shared_ptr<const CancelFlag> cancel, RouteDecision* decision) {
-  ResolveAutoModel(backend, &request);
+  sink = AnswerSink(backend, &request, std::move(sink), cancel, decision);
+  backend->Generate(std::move(request), std::move(sink), std::move(cancel));
+}
+
+std::shared_ptr<EventSink> Router::AnswerSink(Backend* backend, ChatRequest* request,
+                                              std::shared_ptr<EventSink> sink,
+                                              const std::shared_ptr<const CancelFlag>& cancel,
+                                              RouteDecision* decision) {
+  ResolveAutoModel(backend, request);
   if (decision != nullptr && shadow_ != nullptr && backend->locality() == Locality::kLocal) {
     // Outermost, next to the client: it must see whether escalation
     // replaced the local answer.
-    sink = shadow_->Tap(std::move(sink), request, *decision, Shared(backend));
+    sink = shadow_->Tap(std::move(sink), *request, *decision, Shared(backend));
   }
   if (decision != nullptr) {
-    sink = WithEscalation(backend, request, std::move(sink), cancel, *decision);
+    sink = WithEscalation(backend, *request, std::move(sink), cancel, *decision);
     const std::vector<std::string>& checks = options_.policy->config().escalation.checks;
     // The confidence check needs the local engine to score its tokens.
-    request.report_confidence =
+    request->report_confidence =
         !decision->escalation_model.empty() && backend->locality() == Locality::kLocal &&
         std::find(checks.begin(), checks.end(), "confidence") != checks.end();
   }
@@ -204,7 +213,7 @@ void Router::Send(Backend* backend, ChatRequest request, std::shared_ptr<EventSi
   if (decision != nullptr && decision->budget.pending()) {
     settlement = Settlement{.policy = options_.policy,
                             .reservation = std::move(decision->budget),
-                            .model = request.model,
+                            .model = request->model,
                             .usage = std::nullopt};
   }
   auto routing = std::make_shared<RoutingSink>(std::move(sink), std::move(note),
@@ -213,15 +222,15 @@ void Router::Send(Backend* backend, ChatRequest request, std::shared_ptr<EventSi
   const bool fallback_allowed =
       decision == nullptr || !decision->local_only ||
       (fallback != nullptr && fallback->locality() == Locality::kLocal);
-  if (fallback != nullptr && fallback != backend && request.route_hints.allow_fallback &&
+  if (fallback != nullptr && fallback != backend && request->route_hints.allow_fallback &&
       fallback_allowed) {
-    ChatRequest copy = request;
+    ChatRequest copy = *request;
     copy.model = options_.auto_model;
     ResolveAutoModel(fallback, &copy);
     // A request with images falls back to a model that reads them, or not
     // at all: the client then sees the upstream's own error, not a refusal
     // of its images.
-    if (CountImages(request) > 0) {
+    if (CountImages(*request) > 0) {
       copy.model.clear();
       for (const ModelInfo& model : fallback->ListModels()) {
         if (model.reads_images) {
@@ -234,7 +243,37 @@ void Router::Send(Backend* backend, ChatRequest request, std::shared_ptr<EventSi
       routing->ArmFallback(fallback, std::move(copy), cancel);
     }
   }
-  backend->Generate(std::move(request), std::move(routing), std::move(cancel));
+  return routing;
+}
+
+void Router::SendWhileDeciding(Backend* backend, ChatRequest request,
+                               const RouteTargets& targets, std::shared_ptr<EventSink> sink,
+                               std::shared_ptr<const CancelFlag> cancel) {
+  // The backend prepares the prompt (a local engine renders and tokenises
+  // it) while the policy reads the request; its answer waits at the gate
+  // for the sink that carries the decision.
+  auto gate = std::make_shared<EventGate>();
+  ChatRequest sent = request;
+  sent.report_confidence = false;  // a named model's answer is not escalated
+  backend->Generate(std::move(sent), gate, cancel);
+  RouteDecision decision = options_.policy->Decide(request, targets, options_.auto_model);
+  const bool as_sent = decision.side == RouteSide::kLocal && decision.model == request.model &&
+                       decision.refusal.ok() && decision.escalation_model.empty() &&
+                       decision.shadow_model.empty() && !decision.thinking &&
+                       !decision.budget.pending();
+  if (!as_sent) {
+    // PolicyEngine::AnswersWithNamedLocalModel promised otherwise: the
+    // answer begun goes nowhere, and the decision is carried out as made.
+    spdlog::error("route: the policy did not keep {} on the local model it names; "
+                  "dropping the answer begun",
+                  request.model);
+    gate->Discard();
+    LogDecision(decision);
+    Dispatch(std::move(request), std::move(decision), std::move(sink), std::move(cancel));
+    return;
+  }
+  LogDecision(decision);
+  gate->Open(AnswerSink(backend, &request, std::move(sink), cancel, &decision));
 }
 
 void Router::Generate(ChatRequest request, std::shared_ptr<EventSink> sink,
@@ -253,16 +292,34 @@ void Router::Generate(ChatRequest request, std::shared_ptr<EventSink> sink,
   if (request.model == kPolishModel) {
     request.model = options_.auto_model;
   }
-  RouteDecision decision = options_.policy->Decide(request, Targets(), options_.auto_model);
+  const RouteTargets targets = Targets();
+  if (!polish &&
+      options_.policy->AnswersWithNamedLocalModel(request, targets, options_.auto_model)) {
+    Result<Backend*> named = Resolve(request.model);
+    if (named && (*named)->locality() == Locality::kLocal) {
+      SendWhileDeciding(*named, std::move(request), targets, std::move(sink), std::move(cancel));
+      return;
+    }
+  }
+  RouteDecision decision = options_.policy->Decide(request, targets, options_.auto_model);
   if (polish) {
     ApplyPolish(&decision);
   }
+  LogDecision(decision);
+  Dispatch(std::move(request), std::move(decision), std::move(sink), std::move(cancel));
+}
+
+void Router::LogDecision(const RouteDecision& decision) {
   spdlog::info("route: {} {} [{}] task={}/{} sensitive={} ~{} tokens",
                RouteSideName(decision.side),
                decision.model.empty() ? "(default model)" : decision.model,
                decision.Explanation(), TaskDomainName(decision.task),
                TaskKindName(decision.task), decision.sensitive ? "yes" : "no",
                decision.estimated_tokens);
+}
+
+void Router::Dispatch(ChatRequest request, RouteDecision decision,
+                      std::shared_ptr<EventSink> sink, std::shared_ptr<const CancelFlag> cancel) {
   if (!decision.refusal.ok()) {
     ChatEvent refusal = ChatEvent::Failure(decision.refusal);
     refusal.mutable_route() = NoteFor(decision);

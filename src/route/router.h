@@ -11,6 +11,12 @@
 // first backend that serves it (Backend::Serves), and "auto" picks the
 // first backend, with its first model.
 //
+// A request naming a model a local backend serves goes there whatever it
+// holds (PolicyEngine::AnswersWithNamedLocalModel): the router starts that
+// answer first and decides while the backend prepares it (a local engine
+// renders and tokenises the prompt meanwhile); the answer's events wait
+// (EventGate) until the decision's note can go on them.
+//
 // Privacy: a request the policy marks local_only is sent to backends whose
 // locality() is kLocal only — checked here again, right before sending,
 // for the chosen backend and for the fallback.
@@ -112,6 +118,25 @@ class Router final : public Backend {
   Backend* FirstOnSide(RouteSide side) const;
   void Send(Backend* backend, ChatRequest request, std::shared_ptr<EventSink> sink,
             std::shared_ptr<const CancelFlag> cancel, RouteDecision* decision);
+  // The sinks `backend`'s answer to `request` goes through on its way to
+  // `sink` (shadow tap, escalation, the route note and budget, the
+  // fallback), made from `decision` (null: no policy). Sets what `request`
+  // must carry to `backend` (its model, report_confidence).
+  std::shared_ptr<EventSink> AnswerSink(Backend* backend, ChatRequest* request,
+                                        std::shared_ptr<EventSink> sink,
+                                        const std::shared_ptr<const CancelFlag>& cancel,
+                                        RouteDecision* decision);
+  // For a request PolicyEngine::AnswersWithNamedLocalModel holds for,
+  // `backend` serving its model: starts the answer, then decides, and lets
+  // the answer through (EventGate) with the decision on it.
+  void SendWhileDeciding(Backend* backend, ChatRequest request, const RouteTargets& targets,
+                         std::shared_ptr<EventSink> sink,
+                         std::shared_ptr<const CancelFlag> cancel);
+  // Carries `decision` out: its refusal, or `request` to the backend it
+  // chose.
+  void Dispatch(ChatRequest request, RouteDecision decision, std::shared_ptr<EventSink> sink,
+                std::shared_ptr<const CancelFlag> cancel);
+  static void LogDecision(const RouteDecision& decision);
   // `sink` behind an EscalationSink when the decision names an escalation
   // model and `backend` is local (see escalation_sink.h): a local answer
   // that fails its checks is replaced by Claude's, with the budget

@@ -341,6 +341,27 @@ TEST_F(PolicyRouterTest, SensitiveRequestsReachNoCloudBackendByAnyPath) {
   EXPECT_EQ(local_->seen_models().size(), 3u);
 }
 
+// A named local model's answer starts before the policy has read the
+// request; this backend answers at once, inside Generate, so every event
+// comes before the decision. They still reach the client once each, in
+// order, with the whole decision on the answer.
+TEST_F(PolicyRouterTest, ANamedLocalModelsAnswerCarriesTheDecisionMadeWhileItStarted) {
+  for (const std::string_view text : {std::string_view("please review this diff"), kSecret}) {
+    const auto events = Answer(*router_, Asking(text, "qwen"));
+    ASSERT_EQ(events.size(), 6u);
+    EXPECT_EQ(events[0].kind, ChatEvent::Kind::kMessageStart);
+    EXPECT_EQ(events[2].delta, "llama");
+    EXPECT_EQ(events.back().kind, ChatEvent::Kind::kMessageStop);
+    EXPECT_EQ(events[0].route().backend, "llama");
+    EXPECT_EQ(events[0].route().side, "local");
+    EXPECT_EQ(events[0].route().rule, "explicit_model");
+    EXPECT_EQ(events[0].route().task, "coding/code_review");
+    EXPECT_EQ(events[0].route().sensitive, text == kSecret);
+  }
+  EXPECT_EQ(local_->seen_models(), (std::vector<std::string>{"qwen", "qwen"}));
+  EXPECT_TRUE(cloud_->seen_models().empty());
+}
+
 TEST_F(PolicyRouterTest, WithNoLocalModelASensitiveRequestIsRefusedNotSent) {
   Build(/*with_local=*/false, PolicyConfig());
   const auto events = Answer(*router_, Asking(kSecret));

@@ -405,6 +405,16 @@ void PolicyEngine::FinishCloud(const Signals& signals, const RouteTargets& targe
   }
 }
 
+bool PolicyEngine::AnswersWithNamedLocalModel(const ChatRequest& request,
+                                              const RouteTargets& targets,
+                                              std::string_view auto_model) const {
+  // Decide's step 1 for an explicit model on the local side: the model as
+  // named, nothing else (escalation, shadow and thinking are for the task
+  // table's local answers; budgets and cloud limits for Claude's).
+  return !request.model.empty() && request.model != auto_model &&
+         (!targets.side_of_model || targets.side_of_model(request.model) == RouteSide::kLocal);
+}
+
 RouteDecision PolicyEngine::Decide(const ChatRequest& request,
                                    const RouteTargets& targets,
                                    std::string_view auto_model) {

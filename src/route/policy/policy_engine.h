@@ -63,6 +63,14 @@ class PolicyEngine {
   RouteDecision Decide(const ChatRequest& request, const RouteTargets& targets,
                        std::string_view auto_model = "auto");
 
+  // True when Decide sends `request` to the model it names, served
+  // locally, whatever the request holds: an explicit model name that
+  // targets.side_of_model puts on the local side. Decide's other fields
+  // (task, sensitivity, estimates) still read the request; the router
+  // starts such an answer while Decide reads it.
+  bool AnswersWithNamedLocalModel(const ChatRequest& request, const RouteTargets& targets,
+                                  std::string_view auto_model = "auto") const;
+
   // Findings of sensitive data in every text part of `request`: system,
   // every turn's text, tool calls' inputs and tool results.
   std::vector<SensitiveFinding> ScanRequest(const ChatRequest& request) const;

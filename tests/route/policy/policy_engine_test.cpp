@@ -226,6 +226,47 @@ TEST_F(PolicyEngineTest, ExplicitModelsAreHonoured) {
   EXPECT_EQ(hosted.model, "llama-3.3-70b");
 }
 
+// The router starts these answers before Decide reads the request
+// (Router::SendWhileDeciding), so Decide must keep every one of them on the
+// named local model, whatever the task, size, data, state of the cloud,
+// budget or escalation and shadow settings; only what it reports differs.
+TEST_F(PolicyEngineTest, ANamedLocalModelIsKeptWhateverTheRequestHolds) {
+  PolicyConfig config;
+  config.budget.monthly_usd = 10;
+  config.shadow.enabled = true;
+  config.shadow.sample_rate = 1;
+  for (const bool local_only_mode : {false, true}) {
+    config.mode = local_only_mode ? "local-only" : "auto";
+    for (const TaskKind kind : {TaskKind::kFirstDraft, TaskKind::kCodeReview, TaskKind::kMath}) {
+      PolicyEngine& engine = Engine(kind, config);
+      ChatRequest polite = Ask("please review this diff", "qwen-coder");
+      polite.route_hints.forced_side = "cloud";
+      ChatRequest huge = Ask(std::string(200'000, 'x') + " summarise", "qwen-general");
+      ChatRequest secret = Ask("mail maria.lopez@gmail.com the draft", "qwen-general");
+      for (const ChatRequest& request : {polite, huge, secret}) {
+        ASSERT_TRUE(engine.AnswersWithNamedLocalModel(request, BothSides()));
+        const RouteDecision decision = engine.Decide(request, BothSides());
+        EXPECT_EQ(decision.side, RouteSide::kLocal);
+        EXPECT_EQ(decision.model, request.model);
+        EXPECT_EQ(decision.rule, "explicit_model");
+        EXPECT_TRUE(decision.refusal.ok());
+        EXPECT_EQ(decision.escalation_model, "");
+        EXPECT_EQ(decision.shadow_model, "");
+        EXPECT_FALSE(decision.thinking);
+        EXPECT_FALSE(decision.budget.pending());
+        EXPECT_EQ(decision.task, kind);
+      }
+      EXPECT_TRUE(engine.Decide(secret, BothSides()).sensitive);
+    }
+  }
+  // Not for "auto", a Claude model, or a model no backend serves.
+  PolicyEngine& engine = Engine(TaskKind::kFirstDraft);
+  EXPECT_FALSE(engine.AnswersWithNamedLocalModel(Ask("hi"), BothSides()));
+  EXPECT_FALSE(engine.AnswersWithNamedLocalModel(Ask("hi", ""), BothSides()));
+  EXPECT_FALSE(engine.AnswersWithNamedLocalModel(Ask("hi", "claude-haiku-4-5"), BothSides()));
+  EXPECT_FALSE(engine.AnswersWithNamedLocalModel(Ask("hi", "gpt-oss-120b"), BothSides()));
+}
+
 TEST_F(PolicyEngineTest, RetiredClaudeModelsAreRefusedNotRouted) {
   PolicyEngine& engine = Engine(TaskKind::kSummarization);
   const Status retired =
