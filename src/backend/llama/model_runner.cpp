@@ -159,10 +159,20 @@ Result<TokenizedPrompt> ModelRunner::TokenizePrompt(const RenderedPrompt& render
     // Render refuses images unless the model has a projector.
     return vision_->Tokenize(rendered.prompt, rendered.images);
   }
-  DUET_ASSIGN_OR_RETURN(std::vector<llama_token> tokens,
+  DUET_ASSIGN_OR_RETURN(std::vector<llama_token> text,
                         tokenizer_->Tokenize(rendered.prompt, team));
+  const llama_vocab* vocab = llama_model_get_vocab(model_);
   TokenizedPrompt tokenized;
-  tokenized.tokens = std::move(tokens);
+  if (llama_vocab_get_add_bos(vocab)) {
+    tokenized.tokens.reserve(text.size() + 2);
+    tokenized.tokens.push_back(llama_vocab_bos(vocab));
+    tokenized.tokens.insert(tokenized.tokens.end(), text.begin(), text.end());
+  } else {
+    tokenized.tokens = std::move(text);
+  }
+  if (llama_vocab_get_add_eos(vocab)) {
+    tokenized.tokens.push_back(llama_vocab_eos(vocab));
+  }
   return tokenized;
 }
 
@@ -417,7 +427,8 @@ bool ModelRunner::Admit(Pending pending) {
   slot.structured.reset();
   slot.preserved.clear();
   if (rendered->structured) {
-    slot.structured = std::make_unique<StructuredOutput>(rendered->parser);
+    slot.structured =
+        std::make_unique<StructuredOutput>(rendered->parser, !rendered->continued.empty());
     for (const std::string& text : rendered->preserved_tokens) {
       Result<std::vector<llama_token>> token =
           TokenizeText(llama_model_get_vocab(model_), text);

@@ -209,7 +209,9 @@ class ModelRunner {
               std::unique_ptr<VisionProjector> vision);
 
   // The rendered prompt's tokens, with its images' placeholders; new text
-  // is tokenised side by side by `team`.
+  // is tokenised side by side by `team`. They start with BOS (and end with
+  // EOS) where the vocabulary asks for it, as llama.cpp's own tokenisation
+  // of a prompt does: the template's rendering leaves them out.
   Result<TokenizedPrompt> TokenizePrompt(const RenderedPrompt& rendered,
                                          PromptTokenizer::Team team) const;
   // Encodes and decodes the slot's next image. False when that failed

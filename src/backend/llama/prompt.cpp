@@ -286,7 +286,24 @@ void ChatTemplates::ProbeOnePass(const ::llama_model* model,
     one_pass_generation_prompt_ = first->generation_prompt;
     one_pass_ = std::move(one_pass);
   } catch (const std::exception&) {
-    // Plain requests take the pure-content route.
+    return;  // plain requests take the pure-content route
+  }
+  // The third probe continues a prefill after the first's turns.
+  static constexpr std::string_view kPrefill = "{\"answer\": ";
+  common_chat_templates_inputs continuation = probe;
+  continuation.force_pure_content = false;
+  continuation.add_generation_prompt = false;
+  continuation.continue_final_message = COMMON_CHAT_CONTINUATION_CONTENT;
+  continuation.messages.emplace_back();
+  continuation.messages.back().role = "assistant";
+  continuation.messages.back().content = kPrefill;
+  try {
+    const common_chat_params full = common_chat_templates_apply(templates_, continuation);
+    one_pass_continues_ =
+        full.prompt == one_pass_->Render(probe.messages) + std::string(kPrefill) &&
+        full.generation_prompt == one_pass_generation_prompt_ + std::string(kPrefill);
+  } catch (const std::exception&) {
+    // Prefills take the full route.
   }
 }
 
@@ -384,21 +401,73 @@ Result<RenderedPrompt> ChatTemplates::RenderRoute(const ChatRequest& request,
     }
   }
 
+  // A trailing assistant turn is a prefill the answer continues.
+  std::string continued;
+  if (!inputs.messages.empty() && inputs.messages.back().role == "assistant") {
+    common_chat_msg& last = inputs.messages.back();
+    if (!last.tool_calls.empty()) {
+      return Error(InvalidArgument(
+          "messages." + std::to_string(request.messages.size() - 1) +
+          ": the last message is an assistant turn with a tool call; the local engine "
+          "continues only an assistant turn's text (send the tool's result in a user "
+          "turn)"));
+    }
+    if (last.content.empty()) {
+      inputs.messages.pop_back();  // nothing to continue: the answer opens its turn
+    } else {
+      continued = last.content;
+    }
+  }
+
   const bool structured = !inputs.tools.empty() || thinking;
-  inputs.force_pure_content =
-      allow_direct && plain_direct_ && !structured && OnlyText(request);
+  const bool plain = allow_direct && plain_direct_ && !structured && OnlyText(request);
+  const size_t head = inputs.messages.size() - (continued.empty() ? 0 : 1);
   try {
-    if (inputs.force_pure_content && one_pass_ != nullptr && !inputs.messages.empty() &&
-        inputs.messages.back().role == "user") {
+    if (plain && one_pass_ != nullptr && (continued.empty() || one_pass_continues_) &&
+        head > 0 && inputs.messages[head - 1].role == "user") {
+      if (!continued.empty()) {
+        inputs.messages.pop_back();
+      }
       RenderedPrompt rendered;
-      rendered.prompt = one_pass_->Render(inputs.messages);
-      rendered.generation_prompt = one_pass_generation_prompt_;
+      rendered.prompt = one_pass_->Render(inputs.messages) + continued;
+      rendered.generation_prompt = one_pass_generation_prompt_ + continued;
+      rendered.continued = std::move(continued);
       rendered.additional_stops = plain_stops_;
       rendered.parser = one_pass_parser_;
       return rendered;
     }
-    common_chat_params params = common_chat_templates_apply(templates_, inputs);
-    if (inputs.force_pure_content) {
+  } catch (const std::exception& error) {
+    return Error(InvalidArgument(
+        std::string("the model's chat template failed on this request: ") +
+        error.what()));
+  }
+  // llama.cpp's pure-content route cannot continue a turn.
+  inputs.force_pure_content = plain && continued.empty();
+  return RenderFullRoute(&inputs, continued, structured, std::move(images));
+}
+
+Result<RenderedPrompt> ChatTemplates::RenderFullRoute(common_chat_templates_inputs* inputs,
+                                                      const std::string& continued,
+                                                      bool structured,
+                                                      std::vector<ImageSource> images) const {
+  try {
+    if (!continued.empty()) {
+      inputs->add_generation_prompt = false;
+      inputs->continue_final_message = COMMON_CHAT_CONTINUATION_CONTENT;
+    }
+    common_chat_params params = common_chat_templates_apply(templates_, *inputs);
+    if (!continued.empty() && !std::string_view(params.prompt).ends_with(continued)) {
+      // A template whose parser ignores continue_final_message (llama.cpp's
+      // Functionary v3.2 and GigaChat v3) rendered neither the opened turn
+      // nor its text: open the turn and append the text.
+      inputs->messages.pop_back();
+      inputs->add_generation_prompt = true;
+      inputs->continue_final_message = COMMON_CHAT_CONTINUATION_NONE;
+      params = common_chat_templates_apply(templates_, *inputs);
+      params.prompt += continued;
+      params.generation_prompt += continued;
+    }
+    if (inputs->force_pure_content) {
       params.additional_stops = plain_stops_;
     }
     RenderedPrompt rendered;
@@ -407,16 +476,17 @@ Result<RenderedPrompt> ChatTemplates::RenderRoute(const ChatRequest& request,
       DUET_RETURN_IF_ERROR(PlaceImages(std::move(images), &rendered));
     }
     rendered.structured = structured;
-    if (!inputs.tools.empty() && inputs.tool_choice != COMMON_CHAT_TOOL_CHOICE_NONE) {
+    if (!inputs->tools.empty() && inputs->tool_choice != COMMON_CHAT_TOOL_CHOICE_NONE) {
       rendered.grammar = params.grammar;
       rendered.grammar_lazy = params.grammar_lazy;
       AddTriggers(params.grammar_triggers, &rendered);
     }
     rendered.generation_prompt = params.generation_prompt;
+    rendered.continued = continued;
     rendered.additional_stops = params.additional_stops;
     rendered.preserved_tokens = params.preserved_tokens;
     auto parser = std::make_shared<common_chat_parser_params>(params);
-    parser->reasoning_format = inputs.reasoning_format;
+    parser->reasoning_format = inputs->reasoning_format;
     if (!params.parser.empty()) {
       parser->parser.load(params.parser);
     }

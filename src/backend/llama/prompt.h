@@ -12,6 +12,12 @@
 // RenderedPrompt::images; a model without one refuses them with
 // kInvalidArgument. Thinking blocks in the history are dropped (the template
 // decides how to replay reasoning).
+//
+// A request whose last turn is the assistant's, with text, is a prefill:
+// the prompt ends with that text inside the assistant's open turn, and the
+// answer continues it (as the Anthropic API, llama-server and Ollama do). The
+// answer does not repeat it. A trailing assistant turn with a tool call is
+// refused (kInvalidArgument); one with no text opens a new turn.
 #pragma once
 
 #include <memory>
@@ -45,9 +51,13 @@ struct RenderedPrompt {
   bool grammar_lazy = false;  // applies only once a trigger appears
   std::vector<std::string> trigger_patterns;  // regexes that start it
   std::vector<int32_t> trigger_tokens;        // tokens that start it
-  // Tokens of the text the template already wrote for the answer's start;
-  // a non-lazy grammar is advanced past them before sampling.
+  // Text the template already wrote for the answer's start, prefill
+  // included; a non-lazy tool-call grammar is advanced past it before
+  // sampling.
   std::string generation_prompt;
+  // The request's prefill (its trailing assistant text), which ends
+  // `prompt`; "" for none. The answer continues it without repeating it.
+  std::string continued;
   std::vector<std::string> additional_stops;
   // Special tokens the parser must see as text (a template's <tool_call>,
   // <think>...): they are rendered into the answer instead of dropped.
@@ -82,7 +92,9 @@ class ChatTemplates {
   // one, renders tool results differently there.) Those ending with a user
   // turn are rendered in one pass instead of llama.cpp's three
   // (PlainTemplate) when the template renders two probe conversations that
-  // way exactly as the full route does.
+  // way exactly as the full route does; so are those ending with a prefill
+  // when a third probe shows the full route's continuation of a turn to be
+  // the one-pass render of the turns before it followed by its text.
   Result<RenderedPrompt> Render(const ChatRequest& request) const;
   // Render, always through llama.cpp's full route: what the quick route
   // must equal (tests compare them).
@@ -92,6 +104,8 @@ class ChatTemplates {
   bool renders_plain_requests_directly() const { return plain_direct_; }
   // True when those ending with a user turn are rendered in one pass.
   bool renders_plain_requests_in_one_pass() const { return one_pass_ != nullptr; }
+  // True when those ending with a prefill are too.
+  bool renders_plain_prefills_in_one_pass() const { return one_pass_continues_; }
 
  private:
   Result<RenderedPrompt> RenderRoute(const ChatRequest& request,
@@ -102,8 +116,15 @@ class ChatTemplates {
   // and plain_stops_, then tries the one-pass render (ProbeOnePass).
   void ProbePlainRoute(const ::llama_model* model);
   // Sets one_pass_ when it renders the probe conversations exactly as the
-  // full route does, each with the same generation prompt.
+  // full route does, each with the same generation prompt, and
+  // one_pass_continues_ when it also continues a prefill as the full route
+  // does.
   void ProbeOnePass(const ::llama_model* model, const common_chat_templates_inputs& probe);
+  // The full route for `inputs`, which ends with the prefill `continued`
+  // when that is not "" (see Render).
+  Result<RenderedPrompt> RenderFullRoute(common_chat_templates_inputs* inputs,
+                                         const std::string& continued, bool structured,
+                                         std::vector<ImageSource> images) const;
 
   ::common_chat_templates* templates_;
   const bool reads_images_;
@@ -114,6 +135,7 @@ class ChatTemplates {
   // load. nullptr: they take llama.cpp's pure-content route.
   std::unique_ptr<PlainTemplate> one_pass_;
   std::string one_pass_generation_prompt_;
+  bool one_pass_continues_ = false;
   std::shared_ptr<const common_chat_parser_params> one_pass_parser_;
 };
 

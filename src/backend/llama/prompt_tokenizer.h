@@ -65,7 +65,7 @@ struct llama_vocab;
 namespace duet::llama {
 
 // `text` tokenised by llama.cpp, special tokens written as text parsed as
-// such, nothing added (templates write BOS themselves).
+// such, nothing added (a prompt's BOS is the runner's to add).
 Result<std::vector<int32_t>> TokenizeText(const ::llama_vocab* vocab,
                                           std::string_view text);
 

@@ -74,13 +74,31 @@ Result<llama_sampler*> NewSampler(const SamplingParams& params,
           " (it allows no repetition count above 2000, such as a minItems, maxItems, "
           "minLength or maxLength, and no definition that refers to itself before any input)"));
     }
+    // llama.cpp aborts when a grammar that is not finished is given an
+    // end-of-generation token: the prefill's text may spell one.
+    bool accepted =
+        std::none_of(spec->prefill.begin(), spec->prefill.end(),
+                     [vocab](llama_token token) { return llama_vocab_is_eog(vocab, token); });
     try {
-      for (const llama_token token : spec->prefill) {
-        llama_sampler_accept(constrained, token);
+      for (size_t i = 0; accepted && i < spec->prefill.size(); ++i) {
+        llama_sampler_accept(constrained, spec->prefill[i]);
       }
     } catch (const std::exception&) {
+      accepted = false;
+    }
+    if (!accepted) {
       llama_sampler_free(constrained);
       llama_sampler_free(chain);
+      if (spec->source == GrammarSpec::Source::kResponseFormat) {
+        return Error(InvalidArgument(
+            "messages: the assistant prefill is not the start of an answer that "
+            "response_format's JSON schema allows"));
+      }
+      if (spec->prefill_from_request) {
+        return Error(InvalidArgument(
+            "messages: the assistant prefill is not the start of a tool call, which "
+            "tool_choice requires"));
+      }
       return Error(Internal("the tool-call grammar of this model's chat template does not "
                             "accept the answer's opening that the template wrote"));
     }
@@ -124,6 +142,16 @@ Result<std::optional<GrammarSpec>> RequestGrammar(
     grammar.emplace();
     grammar->source = GrammarSpec::Source::kResponseFormat;
     grammar->grammar = **schema;
+    if (!rendered.continued.empty()) {
+      grammar->prefill = TailSpelling(vocab, prompt, rendered.continued);
+      grammar->prefill_from_request = true;
+      if (grammar->prefill.empty()) {
+        return Error(InvalidArgument(
+            "messages: the local engine cannot hold this assistant prefill to "
+            "response_format's JSON schema: the model's tokeniser joins its first "
+            "character to the text before it"));
+      }
+    }
   } else if (!rendered.grammar.empty()) {
     grammar.emplace();
     grammar->source = GrammarSpec::Source::kTools;
@@ -133,6 +161,7 @@ Result<std::optional<GrammarSpec>> RequestGrammar(
     grammar->trigger_tokens = rendered.trigger_tokens;
     if (!grammar->lazy && !rendered.generation_prompt.empty()) {
       grammar->prefill = TailSpelling(vocab, prompt, rendered.generation_prompt);
+      grammar->prefill_from_request = !rendered.continued.empty();
     }
   }
   return grammar;

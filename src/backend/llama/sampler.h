@@ -28,9 +28,13 @@ struct GrammarSpec {
   bool lazy = false;
   std::vector<std::string> trigger_patterns;
   std::vector<llama_token> trigger_tokens;
-  // Tokens the template already wrote for the answer's start, which a
-  // non-lazy tool-call grammar expects to have seen.
+  // Tokens the answer's start already holds, which the grammar is advanced
+  // past: for a non-lazy tool-call grammar, what the template wrote (and
+  // the request's prefill); for a response_format, the prefill.
   std::vector<llama_token> prefill;
+  // True when `prefill` includes the request's own prefill, which the
+  // grammar may then refuse (the client's error, not the template's).
+  bool prefill_from_request = false;
 };
 
 // A sampler chain: the grammar first when there is one, then greedy at
@@ -39,15 +43,18 @@ struct GrammarSpec {
 // Errors: kInvalidArgument, naming what spec->source is, when llama.cpp refuses the
 // grammar, which the client's schemas shaped (it allows no repetition count
 // above 2,000, such as a minItems or maxLength, and no rule that refers to
-// itself before any input); kInternal when a tool-call grammar does not
-// accept the answer's opening that the template wrote.
+// itself before any input), or when the grammar does not accept the
+// request's prefill; kInternal when a tool-call grammar does not accept the
+// answer's opening that the template wrote.
 Result<llama_sampler*> NewSampler(const SamplingParams& params,
                                   const llama_vocab* vocab, const GrammarSpec* spec);
 
 // The grammar `request` must be sampled under: its response_format schema,
 // or the tool-call grammar its template produced for `prompt` (never both;
 // asking for both is kInvalidArgument, as is an unusable schema). nullopt
-// when nothing constrains the answer.
+// when nothing constrains the answer. A prefill (rendered.continued) must be
+// spelled by whole tokens at the end of `prompt` for a response_format to
+// hold it (kInvalidArgument otherwise).
 Result<std::optional<GrammarSpec>> RequestGrammar(
     const llama_vocab* vocab, const ChatRequest& request,
     const RenderedPrompt& rendered, const std::vector<llama_token>& prompt);

@@ -28,8 +28,12 @@ namespace duet::llama {
 
 class StructuredOutput {
  public:
+  // `continues_prefill`: the prompt ended with the request's prefill, which
+  // the parser reads (in its generation prompt) before the generated text;
+  // it is not sent again.
   explicit StructuredOutput(
-      std::shared_ptr<const common_chat_parser_params> params);
+      std::shared_ptr<const common_chat_parser_params> params,
+      bool continues_prefill = false);
   ~StructuredOutput();
 
   // Adds generated text; appends the events it reveals to `events`.
@@ -51,7 +55,10 @@ class StructuredOutput {
 
   std::shared_ptr<const common_chat_parser_params> params_;
   std::string text_;
-  std::unique_ptr<common_chat_msg> previous_;
+  std::unique_ptr<common_chat_msg> previous_;  // what has been sent
+  // The complete parse of the prefill alone, where an answer that does not
+  // follow the format is read from.
+  std::unique_ptr<common_chat_msg> before_;
   Open open_ = Open::kNone;
   int open_index_ = -1;
   int next_index_ = 0;

@@ -186,7 +186,7 @@ Result<TokenizedPrompt> VisionProjector::Tokenize(
   mtmd_input_text text = {};
   text.text = prompt.c_str();
   text.text_len = prompt.size();
-  text.add_special = false;
+  text.add_special = true;  // BOS where the vocabulary asks for it
   text.parse_special = true;
   const int32_t result =
       mtmd_tokenize(context_, chunks.get(), &text, views.data(), views.size());

@@ -67,8 +67,9 @@ class VisionProjector {
 
   // Tokenises `prompt`, rendered with one kImageMarker per image, and
   // preprocesses `images` (base64 JPEG, PNG, GIF or BMP) into their
-  // embeddings' places. The text is tokenised with special tokens parsed
-  // and none added, as the template wrote them. kInvalidArgument when an
+  // embeddings' places. The text is tokenised with special tokens parsed,
+  // after a BOS where the vocabulary asks for one (as llama.cpp tokenises a
+  // prompt: the template's rendering leaves it out). kInvalidArgument when an
   // image cannot be decoded or the markers and images do not pair up.
   Result<TokenizedPrompt> Tokenize(const std::string& prompt,
                                    const std::vector<ImageSource>& images) const;

@@ -163,29 +163,53 @@ TEST_F(LlamaEngineTest, NextTurnOfAConversationReusesItsPrefix) {
   EXPECT_LT(usage.input_tokens, *second_prompt - first_prompt + 8);
 }
 
+// Also after a prefill: the grammar starts where the prefill ends, so the
+// prefill and the answer together are the JSON.
 TEST_F(LlamaEngineTest, JsonSchemaOutputIsValidJsonMatchingTheSchema) {
-  for (const double temperature : {0.0, 1.0}) {
-    SCOPED_TRACE(temperature);
-    ChatRequest request = Ask("Is it raining?", 48);
-    request.sampling.temperature = temperature;
-    request.sampling.seed = 3;
-    ResponseFormat format;
-    format.kind = ResponseFormat::Kind::kJsonSchema;
-    format.schema.text =
-        R"({"type":"object","properties":{"answer":{"enum":["yes","no"]}},)"
-        R"("required":["answer"],"additionalProperties":false})";
-    request.response_format = format;
-    const Answer answer = Complete(std::move(request));
-    ASSERT_TRUE(answer.error.ok()) << answer.error.message();
-    // The grammar also ends the answer once the JSON is complete.
-    EXPECT_EQ(answer.response.stop_reason, StopReason::kEndTurn);
-    const nlohmann::json parsed =
-        nlohmann::json::parse(Text(answer), nullptr, /*allow_exceptions=*/false);
-    ASSERT_TRUE(parsed.is_object()) << Text(answer);
-    ASSERT_EQ(parsed.size(), 1u) << Text(answer);
-    EXPECT_TRUE(parsed["answer"] == "yes" || parsed["answer"] == "no")
-        << Text(answer);
+  for (const std::string prefill : {"", R"({"answer": ")"}) {
+    for (const double temperature : {0.0, 1.0}) {
+      SCOPED_TRACE(prefill + " at " + std::to_string(temperature));
+      ChatRequest request = Ask("Is it raining?", 48);
+      if (!prefill.empty()) {
+        request.messages.push_back({Role::kAssistant, {ContentBlock::Text(prefill)}});
+      }
+      request.sampling.temperature = temperature;
+      request.sampling.seed = 3;
+      ResponseFormat format;
+      format.kind = ResponseFormat::Kind::kJsonSchema;
+      format.schema.text =
+          R"({"type":"object","properties":{"answer":{"enum":["yes","no"]}},)"
+          R"("required":["answer"],"additionalProperties":false})";
+      request.response_format = format;
+      const Answer answer = Complete(std::move(request));
+      ASSERT_TRUE(answer.error.ok()) << answer.error.message();
+      // The grammar also ends the answer once the JSON is complete.
+      EXPECT_EQ(answer.response.stop_reason, StopReason::kEndTurn);
+      const nlohmann::json parsed = nlohmann::json::parse(prefill + Text(answer), nullptr,
+                                                          /*allow_exceptions=*/false);
+      ASSERT_TRUE(parsed.is_object()) << Text(answer);
+      ASSERT_EQ(parsed.size(), 1u) << Text(answer);
+      EXPECT_TRUE(parsed["answer"] == "yes" || parsed["answer"] == "no") << Text(answer);
+    }
   }
+}
+
+TEST_F(LlamaEngineTest, APrefillTheJsonSchemaForbidsIsTheClientsError) {
+  ChatRequest request = Ask("Is it raining?");
+  request.messages.push_back({Role::kAssistant, {ContentBlock::Text(R"({"weather": )")}});
+  ResponseFormat format;
+  format.kind = ResponseFormat::Kind::kJsonSchema;
+  format.schema.text =
+      R"({"type":"object","properties":{"answer":{"type":"string"}},)"
+      R"("required":["answer"],"additionalProperties":false})";
+  request.response_format = format;
+  const Answer answer = Complete(std::move(request));
+  ASSERT_FALSE(answer.error.ok());
+  EXPECT_EQ(answer.error.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(answer.error.message().find("the assistant prefill is not the start of an answer "
+                                        "that response_format's JSON schema allows"),
+            std::string::npos)
+      << answer.error.message();
 }
 
 TEST_F(LlamaEngineTest, UnusableSchemaIsRefused) {
@@ -326,6 +350,35 @@ TEST_F(LlamaEngineTest, RequiredToolCallRequestRunsUnderTheToolGrammar) {
   }
 }
 
+// A required tool call after a prefill: the tool-call grammar starts
+// after it. This template's lets text come before the call, so a sentence
+// is accepted; a prefill spelling the end-of-sequence token (which
+// llama.cpp's grammar would abort on) is the client's error, and the engine
+// answers on.
+TEST_F(LlamaEngineTest, APrefillBeforeARequiredToolCall) {
+  for (const std::string prefill : {"Let me think.", "</s>"}) {
+    SCOPED_TRACE(prefill);
+    ChatRequest request = Ask("What is the weather in Paris?", 48);
+    request.messages.push_back({Role::kAssistant, {ContentBlock::Text(prefill)}});
+    request.tools = {WeatherTool()};
+    ToolChoice any;
+    any.mode = ToolChoice::Mode::kAny;
+    request.tool_choice = any;
+    const Answer answer = Complete(std::move(request));
+    if (prefill == "Let me think.") {
+      EXPECT_TRUE(answer.error.ok()) << answer.error.message();
+      continue;
+    }
+    ASSERT_FALSE(answer.error.ok());
+    EXPECT_EQ(answer.error.code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(answer.error.message().find("the assistant prefill is not the start of a tool "
+                                          "call, which tool_choice requires"),
+              std::string::npos)
+        << answer.error.message();
+  }
+  EXPECT_TRUE(Complete(Ask("Still there?")).error.ok());
+}
+
 TEST_F(LlamaEngineTest, NamedToolChoiceOffersOnlyThatTool) {
   ChatRequest request = Ask("What time is it?", 48);
   request.tools = {WeatherTool(), TimeTool()};
@@ -341,7 +394,7 @@ TEST_F(LlamaEngineTest, NamedToolChoiceOffersOnlyThatTool) {
 }
 
 TEST_F(LlamaEngineTest, ToolResultsInTheHistoryAreAnswered) {
-  ChatRequest request = Ask("What is the weather in Paris?", 8);
+  ChatRequest request = Ask("Weather in Paris?", 8);
   request.tools = {WeatherTool()};
   Message call;
   call.role = Role::kAssistant;

@@ -5,6 +5,8 @@
 #include "backend/llama/prompt.h"
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -68,8 +70,7 @@ std::vector<ChatRequest> PlainRequests() {
   spaced.messages.push_back(Say(Role::kUser, "\n  What now?  \n"));
   requests.push_back(spaced);
 
-  // Ending with the start of the answer (Anthropic's prefill): no one-pass
-  // render.
+  // Ending with the start of the answer (a prefill), which it continues.
   ChatRequest prefill = conversation;
   prefill.messages.push_back(Say(Role::kAssistant, "Eleven, and"));
   requests.push_back(prefill);
@@ -164,6 +165,69 @@ TEST_P(ChatTemplatesTest, RequestsWithToolsTakeTheFullRoute) {
   EXPECT_TRUE(quick->structured);
   EXPECT_EQ(quick->prompt, full->prompt);
   ASSERT_NE(quick->parser, nullptr);  // built by the template analysis
+}
+
+// A prefill is continued: the prompt is the one for the turns before it
+// with its text appended, on both routes, thinking on or off; the plain
+// ones are rendered in one pass.
+TEST_P(ChatTemplatesTest, APrefillIsContinuedInTheOpenedTurn) {
+  const std::vector<ChatRequest> plain = PlainRequests();
+  const ChatRequest& before = plain[1];
+  ChatRequest prefill = before;
+  prefill.messages.push_back(Say(Role::kAssistant, "Eleven, and"));
+  EXPECT_TRUE(templates_->renders_plain_prefills_in_one_pass());
+  Result<RenderedPrompt> opened = templates_->RenderThroughAnalysis(before);
+  Result<RenderedPrompt> continued = templates_->RenderThroughAnalysis(prefill);
+  Result<RenderedPrompt> quick = templates_->Render(prefill);
+  ASSERT_EQ(opened.has_value(), continued.has_value());
+  if (!opened) {
+    return;  // Command R's template wants the roles to alternate
+  }
+  ASSERT_TRUE(quick.has_value()) << quick.error().message();
+  EXPECT_EQ(continued->prompt, opened->prompt + "Eleven, and");
+  EXPECT_EQ(continued->generation_prompt, opened->generation_prompt + "Eleven, and");
+  EXPECT_EQ(continued->continued, "Eleven, and");
+  EXPECT_EQ(quick->prompt, continued->prompt);
+  EXPECT_EQ(quick->continued, "Eleven, and");
+
+  // With thinking asked for, the prefill still ends the prompt: the
+  // template's thought is closed before it.
+  ChatRequest thinking = prefill;
+  thinking.thinking.emplace();
+  thinking.thinking->mode = ThinkingConfig::Mode::kEnabled;
+  Result<RenderedPrompt> structured = templates_->Render(thinking);
+  ASSERT_TRUE(structured.has_value()) << structured.error().message();
+  EXPECT_TRUE(structured->structured);
+  EXPECT_TRUE(std::string_view(structured->prompt).ends_with("Eleven, and"))
+      << structured->prompt;
+  EXPECT_EQ(structured->continued, "Eleven, and");
+}
+
+// An assistant turn with nothing to continue (its thinking is not replayed)
+// is an opened turn; one with a tool call cannot be continued.
+TEST_P(ChatTemplatesTest, ATrailingAssistantTurnWithoutTextOrWithAToolCall) {
+  ChatRequest single;
+  single.messages.push_back(Say(Role::kUser, "Hello there"));
+  ChatRequest thought = single;
+  thought.messages.push_back({Role::kAssistant, {ContentBlock::Thinking("hmm", "sig")}});
+  Result<RenderedPrompt> opened = templates_->Render(single);
+  Result<RenderedPrompt> empty = templates_->Render(thought);
+  ASSERT_TRUE(opened.has_value()) << opened.error().message();
+  ASSERT_TRUE(empty.has_value()) << empty.error().message();
+  EXPECT_EQ(empty->prompt, opened->prompt);
+  EXPECT_EQ(empty->continued, "");
+
+  ChatRequest call = single;
+  call.messages.push_back(
+      {Role::kAssistant,
+       {ContentBlock::ToolUse("call_1", "get_weather", RawJson{R"({"city":"Paris"})"})}});
+  Result<RenderedPrompt> refused = templates_->Render(call);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.error().message().find("messages.1: the last message is an assistant turn "
+                                           "with a tool call"),
+            std::string::npos)
+      << refused.error().message();
 }
 
 size_t Occurrences(const std::string& text, std::string_view part) {
@@ -305,6 +369,25 @@ TEST_F(OnePassRefusalTest, GenerationPromptThatCountsTheTurns) {
   EXPECT_TRUE(templates_->renders_plain_requests_directly());
   EXPECT_FALSE(templates_->renders_plain_requests_in_one_pass());
   ExpectFullRoutesPrompts();
+}
+
+// llama.cpp continues a prefill after a closed, empty thought when the
+// template writes none with thinking off: the one-pass render would not.
+TEST_F(OnePassRefusalTest, TemplateWhosePrefillLlamaCppPrecedesWithAThought) {
+  std::ifstream file(DUET_CHATML_THINKING_TEMPLATE);
+  std::string chat_template((std::istreambuf_iterator<char>(file)), {});
+  const std::string empty_thought = R"('<think>\n\n</think>\n\n')";
+  const size_t at = chat_template.find(empty_thought);
+  ASSERT_NE(at, std::string::npos);
+  chat_template.replace(at, empty_thought.size(), "''");
+  Load(chat_template);
+  EXPECT_TRUE(templates_->renders_plain_requests_in_one_pass());
+  EXPECT_FALSE(templates_->renders_plain_prefills_in_one_pass());
+  ExpectFullRoutesPrompts();
+  Result<RenderedPrompt> prefill = templates_->Render(PlainRequests()[3]);
+  ASSERT_TRUE(prefill.has_value()) << prefill.error().message();
+  EXPECT_TRUE(std::string_view(prefill->prompt).ends_with("</think>\n\nEleven, and"))
+      << prefill->prompt;
 }
 
 // A turn's tool results are rendered as tool messages before its own text:

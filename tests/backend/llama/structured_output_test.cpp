@@ -35,12 +35,16 @@ class StructuredOutputTest : public ::testing::Test {
     llama_model_free(model_);
   }
 
-  static RenderedPrompt RenderWithTools() {
+  // `prefill`: the start of the answer, in a trailing assistant turn.
+  static RenderedPrompt RenderWithTools(const std::string& prefill = "") {
     ChatRequest request;
     request.model = "tiny";
     Message message;
     message.content.push_back(ContentBlock::Text("Weather in Paris?"));
     request.messages.push_back(message);
+    if (!prefill.empty()) {
+      request.messages.push_back({Role::kAssistant, {ContentBlock::Text(prefill)}});
+    }
     Tool tool;
     tool.name = "get_weather";
     tool.input_schema.text =
@@ -53,9 +57,11 @@ class StructuredOutputTest : public ::testing::Test {
 
   // Feeds `text` in pieces of `piece` bytes, then finishes; folds the
   // events into a response (with message start/stop around them).
-  static ChatResponse Run(const std::string& text, size_t piece) {
-    const RenderedPrompt rendered = RenderWithTools();
-    StructuredOutput output(rendered.parser);
+  static ChatResponse Run(const std::string& text, size_t piece,
+                          const std::string& prefill = "") {
+    const RenderedPrompt rendered = RenderWithTools(prefill);
+    EXPECT_EQ(rendered.continued, prefill);
+    StructuredOutput output(rendered.parser, !prefill.empty());
     std::vector<ChatEvent> events;
     events.push_back(ChatEvent::MessageStart("msg_1", "tiny", {}));
     for (size_t at = 0; at < text.size(); at += piece) {
@@ -70,7 +76,7 @@ class StructuredOutputTest : public ::testing::Test {
       EXPECT_TRUE(status.ok()) << status.message();
     }
     EXPECT_TRUE(accumulator.complete());
-    EXPECT_EQ(output.tool_calls() > 0, text.find("<tool_call>") != std::string::npos);
+    EXPECT_EQ(output.tool_calls() > 0, (prefill + text).find("<tool_call>") != std::string::npos);
     return accumulator.response();
   }
 
@@ -102,6 +108,33 @@ TEST_F(StructuredOutputTest, ToolCallBecomesAToolUseBlockWhateverThePieces) {
     EXPECT_EQ(call.tool_id.rfind("toolu_", 0), 0u);
     EXPECT_EQ(nlohmann::json::parse(call.tool_input.text),
               nlohmann::json::parse(R"({"city":"Paris"})"));
+  }
+}
+
+// After a prefill the parser reads the prefill and the answer together (a
+// tool call may follow text the client wrote), and only the answer is sent.
+TEST_F(StructuredOutputTest, AfterAPrefillOnlyTheAnswerIsSent) {
+  const std::string call =
+      "<tool_call>{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}"
+      "</tool_call>";
+  for (const size_t piece : {1u, 7u, 200u}) {
+    SCOPED_TRACE(piece);
+    const ChatResponse text = Run(" I will check the weather.", piece, "Sure,");
+    ASSERT_EQ(text.content.size(), 1u);
+    EXPECT_EQ(text.content[0].text, " I will check the weather.");
+
+    const ChatResponse then_call = Run(" checking." + call, piece, "Sure,");
+    ASSERT_EQ(then_call.content.size(), 2u);
+    EXPECT_EQ(then_call.content[0].text, " checking.");
+    EXPECT_EQ(then_call.content[1].type, BlockType::kToolUse);
+    EXPECT_EQ(nlohmann::json::parse(then_call.content[1].tool_input.text),
+              nlohmann::json::parse(R"({"city":"Paris"})"));
+
+    // The prefill opened the call; the answer finishes it.
+    const ChatResponse finished_call = Run(call.substr(11), piece, call.substr(0, 11));
+    ASSERT_EQ(finished_call.content.size(), 1u);
+    EXPECT_EQ(finished_call.content[0].type, BlockType::kToolUse);
+    EXPECT_EQ(finished_call.content[0].tool_name, "get_weather");
   }
 }
 
