@@ -372,109 +372,131 @@ std::string Session::ResponseHead(const Response& response, Framing framing,
 }
 
 void Session::PostRespond(uint64_t exchange_id, Response response) {
-  net::post(stream_.get_executor(), [self = shared_from_this(), exchange_id,
-                                     response = std::move(response)] {
-    if (self->exchange_id_ != exchange_id || self->phase_ != Phase::kHandling ||
-        self->response_done_ || self->streaming_) {
-      return;
-    }
-    self->response_done_ = true;
-    self->Enqueue(self->ResponseHead(response, Framing::kContentLength, response.body.size()) +
-                  response.body);
-  });
+  Send({.kind = Outgoing::Kind::kRespond, .exchange_id = exchange_id,
+        .response = std::move(response)});
 }
 
 void Session::PostBeginStream(uint64_t exchange_id, Response head) {
-  net::post(stream_.get_executor(), [self = shared_from_this(), exchange_id,
-                                     head = std::move(head)] {
-    if (self->exchange_id_ != exchange_id || self->phase_ != Phase::kHandling ||
-        self->response_done_ || self->streaming_) {
-      return;
-    }
-    self->streaming_ = true;
-    if (self->http10_) {
-      // HTTP/1.0 has no chunked encoding: the body ends when we close.
-      self->keep_alive_ = false;
-      self->Enqueue(self->ResponseHead(head, Framing::kUntilClose, 0));
-      return;
-    }
-    self->Enqueue(self->ResponseHead(head, Framing::kChunked, 0));
-  });
+  Send({.kind = Outgoing::Kind::kBeginStream, .exchange_id = exchange_id,
+        .response = std::move(head)});
 }
 
 void Session::PostStream(uint64_t exchange_id, std::string data) {
   if (data.empty()) {
     return;  // an empty chunk would end the chunked body
   }
-  net::post(stream_.get_executor(), [self = shared_from_this(), exchange_id,
-                                     data = std::move(data)] {
-    if (self->exchange_id_ != exchange_id || self->phase_ != Phase::kHandling ||
-        !self->streaming_ || self->response_done_) {
-      return;
-    }
-    self->Enqueue(self->http10_ ? data : Chunk(data));
-  });
+  Send({.kind = Outgoing::Kind::kStream, .exchange_id = exchange_id, .data = std::move(data)});
 }
 
 void Session::PostEndStream(uint64_t exchange_id) {
-  net::post(stream_.get_executor(),
-            [self = shared_from_this(), exchange_id] {
-              if (self->exchange_id_ != exchange_id ||
-                  self->phase_ != Phase::kHandling || !self->streaming_ ||
-                  self->response_done_) {
-                return;
-              }
-              self->response_done_ = true;
-              if (self->http10_) {
-                self->WriteNext();  // nothing to add; close when flushed
-                return;
-              }
-              self->Enqueue("0\r\n\r\n");
-            });
+  Send({.kind = Outgoing::Kind::kEndStream, .exchange_id = exchange_id});
 }
 
 void Session::PostAbort(uint64_t exchange_id) {
-  net::post(stream_.get_executor(), [self = shared_from_this(), exchange_id] {
-    if (self->exchange_id_ != exchange_id ||
-        self->phase_ != Phase::kHandling || self->response_done_) {
-      return;
-    }
-    if (self->cancel_) {
-      self->cancel_->Cancel();
-    }
-    // Without keep-alive, finishing the exchange closes the connection once
-    // the queue is flushed; a stream gets no terminating chunk.
-    self->keep_alive_ = false;
-    self->response_done_ = true;
-    self->WriteNext();
-  });
+  Send({.kind = Outgoing::Kind::kAbort, .exchange_id = exchange_id});
 }
 
 void Session::PostAbandon(uint64_t exchange_id, Response fallback) {
-  net::post(stream_.get_executor(), [self = shared_from_this(), exchange_id,
-                                     fallback = std::move(fallback)] {
-    if (self->exchange_id_ != exchange_id ||
-        self->phase_ != Phase::kHandling || self->response_done_) {
-      return;  // answered, or the connection is gone
+  Send({.kind = Outgoing::Kind::kAbandon, .exchange_id = exchange_id,
+        .response = std::move(fallback)});
+}
+
+void Session::Send(Outgoing outgoing) {
+  {
+    std::lock_guard lock(outbox_mutex_);
+    outbox_.push_back(std::move(outgoing));
+    if (outbox_posted_) {
+      return;  // the pending drain takes it, in order
     }
-    spdlog::error("an answer was abandoned without a response; {}",
-                  self->streaming_ ? "closing its unfinished stream"
-                                   : "answering 500");
-    if (self->cancel_) {
-      self->cancel_->Cancel();
-    }
-    self->keep_alive_ = false;
-    self->response_done_ = true;
-    if (self->streaming_) {
-      // No terminating chunk: closing mid-body tells the client the stream
-      // is incomplete.
-      self->WriteNext();
+    outbox_posted_ = true;
+  }
+  net::post(stream_.get_executor(), [self = shared_from_this()] { self->DrainOutbox(); });
+}
+
+void Session::DrainOutbox() {
+  {
+    std::lock_guard lock(outbox_mutex_);
+    draining_.swap(outbox_);
+    outbox_posted_ = false;
+  }
+  for (Outgoing& outgoing : draining_) {
+    Deliver(outgoing);
+  }
+  draining_.clear();
+}
+
+void Session::Deliver(Outgoing& outgoing) {
+  if (exchange_id_ != outgoing.exchange_id || phase_ != Phase::kHandling ||
+      response_done_) {
+    return;  // answered, or the connection is gone
+  }
+  Response& response = outgoing.response;
+  switch (outgoing.kind) {
+    case Outgoing::Kind::kRespond:
+      if (streaming_) {
+        return;
+      }
+      response_done_ = true;
+      Enqueue(ResponseHead(response, Framing::kContentLength, response.body.size()) +
+              response.body);
       return;
-    }
-    self->Enqueue(self->ResponseHead(fallback, Framing::kContentLength,
-                                     fallback.body.size()) +
-                  fallback.body);
-  });
+    case Outgoing::Kind::kBeginStream:
+      if (streaming_) {
+        return;
+      }
+      streaming_ = true;
+      if (http10_) {
+        // HTTP/1.0 has no chunked encoding: the body ends when we close.
+        keep_alive_ = false;
+        Enqueue(ResponseHead(response, Framing::kUntilClose, 0));
+        return;
+      }
+      Enqueue(ResponseHead(response, Framing::kChunked, 0));
+      return;
+    case Outgoing::Kind::kStream:
+      if (streaming_) {
+        Enqueue(http10_ ? std::move(outgoing.data) : Chunk(outgoing.data));
+      }
+      return;
+    case Outgoing::Kind::kEndStream:
+      if (!streaming_) {
+        return;
+      }
+      response_done_ = true;
+      if (http10_) {
+        WriteNext();  // nothing to add; close when flushed
+        return;
+      }
+      Enqueue("0\r\n\r\n");
+      return;
+    case Outgoing::Kind::kAbort:
+      if (cancel_) {
+        cancel_->Cancel();
+      }
+      // Without keep-alive, finishing the exchange closes the connection once
+      // the queue is flushed; a stream gets no terminating chunk.
+      keep_alive_ = false;
+      response_done_ = true;
+      WriteNext();
+      return;
+    case Outgoing::Kind::kAbandon:
+      spdlog::error("an answer was abandoned without a response; {}",
+                    streaming_ ? "closing its unfinished stream" : "answering 500");
+      if (cancel_) {
+        cancel_->Cancel();
+      }
+      keep_alive_ = false;
+      response_done_ = true;
+      if (streaming_) {
+        // No terminating chunk: closing mid-body tells the client the stream
+        // is incomplete.
+        WriteNext();
+        return;
+      }
+      Enqueue(ResponseHead(response, Framing::kContentLength, response.body.size()) +
+              response.body);
+      return;
+  }
 }
 
 void Session::Enqueue(std::string bytes) {

@@ -87,7 +87,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void CancelInFlight();     // cancels the backend of the answer in flight
   void Close();              // closes the connection now
 
-  // Used by the Exchange, from any thread.
+  // Used by the Exchange, from any thread. Delivered on the session's loop
+  // in the order they were called, whichever threads called them (asio's
+  // loop alone runs work posted from its own thread after work posted from
+  // others meanwhile).
   void PostRespond(uint64_t exchange_id, Response response);
   void PostBeginStream(uint64_t exchange_id, Response head);
   void PostStream(uint64_t exchange_id, std::string data);
@@ -112,7 +115,20 @@ class Session : public std::enable_shared_from_this<Session> {
   void WatchForDisconnect();
   void OnWatch(boost::beast::error_code error, size_t bytes);
 
+  // What an Exchange sent, waiting for the session's loop.
+  struct Outgoing {
+    enum class Kind { kRespond, kBeginStream, kStream, kEndStream, kAbort, kAbandon };
+    Kind kind;
+    uint64_t exchange_id = 0;
+    Response response{};  // kRespond, kBeginStream (the head), kAbandon
+    std::string data{};   // kStream
+  };
+  // Queues `outgoing` in the outbox; posts a drain unless one is pending.
+  void Send(Outgoing outgoing);
+
   // Strand-only helpers.
+  void DrainOutbox();
+  void Deliver(Outgoing& outgoing);
   std::string ResponseHead(const Response& response, Framing framing,
                            size_t content_length) const;
   void Enqueue(std::string bytes);
@@ -142,6 +158,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::vector<std::string> in_flight_;
   std::vector<boost::asio::const_buffer> in_flight_buffers_;
   uint64_t queued_bytes_ = 0;
+  std::mutex outbox_mutex_;
+  std::vector<Outgoing> outbox_;  // guarded by outbox_mutex_, in call order
+  bool outbox_posted_ = false;    // guarded by outbox_mutex_: a drain is pending
+  std::vector<Outgoing> draining_;  // the drain's batch (its storage reused)
 };
 
 }  // namespace duet::api::http

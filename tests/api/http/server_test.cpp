@@ -88,6 +88,32 @@ TEST_F(HttpServerTest, AnswerFromAnotherThreadLaterArrives) {
   EXPECT_EQ(response->Header("server"), "duet");
 }
 
+// A stream begun by the handler on the loop's thread and continued from
+// another before the handler returns (the router does this when it opens a
+// held answer): asio's loop runs what another thread posts meanwhile
+// before what its own thread posted, and the session must not.
+TEST_F(HttpServerTest, StreamPartsSentFromTwoThreadsArriveInTheOrderSent) {
+  handler_.on_request = [](std::shared_ptr<Exchange> exchange) {
+    Response head;
+    head.content_type = "text/plain";
+    exchange->BeginStream(std::move(head));
+    exchange->Stream("first ");
+    std::thread([exchange] {
+      exchange->Stream("second ");
+      exchange->Stream("third");
+      exchange->EndStream();
+    }).join();
+  };
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  for (int i = 0; i < 3; ++i) {
+    std::string error;
+    const auto response = Fetch(port_, Get("/x"), &error);
+    ASSERT_TRUE(response.has_value()) << error;
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->body, "first second third");
+  }
+}
+
 // One event loop per I/O thread: connections are dealt out to the loops in
 // turn, and every request of a connection is handled on its loop's thread.
 TEST_F(HttpServerTest, EachConnectionStaysOnOneOfTheIoThreads) {
