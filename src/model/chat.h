@@ -149,6 +149,12 @@ struct SamplingParams {
   std::optional<double> top_p;
   std::optional<int64_t> top_k;
   std::optional<int64_t> seed;
+  // OpenAI's penalties, -2 to 2: subtracted from a token's logit once if it
+  // appeared in the answer so far (presence), and once per appearance
+  // (frequency). The local engine and OpenAI-compatible upstreams apply
+  // them; Claude has no such parameters and is not sent them.
+  std::optional<double> presence_penalty = std::nullopt;
+  std::optional<double> frequency_penalty = std::nullopt;
 
   friend bool operator==(const SamplingParams&, const SamplingParams&) = default;
 };

@@ -116,6 +116,22 @@ describe('OpenAI SDK on the local model', () => {
     );
   });
 
+  test('presence and frequency penalties change a greedy answer; beyond 2 is a 400', async () => {
+    const ask = (extra) => openai.chat.completions.create({
+      model: 'tiny', max_tokens: 12, temperature: 0, messages: question, ...extra,
+    });
+    const words = (completion) => new Set(completion.choices[0].message.content.split(' '));
+    const plain = await ask({});
+    for (const penalty of [{ frequency_penalty: 2 }, { presence_penalty: 2 }]) {
+      const penalised = await ask(penalty);
+      assert.ok(words(penalised).size > words(plain).size + 3,
+        `${JSON.stringify(penalty)}: ${penalised.choices[0].message.content} against ` +
+        plain.choices[0].message.content);
+    }
+    await assert.rejects(ask({ presence_penalty: 2.5 }),
+      (error) => error instanceof OpenAI.BadRequestError && /presence_penalty/.test(error.message));
+  });
+
   test('a prompt beyond the context window is a BadRequestError', async () => {
     const long = 'word '.repeat(1200);
     await assert.rejects(

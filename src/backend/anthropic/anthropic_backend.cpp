@@ -120,8 +120,7 @@ void AnthropicBackend::Generate(ChatRequest request,
   }
   if (request.source != ApiFlavor::kAnthropic) {
     // Fields another API's client sent that duet does not model
-    // (presence_penalty, logit_bias...) mean nothing to Claude, which
-    // would refuse them.
+    // (logit_bias...) mean nothing to Claude, which would refuse them.
     request.extra.clear();
   }
   for (const std::string& change : ShapeForModel(*model, &request)) {

@@ -83,7 +83,7 @@ struct ModelRunner::Slot {
 namespace {
 
 bool IsGreedy(const SamplingParams& params) {
-  return params.temperature.value_or(1.0) <= 0;
+  return params.temperature.value_or(1.0) <= 0 && !HasPenalties(params);
 }
 
 }  // namespace
@@ -379,10 +379,14 @@ bool ModelRunner::Admit(Pending pending) {
   const std::optional<GrammarSpec>& grammar = *grammar_result;
   // A grammar needs the sampler chain; plain greedy takes the argmax.
   const bool greedy = IsGreedy(pending.request.sampling) && !grammar;
+  const int64_t max_tokens =
+      pending.request.max_tokens.value_or(options_.default_max_tokens);
   llama_sampler* sampler = nullptr;
   if (!greedy) {
-    Result<llama_sampler*> made = NewSampler(
-        pending.request.sampling, llama_model_get_vocab(model_), grammar ? &*grammar : nullptr);
+    const auto penalty_window = static_cast<int32_t>(std::clamp<int64_t>(max_tokens, 1, context_));
+    Result<llama_sampler*> made =
+        NewSampler(pending.request.sampling, penalty_window, llama_model_get_vocab(model_),
+                   grammar ? &*grammar : nullptr);
     if (!made) {
       pending.sink->OnEvent(ChatEvent::Failure(made.error()));
       return false;
@@ -415,8 +419,7 @@ bool ModelRunner::Admit(Pending pending) {
   slot.position = static_cast<llama_pos>(reuse);
   slot.batch_index = -1;
   slot.generated = 0;
-  slot.max_tokens =
-      pending.request.max_tokens.value_or(options_.default_max_tokens);
+  slot.max_tokens = max_tokens;
   slot.greedy = greedy;
   slot.sampler.reset(sampler);
   std::vector<std::string> stops = pending.request.stop_sequences;

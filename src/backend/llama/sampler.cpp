@@ -44,7 +44,11 @@ std::string TokenPiece(const llama_vocab* vocab, llama_token token,
   return piece;
 }
 
-Result<llama_sampler*> NewSampler(const SamplingParams& params,
+bool HasPenalties(const SamplingParams& params) {
+  return params.presence_penalty.value_or(0) != 0 || params.frequency_penalty.value_or(0) != 0;
+}
+
+Result<llama_sampler*> NewSampler(const SamplingParams& params, int32_t max_tokens,
                                   const llama_vocab* vocab, const GrammarSpec* spec) {
   llama_sampler* chain =
       llama_sampler_chain_init(llama_sampler_chain_default_params());
@@ -103,6 +107,15 @@ Result<llama_sampler*> NewSampler(const SamplingParams& params,
                             "accept the answer's opening that the template wrote"));
     }
     llama_sampler_chain_add(chain, constrained);
+  }
+  if (HasPenalties(params)) {
+    // Over the whole answer, as OpenAI counts them; the chain sees only the
+    // answer's tokens (llama_sampler_sample accepts each one it draws).
+    llama_sampler_chain_add(
+        chain, llama_sampler_init_penalties(
+                   llama_vocab_n_tokens(vocab), max_tokens, /*penalty_repeat=*/1.0f,
+                   static_cast<float>(params.frequency_penalty.value_or(0)),
+                   static_cast<float>(params.presence_penalty.value_or(0))));
   }
   const double temperature = params.temperature.value_or(1.0);
   if (temperature <= 0) {

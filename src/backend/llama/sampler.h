@@ -37,16 +37,21 @@ struct GrammarSpec {
   bool prefill_from_request = false;
 };
 
-// A sampler chain: the grammar first when there is one, then greedy at
-// temperature 0, or top-k, top-p, temperature and a seeded draw (random
-// seed when none is given). The caller owns it (llama_sampler_free).
+// True when `params` asks for a presence or frequency penalty.
+bool HasPenalties(const SamplingParams& params);
+
+// A sampler chain: the grammar first when there is one, then the presence
+// and frequency penalties over the last `max_tokens` tokens drawn (the
+// answer), then greedy at temperature 0, or top-k, top-p, temperature and a
+// seeded draw (random seed when none is given). The caller owns it
+// (llama_sampler_free).
 // Errors: kInvalidArgument, naming what spec->source is, when llama.cpp refuses the
 // grammar, which the client's schemas shaped (it allows no repetition count
 // above 2,000, such as a minItems or maxLength, and no rule that refers to
 // itself before any input), or when the grammar does not accept the
 // request's prefill; kInternal when a tool-call grammar does not accept the
 // answer's opening that the template wrote.
-Result<llama_sampler*> NewSampler(const SamplingParams& params,
+Result<llama_sampler*> NewSampler(const SamplingParams& params, int32_t max_tokens,
                                   const llama_vocab* vocab, const GrammarSpec* spec);
 
 // The grammar `request` must be sampled under: its response_format schema,

@@ -370,6 +370,14 @@ Status ParseSampling(const Json& body, ChatRequest* request) {
   DUET_ASSIGN_OR_RETURN(request->sampling.top_p, OptionalNumber(body, "top_p", ""));
   DUET_ASSIGN_OR_RETURN(request->sampling.top_k, OptionalInt(body, "top_k", ""));
   DUET_ASSIGN_OR_RETURN(request->sampling.seed, OptionalInt(body, "seed", ""));
+  for (const auto& [key, penalty] :
+       {std::pair{"presence_penalty", &request->sampling.presence_penalty},
+        std::pair{"frequency_penalty", &request->sampling.frequency_penalty}}) {
+    DUET_ASSIGN_OR_RETURN(*penalty, OptionalNumber(body, key, ""));
+    if (penalty->has_value() && !(**penalty >= -2 && **penalty <= 2)) {
+      return InvalidArgument(std::string(key) + ": expected a number between -2 and 2");
+    }
+  }
   DUET_ASSIGN_OR_RETURN(const std::optional<int64_t> n, OptionalInt(body, "n", ""));
   if (n.has_value() && *n != 1) {
     return InvalidArgument("n: only n=1 is supported");

@@ -252,6 +252,14 @@ std::string WriteChatCompletionRequest(const ChatRequest& request) {
   if (sampling.seed.has_value()) {
     writer.Field("seed", *sampling.seed);
   }
+  if (sampling.presence_penalty.has_value()) {
+    writer.Key("presence_penalty");
+    writer.Double(*sampling.presence_penalty);
+  }
+  if (sampling.frequency_penalty.has_value()) {
+    writer.Key("frequency_penalty");
+    writer.Double(*sampling.frequency_penalty);
+  }
   if (request.logprobs) {
     writer.Field("logprobs", true);
     if (request.top_logprobs > 0) {

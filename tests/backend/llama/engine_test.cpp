@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -118,6 +119,31 @@ TEST_F(LlamaEngineTest, SeededSamplingRepeatsAndSeedsDiffer) {
   const std::string a = seeded(1);
   EXPECT_EQ(seeded(1), a);
   EXPECT_NE(seeded(2), a);
+}
+
+// The tiny model's greedy answer repeats one word; a frequency or presence
+// penalty makes it pick others (and is applied at temperature 0 too).
+TEST_F(LlamaEngineTest, PenaltiesMakeARepeatedTokenLessLikely) {
+  const auto distinct_tokens = [](const Answer& answer) {
+    std::set<std::string> seen;
+    for (const ChatEvent& event : answer.events) {
+      if (event.kind == ChatEvent::Kind::kBlockDelta) {
+        seen.insert(event.delta);
+      }
+    }
+    return seen.size();
+  };
+  const Answer plain = Complete(Ask("Say something.", 24));
+  ASSERT_TRUE(plain.error.ok()) << plain.error.message();
+  ASSERT_LE(distinct_tokens(plain), 3u) << Text(plain);  // the premise
+  for (const bool frequency : {true, false}) {
+    SCOPED_TRACE(frequency ? "frequency" : "presence");
+    ChatRequest request = Ask("Say something.", 24);
+    (frequency ? request.sampling.frequency_penalty : request.sampling.presence_penalty) = 2.0;
+    const Answer penalised = Complete(std::move(request));
+    ASSERT_TRUE(penalised.error.ok()) << penalised.error.message();
+    EXPECT_GE(distinct_tokens(penalised), 16u) << Text(penalised);
+  }
 }
 
 TEST_F(LlamaEngineTest, StopSequenceCutsTheAnswerWhereItAppears) {

@@ -324,12 +324,32 @@ TEST(OpenAIChatRequestParseTest, StreamAndIncludeUsage) {
 
 TEST(OpenAIChatRequestParseTest, UnknownTopLevelKeysAreKeptInExtra) {
   const ChatRequest request = ParseOk(R"({"model":"m","messages":[{"role":"user","content":"x"}],
-      "presence_penalty":0.5,"metadata":{"b":"2","a":"1"},"prediction":null,
-      "temperature":1,"user":"u"})");
+      "logit_bias":{"7":-100},"metadata":{"b":"2","a":"1"},"prediction":null,
+      "temperature":1,"user":"u","presence_penalty":0.5})");
   EXPECT_EQ(request.extra.size(), 3u);
-  EXPECT_EQ(request.extra.at("presence_penalty").text, "0.5");
+  EXPECT_EQ(request.extra.at("logit_bias").text, R"({"7":-100})");
   EXPECT_EQ(request.extra.at("metadata").text, R"({"b":"2","a":"1"})");
   EXPECT_EQ(request.extra.at("prediction").text, "null");
+}
+
+TEST(OpenAIChatRequestParseTest, PenaltiesAreReadAndBoundedAsOpenAIBoundsThem) {
+  const ChatRequest request = ParseOk(R"({"model":"m","messages":[{"role":"user","content":"x"}],
+      "presence_penalty":-2,"frequency_penalty":1.5})");
+  EXPECT_EQ(request.sampling.presence_penalty, -2.0);
+  EXPECT_EQ(request.sampling.frequency_penalty, 1.5);
+  EXPECT_FALSE(ParseOk(R"({"model":"m","messages":[{"role":"user","content":"x"}]})")
+                   .sampling.frequency_penalty.has_value());
+  for (const char* bad : {R"("presence_penalty":2.5)", R"("frequency_penalty":-3)",
+                          R"("frequency_penalty":"1")"}) {
+    SCOPED_TRACE(bad);
+    const Result<ChatRequest> refused = ParseChatCompletionRequest(
+        std::string(R"({"model":"m","messages":[{"role":"user","content":"x"}],)") + bad +
+        "}");
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(refused.error().message().find("_penalty"), std::string::npos)
+        << refused.error().message();
+  }
 }
 
 TEST(OpenAIChatRequestParseTest, LogprobsAndTopLogprobs) {

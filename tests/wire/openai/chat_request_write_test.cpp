@@ -69,7 +69,12 @@ TEST(OpenAIChatRequestWriteTest, EveryModelledFieldInOrder) {
       {ToolResult("call_1", {ContentBlock::Text("42")}), ContentBlock::Text("thanks")}});
   request.max_tokens = 100;
   request.stop_sequences = {"END"};
-  request.sampling = SamplingParams{.temperature = 0.5, .top_p = 1.0, .top_k = 40, .seed = 7};
+  request.sampling = SamplingParams{.temperature = 0.5,
+                                    .top_p = 1.0,
+                                    .top_k = 40,
+                                    .seed = 7,
+                                    .presence_penalty = 0.5,
+                                    .frequency_penalty = -0.25};
   request.logprobs = true;
   request.top_logprobs = 3;
   request.stream = true;
@@ -84,7 +89,6 @@ TEST(OpenAIChatRequestWriteTest, EveryModelledFieldInOrder) {
   request.response_format = ResponseFormat{ResponseFormat::Kind::kJsonObject, "", {}, {}};
   request.effort = "low";
   request.user_id = "u";
-  request.extra["presence_penalty"] = RawJson{"0.5"};
   request.extra["logit_bias"] = RawJson{R"({"1":-100})"};
   EXPECT_EQ(
       WriteChatCompletionRequest(request),
@@ -98,12 +102,13 @@ TEST(OpenAIChatRequestWriteTest, EveryModelledFieldInOrder) {
       R"({"role":"tool","tool_call_id":"call_1","content":"42"},)"
       R"({"role":"user","content":"thanks"}],)"
       R"("max_tokens":100,"stop":["END"],"temperature":0.5,"top_p":1,"top_k":40,"seed":7,)"
+      R"("presence_penalty":0.5,"frequency_penalty":-0.25,)"
       R"("logprobs":true,"top_logprobs":3,"stream":true,"stream_options":{"include_usage":true},)"
       R"("tools":[{"type":"function","function":{"name":"f","description":"F.",)"
       R"("parameters":{"type":"object"},"strict":true}}],)"
       R"("tool_choice":"required","parallel_tool_calls":false,)"
       R"("response_format":{"type":"json_object"},"reasoning_effort":"low","user":"u",)"
-      R"("logit_bias":{"1":-100},"presence_penalty":0.5})");
+      R"("logit_bias":{"1":-100}})");
 }
 
 TEST(OpenAIChatRequestWriteTest, AnthropicRequestLosesOnlyWhatOpenAICannotCarry) {
@@ -211,7 +216,8 @@ constexpr std::string_view kRoundTripBodies[] = {
       "tool_choice":{"type":"function","function":{"name":"lookup"}},"parallel_tool_calls":false,
       "response_format":{"type":"json_schema","json_schema":{"name":"out","schema":{"type":"object"},"strict":true}},
       "reasoning_effort":"medium","safety_identifier":"user-7",
-      "presence_penalty":0.1,"logit_bias":{"50256":-100},"metadata":{"z":"1","a":"2"},"store":false})",
+      "presence_penalty":0.1,"frequency_penalty":-1,"logit_bias":{"50256":-100},)"
+    R"("metadata":{"z":"1","a":"2"},"store":false})",
     R"({"model":"m","messages":[{"role":"user","content":"x"}],"stop":"\n\n",
         "tool_choice":"none","response_format":{"type":"text"},"user":"u"})",
     R"({"model":"m","messages":[{"role":"user","content":"x"}],"parallel_tool_calls":false,
@@ -254,7 +260,9 @@ TEST(OpenAIChatRequestWriteTest, RichRoundTripKeepsEveryField) {
   EXPECT_EQ(request->response_format->name, "out");
   EXPECT_EQ(request->effort, "medium");
   EXPECT_EQ(request->user_id, "user-7");
-  EXPECT_EQ(request->extra.size(), 4u);
+  EXPECT_EQ(request->sampling.presence_penalty, 0.1);
+  EXPECT_EQ(request->sampling.frequency_penalty, -1.0);
+  EXPECT_EQ(request->extra.size(), 3u);  // logit_bias, metadata, store
   EXPECT_TRUE(request->stream_include_usage);
   EXPECT_TRUE(request->logprobs);
   EXPECT_EQ(request->top_logprobs, 5);
