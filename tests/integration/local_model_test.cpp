@@ -402,6 +402,28 @@ TEST_F(ThinkingModelTest, WithoutThinkingTheAnswerIsText) {
   EXPECT_EQ(answer["content"][0]["type"], "text");
 }
 
+// A prefill with thinking asked for: the template's thought is closed
+// before the prefilled text, so the model continues the text and the
+// answer is content only (without the prefill it is all reasoning: the
+// next test).
+TEST_F(ThinkingModelTest, APrefillIsContinuedAsContentAfterAClosedThought) {
+  const Json body = {{"model", "thinker"},
+                     {"max_tokens", 8},
+                     {"temperature", 0},
+                     {"reasoning_effort", "low"},
+                     {"messages",
+                      {{{"role", "user"}, {"content", "Why?"}},
+                       {{"role", "assistant"}, {"content", "Because"}}}}};
+  const auto response = Fetch(port(), OpenAIPost(body.dump()));
+  ASSERT_TRUE(response.has_value());
+  ASSERT_EQ(response->status, 200) << response->body;
+  const Json message = ParseJson(response->body)["choices"][0]["message"];
+  EXPECT_EQ(message.value("reasoning_content", ""), "") << message;
+  const std::string content = message.value("content", "");
+  EXPECT_FALSE(content.empty()) << message;
+  EXPECT_FALSE(content.starts_with("Because")) << message;
+}
+
 TEST_F(ThinkingModelTest, OpenAIReasoningEffortGivesReasoningContent) {
   const Json body = {{"model", "thinker"},
                      {"max_tokens", 8},
