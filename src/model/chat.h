@@ -155,6 +155,10 @@ struct SamplingParams {
   // them; Claude has no such parameters and is not sent them.
   std::optional<double> presence_penalty = std::nullopt;
   std::optional<double> frequency_penalty = std::nullopt;
+  // OpenAI's logit_bias: (token id, bias from -100 to 100) pairs, the bias
+  // added to that token's logit. Ids are the answering model's own (the
+  // local engine reads them as llama-server does); Claude is not sent them.
+  std::vector<std::pair<int64_t, double>> logit_bias = {};
 
   friend bool operator==(const SamplingParams&, const SamplingParams&) = default;
 };

@@ -132,6 +132,22 @@ describe('OpenAI SDK on the local model', () => {
       (error) => error instanceof OpenAI.BadRequestError && /presence_penalty/.test(error.message));
   });
 
+  test('logit_bias takes the model\'s token ids: +100 makes one token the answer', async () => {
+    const completion = await openai.chat.completions.create({
+      model: 'tiny', max_tokens: 5, messages: question, logprobs: true,
+      logit_bias: { 1000: 100 },
+    });
+    const tokens = completion.choices[0].logprobs.content.map((entry) => entry.token);
+    assert.equal(tokens.length, 5);
+    assert.equal(new Set(tokens).size, 1, tokens.join('|'));
+    await assert.rejects(
+      openai.chat.completions.create({
+        model: 'tiny', max_tokens: 2, messages: question, logit_bias: { 99999999: 5 },
+      }),
+      (error) => error instanceof OpenAI.BadRequestError && /vocabulary/.test(error.message),
+    );
+  });
+
   test('a prompt beyond the context window is a BadRequestError', async () => {
     const long = 'word '.repeat(1200);
     await assert.rejects(

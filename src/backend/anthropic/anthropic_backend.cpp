@@ -120,7 +120,7 @@ void AnthropicBackend::Generate(ChatRequest request,
   }
   if (request.source != ApiFlavor::kAnthropic) {
     // Fields another API's client sent that duet does not model
-    // (logit_bias...) mean nothing to Claude, which would refuse them.
+    // (metadata, store...) mean nothing to Claude, which would refuse them.
     request.extra.clear();
   }
   for (const std::string& change : ShapeForModel(*model, &request)) {

@@ -83,7 +83,7 @@ struct ModelRunner::Slot {
 namespace {
 
 bool IsGreedy(const SamplingParams& params) {
-  return params.temperature.value_or(1.0) <= 0 && !HasPenalties(params);
+  return params.temperature.value_or(1.0) <= 0 && !AdjustsLogits(params);
 }
 
 }  // namespace

@@ -44,12 +44,23 @@ std::string TokenPiece(const llama_vocab* vocab, llama_token token,
   return piece;
 }
 
-bool HasPenalties(const SamplingParams& params) {
-  return params.presence_penalty.value_or(0) != 0 || params.frequency_penalty.value_or(0) != 0;
+bool AdjustsLogits(const SamplingParams& params) {
+  return params.presence_penalty.value_or(0) != 0 || params.frequency_penalty.value_or(0) != 0 ||
+         !params.logit_bias.empty();
 }
 
 Result<llama_sampler*> NewSampler(const SamplingParams& params, int32_t max_tokens,
                                   const llama_vocab* vocab, const GrammarSpec* spec) {
+  const int32_t n_vocab = llama_vocab_n_tokens(vocab);
+  std::vector<llama_logit_bias> biases;
+  for (const auto& [id, bias] : params.logit_bias) {
+    if (id >= n_vocab) {
+      return Error(InvalidArgument("logit_bias: token " + std::to_string(id) +
+                                   " is not in this model's vocabulary (ids 0 to " +
+                                   std::to_string(n_vocab - 1) + ")"));
+    }
+    biases.push_back({static_cast<llama_token>(id), static_cast<float>(bias)});
+  }
   llama_sampler* chain =
       llama_sampler_chain_init(llama_sampler_chain_default_params());
   if (spec != nullptr) {
@@ -108,12 +119,17 @@ Result<llama_sampler*> NewSampler(const SamplingParams& params, int32_t max_toke
     }
     llama_sampler_chain_add(chain, constrained);
   }
-  if (HasPenalties(params)) {
+  if (!biases.empty()) {
+    llama_sampler_chain_add(chain, llama_sampler_init_logit_bias(
+                                       n_vocab, static_cast<int32_t>(biases.size()),
+                                       biases.data()));
+  }
+  if (params.presence_penalty.value_or(0) != 0 || params.frequency_penalty.value_or(0) != 0) {
     // Over the whole answer, as OpenAI counts them; the chain sees only the
     // answer's tokens (llama_sampler_sample accepts each one it draws).
     llama_sampler_chain_add(
         chain, llama_sampler_init_penalties(
-                   llama_vocab_n_tokens(vocab), max_tokens, /*penalty_repeat=*/1.0f,
+                   n_vocab, max_tokens, /*penalty_repeat=*/1.0f,
                    static_cast<float>(params.frequency_penalty.value_or(0)),
                    static_cast<float>(params.presence_penalty.value_or(0))));
   }

@@ -37,15 +37,17 @@ struct GrammarSpec {
   bool prefill_from_request = false;
 };
 
-// True when `params` asks for a presence or frequency penalty.
-bool HasPenalties(const SamplingParams& params);
+// True when `params` asks for logits to be changed before the pick: a
+// logit_bias, a presence or a frequency penalty.
+bool AdjustsLogits(const SamplingParams& params);
 
-// A sampler chain: the grammar first when there is one, then the presence
-// and frequency penalties over the last `max_tokens` tokens drawn (the
-// answer), then greedy at temperature 0, or top-k, top-p, temperature and a
-// seeded draw (random seed when none is given). The caller owns it
-// (llama_sampler_free).
-// Errors: kInvalidArgument, naming what spec->source is, when llama.cpp refuses the
+// A sampler chain: the grammar first when there is one, then the logit
+// biases, then the presence and frequency penalties over the last
+// `max_tokens` tokens drawn (the answer), then greedy at temperature 0, or
+// top-k, top-p, temperature and a seeded draw (random seed when none is
+// given). The caller owns it (llama_sampler_free).
+// Errors: kInvalidArgument for a logit_bias token the vocabulary lacks, or,
+// naming what spec->source is, when llama.cpp refuses the
 // grammar, which the client's schemas shaped (it allows no repetition count
 // above 2,000, such as a minItems or maxLength, and no rule that refers to
 // itself before any input), or when the grammar does not accept the

@@ -3,6 +3,7 @@
 
 #include "wire/openai/chat_request.h"
 
+#include <charconv>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -364,6 +365,29 @@ Status ParseStop(const Json& body, std::vector<std::string>* stop_sequences) {
   return Status::Ok();
 }
 
+// logit_bias: an object from token ids (as strings) to biases, -100..100.
+Status ParseLogitBias(const Json& body, std::vector<std::pair<int64_t, double>>* biases) {
+  const Json* object = FindMember(body, "logit_bias");
+  if (object == nullptr || object->is_null()) {
+    return Status::Ok();
+  }
+  if (!object->is_object()) {
+    return WrongType("logit_bias", "an object from token ids to biases");
+  }
+  for (const auto& [key, bias] : object->items()) {
+    int64_t id = -1;
+    const auto [end, error] = std::from_chars(key.data(), key.data() + key.size(), id);
+    if (error != std::errc() || end != key.data() + key.size() || id < 0) {
+      return InvalidArgument("logit_bias: \"" + key + "\" is not a token id");
+    }
+    if (!bias.is_number() || !(bias.get<double>() >= -100 && bias.get<double>() <= 100)) {
+      return InvalidArgument("logit_bias." + key + ": expected a number between -100 and 100");
+    }
+    biases->emplace_back(id, bias.get<double>());
+  }
+  return Status::Ok();
+}
+
 Status ParseSampling(const Json& body, ChatRequest* request) {
   DUET_ASSIGN_OR_RETURN(request->sampling.temperature,
                         OptionalNumber(body, "temperature", ""));
@@ -378,6 +402,7 @@ Status ParseSampling(const Json& body, ChatRequest* request) {
       return InvalidArgument(std::string(key) + ": expected a number between -2 and 2");
     }
   }
+  DUET_RETURN_IF_ERROR(ParseLogitBias(body, &request->sampling.logit_bias));
   DUET_ASSIGN_OR_RETURN(const std::optional<int64_t> n, OptionalInt(body, "n", ""));
   if (n.has_value() && *n != 1) {
     return InvalidArgument("n: only n=1 is supported");

@@ -16,7 +16,8 @@
 //   consecutive same-role messages are merged into one canonical message.
 //
 // `presence_penalty` and `frequency_penalty` (numbers from -2 to 2, as
-// OpenAI bounds them) become SamplingParams fields.
+// OpenAI bounds them) and `logit_bias` (token ids to biases from -100 to
+// 100) become SamplingParams fields.
 //
 // `logprobs` and `top_logprobs` (an integer 0..20; above 0 only with
 // logprobs: true) become ChatRequest::logprobs / top_logprobs and are
@@ -26,7 +27,7 @@
 // comes back on write: message `name`, image `detail`, the assistant
 // `refusal` field, json_schema `description`, stream_options
 // `include_obfuscation`. Every other top-level key the adapter does not model
-// (logit_bias, metadata, store, ...) is kept whole in
+// (metadata, store, ...) is kept whole in
 // ChatRequest::extra and written back unchanged.
 //
 // Thread safety: pure functions.

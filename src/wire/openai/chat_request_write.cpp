@@ -260,6 +260,15 @@ std::string WriteChatCompletionRequest(const ChatRequest& request) {
     writer.Key("frequency_penalty");
     writer.Double(*sampling.frequency_penalty);
   }
+  if (!sampling.logit_bias.empty()) {
+    writer.Key("logit_bias");
+    writer.BeginObject();
+    for (const auto& [id, bias] : sampling.logit_bias) {
+      writer.Key(std::to_string(id));
+      writer.Double(bias);
+    }
+    writer.EndObject();
+  }
   if (request.logprobs) {
     writer.Field("logprobs", true);
     if (request.top_logprobs > 0) {

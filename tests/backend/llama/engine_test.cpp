@@ -146,6 +146,38 @@ TEST_F(LlamaEngineTest, PenaltiesMakeARepeatedTokenLessLikely) {
   }
 }
 
+// A bias of +100 makes one token the whole answer (sampler_test.cpp shows
+// the rest of the arithmetic). Ids are the model's own; one past its
+// vocabulary is the client's error.
+TEST_F(LlamaEngineTest, LogitBiasForcesOrBansATokenById) {
+  const auto deltas = [](const Answer& answer) {
+    std::vector<std::string> texts;
+    for (const ChatEvent& event : answer.events) {
+      if (event.kind == ChatEvent::Kind::kBlockDelta) {
+        texts.push_back(event.delta);
+      }
+    }
+    return texts;
+  };
+  ChatRequest forced = Ask("Say something.", 6);
+  forced.sampling.logit_bias = {{1000, 100.0}};
+  const Answer answer = Complete(forced);
+  ASSERT_TRUE(answer.error.ok()) << answer.error.message();
+  const std::vector<std::string> texts = deltas(answer);
+  ASSERT_EQ(texts.size(), 6u) << Text(answer);
+  EXPECT_EQ(std::set<std::string>(texts.begin(), texts.end()).size(), 1u) << Text(answer);
+
+  ChatRequest outside = Ask("Say something.");
+  outside.sampling.logit_bias = {{10'000'000, 1.0}};
+  const Answer refused = Complete(std::move(outside));
+  ASSERT_FALSE(refused.error.ok());
+  EXPECT_EQ(refused.error.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.error.message().find("logit_bias: token 10000000 is not in this model's "
+                                         "vocabulary"),
+            std::string::npos)
+      << refused.error.message();
+}
+
 TEST_F(LlamaEngineTest, StopSequenceCutsTheAnswerWhereItAppears) {
   const Answer free_answer = Complete(Ask("Write something", 32));
   const std::string text = Text(free_answer);

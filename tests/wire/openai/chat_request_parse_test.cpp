@@ -20,6 +20,20 @@ ChatRequest ParseOk(std::string_view body) {
   return *std::move(result);
 }
 
+// The error of a one-message request with the top-level `fields` added
+// (`"key":value` text), which must be refused as the client's.
+Status Refusal(std::string_view fields) {
+  const Result<ChatRequest> result = ParseChatCompletionRequest(
+      std::string(R"({"model":"m","messages":[{"role":"user","content":"x"}],)") +
+      std::string(fields) + "}");
+  if (result.has_value()) {
+    ADD_FAILURE() << "accepted: " << fields;
+    return Status::Ok();
+  }
+  EXPECT_EQ(result.error().code(), ErrorCode::kInvalidArgument);
+  return result.error();
+}
+
 ContentBlock TextBlock(std::string text) { return ContentBlock::Text(std::move(text)); }
 
 ContentBlock ToolResult(std::string id, std::vector<ContentBlock> content) {
@@ -324,10 +338,10 @@ TEST(OpenAIChatRequestParseTest, StreamAndIncludeUsage) {
 
 TEST(OpenAIChatRequestParseTest, UnknownTopLevelKeysAreKeptInExtra) {
   const ChatRequest request = ParseOk(R"({"model":"m","messages":[{"role":"user","content":"x"}],
-      "logit_bias":{"7":-100},"metadata":{"b":"2","a":"1"},"prediction":null,
-      "temperature":1,"user":"u","presence_penalty":0.5})");
+      "service_tier":"flex","metadata":{"b":"2","a":"1"},"prediction":null,
+      "temperature":1,"user":"u","presence_penalty":0.5,"logit_bias":{"7":-100}})");
   EXPECT_EQ(request.extra.size(), 3u);
-  EXPECT_EQ(request.extra.at("logit_bias").text, R"({"7":-100})");
+  EXPECT_EQ(request.extra.at("service_tier").text, R"("flex")");
   EXPECT_EQ(request.extra.at("metadata").text, R"({"b":"2","a":"1"})");
   EXPECT_EQ(request.extra.at("prediction").text, "null");
 }
@@ -341,14 +355,19 @@ TEST(OpenAIChatRequestParseTest, PenaltiesAreReadAndBoundedAsOpenAIBoundsThem) {
                    .sampling.frequency_penalty.has_value());
   for (const char* bad : {R"("presence_penalty":2.5)", R"("frequency_penalty":-3)",
                           R"("frequency_penalty":"1")"}) {
-    SCOPED_TRACE(bad);
-    const Result<ChatRequest> refused = ParseChatCompletionRequest(
-        std::string(R"({"model":"m","messages":[{"role":"user","content":"x"}],)") + bad +
-        "}");
-    ASSERT_FALSE(refused.has_value());
-    EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument);
-    EXPECT_NE(refused.error().message().find("_penalty"), std::string::npos)
-        << refused.error().message();
+    EXPECT_NE(Refusal(bad).message().find("_penalty"), std::string::npos) << bad;
+  }
+}
+
+TEST(OpenAIChatRequestParseTest, LogitBiasIsReadAsTokenIdsAndBounded) {
+  const ChatRequest request = ParseOk(R"({"model":"m","messages":[{"role":"user","content":"x"}],
+      "logit_bias":{"50256":-100,"7":12.5}})");
+  EXPECT_EQ(request.sampling.logit_bias,
+            (std::vector<std::pair<int64_t, double>>{{50256, -100.0}, {7, 12.5}}));
+  for (const char* bad : {R"("logit_bias":{"word":1})", R"("logit_bias":{"-1":1})",
+                          R"("logit_bias":{"7":101})", R"("logit_bias":{"7":"1"})",
+                          R"("logit_bias":[1])"}) {
+    EXPECT_EQ(Refusal(bad).message().rfind("logit_bias", 0), 0u) << bad;
   }
 }
 

@@ -74,7 +74,8 @@ TEST(OpenAIChatRequestWriteTest, EveryModelledFieldInOrder) {
                                     .top_k = 40,
                                     .seed = 7,
                                     .presence_penalty = 0.5,
-                                    .frequency_penalty = -0.25};
+                                    .frequency_penalty = -0.25,
+                                    .logit_bias = {{1, -100}, {42, 2.5}}};
   request.logprobs = true;
   request.top_logprobs = 3;
   request.stream = true;
@@ -89,7 +90,7 @@ TEST(OpenAIChatRequestWriteTest, EveryModelledFieldInOrder) {
   request.response_format = ResponseFormat{ResponseFormat::Kind::kJsonObject, "", {}, {}};
   request.effort = "low";
   request.user_id = "u";
-  request.extra["logit_bias"] = RawJson{R"({"1":-100})"};
+  request.extra["service_tier"] = RawJson{R"("flex")"};
   EXPECT_EQ(
       WriteChatCompletionRequest(request),
       R"({"model":"m","messages":[)"
@@ -102,13 +103,13 @@ TEST(OpenAIChatRequestWriteTest, EveryModelledFieldInOrder) {
       R"({"role":"tool","tool_call_id":"call_1","content":"42"},)"
       R"({"role":"user","content":"thanks"}],)"
       R"("max_tokens":100,"stop":["END"],"temperature":0.5,"top_p":1,"top_k":40,"seed":7,)"
-      R"("presence_penalty":0.5,"frequency_penalty":-0.25,)"
+      R"("presence_penalty":0.5,"frequency_penalty":-0.25,"logit_bias":{"1":-100,"42":2.5},)"
       R"("logprobs":true,"top_logprobs":3,"stream":true,"stream_options":{"include_usage":true},)"
       R"("tools":[{"type":"function","function":{"name":"f","description":"F.",)"
       R"("parameters":{"type":"object"},"strict":true}}],)"
       R"("tool_choice":"required","parallel_tool_calls":false,)"
       R"("response_format":{"type":"json_object"},"reasoning_effort":"low","user":"u",)"
-      R"("logit_bias":{"1":-100}})");
+      R"("service_tier":"flex"})");
 }
 
 TEST(OpenAIChatRequestWriteTest, AnthropicRequestLosesOnlyWhatOpenAICannotCarry) {
@@ -262,7 +263,8 @@ TEST(OpenAIChatRequestWriteTest, RichRoundTripKeepsEveryField) {
   EXPECT_EQ(request->user_id, "user-7");
   EXPECT_EQ(request->sampling.presence_penalty, 0.1);
   EXPECT_EQ(request->sampling.frequency_penalty, -1.0);
-  EXPECT_EQ(request->extra.size(), 3u);  // logit_bias, metadata, store
+  EXPECT_EQ(request->sampling.logit_bias.size(), 1u);
+  EXPECT_EQ(request->extra.size(), 2u);  // metadata, store
   EXPECT_TRUE(request->stream_include_usage);
   EXPECT_TRUE(request->logprobs);
   EXPECT_EQ(request->top_logprobs, 5);
