@@ -153,6 +153,10 @@ struct SamplingParams {
   // appeared in the answer so far (presence), and once per appearance
   // (frequency). The local engine and OpenAI-compatible upstreams apply
   // them; Claude has no such parameters and is not sent them.
+  // min_p (0 to 1), as llama-server and vLLM take it beside OpenAI's
+  // parameters: tokens less likely than min_p times the likeliest are
+  // dropped. The local engine and OpenAI-compatible upstreams apply it.
+  std::optional<double> min_p = std::nullopt;
   std::optional<double> presence_penalty = std::nullopt;
   std::optional<double> frequency_penalty = std::nullopt;
   // OpenAI's logit_bias: (token id, bias from -100 to 100) pairs, the bias

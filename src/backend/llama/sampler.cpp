@@ -146,6 +146,10 @@ Result<llama_sampler*> NewSampler(const SamplingParams& params, int32_t max_toke
     llama_sampler_chain_add(
         chain, llama_sampler_init_top_p(static_cast<float>(*params.top_p), 1));
   }
+  if (params.min_p && *params.min_p > 0) {
+    llama_sampler_chain_add(
+        chain, llama_sampler_init_min_p(static_cast<float>(*params.min_p), 1));
+  }
   llama_sampler_chain_add(
       chain, llama_sampler_init_temp(static_cast<float>(temperature)));
   const uint32_t seed = params.seed ? static_cast<uint32_t>(*params.seed)

@@ -44,8 +44,8 @@ bool AdjustsLogits(const SamplingParams& params);
 // A sampler chain: the grammar first when there is one, then the logit
 // biases, then the presence and frequency penalties over the last
 // `max_tokens` tokens drawn (the answer), then greedy at temperature 0, or
-// top-k, top-p, temperature and a seeded draw (random seed when none is
-// given). The caller owns it (llama_sampler_free).
+// top-k, top-p, min-p, temperature and a seeded draw (random seed when none
+// is given). The caller owns it (llama_sampler_free).
 // Errors: kInvalidArgument for a logit_bias token the vocabulary lacks, or,
 // naming what spec->source is, when llama.cpp refuses the
 // grammar, which the client's schemas shaped (it allows no repetition count

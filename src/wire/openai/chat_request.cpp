@@ -393,6 +393,11 @@ Status ParseSampling(const Json& body, ChatRequest* request) {
                         OptionalNumber(body, "temperature", ""));
   DUET_ASSIGN_OR_RETURN(request->sampling.top_p, OptionalNumber(body, "top_p", ""));
   DUET_ASSIGN_OR_RETURN(request->sampling.top_k, OptionalInt(body, "top_k", ""));
+  std::optional<double>& min_p = request->sampling.min_p;
+  DUET_ASSIGN_OR_RETURN(min_p, OptionalNumber(body, "min_p", ""));
+  if (min_p && !(*min_p >= 0 && *min_p <= 1)) {
+    return InvalidArgument("min_p: expected a number between 0 and 1");
+  }
   DUET_ASSIGN_OR_RETURN(request->sampling.seed, OptionalInt(body, "seed", ""));
   for (const auto& [key, penalty] :
        {std::pair{"presence_penalty", &request->sampling.presence_penalty},

@@ -16,8 +16,9 @@
 //   consecutive same-role messages are merged into one canonical message.
 //
 // `presence_penalty` and `frequency_penalty` (numbers from -2 to 2, as
-// OpenAI bounds them) and `logit_bias` (token ids to biases from -100 to
-// 100) become SamplingParams fields.
+// OpenAI bounds them), `logit_bias` (token ids to biases from -100 to 100)
+// and, as llama-server and vLLM take them, `top_k` and `min_p` (0 to 1)
+// become SamplingParams fields.
 //
 // `logprobs` and `top_logprobs` (an integer 0..20; above 0 only with
 // logprobs: true) become ChatRequest::logprobs / top_logprobs and are

@@ -23,7 +23,7 @@ namespace duet::wire::openai::internal {
 
 // The top-level request fields the adapter models; every other key travels
 // in ChatRequest::extra, so the parser and the writer must agree on this.
-inline constexpr std::array<std::string_view, 24> kModelledRequestFields = {
+inline constexpr std::array<std::string_view, 25> kModelledRequestFields = {
     "model",           "messages",         "max_completion_tokens",
     "max_tokens",      "stop",             "temperature",
     "top_p",           "top_k",            "seed",
@@ -31,7 +31,7 @@ inline constexpr std::array<std::string_view, 24> kModelledRequestFields = {
     "tools",           "tool_choice",      "parallel_tool_calls",
     "response_format", "reasoning_effort", "user",
     "safety_identifier", "logprobs",       "top_logprobs",
-    "presence_penalty", "frequency_penalty", "logit_bias",
+    "presence_penalty", "frequency_penalty", "logit_bias", "min_p",
 };
 
 // OpenAI's limit on top_logprobs.

@@ -249,6 +249,10 @@ std::string WriteChatCompletionRequest(const ChatRequest& request) {
   if (sampling.top_k.has_value()) {
     writer.Field("top_k", *sampling.top_k);
   }
+  if (sampling.min_p.has_value()) {
+    writer.Key("min_p");
+    writer.Double(*sampling.min_p);
+  }
   if (sampling.seed.has_value()) {
     writer.Field("seed", *sampling.seed);
   }

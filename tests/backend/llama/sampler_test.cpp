@@ -98,6 +98,27 @@ TEST_F(SamplerTest, PenaltiesLowerTokensTheAnswerAlreadyHas) {
   llama_sampler_free(chain);
 }
 
+// One token at 5 among tens of thousands at 0 is drawn about once in 200
+// at temperature 1; min_p 0.5 leaves only it (the rest are e^-5 as likely).
+TEST_F(SamplerTest, MinPDropsTokensFarLessLikelyThanTheLikeliest) {
+  int drawn_without = 0;
+  int drawn_with = 0;
+  for (int64_t seed = 1; seed <= 20; ++seed) {
+    SamplingParams params;
+    params.temperature = 1.0;
+    params.seed = seed;
+    llama_sampler* chain = Chain(params);
+    drawn_without += Pick(chain, {1000}) == 1000 ? 1 : 0;
+    llama_sampler_free(chain);
+    params.min_p = 0.5;
+    chain = Chain(params);
+    drawn_with += Pick(chain, {1000}) == 1000 ? 1 : 0;
+    llama_sampler_free(chain);
+  }
+  EXPECT_LE(drawn_without, 2);
+  EXPECT_EQ(drawn_with, 20);
+}
+
 TEST_F(SamplerTest, ATokenOutsideTheVocabularyIsRefused) {
   SamplingParams params;
   params.logit_bias = {{llama_vocab_n_tokens(vocab_), 1.0}};

@@ -359,6 +359,15 @@ TEST(OpenAIChatRequestParseTest, PenaltiesAreReadAndBoundedAsOpenAIBoundsThem) {
   }
 }
 
+TEST(OpenAIChatRequestParseTest, MinPIsReadAndBounded) {
+  EXPECT_EQ(ParseOk(R"({"model":"m","messages":[{"role":"user","content":"x"}],"min_p":0.05})")
+                .sampling.min_p,
+            0.05);
+  for (const char* bad : {R"("min_p":1.5)", R"("min_p":-0.1)", R"("min_p":"0.1")"}) {
+    EXPECT_EQ(Refusal(bad).message().rfind("min_p", 0), 0u) << bad;
+  }
+}
+
 TEST(OpenAIChatRequestParseTest, LogitBiasIsReadAsTokenIdsAndBounded) {
   const ChatRequest request = ParseOk(R"({"model":"m","messages":[{"role":"user","content":"x"}],
       "logit_bias":{"50256":-100,"7":12.5}})");

@@ -73,6 +73,7 @@ TEST(OpenAIChatRequestWriteTest, EveryModelledFieldInOrder) {
                                     .top_p = 1.0,
                                     .top_k = 40,
                                     .seed = 7,
+                                    .min_p = 0.1,
                                     .presence_penalty = 0.5,
                                     .frequency_penalty = -0.25,
                                     .logit_bias = {{1, -100}, {42, 2.5}}};
@@ -102,7 +103,8 @@ TEST(OpenAIChatRequestWriteTest, EveryModelledFieldInOrder) {
       R"({"id":"call_1","type":"function","function":{"name":"f","arguments":"{\"a\":1}"}}]},)"
       R"({"role":"tool","tool_call_id":"call_1","content":"42"},)"
       R"({"role":"user","content":"thanks"}],)"
-      R"("max_tokens":100,"stop":["END"],"temperature":0.5,"top_p":1,"top_k":40,"seed":7,)"
+      R"("max_tokens":100,"stop":["END"],"temperature":0.5,"top_p":1,"top_k":40,"min_p":0.1,)"
+      R"("seed":7,)"
       R"("presence_penalty":0.5,"frequency_penalty":-0.25,"logit_bias":{"1":-100,"42":2.5},)"
       R"("logprobs":true,"top_logprobs":3,"stream":true,"stream_options":{"include_usage":true},)"
       R"("tools":[{"type":"function","function":{"name":"f","description":"F.",)"
@@ -217,7 +219,7 @@ constexpr std::string_view kRoundTripBodies[] = {
       "tool_choice":{"type":"function","function":{"name":"lookup"}},"parallel_tool_calls":false,
       "response_format":{"type":"json_schema","json_schema":{"name":"out","schema":{"type":"object"},"strict":true}},
       "reasoning_effort":"medium","safety_identifier":"user-7",
-      "presence_penalty":0.1,"frequency_penalty":-1,"logit_bias":{"50256":-100},)"
+      "presence_penalty":0.1,"frequency_penalty":-1,"logit_bias":{"50256":-100},"min_p":0.05,)"
     R"("metadata":{"z":"1","a":"2"},"store":false})",
     R"({"model":"m","messages":[{"role":"user","content":"x"}],"stop":"\n\n",
         "tool_choice":"none","response_format":{"type":"text"},"user":"u"})",
@@ -264,6 +266,7 @@ TEST(OpenAIChatRequestWriteTest, RichRoundTripKeepsEveryField) {
   EXPECT_EQ(request->sampling.presence_penalty, 0.1);
   EXPECT_EQ(request->sampling.frequency_penalty, -1.0);
   EXPECT_EQ(request->sampling.logit_bias.size(), 1u);
+  EXPECT_EQ(request->sampling.min_p, 0.05);
   EXPECT_EQ(request->extra.size(), 2u);  // metadata, store
   EXPECT_TRUE(request->stream_include_usage);
   EXPECT_TRUE(request->logprobs);
