@@ -177,6 +177,13 @@ function openaiRequest(r) {
   if (r.chance(0.2)) request.stop = r.field(['###', ['a', 'b'], []], [5]);
   if (r.chance(0.2)) request.temperature = r.field([0, 1, 2], [3]);
   if (r.chance(0.1)) request.seed = r.field([1, 42], ['x']);
+  if (r.chance(0.1)) request.frequency_penalty = r.field([-2, 0.5, 2], [2.5, 'x']);
+  if (r.chance(0.1)) request.presence_penalty = r.field([1, -0.5], [-3]);
+  if (r.chance(0.1)) request.min_p = r.field([0, 0.05, 1], [1.5]);
+  if (r.chance(0.1)) {
+    request.logit_bias = r.field([{ 2: -100 }, { 1000: 100, 7: 5 }, {}],
+      [{ word: 1 }, { 3: 200 }, { 99999999: 1 }, [1]]);
+  }
   if (r.chance(0.1)) {
     request.logprobs = true;
     request.top_logprobs = r.field([0, 3], [-1]);
