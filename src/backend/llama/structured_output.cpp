@@ -11,12 +11,11 @@ namespace duet::llama {
 StructuredOutput::StructuredOutput(
     std::shared_ptr<const common_chat_parser_params> params, bool continues_prefill)
     : params_(std::move(params)),
-      previous_(std::make_unique<common_chat_msg>()),
-      before_(std::make_unique<common_chat_msg>()) {
+      previous_(std::make_unique<common_chat_msg>()) {
   if (continues_prefill) {
     try {
       *previous_ = common_chat_parse("", /*is_partial=*/true, *params_);
-      *before_ = *previous_;
+      before_ = std::make_unique<common_chat_msg>(*previous_);
     } catch (const std::exception&) {
       // Unreadable alone: the prefill is then not part of what is parsed.
     }
@@ -51,7 +50,7 @@ void StructuredOutput::Update(bool partial, std::vector<ChatEvent>* events) {
       return;  // not readable yet: wait for more text
     }
     // The complete answer does not follow the format: it is all content.
-    parsed = *before_;
+    parsed = before_ ? *before_ : common_chat_msg();
     parsed.role = "assistant";
     parsed.content += text_;
   }

@@ -56,8 +56,8 @@ class StructuredOutput {
   std::shared_ptr<const common_chat_parser_params> params_;
   std::string text_;
   std::unique_ptr<common_chat_msg> previous_;  // what has been sent
-  // The complete parse of the prefill alone, where an answer that does not
-  // follow the format is read from.
+  // The parse of the prefill alone (nullptr without one), which an answer
+  // that does not follow the format is read as continuing.
   std::unique_ptr<common_chat_msg> before_;
   Open open_ = Open::kNone;
   int open_index_ = -1;

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "wire/json_read.h"
 #include "wire/openai/chat_request_internal.h"
 
@@ -365,6 +367,18 @@ Status ParseStop(const Json& body, std::vector<std::string>* stop_sequences) {
   return Status::Ok();
 }
 
+// The number `key` of `body` when it lies in [low, high]; absent gives
+// nullopt, anything else kInvalidArgument naming `key`.
+Result<std::optional<double>> NumberBetween(const Json& body, const char* key, double low,
+                                            double high) {
+  DUET_ASSIGN_OR_RETURN(const std::optional<double> value, OptionalNumber(body, key, ""));
+  if (value && !(*value >= low && *value <= high)) {
+    return Error(InvalidArgument(fmt::format("{}: expected a number between {} and {}", key,
+                                             low, high)));
+  }
+  return value;
+}
+
 // logit_bias: an object from token ids (as strings) to biases, -100..100.
 Status ParseLogitBias(const Json& body, std::vector<std::pair<int64_t, double>>* biases) {
   const Json* object = FindMember(body, "logit_bias");
@@ -393,20 +407,12 @@ Status ParseSampling(const Json& body, ChatRequest* request) {
                         OptionalNumber(body, "temperature", ""));
   DUET_ASSIGN_OR_RETURN(request->sampling.top_p, OptionalNumber(body, "top_p", ""));
   DUET_ASSIGN_OR_RETURN(request->sampling.top_k, OptionalInt(body, "top_k", ""));
-  std::optional<double>& min_p = request->sampling.min_p;
-  DUET_ASSIGN_OR_RETURN(min_p, OptionalNumber(body, "min_p", ""));
-  if (min_p && !(*min_p >= 0 && *min_p <= 1)) {
-    return InvalidArgument("min_p: expected a number between 0 and 1");
-  }
+  DUET_ASSIGN_OR_RETURN(request->sampling.min_p, NumberBetween(body, "min_p", 0, 1));
   DUET_ASSIGN_OR_RETURN(request->sampling.seed, OptionalInt(body, "seed", ""));
-  for (const auto& [key, penalty] :
-       {std::pair{"presence_penalty", &request->sampling.presence_penalty},
-        std::pair{"frequency_penalty", &request->sampling.frequency_penalty}}) {
-    DUET_ASSIGN_OR_RETURN(*penalty, OptionalNumber(body, key, ""));
-    if (penalty->has_value() && !(**penalty >= -2 && **penalty <= 2)) {
-      return InvalidArgument(std::string(key) + ": expected a number between -2 and 2");
-    }
-  }
+  DUET_ASSIGN_OR_RETURN(request->sampling.presence_penalty,
+                        NumberBetween(body, "presence_penalty", -2, 2));
+  DUET_ASSIGN_OR_RETURN(request->sampling.frequency_penalty,
+                        NumberBetween(body, "frequency_penalty", -2, 2));
   DUET_RETURN_IF_ERROR(ParseLogitBias(body, &request->sampling.logit_bias));
   DUET_ASSIGN_OR_RETURN(const std::optional<int64_t> n, OptionalInt(body, "n", ""));
   if (n.has_value() && *n != 1) {

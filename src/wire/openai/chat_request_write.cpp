@@ -1,7 +1,9 @@
 // WriteChatCompletionRequest: ChatRequest -> Chat Completions request JSON.
 // Tool definitions and friends are written by chat_request_tools.cpp.
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "wire/openai/chat_request.h"
@@ -238,32 +240,23 @@ std::string WriteChatCompletionRequest(const ChatRequest& request) {
     writer.EndArray();
   }
   const SamplingParams& sampling = request.sampling;
-  if (sampling.temperature.has_value()) {
-    writer.Key("temperature");
-    writer.Double(*sampling.temperature);
-  }
-  if (sampling.top_p.has_value()) {
-    writer.Key("top_p");
-    writer.Double(*sampling.top_p);
-  }
+  const auto number = [&writer](std::string_view key, const std::optional<double>& value) {
+    if (value.has_value()) {
+      writer.Key(key);
+      writer.Double(*value);
+    }
+  };
+  number("temperature", sampling.temperature);
+  number("top_p", sampling.top_p);
   if (sampling.top_k.has_value()) {
     writer.Field("top_k", *sampling.top_k);
   }
-  if (sampling.min_p.has_value()) {
-    writer.Key("min_p");
-    writer.Double(*sampling.min_p);
-  }
+  number("min_p", sampling.min_p);
   if (sampling.seed.has_value()) {
     writer.Field("seed", *sampling.seed);
   }
-  if (sampling.presence_penalty.has_value()) {
-    writer.Key("presence_penalty");
-    writer.Double(*sampling.presence_penalty);
-  }
-  if (sampling.frequency_penalty.has_value()) {
-    writer.Key("frequency_penalty");
-    writer.Double(*sampling.frequency_penalty);
-  }
+  number("presence_penalty", sampling.presence_penalty);
+  number("frequency_penalty", sampling.frequency_penalty);
   if (!sampling.logit_bias.empty()) {
     writer.Key("logit_bias");
     writer.BeginObject();
