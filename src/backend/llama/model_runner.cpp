@@ -156,12 +156,31 @@ ModelInfo ModelRunner::info() const {
 Result<TokenizedPrompt> ModelRunner::TokenizePrompt(const RenderedPrompt& rendered,
                                                     PromptTokenizer::Team team) const {
   if (!rendered.images.empty()) {
+    if (rendered.control_text != nullptr) {
+      // mtmd tokenises the text between images itself, special tokens
+      // parsed: it cannot be told which text is the client's.
+      return Error(InvalidArgument(
+          "the request's text spells one of the model's control tokens, which the local "
+          "engine can keep as text only in requests without images"));
+    }
     // Render refuses images unless the model has a projector.
     return vision_->Tokenize(rendered.prompt, rendered.images);
   }
-  DUET_ASSIGN_OR_RETURN(std::vector<llama_token> text,
-                        tokenizer_->Tokenize(rendered.prompt, team));
   const llama_vocab* vocab = llama_model_get_vocab(model_);
+  std::vector<llama_token> text;
+  if (rendered.control_text == nullptr) {
+    DUET_ASSIGN_OR_RETURN(text, tokenizer_->Tokenize(rendered.prompt, team));
+  } else {
+    DUET_ASSIGN_OR_RETURN(const std::vector<ControlText::Stretch> stretches,
+                          rendered.control_text->Cut(rendered.prompt));
+    for (const ControlText::Stretch& stretch : stretches) {
+      DUET_ASSIGN_OR_RETURN(
+          const std::vector<llama_token> tokens,
+          stretch.plain ? TokenizeText(vocab, stretch.text, ControlSpelling::kText)
+                        : tokenizer_->Tokenize(stretch.text, team));
+      text.insert(text.end(), tokens.begin(), tokens.end());
+    }
+  }
   TokenizedPrompt tokenized;
   if (llama_vocab_get_add_bos(vocab)) {
     tokenized.tokens.reserve(text.size() + 2);

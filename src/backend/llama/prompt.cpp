@@ -212,8 +212,52 @@ Result<std::unique_ptr<ChatTemplates>> ChatTemplates::ForModel(
 
 ChatTemplates::ChatTemplates(const ::llama_model* model, ::common_chat_templates* templates,
                              bool reads_images)
-    : templates_(templates), reads_images_(reads_images) {
+    : templates_(templates),
+      reads_images_(reads_images),
+      control_text_(std::make_shared<ControlText>(llama_model_get_vocab(model))) {
   ProbePlainRoute(model);
+}
+
+Result<bool> ChatTemplates::ProtectControlText(common_chat_templates_inputs* inputs) const {
+  bool changed = false;
+  const auto protect = [&](std::string* text) {
+    changed = control_text_->Protect(text) || changed;
+  };
+  for (common_chat_msg& message : inputs->messages) {
+    protect(&message.content);
+    protect(&message.reasoning_content);
+    protect(&message.tool_name);
+    protect(&message.tool_call_id);
+    for (common_chat_msg_content_part& part : message.content_parts) {
+      protect(&part.text);
+    }
+    for (common_chat_tool_call& call : message.tool_calls) {
+      protect(&call.id);
+      protect(&call.arguments);
+      std::string name = call.name;
+      if (control_text_->Protect(&name)) {
+        return Error(InvalidArgument("a tool call's name (" + call.name +
+                                     ") spells one of the model's control tokens"));
+      }
+    }
+  }
+  for (size_t i = 0; i < inputs->tools.size(); ++i) {
+    common_chat_tool& tool = inputs->tools[i];
+    std::string name = tool.name;
+    if (control_text_->Protect(&name)) {
+      return Error(InvalidArgument("tools." + std::to_string(i) +
+                                   ".name spells one of the model's control tokens"));
+    }
+    protect(&tool.description);
+    protect(&tool.parameters);
+  }
+  return changed;
+}
+
+void ChatTemplates::RestoreControlText(RenderedPrompt* rendered) const {
+  rendered->continued = control_text_->Restore(rendered->continued);
+  rendered->generation_prompt = control_text_->Restore(rendered->generation_prompt);
+  rendered->control_text = control_text_;
 }
 
 void ChatTemplates::ProbePlainRoute(const ::llama_model* model) {
@@ -401,6 +445,8 @@ Result<RenderedPrompt> ChatTemplates::RenderRoute(const ChatRequest& request,
     }
   }
 
+  DUET_ASSIGN_OR_RETURN(const bool protected_text, ProtectControlText(&inputs));
+
   // A trailing assistant turn is a prefill the answer continues.
   std::string continued;
   if (!inputs.messages.empty() && inputs.messages.back().role == "assistant") {
@@ -434,6 +480,9 @@ Result<RenderedPrompt> ChatTemplates::RenderRoute(const ChatRequest& request,
       rendered.continued = std::move(continued);
       rendered.additional_stops = plain_stops_;
       rendered.parser = one_pass_parser_;
+      if (protected_text) {
+        RestoreControlText(&rendered);
+      }
       return rendered;
     }
   } catch (const std::exception& error) {
@@ -443,13 +492,19 @@ Result<RenderedPrompt> ChatTemplates::RenderRoute(const ChatRequest& request,
   }
   // llama.cpp's pure-content route cannot continue a turn.
   inputs.force_pure_content = plain && continued.empty();
-  return RenderFullRoute(&inputs, continued, structured, std::move(images));
+  Result<RenderedPrompt> rendered =
+      RenderFullRoute(&inputs, continued, structured, std::move(images), protected_text);
+  if (rendered && protected_text) {
+    RestoreControlText(&*rendered);
+  }
+  return rendered;
 }
 
 Result<RenderedPrompt> ChatTemplates::RenderFullRoute(common_chat_templates_inputs* inputs,
                                                       const std::string& continued,
                                                       bool structured,
-                                                      std::vector<ImageSource> images) const {
+                                                      std::vector<ImageSource> images,
+                                                      bool protected_text) const {
   try {
     if (!continued.empty()) {
       inputs->add_generation_prompt = false;
@@ -469,6 +524,11 @@ Result<RenderedPrompt> ChatTemplates::RenderFullRoute(common_chat_templates_inpu
     }
     if (inputs->force_pure_content) {
       params.additional_stops = plain_stops_;
+    }
+    if (protected_text) {
+      // Grammars and parsers built from tool schemas read the client's text.
+      params.grammar = control_text_->Restore(params.grammar);
+      params.parser = control_text_->Restore(params.parser);
     }
     RenderedPrompt rendered;
     rendered.prompt = std::move(params.prompt);

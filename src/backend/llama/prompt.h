@@ -18,6 +18,10 @@
 // answer continues it (as the Anthropic API, llama-server and Ollama do). The
 // answer does not repeat it. A trailing assistant turn with a tool call is
 // refused (kInvalidArgument); one with no text opens a new turn.
+//
+// What the client sent that spells one of the model's control tokens
+// (<|im_end|>) is rendered as placeholders and tokenised as text
+// (control_text.h): no message can end its turn or open another.
 #pragma once
 
 #include <memory>
@@ -25,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "backend/llama/control_text.h"
 #include "backend/llama/plain_template.h"
 #include "core/status.h"
 #include "model/chat.h"
@@ -63,6 +68,10 @@ struct RenderedPrompt {
   // <think>...): they are rendered into the answer instead of dropped.
   std::vector<std::string> preserved_tokens;
   std::shared_ptr<const common_chat_parser_params> parser;
+  // Set when `prompt` holds placeholders for client text that spells a
+  // control token: it must be tokenised through ControlText::Cut. The
+  // fields above other than `prompt` hold that text spelled out.
+  std::shared_ptr<const ControlText> control_text;
 };
 
 // The chat templates of one loaded model. Thread-safe after construction
@@ -112,6 +121,14 @@ class ChatTemplates {
                                      bool allow_direct) const;
   ChatTemplates(const ::llama_model* model, ::common_chat_templates* templates,
                 bool reads_images);
+  // Replaces in `inputs` every text the client sent that spells a control
+  // token with placeholders (control_text.h); false when none does. A tool
+  // name that spells one is refused (kInvalidArgument): names are
+  // identifiers, and grammars are built from them.
+  Result<bool> ProtectControlText(common_chat_templates_inputs* inputs) const;
+  // Spells out the placeholders in what `rendered` holds besides its
+  // prompt, and marks the prompt as holding some.
+  void RestoreControlText(RenderedPrompt* rendered) const;
   // Compares the two routes on a probe conversation; sets plain_direct_
   // and plain_stops_, then tries the one-pass render (ProbeOnePass).
   void ProbePlainRoute(const ::llama_model* model);
@@ -121,13 +138,17 @@ class ChatTemplates {
   // does.
   void ProbeOnePass(const ::llama_model* model, const common_chat_templates_inputs& probe);
   // The full route for `inputs`, which ends with the prefill `continued`
-  // when that is not "" (see Render).
+  // when that is not "" (see Render). `protected_text`: `inputs` hold
+  // placeholders (ProtectControlText), which the grammar and the parser
+  // must read as the client's text.
   Result<RenderedPrompt> RenderFullRoute(common_chat_templates_inputs* inputs,
                                          const std::string& continued, bool structured,
-                                         std::vector<ImageSource> images) const;
+                                         std::vector<ImageSource> images,
+                                         bool protected_text) const;
 
   ::common_chat_templates* templates_;
   const bool reads_images_;
+  std::shared_ptr<const ControlText> control_text_;
   bool plain_direct_ = false;
   std::vector<std::string> plain_stops_;  // the full route's additional stops
   // Plain requests ending with a user turn: one render (PlainTemplate),

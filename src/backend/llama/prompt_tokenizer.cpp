@@ -163,16 +163,18 @@ Status ForEachPiece(std::string_view text, std::string_view boundary,
 }  // namespace
 
 Result<std::vector<int32_t>> TokenizeText(const ::llama_vocab* vocab,
-                                          std::string_view text) {
+                                          std::string_view text,
+                                          ControlSpelling spelling) {
   std::vector<llama_token> tokens(text.size() + 16);
   const auto length = static_cast<int32_t>(text.size());
+  const bool parse_special = spelling == ControlSpelling::kToken;
   int32_t n = llama_tokenize(vocab, text.data(), length, tokens.data(),
                              static_cast<int32_t>(tokens.size()),
-                             /*add_special=*/false, /*parse_special=*/true);
+                             /*add_special=*/false, parse_special);
   if (n < 0) {
     tokens.resize(static_cast<size_t>(-n));
     n = llama_tokenize(vocab, text.data(), length, tokens.data(),
-                       static_cast<int32_t>(tokens.size()), false, true);
+                       static_cast<int32_t>(tokens.size()), false, parse_special);
   }
   if (n < 0) {
     return Error(Internal("tokenising the prompt failed"));

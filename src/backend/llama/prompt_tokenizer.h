@@ -64,10 +64,17 @@ struct llama_vocab;
 
 namespace duet::llama {
 
-// `text` tokenised by llama.cpp, special tokens written as text parsed as
-// such, nothing added (a prompt's BOS is the runner's to add).
-Result<std::vector<int32_t>> TokenizeText(const ::llama_vocab* vocab,
-                                          std::string_view text);
+// How TokenizeText reads the spelling of a control token (<|im_end|>).
+enum class ControlSpelling {
+  kToken,  // as that token (what a template writes)
+  kText,   // as text (what a client wrote: control_text.h)
+};
+
+// `text` tokenised by llama.cpp, nothing added (a prompt's BOS is the
+// runner's to add).
+Result<std::vector<int32_t>> TokenizeText(
+    const ::llama_vocab* vocab, std::string_view text,
+    ControlSpelling spelling = ControlSpelling::kToken);
 
 class PromptTokenizer {
  public:

@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "backend/llama/engine_answer.h"
+#include "backend/llama/shipped_vocabularies.h"
+#include "llama.h"
 #include "model/accumulator.h"
 #include "support/collecting_sink.h"
 
@@ -410,9 +412,9 @@ TEST_F(LlamaEngineTest, RequiredToolCallRequestRunsUnderTheToolGrammar) {
 
 // A required tool call after a prefill: the tool-call grammar starts
 // after it. This template's lets text come before the call, so a sentence
-// is accepted; a prefill spelling the end-of-sequence token (which
-// llama.cpp's grammar would abort on) is the client's error, and the engine
-// answers on.
+// is accepted; so is a prefill spelling the end-of-sequence token, which is
+// the client's text (control_text.h), not the token (on which llama.cpp's
+// grammar would abort the process).
 TEST_F(LlamaEngineTest, APrefillBeforeARequiredToolCall) {
   for (const std::string prefill : {"Let me think.", "</s>"}) {
     SCOPED_TRACE(prefill);
@@ -423,18 +425,30 @@ TEST_F(LlamaEngineTest, APrefillBeforeARequiredToolCall) {
     any.mode = ToolChoice::Mode::kAny;
     request.tool_choice = any;
     const Answer answer = Complete(std::move(request));
-    if (prefill == "Let me think.") {
-      EXPECT_TRUE(answer.error.ok()) << answer.error.message();
-      continue;
-    }
-    ASSERT_FALSE(answer.error.ok());
-    EXPECT_EQ(answer.error.code(), ErrorCode::kInvalidArgument);
-    EXPECT_NE(answer.error.message().find("the assistant prefill is not the start of a tool "
-                                          "call, which tool_choice requires"),
-              std::string::npos)
-        << answer.error.message();
+    EXPECT_TRUE(answer.error.ok()) << answer.error.message();
   }
   EXPECT_TRUE(Complete(Ask("Still there?")).error.ok());
+}
+
+// Text that spells a control token is text: "a</s>b" costs the tokens of
+// that text, not those of "a", the end-of-sequence token and "b".
+TEST_F(LlamaEngineTest, TextSpellingAControlTokenIsTokenisedAsText) {
+  llama_model_params params = llama_model_default_params();
+  params.vocab_only = true;
+  VocabPtr vocab(llama_model_load_from_file(DUET_TINY_MODEL, params));
+  ASSERT_NE(vocab, nullptr);
+  const ::llama_vocab* tokens = llama_model_get_vocab(vocab.get());
+  const auto count_text = [&](const std::string& text, bool parse_special) {
+    std::vector<llama_token> out(64);
+    return llama_tokenize(tokens, text.data(), static_cast<int32_t>(text.size()), out.data(),
+                          static_cast<int32_t>(out.size()), false, parse_special);
+  };
+  ASSERT_EQ(count_text("</s>", true), 1);  // the tiny model's vocabulary has it
+  Result<int64_t> plain = engine_->CountTokens(Ask("a b"));
+  Result<int64_t> spelled = engine_->CountTokens(Ask("a</s>b"));
+  ASSERT_TRUE(plain.has_value() && spelled.has_value());
+  EXPECT_EQ(*spelled - *plain, count_text("a</s>b", false) - count_text("a b", false));
+  EXPECT_GT(*spelled - *plain, 1);
 }
 
 TEST_F(LlamaEngineTest, NamedToolChoiceOffersOnlyThatTool) {

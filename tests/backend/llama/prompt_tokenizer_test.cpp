@@ -16,39 +16,25 @@
 namespace duet::llama {
 namespace {
 
-// Texts of the kind templates write: words, whitespace of every sort, the
-// boundary and other special tokens in every neighbourhood.
-class TextMaker {
- public:
-  TextMaker(const ::llama_model* model, std::string boundary, unsigned seed)
-      : random_(seed) {
-    pieces_ = {"hello", " world", "wörld", "日本語", "12345", "x",    "'s",
-               "!!",    "...",    " ",     "  ",     "\n",    "\n\n", "\t",
-               " \n ",  "\r\n",   "<",     ">",      "|",     "<|"};
-    for (std::string& special : SpecialTokenTexts(llama_model_get_vocab(model), 8)) {
-      pieces_.push_back(std::move(special));
-    }
-    if (!boundary.empty()) {
-      for (int i = 0; i < 4; ++i) {
-        pieces_.push_back(boundary);  // often, so it meets every neighbour
-      }
+// Pieces of the texts templates write: words, whitespace of every sort,
+// the boundary and other special tokens (PieceText puts them in every
+// neighbourhood).
+std::vector<std::string> TemplatePieces(const ::llama_model* model,
+                                        const std::string& boundary) {
+  std::vector<std::string> pieces = {
+      "hello", " world", "wörld", "日本語", "12345", "x",    "'s",
+      "!!",    "...",    " ",     "  ",     "\n",    "\n\n", "\t",
+      " \n ",  "\r\n",   "<",     ">",      "|",     "<|"};
+  for (std::string& special : SpecialTokenTexts(llama_model_get_vocab(model), 8)) {
+    pieces.push_back(std::move(special));
+  }
+  if (!boundary.empty()) {
+    for (int i = 0; i < 4; ++i) {
+      pieces.push_back(boundary);  // often, so it meets every neighbour
     }
   }
-
-  std::string Make() {
-    std::string text;
-    const int count = std::uniform_int_distribution<int>(1, 60)(random_);
-    for (int i = 0; i < count; ++i) {
-      text += pieces_[std::uniform_int_distribution<size_t>(
-          0, pieces_.size() - 1)(random_)];
-    }
-    return text;
-  }
-
- private:
-  std::mt19937 random_;
-  std::vector<std::string> pieces_;
-};
+  return pieces;
+}
 
 // About 16 KiB of contract: lines of words, which byte-level BPE
 // tokenizers allow cutting.
@@ -70,7 +56,7 @@ TEST_P(PromptTokenizerVocabTest,
   ASSERT_NE(model, nullptr);
   const ::llama_vocab* vocab = llama_model_get_vocab(model.get());
   PromptTokenizer tokenizer(model.get());
-  TextMaker maker(model.get(), tokenizer.boundary(), 7);
+  PieceText maker(TemplatePieces(model.get(), tokenizer.boundary()), 60, 7);
   for (int i = 0; i < 150; ++i) {
     const std::string text = maker.Make();
     Result<std::vector<int32_t>> whole = TokenizeText(vocab, text);
@@ -95,7 +81,7 @@ TEST_P(PromptTokenizerVocabTest,
   ASSERT_NE(model, nullptr);
   const ::llama_vocab* vocab = llama_model_get_vocab(model.get());
   PromptTokenizer tokenizer(model.get(), {.threads = 4, .parallel_bytes = 0});
-  TextMaker maker(model.get(), tokenizer.boundary(), 9);
+  PieceText maker(TemplatePieces(model.get(), tokenizer.boundary()), 60, 9);
   for (int i = 0; i < 100; ++i) {
     const std::string text = maker.Make();
     const Helpers helpers = i % 2 == 0 ? Helpers::kNewThreads : Helpers::kComputeTeam;
@@ -339,7 +325,7 @@ TEST(PromptTokenizerTest, ThreadsSharingTheCacheGetTheWholeTextsTokens) {
   ASSERT_NE(model, nullptr);
   const ::llama_vocab* vocab = llama_model_get_vocab(model.get());
   PromptTokenizer tokenizer(model.get(), {.cache_bytes = 4096});
-  TextMaker maker(model.get(), tokenizer.boundary(), 11);
+  PieceText maker(TemplatePieces(model.get(), tokenizer.boundary()), 60, 11);
   std::vector<std::string> texts;
   std::vector<std::vector<int32_t>> expected;
   for (int i = 0; i < 40; ++i) {

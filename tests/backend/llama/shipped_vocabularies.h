@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "llama.h"
@@ -41,6 +43,28 @@ inline std::vector<std::string> SpecialTokenTexts(const ::llama_vocab* vocab, in
   }
   return texts;
 }
+
+// Random texts joined from `pieces` (1 to `most` of them, drawn with
+// replacement), so that every piece meets every neighbour sooner or later.
+class PieceText {
+ public:
+  PieceText(std::vector<std::string> pieces, int most, unsigned seed)
+      : pieces_(std::move(pieces)), most_(most), random_(seed) {}
+
+  std::string Make() {
+    std::string text;
+    const int count = std::uniform_int_distribution<int>(1, most_)(random_);
+    for (int i = 0; i < count; ++i) {
+      text += pieces_[std::uniform_int_distribution<size_t>(0, pieces_.size() - 1)(random_)];
+    }
+    return text;
+  }
+
+ private:
+  std::vector<std::string> pieces_;
+  int most_;
+  std::mt19937 random_;
+};
 
 // For INSTANTIATE_TEST_SUITE_P: every shipped vocabulary, and test names
 // made from them ("ggml-vocab-llama-bpe.gguf" runs as llama_bpe).

@@ -245,6 +245,9 @@ TEST_F(LlamaVisionTest, ImagesItCannotReadAreRefusedWithTheReason) {
        "image 1 (image/png) is 100000x100000 pixels"},
       {"duet's marker in the text",
        AskAbout("seer", {ImageBlock(Red())}, "What is <__duet_image_0__>?"), "image marker"},
+      {"text spelling a control token beside an image",
+       AskAbout("seer", {ImageBlock(Red())}, "What is </s>?"),
+       "can keep as text only in requests without images"},
   };
   for (const Case& each : cases) {
     const EngineAnswer answer = RunToEnd(*engine_, each.request);
