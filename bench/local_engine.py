@@ -23,7 +23,8 @@ Measures:
   4 streams     aggregate tokens/s of 4 concurrent 128-token answers:
                 llama-server (-np 4) vs duet (local.slots=4), both over their
                 OpenAI-compatible streaming endpoint
-  TTFT overhead duet's time to first token at the client minus its engine's
+  TTFT overhead duet's time to first token at the client (from sending the
+                request on an open connection) minus its engine's
                 own prefill time for that request (the issue's "overhead over
                 the engine's own prefill"), with the part its chat template
                 and tokeniser took; and, as a second line, minus the time
@@ -111,11 +112,16 @@ def post_json(port, path, body):
 
 def stream_completion(port, body):
     """Streams one chat completion; returns its timings (ms), usage and the
-    server's own `timings` object when it sends one (llama-server)."""
+    server's own `timings` object when it sends one (llama-server). The
+    clock starts as the request is sent on an open connection, as clients
+    that keep theirs alive (the SDKs) send it: neither the TCP handshake nor
+    this client's own JSON encoding counts as the server's time."""
     body = dict(body, stream=True, stream_options={'include_usage': True})
+    data = json.dumps(body).encode()
     connection = http.client.HTTPConnection('127.0.0.1', port, timeout=600)
+    connection.connect()
     start = time.perf_counter()
-    connection.request('POST', '/v1/chat/completions', json.dumps(body),
+    connection.request('POST', '/v1/chat/completions', data,
                        {'content-type': 'application/json'})
     response = connection.getresponse()
     if response.status != 200:
