@@ -1,6 +1,8 @@
 #include "backend/llama/control_text.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -76,6 +78,37 @@ ControlText::ControlText(const ::llama_vocab* vocab) {
       nodes_[node].spelling = static_cast<int32_t>(index);
     }
   }
+  for (int byte = 0; byte < 256; ++byte) {
+    if (first_[static_cast<size_t>(byte)] != 0) {
+      starts_.push_back(static_cast<unsigned char>(byte));
+    }
+  }
+}
+
+size_t ControlText::NextStart(std::string_view text, size_t from,
+                              Ahead* ahead) const {
+  if (starts_.size() > kSearchedBytes) {
+    while (from < text.size() &&
+           first_[static_cast<unsigned char>(text[from])] == 0) {
+      ++from;
+    }
+    return std::min(from, text.size());
+  }
+  size_t next = text.size();
+  for (size_t k = 0; k < starts_.size(); ++k) {
+    size_t& at = (*ahead)[k];
+    if (at == kUnknown || at < from) {
+      const void* hit =
+          from < text.size()
+              ? std::memchr(text.data() + from, starts_[k], text.size() - from)
+              : nullptr;
+      at = hit == nullptr ? text.size()
+                          : static_cast<size_t>(static_cast<const char*>(hit) -
+                                                text.data());
+    }
+    next = std::min(next, at);
+  }
+  return next;
 }
 
 const ControlText::Spelling* ControlText::MatchAt(std::string_view text,
@@ -141,7 +174,10 @@ bool ControlText::Protect(std::string* text) const {
   std::string out;
   size_t copied = 0;  // (*text)[copied, i) is still to be copied to `out`
   bool changed = false;
-  for (size_t i = 0; i < text->size();) {
+  Ahead ahead;
+  ahead.fill(kUnknown);
+  for (size_t i = NextStart(*text, 0, &ahead); i < text->size();
+       i = NextStart(*text, i, &ahead)) {
     const Spelling* found = MatchAt(*text, i);
     if (found == nullptr) {
       ++i;

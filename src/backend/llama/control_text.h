@@ -80,6 +80,14 @@ class ControlText {
   // The longest spelling that starts at text[at] and ends within `text`;
   // nullptr for none.
   const Spelling* MatchAt(std::string_view text, size_t at) const;
+  // Up to this many distinct first bytes, NextStart finds them with memchr.
+  static constexpr size_t kSearchedBytes = 4;
+  using Ahead = std::array<size_t, kSearchedBytes>;
+  // The first position at or after `from` whose byte starts a spelling
+  // (text.size() for none). `ahead` remembers, per first byte, where it
+  // occurs next; fill it with kUnknown before the first call on a text.
+  size_t NextStart(std::string_view text, size_t from, Ahead* ahead) const;
+  static constexpr size_t kUnknown = static_cast<size_t>(-1);
   // Appends the placeholder of spelling `index` to `*out`.
   static void AppendPlaceholder(size_t index, std::string* out);
   // Reads the placeholder at text[at] (which starts with its opening
@@ -99,6 +107,8 @@ class ControlText {
   };
   std::vector<Node> nodes_;
   std::array<uint32_t, 256> first_{};
+  // The distinct first bytes of the spellings.
+  std::vector<unsigned char> starts_;
 };
 
 }  // namespace duet::llama
