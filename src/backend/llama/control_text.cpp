@@ -53,16 +53,7 @@ ControlText::ControlText(const ::llama_vocab* vocab) {
     uint32_t node = 0;
     for (size_t i = 0; i < text.size(); ++i) {
       const auto byte = static_cast<unsigned char>(text[i]);
-      uint32_t child = 0;
-      if (node == 0) {
-        child = first_[byte];
-      } else {
-        for (const auto& [edge, to] : nodes_[node].next) {
-          if (edge == byte) {
-            child = to;
-          }
-        }
-      }
+      uint32_t child = Child(node, byte);
       if (child == 0) {
         child = static_cast<uint32_t>(nodes_.size());
         nodes_.emplace_back();
@@ -111,26 +102,30 @@ size_t ControlText::NextStart(std::string_view text, size_t from,
   return next;
 }
 
+uint32_t ControlText::Child(uint32_t node, unsigned char byte) const {
+  if (node == 0) {
+    return first_[byte];
+  }
+  for (const auto& [edge, to] : nodes_[node].next) {
+    if (edge == byte) {
+      return to;
+    }
+  }
+  return 0;
+}
+
 const ControlText::Spelling* ControlText::MatchAt(std::string_view text,
                                                   size_t at) const {
-  uint32_t node = first_[static_cast<unsigned char>(text[at])];
   const Spelling* longest = nullptr;
-  for (size_t i = at + 1; node != 0; ++i) {
+  for (uint32_t node = Child(0, static_cast<unsigned char>(text[at]));
+       node != 0;) {
     if (nodes_[node].spelling >= 0) {
       longest = &spellings_[static_cast<size_t>(nodes_[node].spelling)];
     }
-    if (i == text.size()) {
+    if (++at == text.size()) {
       break;
     }
-    const auto byte = static_cast<unsigned char>(text[i]);
-    uint32_t child = 0;
-    for (const auto& [edge, to] : nodes_[node].next) {
-      if (edge == byte) {
-        child = to;
-        break;
-      }
-    }
-    node = child;
+    node = Child(node, static_cast<unsigned char>(text[at]));
   }
   return longest;
 }
@@ -200,7 +195,21 @@ bool ControlText::Protect(std::string* text) const {
   return true;
 }
 
-std::string ControlText::Restore(std::string_view text) const {
+bool ControlText::SpellsAny(std::string_view text) const {
+  Ahead ahead;
+  ahead.fill(kUnknown);
+  for (size_t i = NextStart(text, 0, &ahead); i < text.size();
+       i = NextStart(text, i + 1, &ahead)) {
+    if (MatchAt(text, i) != nullptr) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::optional<std::string> ControlText::SpellOut(
+    std::string_view text, bool strict,
+    std::vector<std::pair<size_t, size_t>>* spelled) const {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
@@ -211,16 +220,27 @@ std::string ControlText::Restore(std::string_view text) const {
     }
     size_t end = 0;
     const int64_t index = ReadPlaceholder(text, open, &end);
-    if (index < 0) {  // not one of ours: kept as it is
-      out.append(text.substr(i, open + kOpen.size() - i));
+    if (index < 0) {
+      if (strict) {
+        return std::nullopt;
+      }
+      out.append(text.substr(i, open + kOpen.size() - i));  // kept as it is
       i = open + kOpen.size();
       continue;
     }
     out.append(text.substr(i, open - i));
-    out += spellings_[static_cast<size_t>(index)].text;
+    const std::string& spelling = spellings_[static_cast<size_t>(index)].text;
+    if (spelled != nullptr) {
+      spelled->emplace_back(out.size(), out.size() + spelling.size());
+    }
+    out += spelling;
     i = end;
   }
   return out;
+}
+
+std::string ControlText::Restore(std::string_view text) const {
+  return *SpellOut(text, /*strict=*/false, nullptr);
 }
 
 Result<std::vector<ControlText::Stretch>> ControlText::Cut(
@@ -230,26 +250,13 @@ Result<std::vector<ControlText::Stretch>> ControlText::Cut(
     return Error(InvalidArgument(std::string(kAltered)));
   }
   // The placeholders spelled out, and where in `text` each one went.
-  std::string text;
-  text.reserve(prompt.size());
   std::vector<std::pair<size_t, size_t>> spelled;  // [begin, end)
-  for (size_t i = 0; i < prompt.size();) {
-    const size_t open = prompt.find(kOpen, i);
-    if (open == std::string_view::npos) {
-      text.append(prompt.substr(i));
-      break;
-    }
-    text.append(prompt.substr(i, open - i));
-    size_t end = 0;
-    const int64_t index = ReadPlaceholder(prompt, open, &end);
-    if (index < 0) {
-      return Error(InvalidArgument(std::string(kAltered)));
-    }
-    const std::string& spelling = spellings_[static_cast<size_t>(index)].text;
-    spelled.emplace_back(text.size(), text.size() + spelling.size());
-    text += spelling;
-    i = end;
+  std::optional<std::string> spelled_out =
+      SpellOut(prompt, /*strict=*/true, &spelled);
+  if (!spelled_out) {
+    return Error(InvalidArgument(std::string(kAltered)));
   }
+  const std::string& text = *spelled_out;
 
   // The template's own control tokens: the spellings outside `spelled`.
   struct Token {

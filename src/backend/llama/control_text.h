@@ -29,6 +29,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -49,6 +50,8 @@ class ControlText {
   // placeholder character already there, with a placeholder. Returns false
   // when there was none (`*text` is then unchanged).
   bool Protect(std::string* text) const;
+  // True when `text` holds a spelling Protect would replace.
+  bool SpellsAny(std::string_view text) const;
   // `text` with its placeholders spelled out again.
   std::string Restore(std::string_view text) const;
 
@@ -77,6 +80,8 @@ class ControlText {
     bool rstrip = false;  // and after it
   };
 
+  // The trie node `node` leads to by `byte` (0: none).
+  uint32_t Child(uint32_t node, unsigned char byte) const;
   // The longest spelling that starts at text[at] and ends within `text`;
   // nullptr for none.
   const Spelling* MatchAt(std::string_view text, size_t at) const;
@@ -94,6 +99,13 @@ class ControlText {
   // character); returns its spelling's index and sets `*end` past it, or
   // returns -1 when it is malformed.
   int64_t ReadPlaceholder(std::string_view text, size_t at, size_t* end) const;
+  // `text` with its placeholders spelled out, each one's place in the
+  // result appended to `*spelled` ([begin, end)) when that is not null.
+  // A malformed placeholder is kept as it is, or, when `strict`, makes the
+  // result nullopt.
+  std::optional<std::string> SpellOut(
+      std::string_view text, bool strict,
+      std::vector<std::pair<size_t, size_t>>* spelled) const;
 
   // Placeholder n stands for spellings_[n]; the last one is the opening
   // character itself.

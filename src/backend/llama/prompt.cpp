@@ -234,8 +234,7 @@ Result<bool> ChatTemplates::ProtectControlText(common_chat_templates_inputs* inp
     for (common_chat_tool_call& call : message.tool_calls) {
       protect(&call.id);
       protect(&call.arguments);
-      std::string name = call.name;
-      if (control_text_->Protect(&name)) {
+      if (control_text_->SpellsAny(call.name)) {
         return Error(InvalidArgument("a tool call's name (" + call.name +
                                      ") spells one of the model's control tokens"));
       }
@@ -243,8 +242,7 @@ Result<bool> ChatTemplates::ProtectControlText(common_chat_templates_inputs* inp
   }
   for (size_t i = 0; i < inputs->tools.size(); ++i) {
     common_chat_tool& tool = inputs->tools[i];
-    std::string name = tool.name;
-    if (control_text_->Protect(&name)) {
+    if (control_text_->SpellsAny(tool.name)) {
       return Error(InvalidArgument("tools." + std::to_string(i) +
                                    ".name spells one of the model's control tokens"));
     }

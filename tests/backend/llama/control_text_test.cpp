@@ -118,7 +118,9 @@ TEST_P(ControlTextVocabTest,
   for (int i = 0; i < 200; ++i) {
     const std::string original = maker.Make();
     std::string text = original;
-    if (control.Protect(&text)) {
+    const bool protected_any = control.Protect(&text);
+    ASSERT_EQ(control.SpellsAny(original), protected_any) << original;
+    if (protected_any) {
       ++changed;
     } else {
       ASSERT_EQ(text, original);
