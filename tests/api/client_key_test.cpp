@@ -1,6 +1,8 @@
 #include "api/client_key.h"
 
+#include <set>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -23,6 +25,32 @@ TEST(ClientKeyIdTest, RepeatedAndInterleavedKeysKeepTheirIds) {
   EXPECT_EQ(ClientKeyId("abc"), "key-ba7816bf8f01");
   EXPECT_NE(ClientKeyId("abd"), "key-ba7816bf8f01");
   EXPECT_EQ(ClientKeyId("abc"), "key-ba7816bf8f01");
+}
+
+// The id a thread that has hashed nothing before gives: the reference for
+// a thread that remembers the keys it hashed.
+std::string IdFromAFreshThread(const std::string& key) {
+  std::string id;
+  std::thread([&] { id = ClientKeyId(key); }).join();
+  return id;
+}
+
+TEST(ClientKeyIdTest, ARememberedKeyIsNeverTakenForAnother) {
+  // Keys of the same length differing in one byte, prefixes and
+  // extensions of each other, and a key embedded with a NUL: each comes
+  // back with its own id, whichever key this thread hashed last.
+  const std::vector<std::string> keys = {
+      "sk-ant-api03-aaaa", "sk-ant-api03-aaab", "sk-ant-api03-aaa",
+      "sk-ant-api03-aaaaa", std::string("sk-ant-api03-aa\0a", 17),
+      "sk-ant-api03-aaaa", "sk-ant-api03-aaaa", "sk-ant-api03-aaab"};
+  for (const std::string& key : keys) {
+    EXPECT_EQ(ClientKeyId(key), IdFromAFreshThread(key)) << key.size();
+  }
+  std::set<std::string> distinct;
+  for (size_t i = 0; i < 5; ++i) {
+    distinct.insert(ClientKeyId(keys[i]));
+  }
+  EXPECT_EQ(distinct.size(), 5u);
 }
 
 TEST(ClientKeyIdTest, EachThreadHashesTheSame) {
