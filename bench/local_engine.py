@@ -24,7 +24,9 @@ Measures:
                 llama-server (-np 4) vs duet (local.slots=4), both over their
                 OpenAI-compatible streaming endpoint
   TTFT overhead duet's time to first token at the client (from sending the
-                request on an open connection) minus its engine's
+                request on an open connection to the moment the first
+                token's bytes arrive, before the client parses them)
+                minus its engine's
                 own prefill time for that request (the issue's "overhead over
                 the engine's own prefill"), with the part its chat template
                 and tokeniser took; and, as a second line, minus the time
@@ -44,6 +46,7 @@ import http.client
 import json
 import random
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -110,37 +113,113 @@ def post_json(port, path, body):
     return json.loads(data)
 
 
+def read_stream_lines(sock):
+    """Reads an HTTP/1.1 response from `sock`: returns (status, lines), the
+    body's lines (chunked transfer encoding decoded) each with the moment
+    its last byte arrived, taken as recv() returns, before any parsing: the
+    client's own parsing is not the server's time."""
+    data = b''
+    while b'\r\n\r\n' not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise RuntimeError('connection closed before the response head')
+        data += chunk
+        arrived = time.perf_counter()
+    head, rest = data.split(b'\r\n\r\n', 1)
+    head_lines = head.decode('latin-1').split('\r\n')
+    status = int(head_lines[0].split()[1])
+    headers = {k.strip().lower(): v.strip() for k, v in
+               (line.split(':', 1) for line in head_lines[1:] if ':' in line)}
+    chunked = headers.get('transfer-encoding', '').lower() == 'chunked'
+    length = int(headers['content-length']) if 'content-length' in headers else None
+    body = bytearray()  # decoded body bytes not yet split into lines
+    lines = []
+    pending = rest      # received bytes not yet decoded
+    chunk_left = 0      # bytes of the current chunk still to come
+    done = False
+    while True:
+        if chunked:
+            while True:
+                if chunk_left > 0:
+                    take = pending[:chunk_left]
+                    body += take
+                    pending = pending[len(take):]
+                    chunk_left -= len(take)
+                    if chunk_left > 0:
+                        break
+                    chunk_left = -2  # its CRLF
+                if chunk_left < 0:
+                    if len(pending) < 2:
+                        break
+                    pending = pending[2:]
+                    chunk_left = 0
+                end = pending.find(b'\r\n')
+                if end < 0:
+                    break
+                size = int(pending[:end].split(b';')[0], 16)
+                pending = pending[end + 2:]
+                if size == 0:
+                    done = True
+                    break
+                chunk_left = size
+        else:
+            body += pending
+            pending = b''
+            done = length is not None and len(body) >= length
+        while b'\n' in body:
+            line, _, remainder = bytes(body).partition(b'\n')
+            lines.append((line, arrived))
+            body = bytearray(remainder)
+        if done:
+            break
+        chunk = sock.recv(65536)
+        arrived = time.perf_counter()
+        if not chunk:
+            break
+        pending += chunk
+    if body:
+        lines.append((bytes(body), arrived))
+    return status, lines
+
+
 def stream_completion(port, body):
     """Streams one chat completion; returns its timings (ms), usage and the
     server's own `timings` object when it sends one (llama-server). The
     clock starts as the request is sent on an open connection, as clients
     that keep theirs alive (the SDKs) send it: neither the TCP handshake nor
-    this client's own JSON encoding counts as the server's time."""
+    this client's own JSON encoding counts as the server's time. Tokens are
+    timed when their bytes arrive (read_stream_lines)."""
     body = dict(body, stream=True, stream_options={'include_usage': True})
     data = json.dumps(body).encode()
-    connection = http.client.HTTPConnection('127.0.0.1', port, timeout=600)
-    connection.connect()
-    start = time.perf_counter()
-    connection.request('POST', '/v1/chat/completions', data,
-                       {'content-type': 'application/json'})
-    response = connection.getresponse()
-    if response.status != 200:
-        raise RuntimeError(f'{response.status}: {response.read()[:500]!r}')
-    first = last = None
+    request = (f'POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n'
+               f'Content-Type: application/json\r\nContent-Length: {len(data)}\r\n'
+               f'Connection: close\r\n\r\n').encode() + data
+    with socket.create_connection(('127.0.0.1', port), timeout=600) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        start = time.perf_counter()
+        sock.sendall(request)
+        status, lines = read_stream_lines(sock)
+    if status != 200:
+        raise RuntimeError(f'{status}: {b"".join(line for line, _ in lines)[:500]!r}')
+    first = last = finished = None
     usage = timings = None
-    for raw in response:
+    for raw, arrived in lines:
         line = raw.strip()
         if not line.startswith(b'data: ') or line == b'data: [DONE]':
             continue
         chunk = json.loads(line[6:])
-        now = time.perf_counter()
         choices = chunk.get('choices') or []
         if choices and (choices[0].get('delta') or {}).get('content'):
-            first = first if first is not None else now
-            last = now
+            first = first if first is not None else arrived
+            last = arrived
+        if choices and choices[0].get('finish_reason') and finished is None:
+            finished = arrived
         usage = chunk.get('usage') or usage
         timings = chunk.get('timings') or timings  # llama-server's own clock
-    connection.close()
+    if first is None:
+        # A one-token answer whose token is part of a character (random
+        # weights): both servers hold it back and end the answer.
+        first = last = finished
     return {'start': start, 'ttft': (first - start) * 1000, 'decode_ms': (last - first) * 1000,
             'usage': usage, 'timings': timings}
 
