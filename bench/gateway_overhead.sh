@@ -3,7 +3,8 @@
 # (nginx answering a fixed stream from memory) called directly and through
 # duet, side by side in one run, with wrk.
 #
-#   bench/gateway_overhead.sh [SECONDS] [CONNECTIONS]     (default 10, 16)
+#   bench/gateway_overhead.sh [SECONDS] [CONNECTIONS]     (default 5, 16)
+#   ROUNDS=5 bench/gateway_overhead.sh                    (runs per path, default 3)
 #   DUET_IO_THREADS=1 bench/gateway_overhead.sh           (server.io_threads)
 #   DUET_BINARY=path/to/duet bench/gateway_overhead.sh    (another build)
 #   DUET_LEDGER=false bench/gateway_overhead.sh           (ledger.enabled; the
@@ -28,7 +29,8 @@
 # cores: wrk, duet and nginx (1 worker each for the upstream and the proxy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds="${1:-10}"
+seconds="${1:-5}"
+rounds="${ROUNDS:-3}"
 connections="${2:-16}"
 
 scripts/install-deps.sh >/dev/null
@@ -126,8 +128,8 @@ check "$duet_url/v1/messages" "${anthropic_body/MODEL/bench-model}"
 check "$duet_url/v1/chat/completions" "${openai_body/MODEL/claude-haiku-4-5}"
 measure "$duet_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" > /dev/null
 
-printf '\nGateway overhead, %s s per run, %s connections, wrk 1 thread (all on %s cores)\n\n' \
-  "$seconds" "$connections" "$(nproc)"
+printf '\nGateway overhead, %s s per run, medians of %s rounds, %s connections, wrk 1 thread (all on %s cores)\n\n' \
+  "$seconds" "$rounds" "$connections" "$(nproc)"
 printf '%-10s %10s %10s %9s %9s %9s %9s %9s %10s %8s\n' path direct_rps via_rps ratio \
   direct_p50 via_p50 added_p50 added_p99 via_cpu_us errors
 # via_cpu_us: CPU time the gateway in the middle (duet, or the proxy's nginx
@@ -143,19 +145,41 @@ children_of() {  # pid: its child processes' pids (from /proc: no procps needed)
   done | tr '\n' ' '
 }
 proxy_workers="$(children_of "$(cat "$work/proxy/nginx.pid")")"
+# Each path is measured `rounds` times, the direct call and the call
+# through duet taking turns, and the table gives medians (the ratio and the
+# added latencies are medians of the per-round figures): this VM's speed
+# moves by a quarter from minute to minute, and a run moves both sides.
 run() {  # name direct_url direct_body via_url via_body via_pids [connections]
-  read -r d_rps d_p50 d_p99 d_bad _ < <(measure "$2" "$3" "${7:-}")
-  # shellcheck disable=SC2086  # $6 is a list of pids
-  local before; before="$(cpu_ticks $6)"
-  read -r g_rps g_p50 g_p99 g_bad g_n < <(measure "$4" "$5" "${7:-}")
-  # shellcheck disable=SC2086
-  local used=$(( $(cpu_ticks $6) - before ))
-  awk -v n="$1" -v drps="$d_rps" -v grps="$g_rps" -v dp50="$d_p50" -v gp50="$g_p50" \
-      -v dp99="$d_p99" -v gp99="$g_p99" -v bad="$((d_bad + g_bad))" \
-      -v used="$used" -v hz="$(getconf CLK_TCK)" -v count="$g_n" 'BEGIN {
-    printf "%-10s %10d %10d %9.3f %8.3fms %8.3fms %8.3fms %8.3fms %10.1f %8d\n",
-      n, drps, grps, grps / drps, dp50, gp50, gp50 - dp50, gp99 - dp99,
-      (count > 0 ? used * 1e6 / hz / count : 0), bad }'
+  local round rows=""
+  for ((round = 0; round < rounds; round++)); do
+    read -r d_rps d_p50 d_p99 d_bad _ < <(measure "$2" "$3" "${7:-}")
+    # shellcheck disable=SC2086  # $6 is a list of pids
+    local before; before="$(cpu_ticks $6)"
+    read -r g_rps g_p50 g_p99 g_bad g_n < <(measure "$4" "$5" "${7:-}")
+    # shellcheck disable=SC2086
+    local used=$(( $(cpu_ticks $6) - before ))
+    rows+="$d_rps $g_rps $d_p50 $g_p50 $d_p99 $g_p99 $((d_bad + g_bad)) $used $g_n"$'\n'
+  done
+  printf '%s' "$rows" | awk -v n="$1" -v hz="$(getconf CLK_TCK)" '
+    function median(values, count,   i, j, t) {  # sorts values[1..count]
+      for (i = 2; i <= count; i++) {
+        t = values[i]
+        for (j = i - 1; j >= 1 && values[j] > t; j--) values[j + 1] = values[j]
+        values[j + 1] = t
+      }
+      return count % 2 ? values[(count + 1) / 2] : (values[count / 2] + values[count / 2 + 1]) / 2
+    }
+    {
+      k++
+      drps[k] = $1; grps[k] = $2; ratio[k] = $2 / $1
+      dp50[k] = $3; gp50[k] = $4; added50[k] = $4 - $3; added99[k] = $6 - $5
+      bad += $7; cpu[k] = ($9 > 0 ? $8 * 1e6 / hz / $9 : 0)
+    }
+    END {
+      printf "%-10s %10d %10d %9.3f %8.3fms %8.3fms %8.3fms %8.3fms %10.1f %8d\n",
+        n, median(drps, k), median(grps, k), median(ratio, k), median(dp50, k),
+        median(gp50, k), median(added50, k), median(added99, k), median(cpu, k), bad
+    }'
 }
 run anthropic "$nginx_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" \
               "$duet_url/v1/messages" "${anthropic_body/MODEL/claude-haiku-4-5}" "$duet_pid"
