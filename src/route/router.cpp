@@ -310,6 +310,9 @@ void Router::Generate(ChatRequest request, std::shared_ptr<EventSink> sink,
 }
 
 void Router::LogDecision(const RouteDecision& decision) {
+  if (!spdlog::should_log(spdlog::level::info)) {
+    return;  // the explanation is built for the line, and every request has one
+  }
   spdlog::info("route: {} {} [{}] task={}/{} sensitive={} ~{} tokens",
                RouteSideName(decision.side),
                decision.model.empty() ? "(default model)" : decision.model,

@@ -1,6 +1,7 @@
 #include "api/http/session.h"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include <boost/asio/dispatch.hpp>
@@ -345,10 +346,19 @@ void Session::OnWatch(beast::error_code error, size_t bytes) {
 
 std::string Session::ResponseHead(const Response& response, Framing framing,
                                   size_t content_length) const {
-  std::string head = fmt::format(
-      "HTTP/1.1 {} {}\r\nServer: {}\r\nContent-Type: {}\r\n", response.status,
-      ReasonPhrase(response.status),
-      shared_->options.server_header, response.content_type);
+  // One allocation: the fixed lines take under 160 bytes besides the
+  // server name and content type.
+  size_t size = 160 + shared_->options.server_header.size() +
+                response.content_type.size();
+  for (const auto& [name, value] : response.headers) {
+    size += name.size() + value.size() + 4;
+  }
+  std::string head;
+  head.reserve(size);
+  fmt::format_to(std::back_inserter(head),
+                 "HTTP/1.1 {} {}\r\nServer: {}\r\nContent-Type: {}\r\n",
+                 response.status, ReasonPhrase(response.status),
+                 shared_->options.server_header, response.content_type);
   for (const auto& [name, value] : response.headers) {
     head += name;
     head += ": ";
@@ -357,7 +367,8 @@ std::string Session::ResponseHead(const Response& response, Framing framing,
   }
   switch (framing) {
     case Framing::kContentLength:
-      head += fmt::format("Content-Length: {}\r\n", content_length);
+      fmt::format_to(std::back_inserter(head), "Content-Length: {}\r\n",
+                     content_length);
       break;
     case Framing::kChunked:
       head += "Transfer-Encoding: chunked\r\nCache-Control: no-cache\r\n";
