@@ -29,8 +29,8 @@
 // last piece (the new turn and the answer's opening) is not.
 //
 // A prompt with pieces the cache does not hold, holding at least
-// Options::parallel_bytes of text together (a new question of a few hundred
-// tokens, a long conversation seen for the first time), has them tokenised
+// Options::parallel_bytes of text together (a long conversation seen for
+// the first time, a pasted document), has them tokenised
 // side by side on up to Options::threads threads, largest first: the
 // runner hands them to its compute threads, which are idle while it admits
 // a request. A long piece is cut inside where the tokenizer allows (TextCuts:
@@ -42,6 +42,15 @@
 // 435-token question of common words is prepared in 0.5 ms instead of
 // 0.9-1.1 with the word cache (one of words never seen: 0.05-0.15 ms
 // slower; live server, tiny model, medians of 8-10).
+//
+// Smaller prompts are tokenised on the calling thread alone. The compute
+// team ends its work at a barrier that waits for every thread, and one
+// that the kernel has not woken yet makes the caller wait: for a new
+// 500-token question of common words (the benchmark model, right after a
+// prefill), 5 of 20 took 4.5-7.7 ms with two threads, the others
+// 0.12-0.21 ms; alone, all 20 took 0.14-0.29 ms. Side by side pays where
+// the text is long enough that halving it saves more than such a wait
+// costs on average (about 1.4 ms there).
 //
 // Thread safety: every member may be called from any thread.
 
@@ -83,11 +92,11 @@ class PromptTokenizer {
     // of English conversation per MiB (5.5 bytes of text a token, plus 4).
     size_t cache_bytes = size_t{32} << 20;
     // Threads that tokenise new pieces side by side (1: one at a time), and
-    // how much new text makes that worth their start (about 250 tokens of
-    // English, some 0.3 ms of llama.cpp's tokeniser; a thread starts in
-    // tens of microseconds).
+    // how much new text makes that worth their start and their end's wait
+    // (about 4,000 tokens of English: 1-7 ms of tokenising, from common
+    // words to words never seen; see the header).
     int threads = 1;
-    size_t parallel_bytes = size_t{1} << 10;
+    size_t parallel_bytes = size_t{16} << 10;
     // New text is tokenised a word at a time where the tokenizer allows,
     // the words seen before by lookup (word_cache.h).
     WordCache::Options words{};

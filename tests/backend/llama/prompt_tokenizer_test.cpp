@@ -244,6 +244,34 @@ TEST(PromptTokenizerTest, ALongNewConversationIsTokenisedSideBySide) {
   EXPECT_EQ(tokenizer.stats().pieces_reused, 24u);
 }
 
+// By default a new question of a few thousand tokens is tokenised by the
+// caller alone (the team's end waits for its slowest thread: see the
+// header); a pasted document of 16 KiB and more is shared out.
+TEST(PromptTokenizerTest, OnlyLongNewTextIsSharedOutByDefault) {
+  VocabPtr model = LoadVocab("ggml-vocab-qwen2.gguf");
+  ASSERT_NE(model, nullptr);
+  const ::llama_vocab* vocab = llama_model_get_vocab(model.get());
+  PromptTokenizer tokenizer(model.get(), {.threads = 2});
+  const std::string question = "<|im_start|>user\n" +
+                               LongDocument().substr(0, 12 << 10) +
+                               "<|im_end|>\n<|im_start|>assistant\n";
+  Result<std::vector<int32_t>> tokens = tokenizer.Tokenize(question);
+  ASSERT_TRUE(tokens.has_value());
+  EXPECT_EQ(*tokens, *TokenizeText(vocab, question));
+  EXPECT_EQ(tokenizer.stats().parallel_prompts, 0u);
+
+  std::string document;
+  while (document.size() < (16u << 10)) {
+    document += LongDocument();
+  }
+  const std::string pasted = "<|im_start|>user\nSummarise:\n" + document +
+                             "<|im_end|>\n<|im_start|>assistant\n";
+  tokens = tokenizer.Tokenize(pasted);
+  ASSERT_TRUE(tokens.has_value());
+  EXPECT_EQ(*tokens, *TokenizeText(vocab, pasted));
+  EXPECT_EQ(tokenizer.stats().parallel_prompts, 1u);
+}
+
 // One long new message (a document pasted into the first turn) is cut
 // inside where its tokenizer allows and its chunks tokenised side by side;
 // the cache keeps it whole for the next turn. A SentencePiece tokenizer
