@@ -42,6 +42,7 @@ both sides of a ratio together; the ratio column is the median of the
 per-round ratios.
 """
 import argparse
+import bisect
 import http.client
 import json
 import random
@@ -114,71 +115,48 @@ def post_json(port, path, body):
 
 
 def read_stream_lines(sock):
-    """Reads an HTTP/1.1 response from `sock`: returns (status, lines), the
-    body's lines (chunked transfer encoding decoded) each with the moment
-    its last byte arrived, taken as recv() returns, before any parsing: the
-    client's own parsing is not the server's time."""
-    data = b''
-    while b'\r\n\r\n' not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise RuntimeError('connection closed before the response head')
-        data += chunk
-        arrived = time.perf_counter()
-    head, rest = data.split(b'\r\n\r\n', 1)
-    head_lines = head.decode('latin-1').split('\r\n')
+    """Reads an HTTP/1.1 response from `sock` until the server closes it
+    (the request asks it to): returns (status, lines), the body's lines
+    (chunked transfer encoding decoded), each with the moment its last byte
+    arrived, taken as recv() returned it, before any parsing: the client's
+    own parsing is not the server's time."""
+    raw = bytearray()
+    arrivals = []  # (bytes of `raw` received so far, when)
+    while chunk := sock.recv(65536):
+        raw += chunk
+        arrivals.append((len(raw), time.perf_counter()))
+    head_end = raw.find(b'\r\n\r\n')
+    if head_end < 0:
+        raise RuntimeError('connection closed before the response head')
+    head_lines = raw[:head_end].decode('latin-1').split('\r\n')
     status = int(head_lines[0].split()[1])
-    headers = {k.strip().lower(): v.strip() for k, v in
-               (line.split(':', 1) for line in head_lines[1:] if ':' in line)}
-    chunked = headers.get('transfer-encoding', '').lower() == 'chunked'
-    length = int(headers['content-length']) if 'content-length' in headers else None
-    body = bytearray()  # decoded body bytes not yet split into lines
+    chunked = any(line.lower().replace(' ', '') == 'transfer-encoding:chunked'
+                  for line in head_lines[1:])
+    # The body as (offset in `raw`, bytes) pieces.
+    pieces = []
+    at = head_end + 4
+    if chunked:
+        while (size_end := raw.find(b'\r\n', at)) >= 0:
+            size = int(raw[at:size_end].split(b';')[0], 16)
+            if size == 0:
+                break
+            pieces.append((size_end + 2, raw[size_end + 2:size_end + 2 + size]))
+            at = size_end + 2 + size + 2
+    else:
+        pieces.append((at, raw[at:]))
     lines = []
-    pending = rest      # received bytes not yet decoded
-    chunk_left = 0      # bytes of the current chunk still to come
-    done = False
-    while True:
-        if chunked:
-            while True:
-                if chunk_left > 0:
-                    take = pending[:chunk_left]
-                    body += take
-                    pending = pending[len(take):]
-                    chunk_left -= len(take)
-                    if chunk_left > 0:
-                        break
-                    chunk_left = -2  # its CRLF
-                if chunk_left < 0:
-                    if len(pending) < 2:
-                        break
-                    pending = pending[2:]
-                    chunk_left = 0
-                end = pending.find(b'\r\n')
-                if end < 0:
-                    break
-                size = int(pending[:end].split(b';')[0], 16)
-                pending = pending[end + 2:]
-                if size == 0:
-                    done = True
-                    break
-                chunk_left = size
-        else:
-            body += pending
-            pending = b''
-            done = length is not None and len(body) >= length
-        while b'\n' in body:
-            line, _, remainder = bytes(body).partition(b'\n')
-            lines.append((line, arrived))
-            body = bytearray(remainder)
-        if done:
-            break
-        chunk = sock.recv(65536)
-        arrived = time.perf_counter()
-        if not chunk:
-            break
-        pending += chunk
-    if body:
-        lines.append((bytes(body), arrived))
+    line = bytearray()
+    for offset, piece in pieces:
+        start = 0
+        while (newline := piece.find(b'\n', start)) >= 0:
+            line += piece[start:newline]
+            received = bisect.bisect_right(arrivals, (offset + newline, float('inf')))
+            lines.append((bytes(line), arrivals[received][1]))
+            line.clear()
+            start = newline + 1
+        line += piece[start:]
+    if line:
+        lines.append((bytes(line), arrivals[-1][1]))
     return status, lines
 
 
